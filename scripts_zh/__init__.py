@@ -1,0 +1,1 @@
+"""Callback scripts (回访话术), answer understanding and the automated callback dialogue."""

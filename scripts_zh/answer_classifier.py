@@ -1,0 +1,146 @@
+"""Classify a short spoken answer; when in doubt, never confirm (a false yes is the worst error)."""
+
+from __future__ import annotations
+
+import re
+
+from scripts_zh import answer_lexicon as lex
+from scripts_zh.answer_class import AnswerClass
+from scripts_zh.answer_text import Clause, make_clause, parse_answer
+from scripts_zh.phrase_match import canonicalise, find_phrase
+
+# Keypad fallback announced in every prompt: 按1确认，按2否认，按0转人工.
+DTMF_CLASSES = {"1": AnswerClass.AFFIRMATIVE, "2": AnswerClass.NEGATIVE, "0": AnswerClass.HUMAN}
+_MASK = "□"  # stands in for spans already explained, so their negators are not read again
+
+
+def classify_dtmf(digit: str) -> AnswerClass:
+    """A keypad digit as an answer; any other key means nothing."""
+    return DTMF_CLASSES.get(digit.strip(), AnswerClass.OTHER)
+
+
+def classify_answer(text: str) -> AnswerClass:
+    """The class of one recognised answer, worst-case-safe: doubt beats confirmation."""
+    clauses = [_canonical(clause) for clause in parse_answer(text).clauses]
+    clauses = [clause for clause in clauses if clause.chars]
+    if not clauses:
+        return AnswerClass.OTHER
+    joined = "".join(clause.chars for clause in clauses)
+    if any(rule.search(joined) for rule in lex.SURRENDER_RES):
+        return AnswerClass.SURRENDER_OR_COMPLAINT
+    if any(rule.search(joined) for rule in lex.HUMAN_RES):
+        return AnswerClass.HUMAN
+    if _asks_question(text, clauses):
+        return AnswerClass.QUESTION
+    if lex.HOLD_RE.search(joined):
+        return AnswerClass.OTHER
+    return _polarity(clauses)
+
+
+def _canonical(clause: Clause) -> Clause:
+    """Homophones rewritten to the lexicon's spelling, one-syllable answers by sound."""
+    clause = canonicalise(clause, lex.CANONICAL_PHRASES, lex.PROTECTED_WORDS)
+    core = clause.chars.strip(lex.PARTICLES)
+    if len(core) == 1 and core not in lex.NEGATORS:
+        start = clause.chars.index(core)
+        sound = lex.SINGLE_SYLLABLE_ANSWERS.get(clause.syllables[start])
+        if sound:
+            return make_clause(clause.chars.replace(core, sound, 1))
+    return clause
+
+
+def _asks_question(text: str, clauses: list[Clause]) -> bool:
+    """A question or a request to repeat or explain, unless embedded in 不知道… (不记得说没说)."""
+    if text.strip().endswith(("?", "？")):
+        return True
+    said = ""
+    for clause in clauses:
+        for rule in (*lex.QUESTION_RES, lex.EXPLAIN_REQUEST_RE):
+            match = rule.search(clause.chars)
+            if not match:
+                continue
+            embedded = _doubt_in(clause.chars[: match.start()])
+            explained = rule is lex.EXPLAIN_REQUEST_RE and _doubt_in(said)
+            if not (embedded or explained):
+                return True
+        said += clause.chars
+    return False
+
+
+def _doubt_in(chars: str) -> bool:
+    """Whether the chars negate a knowing word (我不记得…, 我不太懂…)."""
+    return bool(chars) and _negated_knowing(make_clause(chars))[0]
+
+
+def _polarity(clauses: list[Clause]) -> AnswerClass:
+    """Doubt, then denial, then hedges, then confirmation; anything else is other."""
+    doubt = denial = hedge = affirm = False
+    if len(clauses) > 1 and lex.DISCOURSE_MARKER_RE.match(clauses[0].chars):
+        clauses = clauses[1:]
+    for clause in clauses:
+        negated, chars = _negated_knowing(clause)
+        doubt = doubt or negated or bool(lex.UNSURE_RE.search(chars))
+        chars = lex.UNSURE_RE.sub(_MASK, chars)
+        affirmed = _affirms(chars) or bool(lex.NO_PROBLEM_RE.search(chars))
+        hedged = bool(lex.HEDGE_RE.search(chars)) and (affirmed or _bare_hedge(chars))
+        hedge = hedge or hedged
+        denial = denial or _denies(chars)
+        affirm = affirm or affirmed
+    if doubt:
+        return AnswerClass.UNSURE
+    if affirm and any(lex.RESERVATION_RE.search(clause.chars) for clause in clauses):
+        return AnswerClass.UNSURE  # 是我签的，但是… : a qualified yes needs a follow-up
+    if denial:
+        return AnswerClass.NEGATIVE
+    if hedge:
+        return AnswerClass.UNSURE
+    return AnswerClass.AFFIRMATIVE if affirm else AnswerClass.OTHER
+
+
+def _negated_knowing(clause: Clause) -> tuple[bool, str]:
+    """Whether a knowing word is negated (不太清楚); returns chars with double negations masked."""
+    chars = clause.chars
+    negated = False
+    for word in lex.KNOW_WORDS:
+        for start in find_phrase(make_clause(chars), word):
+            negator = _negator_before(chars, start)
+            if negator is None:
+                continue
+            double = lex.DOUBLE_NEGATION_RE.search(chars[:negator])
+            if double:  # 不是不清楚: the speaker does know
+                chars = chars[: double.start()] + _MASK * (negator + 1 - double.start()) + chars[
+                    negator + 1:]
+            else:
+                negated = True
+                chars = chars[:negator] + _MASK + chars[negator + 1:]
+    return negated, chars
+
+
+def _negator_before(chars: str, start: int) -> int | None:
+    """Offset of the negator governing the word at start, over at most three modifier chars."""
+    for offset in range(start - 1, max(start - 5, -1), -1):
+        if chars[offset] in lex.NEGATORS:
+            return offset
+        if chars[offset] not in lex.NEGATION_GAP:
+            return None
+    return None
+
+
+def _denies(chars: str) -> bool:
+    """A negator left over once no-problem phrases and hedges are set aside, or a denial."""
+    remaining = lex.HEDGE_RE.sub(_MASK, lex.NOT_A_DENIAL_RE.sub(_MASK, chars))
+    return any(char in lex.NEGATORS for char in remaining) or bool(lex.DENIAL_RE.search(chars))
+
+
+def _affirms(chars: str) -> bool:
+    """A confirming word, or a clause made only of answer tokens and particles (对对对, 是的呀)."""
+    if lex.AFFIRM_RE.search(chars):
+        return True
+    core = re.sub(f"[{lex.PARTICLES}]", "", chars)
+    return bool(core) and bool(lex.ANSWER_TOKENS_RE.match(core))
+
+
+def _bare_hedge(chars: str) -> bool:
+    """A clause that is a hedge, maybe on a bare yes (可能吧, 应该是吧, 一半一半吧)."""
+    core = lex.HEDGE_RE.sub("", re.sub(f"[{lex.PARTICLES}]", "", chars))
+    return core == "" or bool(lex.ANSWER_TOKENS_RE.match(core))

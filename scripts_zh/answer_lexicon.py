@@ -1,0 +1,77 @@
+"""Words and patterns of spoken answers (口语、方言、同音字), grouped by what they signal."""
+
+from __future__ import annotations
+
+import re
+
+# Words that ASR often writes with homophones; matched on toneless pinyin and rewritten.
+CANONICAL_PHRASES = (
+    "不清楚", "不知道", "不明白", "不了解", "不晓得", "清楚", "知道", "明白", "了解", "理解",
+    "晓得", "记得", "本人", "不是", "不对", "没有", "是的", "好的", "对的", "没问题", "问题",
+    "可以", "退保", "投诉", "举报", "人工", "客服", "真人", "什么", "怎么", "多少", "签字",
+)
+# Real words that sound like a lexicon phrase but are not it.
+PROTECTED_WORDS = ("全部", "部分", "每", "本来", "基本")
+# One-syllable answers recognised by sound when they make up the whole clause (市的 → 是的).
+SINGLE_SYLLABLE_ANSWERS = {"shi": "是", "dui": "对", "xing": "行", "hao": "好", "zhong": "中"}
+
+NEGATORS = "不没冇唔莫未"
+# Things the customer may say they know (or do not): the objects of negation that mean doubt.
+KNOW_WORDS = (
+    "清楚", "知道", "明白", "了解", "理解", "晓得", "记得", "确定", "注意", "懂", "会", "知",
+)
+# What may stand between a negator and the known thing: 不太清楚, 没大听明白, 不怎么清楚.
+NEGATION_GAP = "太很大怎么咋是特别十分完全都也还那一点能听看弄搞整闹得"
+# Before a negated knowing, these cancel it: 不是不清楚, 没有不明白的, 谁说我不知道.
+DOUBLE_NEGATION_RE = re.compile(r"(不是|没有|没|谁说|并不是)[我也都有什么啥子]{0,3}$")
+
+# Phrases containing a negator that are not a denial: no problem, no need, no mistake, but.
+NOT_A_DENIAL_RE = re.compile(
+    r"(没|冇|没有|没得)(什么|啥|啥子|别的|一点)?(问题|疑问|毛病)|没错|不错|无误|不用|不过|不得了"
+)
+NO_PROBLEM_RE = re.compile(r"(没|冇|没有|没得)(什么|啥|啥子|别的|一点)?(问题|疑问|毛病)")
+
+SURRENDER_RES = (
+    re.compile(r"(?<![不没别])(要|想|申请|办理?|帮我|给我|打算|准备)(把它|把这个|把|这个)?"
+               r"(办)?(个)?(退(?!休))"),
+    re.compile(r"^(申请)?退保(退保|吧|了)?$|^退(了|掉)(吧|算了)$|怎么退保|如何退保"),
+    re.compile(r"(?<![不别])(不要了|不想要|不想买|不买了|撤单|解约|退款|退钱|钱退|退给我|退回来)"),
+    re.compile(r"投诉|举报|12378|告你们|(?<!诈)骗|坑人|太坑|忽悠"),
+)
+HUMAN_RES = (
+    re.compile(r"(?<![不别])(转|接|找|要|换|叫|和|跟)?(个)?(人工|真人|客服|坐席|工作人员)"),
+    re.compile(r"(换|找)个?人|跟人说|和人说|(不|别)(想)?(跟|和|同)机器"),
+)
+QUESTION_RES = (
+    re.compile(r"(?<![不没])(?<!没有)(?<!没得)(什么|啥|怎么|怎样|咋|多少|多久|多长|为什么|为啥|干嘛)"),
+    re.compile(r"哪|谁(?!说)|(?<!好)几(年|号|月|天|次|岁|点|个)"),
+    # Not after a negator: 不对不对 and 不是不是 repeat a denial, they do not ask.
+    re.compile(r"(?<![不没])(是不是|能不能|有没有|好不好|可不可以|要不要|对不对|会不会|行不行|算不算)"),
+    re.compile(r"[吗么]$"),
+    re.compile(r"(?<!不用)再(说|讲|重复|念)(?!吧)|重复一|说一遍|讲一遍|没听清|听不清|大声|听得到|"
+               r"听得见|(?<!没)有(个|一个)?问题"),
+)
+# Asking for an explanation: after a doubt in the same answer it is that doubt, not a question.
+EXPLAIN_REQUEST_RE = re.compile(r"(?<![没不])(解释一?下|解释解释|讲讲|说说|讲一下|说一下)")
+HOLD_RE = re.compile(r"等一下|等一会|等会|稍等|你等|晚点|再打|再说吧|不方便|在忙|在开车|先挂|"
+                     r"想想|想一下|考虑一下|打过来|信号|有事")
+UNSURE_RE = re.compile(
+    r"忘了|忘记|(记|说|搞|弄|整|闹|听|看|晓)不(太|大)?(清|得|懂|好|上|明)|不好说|"
+    r"没注意|没仔细|没细|没看完|没怎么|不确定|不一定"
+)
+HEDGE_RE = re.compile(r"好像|应该|可能|大概|也许|差不多|部分|一半|一点|有点|有些|是吧|对吧")
+RESERVATION_RE = re.compile(r"但是|但|不过|可是|只是")
+DENIAL_RE = re.compile(
+    r"错了|错的|打错|我是(他|她)的?(儿子|女儿|老婆|老公|爱人|爸|妈|父亲|母亲|孩子|家属|朋友|"
+    r"同事|哥|姐|弟|妹|孙)|(替我|帮我|代我|别人|代)签"
+)
+AFFIRM_RE = re.compile(
+    r"清楚|知道|明白|了解|理解|懂|晓得|记得|本人|是我|我就是|就是我|我是|签的|签了|亲笔|亲手|"
+    r"自己签|看过|看了|讲过|说过|讲了|买的|没错|确认|确实|可以|要得|对头|是的|对的|好的|"
+    r"是这样|当然|肯定|ok|嗯呐"
+)
+# Whole-clause answers: these tokens and particles only (嗯嗯, 对对对, 是的呀, 中, 行行行).
+ANSWER_TOKENS_RE = re.compile(r"^(是|对|好|行|中|嗯|昂|系|对头|要得|可以|ok|没错|确认|当然|好嘞)+$")
+PARTICLES = "的呀啊嘛呢吧啦嘞滴哦哈了呐咧噻撒"
+# 对了 opening a longer answer is "oh, by the way", not a yes.
+DISCOURSE_MARKER_RE = re.compile(r"^(对了|好了|行了)$")
