@@ -1,0 +1,97 @@
+"""The immutable events agent_assist takes (Utterance) and gives (Flag, Hint)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Leg(StrEnum):
+    """Which side of the callback spoke: the policyholder's line or the callback agent's."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+
+
+class Category(StrEnum):
+    """Misleading-sale categories (人身保险销售误导行为认定指引)."""
+
+    DECEPTION = "欺骗"
+    CONCEALMENT = "隐瞒"
+    INDUCEMENT = "诱导"
+    PROCESS_VIOLATION = "违规操作"
+
+
+class Severity(StrEnum):
+    """How urgently a reviewer should look at a flag."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """One recognised stretch of speech on one leg; only final ones are analysed."""
+
+    leg: Leg
+    text: str
+    start: float = 0.0
+    end: float = 0.0
+    final: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """Evidence that a rule fired: which rule, on whose words, where in the text and the call."""
+
+    rule_id: str
+    category: Category
+    subcategory: str
+    severity: Severity
+    leg: Leg
+    text: str
+    start: float
+    end: float
+    span: tuple[int, int]
+    explanation: str
+    suggested_wording: str = ""
+    attributed: bool = False
+    via_pinyin: bool = False
+
+    @property
+    def matched(self) -> str:
+        """The characters of the utterance the rule matched."""
+        return self.text[self.span[0] : self.span[1]]
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A line for the agent's screen: what was heard and what to say about it."""
+
+    flag: Flag
+    message: str
+    suggested_wording: str
+
+
+class TranscriptLike(Protocol):
+    """What any recogniser's transcript event offers (asr's Transcript has these fields)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def start(self) -> float: ...
+
+    @property
+    def end(self) -> float: ...
+
+
+def as_utterance(event: Utterance | TranscriptLike) -> Utterance:
+    """Adapt a transcript event from asr/ (or an Utterance) to an Utterance."""
+    if isinstance(event, Utterance):
+        return event
+    leg = Leg(str(getattr(event, "leg", Leg.CUSTOMER)))
+    final = bool(getattr(event, "final", getattr(event, "is_final", True)))
+    return Utterance(leg=leg, text=event.text, start=event.start, end=event.end, final=final)

@@ -1,0 +1,169 @@
+"""Repair ASR homophones (报本保溪 → 保本保息) of lexicon words by toneless pinyin, length kept."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent_assist.rule_loader import load_model
+from zhtext import toneless_pinyin
+
+CONFUSIONS_FILE = Path(__file__).parent / "data" / "asr_confusions.yaml"
+
+
+class ConfusionTable(BaseModel):
+    """Syllables telephone ASR confuses (data/asr_confusions.yaml) and words never rewritten."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    initials: list[tuple[str, str]] = Field(default_factory=list)
+    finals: list[tuple[str, str]] = Field(default_factory=list)
+    syllables: list[tuple[str, str]] = Field(default_factory=list)
+    protected: list[str] = Field(default_factory=list)
+
+    def confusable(self, a: str, b: str) -> bool:
+        """Whether two different toneless syllables are a known ASR confusion."""
+        return _confusable(self, a, b)
+
+
+_INITIALS = ("zh", "ch", "sh", *"bpmfdtnlgkhjqxrzcsyw")
+
+
+def _split(syllable: str) -> tuple[str, str]:
+    """Initial and final of a toneless syllable (zhuan → zh, uan)."""
+    for initial in _INITIALS:
+        if syllable.startswith(initial):
+            return initial, syllable[len(initial) :]
+    return "", syllable
+
+
+def _is_pair(a: str, b: str, pairs: Iterable[tuple[str, str]]) -> bool:
+    return any((a, b) in ((x, y), (y, x)) for x, y in pairs)
+
+
+def _nasal_swap(a: str, b: str, pairs: Iterable[tuple[str, str]]) -> bool:
+    """Finals that differ only in a front/back nasal ending (ian/iang, en/eng)."""
+    for x, y in pairs:
+        for p, q in ((x, y), (y, x)):
+            if a.endswith(p) and b.endswith(q) and a[: -len(p)] == b[: -len(q)]:
+                return True
+    return False
+
+
+def _confusable(table: ConfusionTable, a: str, b: str) -> bool:
+    if _is_pair(a, b, table.syllables):
+        return True
+    (initial_a, final_a), (initial_b, final_b) = _split(a), _split(b)
+    if final_a == final_b:
+        return _is_pair(initial_a, initial_b, table.initials)
+    return initial_a == initial_b and _nasal_swap(final_a, final_b, table.finals)
+
+
+def load_confusions(path: Path = CONFUSIONS_FILE) -> ConfusionTable:
+    """The confusion table from its YAML file."""
+    return load_model(path, ConfusionTable)
+
+
+def _is_hanzi(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def syllables_of(text: str) -> list[str]:
+    """One toneless syllable per character of `text` (non-Chinese characters pass through)."""
+    syllables = toneless_pinyin(text)
+    if len(syllables) == len(text):
+        return syllables
+    return [toneless_pinyin(ch)[0] if ch.strip() else ch for ch in text]
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """The repaired text (same length as the input) and the positions that were rewritten."""
+
+    text: str
+    changed: frozenset[int] = field(default_factory=frozenset)
+
+
+class HomophoneRepairer:
+    """Rewrites near-homophones of lexicon words into those words, never changing the length."""
+
+    def __init__(self, lexicon: Iterable[str], confusions: ConfusionTable) -> None:
+        self._confusions = confusions
+        terms = sorted({t for t in lexicon if len(t) >= 2 and _is_hanzi(t)})
+        self._terms = terms
+        self._syllables = {term: syllables_of(term) for term in terms}
+        # Indexed by character: a repair must share at least one character with its word.
+        self._by_char: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for term in terms:
+            for offset, ch in enumerate(term):
+                self._by_char[ch].append((term, offset))
+        self._protected = [w for w in confusions.protected if w]
+        self._confusable_cache: dict[tuple[str, str], bool] = {}
+
+    def repair(self, text: str) -> Repair:
+        """Rewrite homophone stretches of `text` into lexicon words (longest first)."""
+        candidates = self._candidates(text)
+        if not candidates:
+            return Repair(text)
+        protected = self._exact_positions(text)
+        blocked: set[int] = set()
+        syllables = syllables_of(text)
+        chars = list(text)
+        changed: set[int] = set()
+        for start, term in sorted(candidates, key=lambda c: (-len(c[1]), c[0])):
+            span = range(start, start + len(term))
+            if any(i in blocked for i in span):
+                continue
+            # Characters of real words already in the text are never rewritten.
+            if any(i in protected and text[i] != term[i - start] for i in span):
+                continue
+            if not self._sounds_like(term, text[start : span.stop], syllables[start : span.stop]):
+                continue
+            chars[start : span.stop] = term
+            changed.update(i for i in span if text[i] != term[i - start])
+            blocked.update(span)
+        return Repair("".join(chars), frozenset(changed))
+
+    def _candidates(self, text: str) -> set[tuple[int, str]]:
+        found: set[tuple[int, str]] = set()
+        for index, ch in enumerate(text):
+            for term, offset in self._by_char.get(ch, ()):
+                start = index - offset
+                end = start + len(term)
+                if start >= 0 and end <= len(text) and text[start:end] != term:
+                    found.add((start, term))
+        return found
+
+    def _exact_positions(self, text: str) -> set[int]:
+        """Positions inside real words already (lexicon or protected): never rewritten."""
+        taken: set[int] = set()
+        for word in [*self._terms, *self._protected]:
+            start = text.find(word)
+            while start != -1:
+                taken.update(range(start, start + len(word)))
+                start = text.find(word, start + 1)
+        return taken
+
+    def _sounds_like(self, term: str, heard: str, heard_syllables: list[str]) -> bool:
+        # A homophone with no character in common is too often a different real word (报喜/保息).
+        if not _is_hanzi(heard):
+            return False
+        fuzzy = 0
+        for want, got in zip(self._syllables[term], heard_syllables, strict=True):
+            if want == got:
+                continue
+            if not self._confusable(want, got):
+                return False
+            fuzzy += 1
+        # One confused syllable is what telephone ASR does; more is usually another word.
+        return fuzzy <= 1
+
+    def _confusable(self, a: str, b: str) -> bool:
+        key = (a, b)
+        if key not in self._confusable_cache:
+            self._confusable_cache[key] = self._confusions.confusable(a, b)
+        return self._confusable_cache[key]

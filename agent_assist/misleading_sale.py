@@ -1,0 +1,79 @@
+"""Real-time misleading-sale (销售误导) detection: one final utterance in, its flags out."""
+
+from __future__ import annotations
+
+from agent_assist.clause_context import MatchContext, analyse_context
+from agent_assist.events import Flag, Utterance
+from agent_assist.homophones import ConfusionTable, HomophoneRepairer, load_confusions
+from agent_assist.normalized_text import normalize
+from agent_assist.rule_matching import RawMatch, RuleMatcher
+from agent_assist.rule_schema import MisleadingSaleRule
+from agent_assist.rule_set import RuleSet
+
+
+def _survives(rule: MisleadingSaleRule, match: RawMatch, context: MatchContext) -> bool:
+    """Whether the clause around a match still asserts what the rule looks for."""
+    if context.hypothetical:
+        return False
+    if context.rhetorical:  # 不是说保本吗: asserts it
+        return True
+    if (match.negation or rule.negation) == "suppress" and context.negated:
+        return False
+    return not (rule.questions == "suppress" and context.question)
+
+
+class MisleadingSaleDetector:
+    """Applies every real-time rule to an utterance, homophones repaired first."""
+
+    def __init__(self, rule_set: RuleSet, confusions: ConfusionTable | None = None) -> None:
+        self._matchers = tuple(RuleMatcher(rule) for rule in rule_set.rules)
+        self._repairer = HomophoneRepairer(rule_set.lexicon, confusions or load_confusions())
+
+    def analyse(self, utterance: Utterance) -> list[Flag]:
+        """Flags for one utterance: at most one per rule, on the rules for the speaker's leg."""
+        normalized = normalize(utterance.text)
+        repaired = self._repairer.repair(normalized.text)
+        flags = []
+        for matcher in self._matchers:
+            if utterance.leg not in matcher.rule.legs:
+                continue
+            match = self._first_surviving(matcher, repaired.text)
+            if match is None:
+                continue
+            context = analyse_context(repaired.text, match.start, match.end, list(match.gaps))
+            via_pinyin = any(match.start <= i < match.end for i in repaired.changed)
+            span = normalized.original_span(match.start, match.end)
+            flags.append(_flag(matcher.rule, utterance, span, context.attributed, via_pinyin))
+        return flags
+
+    @staticmethod
+    def _first_surviving(matcher: RuleMatcher, text: str) -> RawMatch | None:
+        for match in sorted(matcher.find(text), key=lambda m: (m.start, -m.end)):
+            context = analyse_context(text, match.start, match.end, list(match.gaps))
+            if _survives(matcher.rule, match, context):
+                return match
+        return None
+
+
+def _flag(
+    rule: MisleadingSaleRule,
+    utterance: Utterance,
+    span: tuple[int, int],
+    attributed: bool,
+    via_pinyin: bool,
+) -> Flag:
+    return Flag(
+        rule_id=rule.id,
+        category=rule.category,
+        subcategory=rule.subcategory,
+        severity=rule.severity,
+        leg=utterance.leg,
+        text=utterance.text,
+        start=utterance.start,
+        end=utterance.end,
+        span=span,
+        explanation=rule.explanation,
+        suggested_wording=rule.suggested_wording,
+        attributed=attributed,
+        via_pinyin=via_pinyin,
+    )

@@ -1,0 +1,62 @@
+"""Benchmark: precision/recall of the misleading-sale rules per category, and analysis latency."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from agent_assist.evaluation import LabelledUtterance, Scores, load_labelled, score
+from agent_assist.events import Utterance
+from agent_assist.misleading_sale import MisleadingSaleDetector
+from agent_assist.rule_set import RuleSet
+
+EVAL_FILE = Path(__file__).parent / "data" / "misleading_sale_eval.tsv"
+
+
+def _print_scores(scores: Scores, show_errors: bool) -> None:
+    print(f"{'category':<10} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>9} {'recall':>7}")
+    rows = [(c.value, t) for c, t in scores.by_category.items()] + [("overall", scores.overall)]
+    for name, t in rows:
+        print(f"{name:<10} {t.tp:>4} {t.fp:>4} {t.fn:>4} {t.precision:>9.3f} {t.recall:>7.3f}")
+    if show_errors:
+        for item, predicted in scores.errors:
+            want = "|".join(sorted(item.expected)) or "-"
+            got = "|".join(sorted(predicted)) or "-"
+            print(f"  want {want:<8} got {got:<8} [{item.leg}] {item.text}")
+
+
+def _latency_ms(detector: MisleadingSaleDetector, labelled: list[LabelledUtterance]) -> list[float]:
+    timings = []
+    for item in labelled:
+        utterance = Utterance(leg=item.leg, text=item.text)
+        began = time.perf_counter()
+        detector.analyse(utterance)
+        timings.append((time.perf_counter() - began) * 1000)
+    return timings
+
+
+def main() -> int:
+    """Print the figures for BENCHMARKS.md."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--eval", type=Path, default=EVAL_FILE, help="labelled TSV")
+    parser.add_argument("--errors", action="store_true", help="list the misclassified lines")
+    args = parser.parse_args()
+    labelled = load_labelled(args.eval)
+    loaded = time.perf_counter()
+    detector = MisleadingSaleDetector(RuleSet.load())
+    print(f"rules loaded in {(time.perf_counter() - loaded) * 1000:.0f} ms")
+    positives = sum(1 for item in labelled if item.expected)
+    print(f"{len(labelled)} utterances: {positives} positive, {len(labelled) - positives} negative")
+    _print_scores(score(detector, labelled), args.errors)
+    timings = _latency_ms(detector, labelled * 5)
+    quantiles = statistics.quantiles(timings, n=100)
+    print(f"per-utterance analysis: p50 {quantiles[49]:.2f} ms, p95 {quantiles[94]:.2f} ms, "
+          f"max {max(timings):.2f} ms over {len(timings)} runs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
