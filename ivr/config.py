@@ -1,0 +1,64 @@
+"""What the SIP endpoint needs to know, independent of how settings are read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from huifang.settings import Settings
+
+TransportName = Literal["udp", "tcp", "udp+tcp"]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """Optional REGISTER to a registrar with digest authentication."""
+
+    registrar: str  # e.g. "sip:pbx.example.cn"
+    username: str
+    password: str
+    realm: str = "*"
+
+
+@dataclass(frozen=True)
+class SipConfig:
+    """The endpoint's sockets, codecs, timeouts and audio queue sizes."""
+
+    bind_address: str = "0.0.0.0"
+    port: int = 5060  # 0 lets the OS pick; Phone.local_port tells which
+    transport: TransportName = "udp+tcp"
+    user: str = "huifang"
+    codecs: tuple[str, ...] = ("PCMA", "PCMU", "G722", "L16")
+    rtp_port: int = 4000
+    media_timeout_s: float = 10.0
+    ring_timeout_s: float = 40.0
+    registration: Registration | None = None
+    tap_queue_frames: int = 500
+    recorder_queue_frames: int = 3000
+    recordings_dir: Path | None = None  # None: calls are recorded only when asked
+    clock_rate: int = 16000  # conference bridge rate: taps and recordings are 16 kHz mono
+    log_level: int = 1
+    poll_ms: int = 10
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SipConfig:
+        """The endpoint configuration from the HUIFANG_SIP_* settings."""
+        registration = None
+        if settings.sip_registrar:
+            registration = Registration(settings.sip_registrar, settings.sip_auth_user,
+                                        settings.sip_auth_password, settings.sip_auth_realm)
+        return cls(
+            bind_address=settings.sip_bind_address,
+            port=settings.sip_port,
+            transport=settings.sip_transport,
+            user=settings.sip_user,
+            codecs=tuple(settings.sip_codecs),
+            rtp_port=settings.sip_rtp_port,
+            media_timeout_s=settings.sip_media_timeout_s,
+            ring_timeout_s=settings.sip_ring_timeout_s,
+            registration=registration,
+            tap_queue_frames=settings.sip_tap_queue_frames,
+            recordings_dir=Path(settings.recordings_dir),
+        )

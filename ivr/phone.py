@@ -1,0 +1,182 @@
+"""The asyncio facade of the SIP endpoint: start, place and take calls, bridge, stop."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+from ivr.call import Call
+from ivr.call_leg import CallLeg, LegContext
+from ivr.config import SipConfig
+from ivr.pj_thread import PjThread
+from ivr.stack import SipStack, StackInfo
+from ivr.wav_stream import recover_recordings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class AudioCounters:
+    """Audio frames that did not reach their consumer, across every call so far."""
+
+    tap_frames: int
+    tap_dropped: int
+    recorder_frames: int
+    recorder_dropped: int
+    recorder_late: int
+
+
+class Phone:
+    """One SIP endpoint (pjsua2 allows one per process) driven from an asyncio loop."""
+
+    def __init__(self, config: SipConfig) -> None:
+        self.config = config
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stack = SipStack(config, self._incoming_on_pj_thread)
+        self._pj = PjThread(self._stack.setup, self._stack.poll, self._stack.teardown,
+                            self._stack.tick, poll_ms=config.poll_ms)
+        self._incoming: asyncio.Queue[Call] = asyncio.Queue()
+        self._calls: dict[str, Call] = {}
+        self._ids = itertools.count(1)
+        self._totals = [0, 0, 0, 0, 0]
+        self.info: StackInfo | None = None
+        self.recovered: list[Path] = []
+
+    async def start(self) -> StackInfo:
+        """Repair recordings a killed process left behind, then start the pj thread."""
+        self._loop = asyncio.get_running_loop()
+        if self.config.recordings_dir is not None:
+            self.recovered = recover_recordings(self.config.recordings_dir)
+        info: StackInfo = await self._loop.run_in_executor(None, self._pj.start)
+        self.info = info
+        return info
+
+    async def stop(self) -> None:
+        """Hang up every call and destroy the endpoint (on its own thread)."""
+        await asyncio.get_running_loop().run_in_executor(None, self._pj.stop)
+
+    async def __aenter__(self) -> Phone:
+        await self.start()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        await self.stop()
+
+    @property
+    def local_port(self) -> int:
+        """The SIP port in use (useful when configured as 0)."""
+        assert self.info is not None, "Phone.start() first"
+        return self.info.port
+
+    def uri(self, user: str | None = None) -> str:
+        """A SIP URI that reaches this endpoint."""
+        assert self.info is not None, "Phone.start() first"
+        host = self.info.address if self.info.address not in ("0.0.0.0", "") else "127.0.0.1"
+        return f"sip:{user or self.config.user}@{host}:{self.info.port}"
+
+    async def place_call(self, uri: str, *, record_to: Path | None = None,
+                         ring_timeout_s: float | None = None) -> Call:
+        """Send an INVITE to `uri`; the call is recorded to `record_to` (or recordings_dir)."""
+        loop = self._require_loop()
+        call = self._new_call(loop, uri, inbound=False)
+        record = record_to or self._default_recording(call.call_id)
+        ring = ring_timeout_s or self.config.ring_timeout_s
+
+        def dial() -> None:
+            leg = CallLeg(self._leg_context(), call.call_id, call, inbound=False,
+                          ring_timeout_s=ring)
+            leg.record_to = record
+            call.leg = leg
+            self._stack.legs[call.call_id] = leg
+            leg.dial(uri)
+
+        await self._run(dial)
+        return call
+
+    async def next_incoming(self, timeout: float) -> Call:
+        """The next incoming call (already ringing: 180 sent); asyncio.TimeoutError if none."""
+        return await asyncio.wait_for(self._incoming.get(), timeout)
+
+    async def bridge(self, a: Call, b: Call) -> None:
+        """Connect two answered calls' audio both ways (e.g. customer and human agent)."""
+        leg_a, leg_b = a.leg, b.leg
+        if leg_a is None or leg_b is None:
+            raise RuntimeError("both calls must be set up before bridging")
+        await self._run(lambda: leg_a.bridge(leg_b))
+
+    async def registration_code(self) -> int:
+        """The registrar's last answer to our REGISTER (200 registered, 0 not tried)."""
+        return await self._run(lambda: self._stack.account.registration_code
+                               if self._stack.account else 0)
+
+    def counters(self) -> AudioCounters:
+        """Frames offered to taps and recorders, and those dropped, over all calls."""
+        totals = list(self._totals)
+        for call in self._calls.values():
+            self._add_call_counters(totals, call)
+        return AudioCounters(*totals)
+
+    # --- pj thread side ------------------------------------------------------------------
+
+    def _incoming_on_pj_thread(self, stack: SipStack, pj_call_id: int) -> None:
+        loop = self._require_loop()
+        call = self._new_call(loop, "", inbound=True)
+        leg = CallLeg(self._leg_context(), call.call_id, call, inbound=True,
+                      pj_call_id=pj_call_id)
+        leg.record_to = self._default_recording(call.call_id)
+        call.leg = leg
+        stack.legs[call.call_id] = leg
+        call.remote_uri = leg.pj_call.getInfo().remoteUri
+        self._pj.defer(lambda: leg.answer(180))
+        loop.call_soon_threadsafe(self._incoming.put_nowait, call)
+
+    def _leg_context(self) -> LegContext:
+        loop = self._require_loop()
+        return LegContext(self._stack.account, self._pj.defer, loop.call_soon_threadsafe,
+                          self._stack.retire, self.config.clock_rate,
+                          self.config.media_timeout_s)
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _new_call(self, loop: asyncio.AbstractEventLoop, uri: str, *, inbound: bool) -> Call:
+        call_id = f"hf{os.getpid()}-{next(self._ids)}"
+        call = Call(self._pj, loop, call_id, uri, inbound=inbound,
+                    tap_queue_frames=self.config.tap_queue_frames)
+        self._calls[call_id] = call
+        call.on_end(lambda: self._forget(call))
+        return call
+
+    def _forget(self, call: Call) -> None:
+        self._add_call_counters(self._totals, call)
+        self._calls.pop(call.call_id, None)
+
+    @staticmethod
+    def _add_call_counters(totals: list[int], call: Call) -> None:
+        for counters in call.tap_counters():
+            totals[0] += counters.offered
+            totals[1] += counters.dropped
+        if call.recorder_counters is not None:
+            totals[2] += call.recorder_counters.accepted + call.recorder_counters.dropped
+            totals[3] += call.recorder_counters.dropped
+            totals[4] += call.recorder_counters.late
+
+    def _default_recording(self, call_id: str) -> Path | None:
+        directory = self.config.recordings_dir
+        return directory / f"{call_id}.wav" if directory is not None else None
+
+    def _require_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            raise RuntimeError("Phone.start() first")
+        return self._loop
+
+    async def _run(self, fn: Callable[[], T]) -> T:
+        return await asyncio.wait_for(asyncio.wrap_future(self._pj.submit(fn)), 5.0)

@@ -1,0 +1,50 @@
+"""Prompt playback from WAV files: the pj-side player and the asyncio-side handle."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import pjsua2 as pj
+
+
+class PromptEnd(StrEnum):
+    """Why a prompt stopped playing."""
+
+    FINISHED = "finished"  # played to the end of the file
+    STOPPED = "stopped"  # stop_prompt(), barge-in, or replaced by the next prompt
+    CALL_ENDED = "call_ended"  # the call ended first (e.g. the customer hung up mid-prompt)
+
+
+class PromptPlayer(pj.AudioMediaPlayer):  # type: ignore[misc]  # pjsua2 is untyped
+    """A WAV player that reports its end of file; created and deleted on the pj thread."""
+
+    def __init__(self, prompt_id: int, path: Path, on_eof: Callable[[int], None]) -> None:
+        super().__init__()
+        self.prompt_id = prompt_id
+        self._on_eof = on_eof
+        self.createPlayer(str(path), pj.PJMEDIA_FILE_NO_LOOP)
+
+    def onEof2(self) -> None:  # noqa: N802 - pjsua2's name
+        """Runs on pjmedia's clock thread: only report; the pj thread removes the player."""
+        self._on_eof(self.prompt_id)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A prompt being played on a call."""
+
+    prompt_id: int
+    path: Path
+    ended: asyncio.Future[PromptEnd]
+
+    async def wait(self, timeout: float) -> PromptEnd:
+        """Wait until the prompt ends; asyncio.TimeoutError after `timeout` seconds."""
+        return await asyncio.wait_for(asyncio.shield(self.ended), timeout)
+
+    def done(self) -> bool:
+        """True once the prompt has stopped for any reason."""
+        return self.ended.done()

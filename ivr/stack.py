@@ -1,0 +1,159 @@
+"""The pjsua2 Endpoint, its transports, codecs and account; every method runs on the pj thread."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pjsua2 as pj
+
+from ivr.call_leg import CallLeg
+from ivr.codecs import codec_priorities
+from ivr.config import SipConfig
+
+log = logging.getLogger(__name__)
+
+MAX_CALLS = 32  # PJSUA_MAX_CALLS of the wheel's build
+_TRANSPORT_TYPES = {"udp": pj.PJSIP_TRANSPORT_UDP, "tcp": pj.PJSIP_TRANSPORT_TCP}
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    """Where the endpoint listens."""
+
+    address: str
+    port: int
+    transports: tuple[str, ...]
+
+
+class HuifangAccount(pj.Account):  # type: ignore[misc]  # pjsua2 is untyped
+    """Our SIP identity: takes incoming calls and tracks registration."""
+
+    def __init__(self, on_incoming: Callable[[int], None]) -> None:
+        super().__init__()
+        self._on_incoming = on_incoming
+        self.registration_code = 0
+
+    def onIncomingCall(self, prm: Any) -> None:  # noqa: N802 - pjsua2's name
+        """pjsua2 wants the Call object created inside this callback."""
+        self._on_incoming(prm.callId)
+
+    def onRegState(self, prm: Any) -> None:  # noqa: N802
+        """Remember the registrar's last answer (200 when registered)."""
+        self.registration_code = prm.code
+
+
+class SipStack:
+    """Owns the Endpoint and every leg; PjThread calls setup, poll, tick and teardown."""
+
+    def __init__(self, config: SipConfig, on_incoming: Callable[[SipStack, int], None]) -> None:
+        self.config = config
+        self._on_incoming = on_incoming
+        self.endpoint: Any = None
+        self.account: HuifangAccount | None = None
+        self.legs: dict[str, CallLeg] = {}
+        self.info: StackInfo | None = None
+
+    def setup(self) -> StackInfo:
+        """libCreate, libInit, transports, libStart, codecs, account."""
+        ep = pj.Endpoint()
+        self.endpoint = ep
+        ep.libCreate()
+        ep.libInit(self._endpoint_config())
+        port, names = self._create_transports()
+        ep.libStart()
+        ep.audDevManager().setNullDev()  # no sound card: the null device clocks the bridge
+        self._apply_codecs()
+        self.account = HuifangAccount(lambda pj_call_id: self._on_incoming(self, pj_call_id))
+        self.account.create(self._account_config(port))
+        self.info = StackInfo(self.config.bind_address, port, names)
+        return self.info
+
+    def poll(self, ms: int) -> None:
+        """Let pjsua2 process SIP and timer events for up to `ms` milliseconds."""
+        self.endpoint.libHandleEvents(ms)
+
+    def tick(self, now: float) -> None:
+        """Timers of every leg."""
+        for leg in list(self.legs.values()):
+            leg.tick(now)
+
+    def retire(self, leg: CallLeg) -> None:
+        """Forget a finished leg; its pjsua2 Call is deleted here, on the pj thread."""
+        self.legs.pop(leg.call_id, None)
+
+    def teardown(self, grace_s: float = 3.0) -> None:
+        """Hang up, let the BYEs go out, delete every pj object, then libDestroy."""
+        ep = self.endpoint
+        if ep is None:
+            return
+        for leg in list(self.legs.values()):
+            leg.hangup()
+        deadline = time.monotonic() + grace_s
+        while self.legs and time.monotonic() < deadline:
+            ep.libHandleEvents(10)
+        if self.legs:
+            log.warning("%d calls did not end before shutdown", len(self.legs))
+        for leg in list(self.legs.values()):
+            leg.release()
+        self.legs.clear()
+        if self.account is not None:
+            self.account.shutdown()
+            self.account = None
+        ep.libDestroy()
+        self.endpoint = None
+
+    def _endpoint_config(self) -> Any:
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0  # no pjsip worker: this thread polls libHandleEvents
+        cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.maxCalls = MAX_CALLS
+        cfg.uaConfig.userAgent = "huifang"
+        cfg.logConfig.level = self.config.log_level
+        cfg.logConfig.consoleLevel = self.config.log_level
+        cfg.medConfig.clockRate = self.config.clock_rate
+        cfg.medConfig.sndClockRate = self.config.clock_rate
+        cfg.medConfig.noVad = True  # silence suppression would look like a dead line
+        cfg.medConfig.ecTailLen = 0  # no loudspeaker, no echo to cancel
+        return cfg
+
+    def _create_transports(self) -> tuple[int, tuple[str, ...]]:
+        port = self.config.port
+        names = tuple(self.config.transport.split("+"))
+        for name in names:
+            tc = pj.TransportConfig()
+            tc.boundAddress = self.config.bind_address
+            tc.port = port
+            tid = self.endpoint.transportCreate(_TRANSPORT_TYPES[name], tc)
+            # With port 0 the first transport picks one; the others share it.
+            port = self.endpoint.transportGetInfo(tid).localName.rsplit(":", 1)[1]
+            port = int(port)
+        return port, names
+
+    def _apply_codecs(self) -> None:
+        available = [c.codecId for c in self.endpoint.codecEnum2()]
+        for codec_id, priority in codec_priorities(available, self.config.codecs).items():
+            self.endpoint.codecSetPriority(codec_id, priority)
+
+    def _account_config(self, port: int) -> Any:
+        cfg = pj.AccountConfig()
+        host = self.config.bind_address
+        if host in ("0.0.0.0", ""):
+            host = "127.0.0.1"
+        suffix = ";transport=tcp" if self.config.transport == "tcp" else ""
+        cfg.idUri = f"sip:{self.config.user}@{host}:{port}{suffix}"
+        rtp = cfg.mediaConfig.transportConfig
+        rtp.port = self.config.rtp_port
+        rtp.portRange = 10000
+        if self.config.bind_address not in ("0.0.0.0", ""):
+            rtp.boundAddress = self.config.bind_address
+        reg = self.config.registration
+        if reg is not None:
+            cfg.regConfig.registrarUri = reg.registrar
+            cfg.regConfig.registerOnAdd = True
+            cfg.sipConfig.authCreds.append(
+                pj.AuthCredInfo("digest", reg.realm, reg.username, 0, reg.password))
+        return cfg

@@ -1,0 +1,92 @@
+"""Fixtures for the ivr tests: one Phone per pytest process, tone WAVs, killable peers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from ivr_testkit import PeerProcess, SippProcess, write_tone
+
+from ivr.config import SipConfig
+from ivr.phone import Phone
+
+T = TypeVar("T")
+PROMPT_HZ = 600.0
+MEDIA_TIMEOUT_S = 2.0
+
+
+@dataclass
+class PhoneRig:
+    """The endpoint under test and the loop that drives it between tests."""
+
+    phone: Phone
+    loop: asyncio.AbstractEventLoop
+    recordings: Path
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 20.0) -> T:
+        """Run a scenario on the phone's loop; every scenario has a deadline."""
+        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+@pytest.fixture(scope="session")
+def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneRig]:
+    """pjsua2 allows one Endpoint per process: every test shares this one."""
+    recordings = tmp_path_factory.mktemp("recordings")
+    config = SipConfig(bind_address="127.0.0.1", port=0, transport="udp+tcp",
+                       codecs=("PCMU", "PCMA", "G722", "L16"), media_timeout_s=MEDIA_TIMEOUT_S,
+                       ring_timeout_s=10.0, recordings_dir=recordings)
+    loop = asyncio.new_event_loop()
+    phone = Phone(config)
+    loop.run_until_complete(asyncio.wait_for(phone.start(), 15))
+    try:
+        yield PhoneRig(phone, loop, recordings)
+    finally:
+        loop.run_until_complete(asyncio.wait_for(phone.stop(), 20))
+        loop.close()
+
+
+@pytest.fixture(scope="session")
+def wavs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tone WAVs: our prompt at 600 Hz; customer voices at 1000, 1500 and 5000 Hz."""
+    d = tmp_path_factory.mktemp("wavs")
+    return {
+        "prompt": write_tone(d / "prompt.wav", PROMPT_HZ, 1.0),
+        "long_prompt": write_tone(d / "long_prompt.wav", PROMPT_HZ, 6.0),
+        "customer_1000": write_tone(d / "c1000.wav", 1000, 3.0),
+        "customer_1500": write_tone(d / "c1500.wav", 1500, 3.0),
+        "customer_5000": write_tone(d / "c5000.wav", 5000, 3.0),
+    }
+
+
+@pytest.fixture
+def spawn_peer() -> Iterator[Callable[..., PeerProcess]]:
+    """Start pjsua2 peers; every one is killed at teardown."""
+    peers: list[PeerProcess] = []
+
+    def spawn(*args: str) -> PeerProcess:
+        peer = PeerProcess(*args)
+        peers.append(peer)
+        return peer
+
+    yield spawn
+    for peer in peers:
+        peer.kill()
+
+
+@pytest.fixture
+def spawn_sipp() -> Iterator[Callable[..., SippProcess]]:
+    """Start SIPp runs; every one is killed at teardown."""
+    runs: list[SippProcess] = []
+
+    def spawn(scenario: str, *args: str, **kwargs: Any) -> SippProcess:
+        run = SippProcess(scenario, *args, **kwargs)
+        runs.append(run)
+        return run
+
+    yield spawn
+    for run in runs:
+        run.kill()

@@ -1,0 +1,184 @@
+"""Helpers for the ivr tests: tone WAVs, spectra, and subprocess peers that always die."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+HERE = Path(__file__).resolve().parent
+PEER_SCRIPT = HERE / "ivr_peer.py"
+SIPP_DIR = HERE / "sipp"
+Samples = npt.NDArray[np.float64]
+
+
+def write_tone(path: Path, freq: float, seconds: float, rate: int = 16000,
+               level: float = 0.3) -> Path:
+    """A mono PCM16 sine WAV."""
+    t = np.arange(int(rate * seconds)) / rate
+    pcm = (level * 32767 * np.sin(2 * np.pi * freq * t)).astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    return path
+
+
+def read_wav(path: Path) -> tuple[npt.NDArray[np.float64], int]:
+    """Samples shaped (frames, channels) as float, and the rate."""
+    with wave.open(str(path), "rb") as w:
+        rate, channels = w.getframerate(), w.getnchannels()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
+    return pcm.reshape(-1, channels).astype(np.float64), rate
+
+
+def dominant_hz(x: Samples, rate: int) -> float:
+    """The strongest frequency of a signal (Hann-windowed spectrum)."""
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    spectrum[:5] = 0  # ignore DC
+    return float(np.argmax(spectrum) * rate / len(x))
+
+
+def rms(x: Samples) -> float:
+    """Root mean square level in PCM16 units."""
+    return float(np.sqrt(np.mean(np.square(x)))) if len(x) else 0.0
+
+
+def loudest_window(x: Samples, rate: int, seconds: float = 0.5) -> Samples:
+    """The `seconds`-long window with the most energy (skips ring and gaps)."""
+    n = int(rate * seconds)
+    if len(x) <= n:
+        return x
+    energy = np.convolve(np.square(x), np.ones(n), mode="valid")
+    start = int(np.argmax(energy))
+    return x[start:start + n]
+
+
+def free_port() -> int:
+    """A port free for both UDP and TCP on 127.0.0.1 right now."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind(("127.0.0.1", 0))
+            port = int(udp.getsockname()[1])
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                try:
+                    tcp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            return port
+
+
+class PeerProcess:
+    """ivr_peer.py in a subprocess; its JSON lines arrive on a queue."""
+
+    def __init__(self, *args: str) -> None:
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.seen: list[dict[str, Any]] = []
+        self.proc = subprocess.Popen([sys.executable, str(PEER_SCRIPT), *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, start_new_session=True)
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        try:
+            self.port = int(self.wait_for("ready", 10)["port"])
+        except AssertionError:
+            self.kill()
+            raise
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.output.append(line)
+            if line.startswith("{"):
+                self.events.put(json.loads(line))
+
+    def wait_for(self, event: str, timeout: float) -> dict[str, Any]:
+        """The next event named `event`; AssertionError with the peer's output on timeout."""
+        for seen in self.seen:
+            if seen["event"] == event:
+                self.seen.remove(seen)
+                return seen
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                item = self.events.get(timeout=left)
+            except queue.Empty:
+                break
+            if item["event"] == event:
+                return item
+            self.seen.append(item)
+        raise AssertionError(f"peer: no {event!r} in {timeout} s:\n{''.join(self.output)}")
+
+    def uri(self, user: str = "customer", transport: str = "") -> str:
+        """Where the peer listens."""
+        suffix = f";transport={transport}" if transport else ""
+        return f"sip:{user}@127.0.0.1:{self.port}{suffix}"
+
+    def wait_exit(self, timeout: float) -> int:
+        """The exit status; kills it when it does not exit in time."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
+
+    def kill(self) -> None:
+        """SIGKILL the peer's process group (no-op once it has exited)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
+
+
+def sipp_binary() -> str:
+    """The sipp executable; fails loudly when Debian's sip-tester is not installed."""
+    path = shutil.which("sipp")
+    if path is None:
+        raise AssertionError("sipp not found: install Debian's sip-tester (bin/setup does)")
+    return path
+
+
+class SippProcess:
+    """One SIPp run of a scenario under tests/ivr/sipp/, killed if it outlives the test."""
+
+    def __init__(self, scenario: str, *args: str, port: int | None = None,
+                 timeout_s: float = 15.0) -> None:
+        self.port = port or free_port()
+        cmd = [sipp_binary(), "-sf", str(SIPP_DIR / scenario), "-i", "127.0.0.1",
+               "-p", str(self.port), "-m", "1", "-nostdin", "-timeout", f"{timeout_s}s",
+               "-timeout_error", "-max_recv_loops", "100", *args]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, start_new_session=True, cwd=SIPP_DIR)
+
+    def uri(self, user: str = "customer") -> str:
+        """Where a SIPp UAS listens."""
+        return f"sip:{user}@127.0.0.1:{self.port}"
+
+    def wait(self, timeout: float) -> tuple[int, str]:
+        """Exit status and output; killed on timeout."""
+        try:
+            out, _ = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            out, _ = self.proc.communicate()
+            raise AssertionError(f"sipp did not finish in {timeout} s:\n{out}") from None
+        return self.proc.returncode, out
+
+    def kill(self) -> None:
+        """SIGKILL SIPp (no-op once it has exited)."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(5)
