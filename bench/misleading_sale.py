@@ -53,8 +53,10 @@ def main() -> int:
     _print_scores(score(detector, labelled), args.errors)
     timings = _latency_ms(detector, labelled * 5)
     quantiles = statistics.quantiles(timings, n=100)
-    print(f"per-utterance analysis: p50 {quantiles[49]:.2f} ms, p95 {quantiles[94]:.2f} ms, "
-          f"max {max(timings):.2f} ms over {len(timings)} runs")
+    print(
+        f"per-utterance analysis: p50 {quantiles[49]:.2f} ms, p95 {quantiles[94]:.2f} ms, "
+        f"max {max(timings):.2f} ms over {len(timings)} runs"
+    )
     return 0
 
 

@@ -1,0 +1,63 @@
+"""`huifang analyze`: misleading-sale flags for text lines (recordings and --policy come later)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from agent_assist.events import Flag, Leg, Utterance
+from agent_assist.misleading_sale import MisleadingSaleDetector
+from agent_assist.rule_loader import RuleFileError
+from agent_assist.rule_set import RuleSet
+from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
+
+
+def register(sub: Subparsers) -> None:
+    """Add the `analyze` sub-command."""
+    parser = sub.add_parser("analyze", help="flag misleading-sale statements (销售误导)")
+    # One source per run; RECORDING with --policy joins this group when audio analysis lands.
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--text", type=Path, metavar="FILE", help="UTF-8 text, one utterance a line"
+    )
+    parser.add_argument(
+        "--leg",
+        choices=[leg.value for leg in Leg],
+        default=Leg.CUSTOMER.value,
+        help="who spoke the lines (default: customer)",
+    )
+    parser.set_defaults(run=run)
+
+
+def _flag_json(flag: Flag) -> dict[str, object]:
+    return {
+        "rule": flag.rule_id,
+        "category": flag.category.value,
+        "severity": flag.severity.value,
+        "span": list(flag.span),
+    }
+
+
+def analyze_text(path: Path, leg: Leg) -> int:
+    """Print one JSON object per line of the file; exit status 2 if it cannot be read."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        report_error(str(path), f"cannot read: {getattr(err, 'strerror', None) or err}")
+        return EXIT_BAD_INPUT
+    try:
+        detector = MisleadingSaleDetector(RuleSet.load())
+    except RuleFileError as err:
+        report_error(str(err.path), f"line {err.line}: {err.problem}")
+        return EXIT_BAD_INPUT
+    for line in lines:
+        flags = detector.analyse(Utterance(leg=leg, text=line))
+        record = {"text": line, "flags": [_flag_json(flag) for flag in flags]}
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch on the kind of input given."""
+    return analyze_text(args.text, Leg(args.leg))
