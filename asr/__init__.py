@@ -1,0 +1,1 @@
+"""Call audio → timed Chinese text: conversion, VAD, streaming recognisers, evaluation."""

@@ -1,0 +1,55 @@
+"""Speech engines behind one streaming interface; which one is configuration."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Literal
+
+from asr.engines.base import Engine, Recognizer
+from asr.vad import VadConfig
+
+__all__ = ["AsrConfig", "Engine", "Recognizer", "load_engine"]
+
+EngineName = Literal["whisper", "vosk"]
+
+
+@dataclass(frozen=True)
+class AsrConfig:
+    """Which engine and model, and how they decode; built from settings by the caller."""
+
+    engine: EngineName = "whisper"
+    whisper_model: str = "base"
+    whisper_beam_size: int = 5
+    whisper_threads: int = 2
+    whisper_workers: int = 2
+    vosk_model: str = "vosk-model-small-cn-0.22"
+    vosk_phrases: tuple[str, ...] = ()
+    vad: VadConfig = field(default_factory=VadConfig)
+    partial_interval_s: float = 0.0
+
+
+_engines: dict[AsrConfig, Engine] = {}
+_lock = threading.Lock()
+
+
+def load_engine(config: AsrConfig) -> Engine:
+    """The configured engine, loaded once per process and configuration."""
+    with _lock:
+        if config not in _engines:
+            _engines[config] = _create(config)
+        return _engines[config]
+
+
+def _create(config: AsrConfig) -> Engine:
+    if config.engine == "vosk":
+        from asr.engines.vosk import VoskEngine
+
+        return VoskEngine(config.vosk_model, list(config.vosk_phrases))
+    if config.engine != "whisper":
+        raise ValueError(f"unknown ASR engine {config.engine!r}: use 'whisper' or 'vosk'")
+    from asr.engines.whisper import WhisperEngine, WhisperOptions
+
+    options = WhisperOptions(beam_size=config.whisper_beam_size,
+                             threads=config.whisper_threads, workers=config.whisper_workers)
+    return WhisperEngine(config.whisper_model, options, config.vad, config.partial_interval_s)

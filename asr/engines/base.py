@@ -1,0 +1,30 @@
+"""The streaming recogniser interface every engine offers."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from asr.codec import Pcm16
+from asr.events import Transcript
+
+
+class Recognizer(Protocol):
+    """One call leg's recogniser: not thread-safe, driven from that leg's single worker."""
+
+    def accept(self, pcm: Pcm16) -> list[Transcript]:
+        """Take 16 kHz mono PCM16 samples; return the results they complete."""
+        ...
+
+    def finish(self) -> list[Transcript]:
+        """End of input: return the remaining results (the last final among them)."""
+        ...
+
+
+class Engine(Protocol):
+    """A loaded model, one per process, shared by all recognisers."""
+
+    name: str
+
+    def new_recognizer(self, leg: str | None = None) -> Recognizer:
+        """A fresh recogniser for one stream."""
+        ...

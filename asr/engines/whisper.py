@@ -1,0 +1,131 @@
+"""faster-whisper over VAD segments: finals per utterance, optional partials while speaking."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from asr.codec import PIPELINE_RATE, Pcm16, pcm16_to_float
+from asr.errors import EngineLoadError
+from asr.events import Transcript, TranscriptKind, Word
+from asr.vad import VadConfig, VadEvent, VadEventKind, VadSegmenter
+from zhtext import normalize_width, to_simplified
+
+# Whisper invents these subtitle credits on silence and noise; no caller says them.
+_HALLUCINATIONS = re.compile(r"字幕|订阅|点赞|打赏|明镜|栏目|谢谢观看|请不吝")
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+@dataclass(frozen=True)
+class WhisperOptions:
+    """Decoding settings; the defaults are the ones measured in BENCHMARKS.md."""
+
+    beam_size: int = 5
+    language: str = "zh"
+    initial_prompt: str | None = None
+    hotwords: str | None = None
+    threads: int = 2
+    workers: int = 2
+
+
+def clean_text(text: str) -> str:
+    """Whisper output → simplified, half-width text without spaces between characters."""
+    return _CJK_SPACE.sub("", normalize_width(to_simplified(text))).strip()
+
+
+class WhisperEngine:
+    """One faster-whisper model per process; decodes are safe from several worker threads."""
+
+    name = "whisper"
+
+    def __init__(self, model: str, options: WhisperOptions | None = None,
+                 vad: VadConfig | None = None, partial_interval_s: float = 0.0) -> None:
+        self.options = options or WhisperOptions()
+        self.vad = vad or VadConfig()
+        self.partial_interval_s = partial_interval_s
+        self._model = _load(model, self.options)
+
+    def transcribe(self, audio: Pcm16, offset_s: float = 0.0) -> tuple[str, tuple[Word, ...]]:
+        """Decode one utterance; returns its text and timed pieces (absolute seconds)."""
+        segments, _info = self._model.transcribe(
+            pcm16_to_float(audio),
+            language=self.options.language,
+            beam_size=self.options.beam_size,
+            initial_prompt=self.options.initial_prompt,
+            hotwords=self.options.hotwords,
+            condition_on_previous_text=False,
+            vad_filter=False,  # our own VAD already cut the utterance
+        )
+        words = []
+        for seg in segments:
+            text = clean_text(seg.text)
+            if text and not _HALLUCINATIONS.search(text):
+                words.append(Word(text, offset_s + seg.start, offset_s + seg.end,
+                                  confidence=float(seg.avg_logprob)))
+        return "".join(w.text for w in words), tuple(words)
+
+    def new_recognizer(self, leg: str | None = None) -> WhisperRecognizer:
+        """A recogniser for one stream, with its own VAD state."""
+        return WhisperRecognizer(self, leg)
+
+
+def _load(model: str, options: WhisperOptions) -> Any:
+    from faster_whisper import WhisperModel
+
+    if "/" in model and not Path(model).is_dir():
+        raise EngineLoadError(f"Whisper model directory {model!r} does not exist"
+                              " (HUIFANG_WHISPER_MODEL; bin/setup provisions one)")
+    try:
+        return WhisperModel(model, device="cpu", compute_type="int8",
+                            cpu_threads=options.threads, num_workers=options.workers)
+    except Exception as err:  # faster-whisper raises hub, OS and runtime errors alike
+        raise EngineLoadError(
+            f"cannot load Whisper model {model!r}: {err} (set HUIFANG_WHISPER_MODEL to a"
+            " CTranslate2 model directory; a name needs internet to download)"
+        ) from err
+
+
+class WhisperRecognizer:
+    """VAD segmenter + Whisper: a final per utterance, partials every N s of speech."""
+
+    def __init__(self, engine: WhisperEngine, leg: str | None) -> None:
+        self._engine = engine
+        self._leg = leg
+        self._vad = VadSegmenter(engine.vad)
+        self._partial_samples = int(engine.partial_interval_s * PIPELINE_RATE)
+        self._next_partial_at = 0
+        self._speech_start = 0.0
+
+    def accept(self, pcm: Pcm16) -> list[Transcript]:
+        """Take samples; decode each utterance the VAD closes."""
+        results = [r for e in self._vad.push(pcm) if (r := self._on_vad(e)) is not None]
+        partial = self._maybe_partial()
+        return results + ([partial] if partial else [])
+
+    def finish(self) -> list[Transcript]:
+        """End of input: decode the utterance still open."""
+        return [r for e in self._vad.flush() if (r := self._on_vad(e)) is not None]
+
+    def _on_vad(self, event: VadEvent) -> Transcript | None:
+        if event.kind is VadEventKind.SPEECH_STARTED:
+            self._speech_start = event.start_s
+            self._next_partial_at = self._partial_samples
+            return None
+        if event.audio is None or len(event.audio) == 0:
+            return None
+        offset = event.audio_start_sample / PIPELINE_RATE
+        text, words = self._engine.transcribe(event.audio, offset)
+        return Transcript(TranscriptKind.FINAL, text, event.start_s, event.end_s, self._leg, words)
+
+    def _maybe_partial(self) -> Transcript | None:
+        if not self._partial_samples or not self._vad.in_speech:
+            return None
+        audio = self._vad.current_audio()
+        if len(audio) < self._next_partial_at:
+            return None
+        self._next_partial_at = len(audio) + self._partial_samples
+        text, _ = self._engine.transcribe(audio)
+        end = self._speech_start + len(audio) / PIPELINE_RATE
+        return Transcript(TranscriptKind.PARTIAL, text, self._speech_start, end, self._leg)

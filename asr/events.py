@@ -1,0 +1,40 @@
+"""What a recogniser emits: partial and final transcripts with times (immutable events)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class TranscriptKind(StrEnum):
+    """A partial is replaced by later results; a final is the utterance's text."""
+
+    PARTIAL = "partial"
+    FINAL = "final"
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word (or character group) with its times in seconds."""
+
+    text: str
+    start: float
+    end: float
+    confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """Recognised text of one utterance, times in seconds from the start of the stream."""
+
+    kind: TranscriptKind
+    text: str
+    start: float
+    end: float
+    leg: str | None = None
+    words: tuple[Word, ...] = field(default=())
+
+    @property
+    def is_final(self) -> bool:
+        """True for the utterance's final text."""
+        return self.kind is TranscriptKind.FINAL

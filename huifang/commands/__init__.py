@@ -1,0 +1,15 @@
+"""Sub-commands of `huifang`: each module offers `register(subparsers)` that sets `run`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from huifang.commands import analyze, eval_asr, transcribe
+from huifang.commands.common import Subparsers
+
+# Add a module's `register` here to add a sub-command.
+COMMANDS: list[Callable[[Subparsers], None]] = [
+    transcribe.register,
+    eval_asr.register,
+    analyze.register,
+]

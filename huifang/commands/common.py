@@ -1,0 +1,17 @@
+"""What the sub-commands share: the subparsers type and one-line error reporting."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TypeAlias
+
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+# Exit status of a command that met bad input (after processing everything else it could).
+EXIT_BAD_INPUT = 2
+
+
+def report_error(where: str, problem: str) -> None:
+    """Print one line naming the input and what is wrong with it to stderr."""
+    print(f"huifang: error: {where}: {problem}", file=sys.stderr, flush=True)

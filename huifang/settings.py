@@ -1,0 +1,99 @@
+"""Settings from HUIFANG_* environment variables (and a .env file written by bin/setup)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from asr.engines import AsrConfig
+from asr.vad import VadConfig
+
+
+class Settings(BaseSettings):
+    """Every knob of huifang; one environment variable each, prefix HUIFANG_."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HUIFANG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    asr_engine: Literal["whisper", "vosk"] = "whisper"
+    whisper_model: str = Field(
+        "base", description="CTranslate2 model directory, or a faster-whisper model name"
+    )
+    whisper_beam_size: int = Field(5, ge=1, le=10)
+    whisper_threads: int = Field(2, ge=1, description="CPU threads per Whisper worker")
+    whisper_workers: int = Field(2, ge=1, description="Whisper decodes that may run at once")
+    vosk_model: str = Field(
+        "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"
+    )
+    vosk_phrases: list[str] = Field(
+        default_factory=list, description="restrict Vosk to these phrases (JSON list)"
+    )
+    vad_aggressiveness: int = Field(2, ge=0, le=3)
+    vad_padding_ms: int = Field(300, ge=0, le=2000, description="audio kept before speech start")
+    vad_hangover_ms: int = Field(
+        400, ge=30, le=5000, description="silence that ends an utterance"
+    )
+    vad_max_utterance_s: float = Field(25.0, gt=1.0, le=30.0)
+    asr_partial_interval_s: float = Field(
+        0.0, ge=0.0, description="Whisper partials every N s of speech; 0 turns them off"
+    )
+    max_audio_s: float = Field(
+        7200.0, gt=0, description="longest recording accepted by the file commands"
+    )
+
+    # --- SIP endpoint (ivr/): read by ivr.config.SipConfig.from_settings -----------------
+    sip_port: int = Field(5060, ge=0, le=65535, description="SIP listening port; 0 picks one")
+    sip_bind_address: str = Field("0.0.0.0", description="address the SIP and RTP sockets bind")
+    sip_transport: Literal["udp", "tcp", "udp+tcp"] = "udp+tcp"
+    sip_user: str = Field("huifang", description="user part of our SIP identity")
+    sip_codecs: list[str] = Field(
+        default_factory=lambda: ["PCMA", "PCMU", "G722", "L16"],
+        description="codecs offered, best first (JSON list); others are disabled",
+    )
+    sip_rtp_port: int = Field(4000, ge=1024, le=65535, description="first RTP port tried")
+    sip_media_timeout_s: float = Field(
+        10.0, gt=0, description="hang up when no RTP arrives for this long"
+    )
+    sip_ring_timeout_s: float = Field(40.0, gt=0, description="give up an unanswered call")
+    sip_registrar: str = Field("", description="registrar URI; empty means no REGISTER")
+    sip_auth_user: str = ""
+    sip_auth_password: str = ""
+    sip_auth_realm: str = Field("*", description="digest realm; * answers any realm")
+    sip_tap_queue_frames: int = Field(
+        500, ge=1, description="frames (20 ms) a tap consumer may lag before frames are dropped"
+    )
+    recordings_dir: str = Field("var/recordings", description="one stereo WAV per call")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
+
+
+def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
+    """The speech settings as asr/ takes them; `engine` overrides HUIFANG_ASR_ENGINE."""
+    name = engine or settings.asr_engine
+    if name not in ("whisper", "vosk"):
+        raise ValueError(f"unknown ASR engine {name!r}: use 'whisper' or 'vosk'")
+    vad = VadConfig(
+        aggressiveness=settings.vad_aggressiveness,
+        padding_ms=settings.vad_padding_ms,
+        hangover_ms=settings.vad_hangover_ms,
+        max_utterance_s=settings.vad_max_utterance_s,
+    )
+    return AsrConfig(
+        engine="vosk" if name == "vosk" else "whisper",
+        whisper_model=settings.whisper_model,
+        whisper_beam_size=settings.whisper_beam_size,
+        whisper_threads=settings.whisper_threads,
+        whisper_workers=settings.whisper_workers,
+        vosk_model=settings.vosk_model,
+        vosk_phrases=tuple(settings.vosk_phrases),
+        vad=vad,
+        partial_interval_s=settings.asr_partial_interval_s,
+    )

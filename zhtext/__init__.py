@@ -1,0 +1,23 @@
+"""Chinese text handling shared by the packages: simplified characters, width, numerals, pinyin."""
+
+from zhtext.normalize import (
+    normalize_for_matching,
+    normalize_for_scoring,
+    normalize_width,
+    numerals_to_chinese,
+    strip_fillers,
+    strip_punctuation,
+    to_simplified,
+)
+from zhtext.pinyin import toneless_pinyin
+
+__all__ = [
+    "normalize_for_matching",
+    "normalize_for_scoring",
+    "normalize_width",
+    "numerals_to_chinese",
+    "strip_fillers",
+    "strip_punctuation",
+    "to_simplified",
+    "toneless_pinyin",
+]

@@ -1,0 +1,73 @@
+"""Normalise Chinese text: simplified characters, half-width forms, numerals, fillers."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+
+import cn2an
+import opencc
+
+# Hesitation sounds that carry no content; 额 is left alone because 保额 is a domain word.
+FILLERS = "呃嗯唔哦啊诶欸哎唉"
+_FILLER_RE = re.compile(f"[{FILLERS}]")
+_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?%?")
+# Anything that is neither a letter, a digit nor a CJK ideograph counts as punctuation or space.
+_NON_WORD_RE = re.compile(r"[^\w]|_", re.UNICODE)
+
+_converter_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("tw2sp")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified characters and mainland wording (OpenCC tw2sp)."""
+    # tw2sp rather than t2s: Whisper writes Taiwan forms (著 for 着, 軟體 for 软件).
+    with _converter_lock:  # one converter object, not documented as thread-safe
+        return str(_converter().convert(text))
+
+
+def normalize_width(text: str) -> str:
+    """Full-width digits, letters and punctuation → half-width (NFKC), ideographic space → space."""
+    return unicodedata.normalize("NFKC", text).replace("\u3000", " ")
+
+
+def strip_punctuation(text: str) -> str:
+    """Drop punctuation, symbols and whitespace of both widths."""
+    return _NON_WORD_RE.sub("", text)
+
+
+def strip_fillers(text: str) -> str:
+    """Drop hesitation fillers (呃, 嗯, 啊 …)."""
+    return _FILLER_RE.sub("", text)
+
+
+def _spell_number(match: re.Match[str]) -> str:
+    token = match.group(0)
+    percent = token.endswith("%")
+    number = token.rstrip("%")
+    try:
+        spelled = str(cn2an.an2cn(number))
+    except (ValueError, KeyError):  # cn2an rejects some shapes (leading zeros): keep digits
+        return token
+    return f"百分之{spelled}" if percent else spelled
+
+
+def numerals_to_chinese(text: str) -> str:
+    """Arabic numbers → Chinese numerals as read aloud (26 → 二十六, 3.5% → 百分之三点五)."""
+    return _DIGITS_RE.sub(_spell_number, text)
+
+
+def normalize_for_matching(text: str) -> str:
+    """Simplified, half-width, lower-case text with numerals spelled out; punctuation kept."""
+    return numerals_to_chinese(normalize_width(to_simplified(text))).lower()
+
+
+def normalize_for_scoring(text: str) -> str:
+    """The form both reference and hypothesis take before a character error rate is computed."""
+    return strip_fillers(strip_punctuation(normalize_for_matching(text)))
