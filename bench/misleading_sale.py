@@ -13,7 +13,10 @@ from agent_assist.events import Utterance
 from agent_assist.misleading_sale import MisleadingSaleDetector
 from agent_assist.rule_set import RuleSet
 
-EVAL_FILE = Path(__file__).parent / "data" / "misleading_sale_eval.tsv"
+EVAL_FILES = [
+    Path(__file__).parent / "data" / "misleading_sale_eval.tsv",
+    Path(__file__).parent / "data" / "misleading_sale_eval_asr.tsv",
+]
 
 
 def _print_scores(scores: Scores, show_errors: bool) -> None:
@@ -26,6 +29,20 @@ def _print_scores(scores: Scores, show_errors: bool) -> None:
             want = "|".join(sorted(item.expected)) or "-"
             got = "|".join(sorted(predicted)) or "-"
             print(f"  want {want:<8} got {got:<8} [{item.leg}] {item.text}")
+
+
+def _print_set(
+    name: str,
+    labelled: list[LabelledUtterance],
+    detector: MisleadingSaleDetector,
+    show_errors: bool,
+) -> None:
+    positives = sum(1 for item in labelled if item.expected)
+    print(
+        f"\n{name}: {len(labelled)} utterances, {positives} positive, "
+        f"{len(labelled) - positives} negative"
+    )
+    _print_scores(score(detector, labelled), show_errors)
 
 
 def _latency_ms(detector: MisleadingSaleDetector, labelled: list[LabelledUtterance]) -> list[float]:
@@ -41,16 +58,19 @@ def _latency_ms(detector: MisleadingSaleDetector, labelled: list[LabelledUtteran
 def main() -> int:
     """Print the figures for BENCHMARKS.md."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--eval", type=Path, default=EVAL_FILE, help="labelled TSV")
+    parser.add_argument("--eval", type=Path, nargs="*", default=EVAL_FILES, help="labelled TSVs")
     parser.add_argument("--errors", action="store_true", help="list the misclassified lines")
     args = parser.parse_args()
-    labelled = load_labelled(args.eval)
     loaded = time.perf_counter()
     detector = MisleadingSaleDetector(RuleSet.load())
     print(f"rules loaded in {(time.perf_counter() - loaded) * 1000:.0f} ms")
-    positives = sum(1 for item in labelled if item.expected)
-    print(f"{len(labelled)} utterances: {positives} positive, {len(labelled) - positives} negative")
-    _print_scores(score(detector, labelled), args.errors)
+    labelled: list[LabelledUtterance] = []
+    for path in args.eval:
+        part = load_labelled(path)
+        labelled.extend(part)
+        _print_set(path.name, part, detector, args.errors)
+    if len(args.eval) > 1:
+        _print_set("all sets", labelled, detector, show_errors=False)
     timings = _latency_ms(detector, labelled * 5)
     quantiles = statistics.quantiles(timings, n=100)
     print(

@@ -1,0 +1,64 @@
+"""ASR homophones of rule words are repaired by toneless pinyin, without false alarms."""
+
+from __future__ import annotations
+
+import pytest
+from assist_fixtures import flags, rule_ids
+
+from agent_assist.homophones import HomophoneRepairer, load_confusions
+
+
+def repairer(*lexicon: str) -> HomophoneRepairer:
+    return HomophoneRepairer(lexicon, load_confusions())
+
+
+def test_repair_keeps_length_and_reports_changed_positions() -> None:
+    repair = repairer("保本保息").repair("他说报本保溪的")
+    assert repair.text == "他说保本保息的"
+    assert repair.changed == frozenset({2, 5})
+
+
+def test_confused_syllable_from_table_is_repaired() -> None:
+    assert repairer("本人").repair("北人不在").text == "本人不在"
+
+
+@pytest.mark.parametrize(
+    ("heard", "expected"),
+    [("报喜不报忧", "报喜不报忧"), ("受益人是我儿子", "受益人是我儿子"), ("在北京", "在北京")],
+)
+def test_real_words_are_left_alone(heard: str, expected: str) -> None:
+    lexicon = ("保息", "收益", "本人", "北京人")
+    assert repairer(*lexicon).repair(heard).text == expected
+
+
+def test_confusions_table() -> None:
+    table = load_confusions()
+    assert table.confusable("zhuan", "zuan")
+    assert table.confusable("xin", "xing")
+    assert table.confusable("ben", "bei")
+    assert not table.confusable("bao", "pao")
+
+
+def test_homophone_matches_flag_and_say_so() -> None:
+    (flag,) = flags("报本保溪")
+    assert flag.rule_id == "induce.guaranteed_return"
+    assert flag.via_pinyin
+    assert flag.matched == "报本保溪"
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        ("他说稳转不赔", "induce.guaranteed_return"),
+        ("没人告诉我有等代期", "conceal.waiting_period"),
+        ("北人不在，你问我就行", "process.callback_by_other"),
+        ("字是业务员帮我钱的", "process.signature_by_other"),
+    ],
+)
+def test_asr_variants_still_flag(text: str, rule_id: str) -> None:
+    assert rule_id in rule_ids(text)
+
+
+@pytest.mark.parametrize("text", ["我是北人", "我知道不报本", "报喜不报忧"])
+def test_asr_variants_of_negatives_stay_quiet(text: str) -> None:
+    assert flags(text) == []

@@ -1,0 +1,59 @@
+"""Negation, questions and attribution decide whether a rule word is a claim."""
+
+from __future__ import annotations
+
+import pytest
+from assist_fixtures import flags, rule_ids
+
+GUARANTEE = "induce.guaranteed_return"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "业务员说保本",
+        "不是说保本吗",
+        "他说不会亏",
+        "难道不是保本的吗",
+        "这个保本的吧",
+        "我不太懂他说保本",
+    ],
+)
+def test_claims_flag(text: str) -> None:
+    assert GUARANTEE in rule_ids(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我知道不保本",
+        "我知道会亏",
+        "他没说过保本",
+        "没有人跟我说保本",
+        "这个保本吗",
+        "是不是保本的",
+        "我不清楚是不是保本，所以想问问",
+        "如果业务员说过保本，请告诉我们",
+    ],
+)
+def test_negations_neutral_questions_and_hypotheticals_do_not_flag(text: str) -> None:
+    assert GUARANTEE not in rule_ids(text)
+
+
+def test_attribution_is_recorded() -> None:
+    assert all(flag.attributed for flag in flags("他说不会亏"))
+    assert not any(flag.attributed for flag in flags("这个保本的吧"))
+
+
+def test_rule_worded_with_negation_is_not_cancelled_by_it() -> None:
+    assert "process.signature_by_other" in rule_ids("不是我签的名")
+    assert "conceal.dividend_uncertainty" in rule_ids("分红不确定这个没跟我说")
+
+
+def test_negation_closed_by_le_does_not_reach_the_claim() -> None:
+    assert "conceal.surrender_loss" in rule_ids("他说中途不想要了可以原价退")
+
+
+def test_comment_clause_joins_its_topic() -> None:
+    assert "conceal.cooling_off" in rule_ids("犹豫期是什么意思，没听说过")
+    assert rule_ids("我知道退保有损失，具体能退多少我不清楚") == set()
