@@ -108,11 +108,14 @@ def _negated_knowing(clause: Clause) -> tuple[bool, str]:
                 continue
             double = lex.DOUBLE_NEGATION_RE.search(chars[:negator])
             if double:  # 不是不清楚: the speaker does know
-                chars = chars[: double.start()] + _MASK * (negator + 1 - double.start()) + chars[
-                    negator + 1:]
+                chars = (
+                    chars[: double.start()]
+                    + _MASK * (negator + 1 - double.start())
+                    + chars[negator + 1 :]
+                )
             else:
                 negated = True
-                chars = chars[:negator] + _MASK + chars[negator + 1:]
+                chars = chars[:negator] + _MASK + chars[negator + 1 :]
     return negated, chars
 
 

@@ -35,7 +35,8 @@ def score_answers(
     per_class = {cls: _class_score(pairs, cls) for cls in AnswerClass}
     correct = sum(e == p for e, p in pairs)
     false_yes = tuple(
-        i for i, (e, p) in enumerate(pairs)
+        i
+        for i, (e, p) in enumerate(pairs)
         if p is AnswerClass.AFFIRMATIVE and e is not AnswerClass.AFFIRMATIVE
     )
     return AnswerScores(len(pairs), correct / max(len(pairs), 1), per_class, false_yes)

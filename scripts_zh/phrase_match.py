@@ -8,8 +8,31 @@ from functools import lru_cache
 from scripts_zh.answer_text import Clause, make_clause
 
 _RETROFLEX = (("zh", "z"), ("ch", "c"), ("sh", "s"))
-_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h",
-             "j", "q", "x", "r", "z", "c", "s", "y", "w")
+_INITIALS = (
+    "zh",
+    "ch",
+    "sh",
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "r",
+    "z",
+    "c",
+    "s",
+    "y",
+    "w",
+)
 
 
 @lru_cache(maxsize=4096)
@@ -25,7 +48,7 @@ def _flatten(syllable: str) -> str:
 def _split_initial(syllable: str) -> tuple[str, str]:
     for initial in _INITIALS:
         if syllable.startswith(initial):
-            return initial, syllable[len(initial):]
+            return initial, syllable[len(initial) :]
     return "", syllable
 
 
@@ -35,7 +58,7 @@ def _one_edit_apart(a: str, b: str) -> bool:
     if len(a) == len(b):
         return sum(x != y for x, y in zip(a, b, strict=True)) == 1
     longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 def syllables_near(a: str, b: str) -> bool:
@@ -94,8 +117,8 @@ def canonicalise(clause: Clause, phrases: Iterable[str], protected: Iterable[str
     for phrase in phrases:
         for start in find_phrase(clause, phrase):
             span = range(start, start + len(phrase))
-            if guarded.isdisjoint(span) and clause.chars[start:start + len(phrase)] != phrase:
-                chars[start:start + len(phrase)] = phrase
+            if guarded.isdisjoint(span) and clause.chars[start : start + len(phrase)] != phrase:
+                chars[start : start + len(phrase)] = phrase
     return make_clause("".join(chars))
 
 

@@ -1,0 +1,48 @@
+"""What an understood answer means for the step it answers: confirmed, denied, doubt or unclear."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from scripts_zh.answer_class import AnswerClass
+from scripts_zh.identity_answer import IdentityVerdict
+from scripts_zh.script_schema import AnswerKind
+
+
+class StepVerdict(StrEnum):
+    """The effect of one answer on the current step."""
+
+    CONFIRMED = "confirmed"
+    DENIED = "denied"
+    DOUBT = "doubt"  # unsure or asking: explain
+    UNCLEAR = "unclear"  # nothing usable: ask again
+    HUMAN = "human"
+    SURRENDER_OR_COMPLAINT = "surrender_or_complaint"
+
+
+_ESCALATIONS = {
+    AnswerClass.HUMAN: StepVerdict.HUMAN,
+    AnswerClass.SURRENDER_OR_COMPLAINT: StepVerdict.SURRENDER_OR_COMPLAINT,
+    AnswerClass.UNSURE: StepVerdict.DOUBT,
+    AnswerClass.QUESTION: StepVerdict.DOUBT,
+    AnswerClass.OTHER: StepVerdict.UNCLEAR,
+}
+
+
+def verdict_for(expects: AnswerKind, answer: AnswerClass) -> StepVerdict:
+    """A yes confirms a confirm step; on a deny step (承诺收益?) only a no is compliant."""
+    if answer in _ESCALATIONS:
+        return _ESCALATIONS[answer]
+    if expects is AnswerKind.IDENTITY_RECORD:  # a bare yes or no is not a birth date
+        return StepVerdict.UNCLEAR
+    compliant = AnswerClass.NEGATIVE if expects is AnswerKind.DENY else AnswerClass.AFFIRMATIVE
+    return StepVerdict.CONFIRMED if answer is compliant else StepVerdict.DENIED
+
+
+def identity_verdict(identity: IdentityVerdict, answer: AnswerClass) -> StepVerdict:
+    """Identity data decides when given; otherwise the answer's class does."""
+    if identity is IdentityVerdict.MATCHED:
+        return StepVerdict.CONFIRMED
+    if identity is IdentityVerdict.MISMATCHED:
+        return StepVerdict.DENIED
+    return verdict_for(AnswerKind.IDENTITY_RECORD, answer)
