@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from huifang.commands import analyze, eval_asr, transcribe
+from huifang.commands import analyze, classify_answer, eval_asr, transcribe
 from huifang.commands.common import Subparsers
 
 # Add a module's `register` here to add a sub-command.
@@ -12,4 +12,5 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     transcribe.register,
     eval_asr.register,
     analyze.register,
+    classify_answer.register,
 ]

@@ -1,0 +1,42 @@
+"""`huifang classify-answer --text-file FILE`: what each answer line means, as JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
+from scripts_zh.answer_classifier import classify_answer
+
+
+def register(sub: Subparsers) -> None:
+    """Add the `classify-answer` sub-command."""
+    parser = sub.add_parser(
+        "classify-answer", help="classify short callback answers (affirmative, negative …)"
+    )
+    parser.add_argument(
+        "--text-file", required=True, type=Path, help="UTF-8 text, one recognised answer a line"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print {"text", "class"} for every line of the file; an unreadable file exits 2."""
+    path: Path = args.text_file
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        report_error(str(path), _why(err))
+        return EXIT_BAD_INPUT
+    for line in lines:
+        record = {"text": line, "class": classify_answer(line).value}
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _why(err: OSError | UnicodeDecodeError) -> str:
+    """The reason without the path, which report_error already names."""
+    if isinstance(err, UnicodeDecodeError):
+        return "not UTF-8 text"
+    return err.strerror or type(err).__name__
