@@ -78,12 +78,12 @@ def spawn_peer() -> Iterator[Callable[..., PeerProcess]]:
 
 
 @pytest.fixture
-def spawn_sipp() -> Iterator[Callable[..., SippProcess]]:
+def spawn_sipp(tmp_path: Path) -> Iterator[Callable[..., SippProcess]]:
     """Start SIPp runs; every one is killed at teardown."""
     runs: list[SippProcess] = []
 
     def spawn(scenario: str, *args: str, **kwargs: Any) -> SippProcess:
-        run = SippProcess(scenario, *args, **kwargs)
+        run = SippProcess(scenario, *args, workdir=tmp_path, **kwargs)
         runs.append(run)
         return run
 

@@ -154,14 +154,19 @@ def sipp_binary() -> str:
 class SippProcess:
     """One SIPp run of a scenario under tests/ivr/sipp/, killed if it outlives the test."""
 
-    def __init__(self, scenario: str, *args: str, port: int | None = None,
-                 timeout_s: float = 15.0) -> None:
-        self.port = port or free_port()
-        cmd = [sipp_binary(), "-sf", str(SIPP_DIR / scenario), "-i", "127.0.0.1",
-               "-p", str(self.port), "-m", "1", "-nostdin", "-timeout", f"{timeout_s}s",
-               "-timeout_error", "-max_recv_loops", "100", *args]
+    def __init__(self, scenario: str, *args: str, workdir: Path,
+                 replace: dict[str, str] | None = None, timeout_s: float = 15.0) -> None:
+        self.port = free_port()
+        text = (SIPP_DIR / scenario).read_text()
+        for placeholder, value in (replace or {}).items():
+            text = text.replace(placeholder, value)  # SIPp's -key cannot reach a status line
+        script = workdir / scenario
+        script.write_text(text)
+        cmd = [sipp_binary(), "-sf", str(script), "-i", "127.0.0.1", "-p", str(self.port),
+               "-mp", str(free_port()), "-m", "1", "-nostdin", "-timeout", f"{timeout_s}s",
+               "-timeout_error", "-trace_err", *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, start_new_session=True, cwd=SIPP_DIR)
+                                     text=True, start_new_session=True, cwd=workdir)
 
     def uri(self, user: str = "customer") -> str:
         """Where a SIPp UAS listens."""

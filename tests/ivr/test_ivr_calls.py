@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from conftest import PROMPT_HZ, PhoneRig
 from ivr_testkit import PeerProcess, dominant_hz, loudest_window, read_wav, rms
 
 from ivr.call import Call
-from ivr.events import AudioFrame, Leg
+from ivr.events import AudioFrame, CallEnded, DtmfDigit, DtmfMethod, Leg
 from ivr.frame_queue import FrameQueue
 from ivr.outcome import CallOutcome
 from ivr.prompt import PromptEnd
@@ -83,3 +84,183 @@ def test_outbound_call_plays_prompt_taps_customer_and_records_both_legs(
     mono, peer_rate = read_wav(peer_heard)
     assert dominant_hz(loudest_window(mono[:, 0], peer_rate), peer_rate) == pytest.approx(
         PROMPT_HZ, abs=30)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("method", "expected"),
+                         [("rfc4733", DtmfMethod.RFC4733), ("info", DtmfMethod.SIP_INFO)])
+def test_dtmf_digits_arrive_by_rtp_events_and_sip_info(
+        rig: PhoneRig, spawn_peer: Spawn, method: str, expected: DtmfMethod) -> None:
+    """按键: the peer keys 1, 9, 0 then #; we collect "190" with the right method."""
+    peer = spawn_peer("--dtmf", "190#", "--dtmf-method", method, "--dtmf-at", "0.3")
+
+    async def scenario() -> str:
+        call = await rig.phone.place_call(peer.uri())
+        assert await call.wait_answered(5)
+        digits = await call.collect_dtmf(max_digits=8, timeout=5)
+        await call.hangup()
+        await call.wait_ended(5)
+        return digits
+
+    digits = rig.run(scenario())
+    assert digits == "190"
+    assert peer.wait_for("dtmf_sent", 1)["digits"] == "190#"
+
+
+@pytest.mark.slow
+def test_dtmf_events_carry_their_method(rig: PhoneRig, spawn_peer: Spawn) -> None:
+    """Each digit event says how it travelled (reviewers see keyed answers as such)."""
+    peer = spawn_peer("--dtmf", "5", "--dtmf-method", "info", "--dtmf-at", "0.2")
+
+    async def scenario() -> DtmfDigit | None:
+        call = await rig.phone.place_call(peer.uri())
+        assert await call.wait_answered(5)
+        event = await call.next_dtmf(5)
+        await call.hangup()
+        await call.wait_ended(5)
+        return event
+
+    event = rig.run(scenario())
+    assert event is not None and (event.digit, event.method) == ("5", DtmfMethod.SIP_INFO)
+
+
+@pytest.mark.slow
+def test_peer_hanging_up_mid_prompt_ends_prompt_and_call(
+        rig: PhoneRig, spawn_peer: Spawn, wavs: dict[str, Path]) -> None:
+    """The customer hangs up 0.8 s into a 6 s prompt: PEER_HUNG_UP, prompt CALL_ENDED."""
+    peer = spawn_peer("--hangup-after", "0.8")
+
+    async def scenario() -> tuple[PromptEnd, CallEnded]:
+        call = await rig.phone.place_call(peer.uri())
+        assert await call.wait_answered(5)
+        prompt = await call.play(wavs["long_prompt"])
+        end = await prompt.wait(5)
+        return end, await call.wait_ended(5)
+
+    prompt_end, ended = rig.run(scenario())
+    assert prompt_end is PromptEnd.CALL_ENDED
+    assert ended.outcome is CallOutcome.PEER_HUNG_UP
+    assert 0.5 < ended.connected_s < 3.0
+
+
+@pytest.mark.slow
+def test_stop_prompt_stops_it_and_the_customer_hears_silence_after(
+        rig: PhoneRig, spawn_peer: Spawn, wavs: dict[str, Path], tmp_path: Path) -> None:
+    """Barge-in: stop_prompt ends the prompt as STOPPED and the agent leg goes quiet."""
+    peer = spawn_peer()
+    record_to = tmp_path / "stop.wav"
+
+    async def scenario() -> PromptEnd:
+        call = await rig.phone.place_call(peer.uri(), record_to=record_to)
+        assert await call.wait_answered(5)
+        await call.wait_media(5)
+        prompt = await call.play(wavs["long_prompt"])
+        await asyncio.sleep(0.6)
+        await call.stop_prompt()
+        end = await prompt.wait(2)
+        await asyncio.sleep(0.6)
+        await call.hangup()
+        await call.wait_ended(5)
+        return end
+
+    assert rig.run(scenario()) is PromptEnd.STOPPED
+    agent = read_wav(record_to)[0][:, 0]
+    assert rms(loudest_window(agent, 16000, 0.3)) > 2000
+    assert rms(agent[-int(0.3 * 16000):]) < 50  # the last 0.3 s after the stop are silent
+
+
+@pytest.mark.slow
+def test_incoming_call_over_tcp_is_answered_and_tapped(
+        rig: PhoneRig, spawn_peer: Spawn, wavs: dict[str, Path]) -> None:
+    """The peer calls us over TCP; we answer, hear its tone, and end the call."""
+    peer = spawn_peer("--transport", "tcp", "--call", rig.phone.uri("callback") +
+                      ";transport=tcp", "--play", str(wavs["customer_1500"]))
+
+    async def scenario() -> tuple[Call, list[AudioFrame]]:
+        call = await rig.phone.next_incoming(5)
+        assert "peer@127.0.0.1" in call.remote_uri
+        frames_q = call.tap(Leg.CUSTOMER)
+        await call.answer()
+        assert await call.wait_answered(5)
+        frames = await gather_frames(frames_q, 1.0)
+        await call.hangup()
+        await call.wait_ended(5)
+        return call, frames
+
+    call, frames = rig.run(scenario())
+    heard = loudest_window(pcm_of(frames), 16000)
+    assert dominant_hz(heard, 16000) == pytest.approx(1500, abs=30)
+    assert rig.run(call.wait_ended(1)).outcome is CallOutcome.COMPLETED
+    peer.wait_for("ended", 5)
+
+
+@pytest.mark.slow
+def test_incoming_call_rejected_busy(rig: PhoneRig, spawn_peer: Spawn) -> None:
+    """We may answer an incoming call with 486; the caller sees busy."""
+    peer = spawn_peer("--call", rig.phone.uri("callback"))
+
+    async def scenario() -> CallEnded:
+        call = await rig.phone.next_incoming(5)
+        await call.answer(486)
+        return await call.wait_ended(5)
+
+    ended = rig.run(scenario())
+    assert ended.answered is False
+    state = peer.wait_for("state", 5)
+    while state["state"] != "DISCONNECTED":
+        state = peer.wait_for("state", 5)
+    assert state["code"] == 486
+
+
+@pytest.mark.slow
+def test_bridge_two_calls_each_hears_the_other(
+        rig: PhoneRig, spawn_peer: Spawn, wavs: dict[str, Path], tmp_path: Path) -> None:
+    """Customer and agent bridged: each peer hears the other's tone; our recording too."""
+    heard_by_customer, heard_by_agent = tmp_path / "hc.wav", tmp_path / "ha.wav"
+    customer = spawn_peer("--play", str(wavs["customer_1000"]), "--record",
+                          str(heard_by_customer))
+    agent = spawn_peer("--play", str(wavs["customer_1500"]), "--record", str(heard_by_agent))
+    record_to = tmp_path / "bridged.wav"
+
+    async def scenario() -> None:
+        a = await rig.phone.place_call(customer.uri(), record_to=record_to)
+        b = await rig.phone.place_call(agent.uri("agent"))
+        for call in (a, b):
+            assert await call.wait_answered(5)
+            await call.wait_media(5)
+        await rig.phone.bridge(a, b)
+        await asyncio.sleep(1.5)
+        await a.hangup()
+        await b.hangup()
+        await a.wait_ended(5)
+        await b.wait_ended(5)
+
+    rig.run(scenario())
+    for peer, wav, hz in ((customer, heard_by_customer, 1500), (agent, heard_by_agent, 1000)):
+        peer.wait_exit(5)
+        mono, rate = read_wav(wav)
+        assert dominant_hz(loudest_window(mono[:, 0], rate), rate) == pytest.approx(hz, abs=30)
+    stereo, rate = read_wav(record_to)
+    assert dominant_hz(loudest_window(stereo[:, 0], rate), rate) == pytest.approx(1500, abs=30)
+    assert dominant_hz(loudest_window(stereo[:, 1], rate), rate) == pytest.approx(1000, abs=30)
+
+
+@pytest.mark.slow
+def test_blind_transfer_ends_as_transferred(rig: PhoneRig, spawn_peer: Spawn) -> None:
+    """转人工: REFER to our own "agent" user; the peer calls it, the first call is TRANSFERRED."""
+    peer = spawn_peer()
+
+    async def scenario() -> tuple[CallEnded, Call]:
+        call = await rig.phone.place_call(peer.uri())
+        assert await call.wait_answered(5)
+        await call.transfer(rig.phone.uri("agent"))
+        human = await rig.phone.next_incoming(5)
+        await human.answer()
+        ended = await call.wait_ended(5)
+        await human.hangup()
+        await human.wait_ended(5)
+        return ended, human
+
+    ended, human = rig.run(scenario())
+    assert ended.outcome is CallOutcome.TRANSFERRED
+    assert "peer@127.0.0.1" in human.remote_uri

@@ -1,0 +1,92 @@
+"""Call ends and abuse from SIPp (Debian's sip-tester), a SIP implementation that is not pjsip."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import MEDIA_TIMEOUT_S, PhoneRig
+from ivr_testkit import PeerProcess, SippProcess
+
+from ivr.events import CallEnded
+from ivr.outcome import CallOutcome
+
+SpawnSipp = Callable[..., SippProcess]
+
+
+def call_and_wait(rig: PhoneRig, uri: str, ring_timeout_s: float | None = None,
+                  end_within: float = 8.0) -> CallEnded:
+    """Place a call and wait for its end, without doing anything in between."""
+    async def scenario() -> CallEnded:
+        call = await rig.phone.place_call(uri, ring_timeout_s=ring_timeout_s)
+        return await call.wait_ended(end_within)
+
+    return rig.run(scenario())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("code", "outcome"), [
+    (486, CallOutcome.BUSY),
+    (404, CallOutcome.INVALID_NUMBER),
+    (484, CallOutcome.INVALID_NUMBER),
+    (603, CallOutcome.REJECTED),
+])
+def test_refusals_map_to_outcomes(rig: PhoneRig, spawn_sipp: SpawnSipp, code: int,
+                                  outcome: CallOutcome) -> None:
+    """忙音 / 空号 / 拒接: the final status decides the outcome."""
+    uas = spawn_sipp("uas_reply.xml", replace={"@CODE@": str(code)})
+    ended = call_and_wait(rig, uas.uri())
+    assert (ended.outcome, ended.status_code, ended.answered) == (outcome, code, False)
+    status, output = uas.wait(5)
+    assert status == 0, output
+
+
+@pytest.mark.slow
+def test_no_answer_is_cancelled_at_the_ring_timeout(rig: PhoneRig,
+                                                    spawn_sipp: SpawnSipp) -> None:
+    """无人接听: ringing past our timeout sends CANCEL; SIPp checks the CANCEL arrives."""
+    uas = spawn_sipp("uas_no_answer.xml")
+    ended = call_and_wait(rig, uas.uri(), ring_timeout_s=1.0)
+    assert ended.outcome is CallOutcome.NO_ANSWER
+    assert ended.status_code == 487
+    status, output = uas.wait(5)
+    assert status == 0, output
+
+
+@pytest.mark.slow
+def test_silent_line_ends_with_media_timeout(rig: PhoneRig, spawn_sipp: SpawnSipp) -> None:
+    """Answered, then no RTP at all: we hang up after the media timeout (SIPp gets the BYE)."""
+    uas = spawn_sipp("uas_silent_media.xml")
+    ended = call_and_wait(rig, uas.uri(), end_within=MEDIA_TIMEOUT_S + 5)
+    assert ended.outcome is CallOutcome.MEDIA_TIMEOUT
+    assert ended.answered
+    assert MEDIA_TIMEOUT_S <= ended.connected_s < MEDIA_TIMEOUT_S + 2
+    status, output = uas.wait(5)
+    assert status == 0, output
+
+
+@pytest.mark.slow
+def test_malformed_and_stray_requests_leave_the_endpoint_serving(
+        rig: PhoneRig, spawn_sipp: SpawnSipp, spawn_peer: Callable[..., PeerProcess]) -> None:
+    """A broken INVITE and a BYE for no call: 481, OPTIONS still 200, calls still work."""
+    uac = spawn_sipp("uac_malformed.xml", f"127.0.0.1:{rig.phone.local_port}")
+    status, output = uac.wait(10)
+    assert status == 0, output
+
+    peer = spawn_peer()
+
+    async def scenario() -> CallEnded:
+        call = await rig.phone.place_call(peer.uri())
+        assert await call.wait_answered(5)
+        await call.hangup()
+        return await call.wait_ended(5)
+
+    assert rig.run(scenario()).outcome is CallOutcome.COMPLETED
+
+
+def test_sipp_is_installed() -> None:
+    """The SIPp tests need Debian's sip-tester; say so plainly when it is missing."""
+    from ivr_testkit import sipp_binary
+
+    assert Path(sipp_binary()).exists()
