@@ -78,7 +78,8 @@ def _polarity(clauses: list[Clause]) -> AnswerClass:
     if len(clauses) > 1 and lex.DISCOURSE_MARKER_RE.match(clauses[0].chars):
         clauses = clauses[1:]
     for clause in clauses:
-        negated, chars = _negated_knowing(clause)
+        restated = lex.RESTATED_RISK_RE.sub(lambda m: m.group(1) + _MASK, clause.chars)
+        negated, chars = _negated_knowing(make_clause(restated))
         doubt = doubt or negated or bool(lex.UNSURE_RE.search(chars))
         chars = lex.UNSURE_RE.sub(_MASK, chars)
         affirmed = _affirms(chars) or bool(lex.NO_PROBLEM_RE.search(chars))

@@ -69,6 +69,10 @@ DOUBLE_NEGATION_RE = re.compile(r"(不是|没有|没|谁说|并不是)[我也都
 NOT_A_DENIAL_RE = re.compile(
     r"(没|冇|没有|没得)(什么|啥|啥子|别的|一点)?(问题|疑问|毛病)|没错|不错|无误|不用|不过|不得了"
 )
+# After a knowing word, a negated guarantee restates the risk the customer knows (知道红利不保证).
+RESTATED_RISK_RE = re.compile(
+    r"(?<=清楚|知道|明白|了解|晓得|理解)(.{0,6}?)(不|没有|没)(能|会|是)?(保证|保本|保底|固定|确定|一定)"
+)
 NO_PROBLEM_RE = re.compile(r"(没|冇|没有|没得)(什么|啥|啥子|别的|一点)?(问题|疑问|毛病)")
 
 SURRENDER_RES = (
@@ -121,7 +125,9 @@ AFFIRM_RE = re.compile(
     r"是这样|当然|肯定|ok|嗯呐"
 )
 # Whole-clause answers: these tokens and particles only (嗯嗯, 对对对, 是的呀, 中, 行行行).
-ANSWER_TOKENS_RE = re.compile(r"^(是|对|好|行|中|嗯|昂|系|对头|要得|可以|ok|没错|确认|当然|好嘞)+$")
+ANSWER_TOKENS_RE = re.compile(
+    r"^(是|对|好|行|中|嗯|昂|系|有|对头|要得|可以|ok|没错|确认|当然|好嘞)+$"
+)
 PARTICLES = "的呀啊嘛呢吧啦嘞滴哦哈了呐咧噻撒"
 # 对了 opening a longer answer is "oh, by the way", not a yes.
 DISCOURSE_MARKER_RE = re.compile(r"^(对了|好了|行了)$")

@@ -165,7 +165,9 @@ class CallbackDialogue:
 
     def _denied(self, step: ScriptStep, at_ms: int) -> list[DialogueEvent]:
         if step.expects is AnswerKind.IDENTITY_RECORD:  # digits may be misheard: ask once more
-            return self._unclear(step, ProblemReason.IDENTITY_MISMATCH, at_ms)
+            if self._turn.retries_used < step.retries:
+                return self._retry()
+            return self._identity_failed(step, ProblemReason.IDENTITY_MISMATCH, at_ms)
         if step.problem_kind is ProblemKind.IDENTITY:
             return self._identity_failed(step, ProblemReason.NOT_POLICYHOLDER, at_ms)
         return [self._problem(step, ProblemReason.DENIED), *self._next(at_ms)]
@@ -187,12 +189,7 @@ class CallbackDialogue:
 
     def _give_up(self, step: ScriptStep, reason: ProblemReason, at_ms: int) -> list[DialogueEvent]:
         if step.problem_kind is ProblemKind.IDENTITY:  # no verified policyholder, no callback
-            failed = (
-                ProblemReason.IDENTITY_MISMATCH
-                if reason is ProblemReason.IDENTITY_MISMATCH
-                else reason
-            )
-            return self._identity_failed(step, failed, at_ms)
+            return self._identity_failed(step, reason, at_ms)
         return [self._problem(step, reason), *self._next(at_ms)]
 
     # -- prompts ----------------------------------------------------------------------------

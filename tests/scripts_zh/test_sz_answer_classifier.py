@@ -1,0 +1,102 @@
+"""Answer understanding per class: negation, fillers, dialect, homophones and the keypad."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts_zh.answer_class import AnswerClass
+from scripts_zh.answer_classifier import classify_answer, classify_dtmf
+from scripts_zh.phrase_match import syllables_near
+
+A = AnswerClass
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("是的", A.AFFIRMATIVE),
+        ("嗯嗯", A.AFFIRMATIVE),
+        ("对对对", A.AFFIRMATIVE),
+        ("是的呀", A.AFFIRMATIVE),
+        ("晓得", A.AFFIRMATIVE),
+        ("没得问题", A.AFFIRMATIVE),
+        ("中", A.AFFIRMATIVE),
+        ("行", A.AFFIRMATIVE),
+        ("呃，那个，清楚的", A.AFFIRMATIVE),
+        ("沒問題", A.AFFIRMATIVE),  # traditional characters from the recogniser
+        ("不是", A.NEGATIVE),
+        ("我没签字", A.NEGATIVE),
+        ("对，我没签", A.NEGATIVE),
+        ("不是我签的，是业务员帮我签的", A.NEGATIVE),
+        ("不太清楚", A.UNSURE),
+        ("不知道", A.UNSURE),
+        ("应该是吧", A.UNSURE),
+        ("是我签的，但是没看内容", A.UNSURE),
+        ("什么是犹豫期", A.QUESTION),
+        ("你再说一遍", A.QUESTION),
+        ("转人工", A.HUMAN),
+        ("有没有真人", A.HUMAN),
+        ("我要退保", A.SURRENDER_OR_COMPLAINT),
+        ("业务员骗我", A.SURRENDER_OR_COMPLAINT),
+        ("清楚，我要退保", A.SURRENDER_OR_COMPLAINT),
+        ("我在开车", A.OTHER),
+        ("好热啊", A.OTHER),
+        ("", A.OTHER),
+    ],
+)
+def test_classes(text: str, expected: AnswerClass) -> None:
+    assert classify_answer(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("不是不清楚", A.AFFIRMATIVE),  # a double negation: the customer understands
+        ("没有不清楚的", A.AFFIRMATIVE),
+        ("没有什么不懂的", A.AFFIRMATIVE),
+        ("谁说我不清楚，我清楚得很", A.AFFIRMATIVE),
+        ("不太清楚", A.UNSURE),
+        ("不是很清楚", A.UNSURE),  # 不是 + 很: a hedge, not a double negation
+        ("不是太明白", A.UNSURE),
+        ("没大听明白", A.UNSURE),
+        ("退保有损失我知道的", A.AFFIRMATIVE),  # talks about 退保, does not ask for it
+        ("我不想退保", A.NEGATIVE),
+    ],
+)
+def test_negation_scope(text: str, expected: AnswerClass) -> None:
+    assert classify_answer(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("清处", A.AFFIRMATIVE),  # 清楚
+        ("我是北人", A.AFFIRMATIVE),  # 本人, a near syllable (ben ~ bei)
+        ("知到", A.AFFIRMATIVE),
+        ("市的", A.AFFIRMATIVE),  # 是的 by sound when it is the whole answer
+        ("布清楚", A.UNSURE),  # 不清楚: the negator is heard in a homophone too
+        ("部知道", A.UNSURE),
+        ("部是", A.NEGATIVE),
+        ("全部都清楚", A.AFFIRMATIVE),  # 全部 is a word, not 不
+        ("差不多吧", A.UNSURE),  # near syllables never manufacture a negator (不多 ≠ 不对)
+        ("转人公", A.HUMAN),
+        ("我要推保", A.SURRENDER_OR_COMPLAINT),
+        ("神么意思", A.QUESTION),
+    ],
+)
+def test_homophones(text: str, expected: AnswerClass) -> None:
+    assert classify_answer(text) is expected
+
+
+def test_near_syllables() -> None:
+    assert syllables_near("ben", "bei") and syllables_near("qing", "qin")
+    assert syllables_near("zhi", "zi")
+    assert not syllables_near("gen", "gong") and not syllables_near("bu", "ba")
+
+
+@pytest.mark.parametrize(
+    ("digit", "expected"),
+    [("1", A.AFFIRMATIVE), ("2", A.NEGATIVE), ("0", A.HUMAN), ("9", A.OTHER), ("#", A.OTHER)],
+)
+def test_keypad_fallback(digit: str, expected: AnswerClass) -> None:
+    assert classify_dtmf(digit) is expected

@@ -1,0 +1,69 @@
+"""`huifang classify-answer --text-file FILE`: one JSON object per line; bad file exits 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from huifang.commands import classify_answer
+from huifang.commands.common import EXIT_BAD_INPUT
+
+CLASSES = {
+    "affirmative",
+    "negative",
+    "unsure",
+    "question",
+    "human",
+    "surrender_or_complaint",
+    "other",
+}
+
+
+def _run(argv: list[str]) -> int:
+    """Only this command's parser, so the test does not depend on the other sub-commands."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="huifang")
+    classify_answer.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    status: int = args.run(args)
+    return status
+
+
+def test_prints_one_json_object_per_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ["是的", "不是不清楚", "我要退保", "", "转人工", "清处"]
+    path = tmp_path / "answers.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _run(["classify-answer", "--text-file", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "清处" in out  # ensure_ascii=False: Chinese stays readable
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [set(r) for r in records] == [{"text", "class"}] * len(lines)
+    assert [r["text"] for r in records] == lines
+    assert all(r["class"] in CLASSES for r in records)
+    assert [r["class"] for r in records][:3] == [
+        "affirmative",
+        "affirmative",
+        "surrender_or_complaint",
+    ]
+
+
+def test_missing_file_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.txt"
+    assert _run(["classify-answer", "--text-file", str(missing)]) == EXIT_BAD_INPUT
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert len(captured.err.strip().splitlines()) == 1 and str(missing) in captured.err
+
+
+def test_undecodable_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("是的".encode("gbk"))
+    assert _run(["classify-answer", "--text-file", str(path)]) == EXIT_BAD_INPUT
+    assert str(path) in capsys.readouterr().err
