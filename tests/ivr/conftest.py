@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from ivr_testkit import PeerProcess, SippProcess, write_tone
+from ivr_testkit import (
+    MEDIA_TIMEOUT_S,
+    PROMPT_HZ,
+    PeerProcess,
+    PhoneRig,
+    SippProcess,
+    write_tone,
+)
 
 from ivr.config import SipConfig
 from ivr.phone import Phone
-
-T = TypeVar("T")
-PROMPT_HZ = 600.0
-MEDIA_TIMEOUT_S = 2.0
-
-
-@dataclass
-class PhoneRig:
-    """The endpoint under test and the loop that drives it between tests."""
-
-    phone: Phone
-    loop: asyncio.AbstractEventLoop
-    recordings: Path
-
-    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 20.0) -> T:
-        """Run a scenario on the phone's loop; every scenario has a deadline."""
-        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import queue
@@ -13,16 +14,36 @@ import sys
 import threading
 import time
 import wave
+from collections.abc import Coroutine
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+
+from ivr.phone import Phone
 
 HERE = Path(__file__).resolve().parent
 PEER_SCRIPT = HERE / "ivr_peer.py"
 SIPP_DIR = HERE / "sipp"
 Samples = npt.NDArray[np.float64]
+T = TypeVar("T")
+PROMPT_HZ = 600.0  # our prompts are this tone; customers use 1000, 1500 or 5000 Hz
+MEDIA_TIMEOUT_S = 2.0
+
+
+@dataclass
+class PhoneRig:
+    """The endpoint under test and the loop that drives it between tests."""
+
+    phone: Phone
+    loop: asyncio.AbstractEventLoop
+    recordings: Path
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 20.0) -> T:
+        """Run a scenario on the phone's loop; every scenario has a deadline."""
+        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
 
 
 def write_tone(path: Path, freq: float, seconds: float, rate: int = 16000,

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PROMPT_HZ, PhoneRig
-from ivr_testkit import PeerProcess, dominant_hz, loudest_window, read_wav, rms
+from ivr_testkit import PROMPT_HZ, PeerProcess, PhoneRig, dominant_hz, loudest_window, read_wav, rms
 
 from ivr.call import Call
 from ivr.events import AudioFrame, CallEnded, DtmfDigit, DtmfMethod, Leg

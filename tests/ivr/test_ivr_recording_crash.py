@@ -14,8 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import PROMPT_HZ
-from ivr_testkit import HERE, PeerProcess, dominant_hz, loudest_window, read_wav
+from ivr_testkit import HERE, PROMPT_HZ, PeerProcess, dominant_hz, loudest_window, read_wav
 
 from ivr.wav_stream import recover_recordings
 

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MEDIA_TIMEOUT_S, PhoneRig
-from ivr_testkit import PeerProcess, SippProcess
+from ivr_testkit import MEDIA_TIMEOUT_S, PeerProcess, PhoneRig, SippProcess
 
 from ivr.events import CallEnded
 from ivr.outcome import CallOutcome
