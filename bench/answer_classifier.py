@@ -12,7 +12,9 @@ from scripts_zh.answer_classifier import classify_answer
 from scripts_zh.answer_metrics import AnswerScores, score_answers
 from scripts_zh.labelled_answers import DATA_DIR, LabelledAnswer, load_labelled_answers
 
-DEFAULT_SETS = (DATA_DIR / "answers_labelled.tsv", DATA_DIR / "answers_heldout.tsv")
+DEFAULT_SETS = tuple(
+    DATA_DIR / name for name in ("answers_labelled.tsv", "answers_heldout.tsv", "answers_fresh.tsv")
+)
 
 
 def _print_scores(name: str, scores: AnswerScores) -> None:

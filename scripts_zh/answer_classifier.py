@@ -78,8 +78,7 @@ def _polarity(clauses: list[Clause]) -> AnswerClass:
     if len(clauses) > 1 and lex.DISCOURSE_MARKER_RE.match(clauses[0].chars):
         clauses = clauses[1:]
     for clause in clauses:
-        restated = lex.RESTATED_RISK_RE.sub(lambda m: m.group(1) + _MASK, clause.chars)
-        negated, chars = _negated_knowing(make_clause(restated))
+        negated, chars = _negated_knowing(make_clause(_mask_restated_risk(clause.chars)))
         doubt = doubt or negated or bool(lex.UNSURE_RE.search(chars))
         chars = lex.UNSURE_RE.sub(_MASK, chars)
         affirmed = _affirms(chars) or bool(lex.NO_PROBLEM_RE.search(chars))
@@ -148,3 +147,10 @@ def _bare_hedge(chars: str) -> bool:
     """A clause that is a hedge, maybe on a bare yes (可能吧, 应该是吧, 一半一半吧)."""
     core = lex.HEDGE_RE.sub("", re.sub(f"[{lex.PARTICLES}]", "", chars))
     return core == "" or bool(lex.ANSWER_TOKENS_RE.match(core))
+
+
+def _mask_restated_risk(chars: str) -> str:
+    """知道红利不保证: with a knowing word, a negated guarantee is what is known, not a denial."""
+    if not lex.KNOWING_RE.search(lex.RESTATED_RISK_RE.sub("", chars)):
+        return chars
+    return lex.RESTATED_RISK_RE.sub(lambda match: _MASK + match.group(0)[1:], chars)

@@ -32,6 +32,7 @@ CANONICAL_PHRASES = (
     "投诉",
     "举报",
     "人工",
+    "转人工",
     "客服",
     "真人",
     "什么",
@@ -65,59 +66,75 @@ NEGATION_GAP = "太很大怎么咋是特别十分完全都也还那一点能听�
 # Before a negated knowing, these cancel it: 不是不清楚, 没有不明白的, 谁说我不知道.
 DOUBLE_NEGATION_RE = re.compile(r"(不是|没有|没|谁说|并不是)[我也都有什么啥子]{0,3}$")
 
+# "No problem / no objection" (没问题, 没意见, 没有异议) is a yes, not a denial.
+NO_PROBLEM_RE = re.compile(
+    r"(没|冇|没有|没得)(什么|啥|啥子|别的|一点|任何)?(问题|疑问|毛病|意见|异议)"
+)
 # Phrases containing a negator that are not a denial: no problem, no need, no mistake, but.
-NOT_A_DENIAL_RE = re.compile(
-    r"(没|冇|没有|没得)(什么|啥|啥子|别的|一点)?(问题|疑问|毛病)|没错|不错|无误|不用|不过|不得了"
-)
-# After a knowing word, a negated guarantee restates the risk the customer knows (知道红利不保证).
-RESTATED_RISK_RE = re.compile(
-    r"(?<=清楚|知道|明白|了解|晓得|理解)(.{0,6}?)(不|没有|没)(能|会|是)?(保证|保本|保底|固定|确定|一定)"
-)
-NO_PROBLEM_RE = re.compile(r"(没|冇|没有|没得)(什么|啥|啥子|别的|一点)?(问题|疑问|毛病)")
+NOT_A_DENIAL_RE = re.compile(NO_PROBLEM_RE.pattern + r"|没错|不错|无误|不用|不过|不得了")
+# With a knowing word in the clause, a negated guarantee is what the customer knows
+# (知道红利不保证, 分红不保证我知道的), not a denial.
+RESTATED_RISK_RE = re.compile(r"(不|没有|没)(能|会|是)?(保证|保本|保底|固定|确定|一定)")
+KNOWING_RE = re.compile(r"清楚|知道|明白|了解|晓得|理解")
 
 SURRENDER_RES = (
     re.compile(
-        r"(?<![不没别])(要|想|申请|办理?|帮我|给我|打算|准备)(把它|把这个|把|这个)?"
+        r"(?<![不没别])(要求|要|想|申请|办理?|帮我|给我|打算|准备)(把它|把这个|把|这个)?"
         r"(办)?(个)?(退(?!休))"
     ),
     re.compile(r"^(申请)?退保(退保|吧|了)?$|^退(了|掉)(吧|算了)$|怎么退保|如何退保"),
-    re.compile(r"(?<![不别])(不要了|不想要|不想买|不买了|撤单|解约|退款|退钱|钱退|退给我|退回来)"),
+    re.compile(r"(?<![不别])(不想要|不想买|撤单|解约|退款|退钱|钱退|退给我|退回来)"),
+    re.compile(r"(?<![不别])不(想)?(要|买)(这个|这份|这|那个)?(保险|保单)?了"),
     re.compile(r"投诉|举报|12378|告你们|(?<!诈)骗|坑人|太坑|忽悠"),
 )
+# A request for a person (转人工, 找客服) or the word alone; 客服电话多少 only asks a number.
 HUMAN_RES = (
-    re.compile(r"(?<![不别])(转|接|找|要|换|叫|和|跟)?(个)?(人工|真人|客服|坐席|工作人员)"),
+    re.compile(
+        r"(?<![不别])(转|接|找|要|换|叫|让|和|跟|有没有).{0,3}?(人工|真人|客服|坐席|工作人员)"
+    ),
+    re.compile(r"^(人工|真人|客服)+(服务|客服)?(在吗|呢)?$"),
     re.compile(r"(换|找)个?人|跟人说|和人说|(不|别)(想)?(跟|和|同)机器"),
 )
 QUESTION_RES = (
     re.compile(
         r"(?<![不没])(?<!没有)(?<!没得)(什么|啥|怎么|怎样|咋|多少|多久|多长|为什么|为啥|干嘛)"
     ),
-    re.compile(r"哪|谁(?!说)|(?<!好)几(年|号|月|天|次|岁|点|个)"),
+    # 我哪知道 is a rhetorical "I don't know", not a question.
+    re.compile(
+        r"哪(?!知道|晓得|懂|清楚|明白|里知道|里懂)|谁(?!说)|(?<!好)几(年|号|月|天|次|岁|点|个)"
+    ),
     # Not after a negator: 不对不对 and 不是不是 repeat a denial, they do not ask.
     re.compile(
         r"(?<![不没])(是不是|能不能|有没有|好不好|可不可以|要不要|对不对|会不会|行不行|算不算)"
     ),
     re.compile(r"[吗么]$"),
+    # Asking to repeat or to speak up: the prompt is played again.
     re.compile(
-        r"(?<!不用)再(说|讲|重复|念)(?!吧)|重复一|说一遍|讲一遍|没听清|听不清|大声|听得到|"
-        r"听得见|(?<!没)有(个|一个)?问题"
+        r"再(说|讲|念|重复)一?(遍|下|次)|你再说|重复一|说一遍|讲一遍|没听清|听不清|大声|听得到|"
+        r"听得见|听不到|听不见|慢点|慢一点|声音.?小|(?<!没)有(个|一个)?问题"
     ),
 )
 # Asking for an explanation: after a doubt in the same answer it is that doubt, not a question.
 EXPLAIN_REQUEST_RE = re.compile(r"(?<![没不])(解释一?下|解释解释|讲讲|说说|讲一下|说一下)")
+# Not answering now: busy, call back later, thinking it over, a bad line.
 HOLD_RE = re.compile(
-    r"等一下|等一会|等会|稍等|你等|晚点|再打|再说吧|不方便|在忙|在开车|先挂|"
-    r"想想|想一下|考虑一下|打过来|信号|有事"
+    r"等一下|等一会|等会|稍等|你等|晚点|再打|再说吧|不方便|在忙|在开车|在开会|先挂|"
+    r"想想|想一下|考虑|打过来|信号|有事|回头|改天|以后再|下次再"
 )
 UNSURE_RE = re.compile(
     r"忘了|忘记|(记|说|搞|弄|整|闹|听|看|晓)不(太|大)?(清|得|懂|好|上|明)|不好说|"
-    r"没注意|没仔细|没细|没看完|没怎么|不确定|不一定"
+    r"没注意|没仔细|没细|没看完|没怎么|不确定|不一定|没印象|印象不深|想不起|记不住|不清不楚|"
+    r"糊涂|一知半解|迷糊|懵|哪里?(知道|晓得|懂|清楚|明白)"
 )
 HEDGE_RE = re.compile(r"好像|应该|可能|大概|也许|差不多|部分|一半|一点|有点|有些|是吧|对吧")
 RESERVATION_RE = re.compile(r"但是|但|不过|可是|只是")
+# Someone else signed, someone else answers (我是他老伴), someone else owns the number.
+THIRD_PARTY = (
+    r"业务员|销售|代理人|经理|别人|他人|家里人|老公|老婆|老伴|爱人|儿子|女儿|孩子|媳妇|"
+    r"他们|替我|帮我|代我|代"
+)
 DENIAL_RE = re.compile(
-    r"错了|错的|打错|我是(他|她)的?(儿子|女儿|老婆|老公|爱人|爸|妈|父亲|母亲|孩子|家属|朋友|"
-    r"同事|哥|姐|弟|妹|孙)|(替我|帮我|代我|别人|代)签"
+    rf"错了|错的|打错|^否$|我是(他|她)|({THIRD_PARTY}).{{0,3}}签|是({THIRD_PARTY})的"
 )
 AFFIRM_RE = re.compile(
     r"清楚|知道|明白|了解|理解|懂|晓得|记得|本人|是我|我就是|就是我|我是|签的|签了|亲笔|亲手|"
@@ -128,6 +145,6 @@ AFFIRM_RE = re.compile(
 ANSWER_TOKENS_RE = re.compile(
     r"^(是|对|好|行|中|嗯|昂|系|有|对头|要得|可以|ok|没错|确认|当然|好嘞)+$"
 )
-PARTICLES = "的呀啊嘛呢吧啦嘞滴哦哈了呐咧噻撒"
+PARTICLES = "的呀啊嘛呢吧啦嘞滴哦哈了呐咧噻撒咯"
 # 对了 opening a longer answer is "oh, by the way", not a yes.
 DISCOURSE_MARKER_RE = re.compile(r"^(对了|好了|行了)$")
