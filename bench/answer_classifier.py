@@ -13,7 +13,13 @@ from scripts_zh.answer_metrics import AnswerScores, score_answers
 from scripts_zh.labelled_answers import DATA_DIR, LabelledAnswer, load_labelled_answers
 
 DEFAULT_SETS = tuple(
-    DATA_DIR / name for name in ("answers_labelled.tsv", "answers_heldout.tsv", "answers_fresh.tsv")
+    DATA_DIR / name
+    for name in (
+        "answers_labelled.tsv",
+        "answers_heldout.tsv",
+        "answers_fresh.tsv",
+        "answers_blind.tsv",
+    )
 )
 
 
@@ -38,16 +44,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("tsv", nargs="*", type=Path, default=list(DEFAULT_SETS))
     parser.add_argument("--errors", action="store_true", help="list every misclassified line")
     args = parser.parse_args(argv)
+    all_expected: list[AnswerClass] = []
+    all_predicted: list[AnswerClass] = []
     for path in args.tsv:
         answers = load_labelled_answers(path)
         began = time.perf_counter()
         predicted = [classify_answer(answer.text) for answer in answers]
         per_answer_ms = (time.perf_counter() - began) * 1000 / max(len(answers), 1)
+        all_expected += [a.label for a in answers]
+        all_predicted += predicted
         scores = score_answers([a.label for a in answers], predicted)
         _print_scores(path.name, scores)
         print(f"mean time per answer {per_answer_ms:.2f} ms")
         if args.errors:
             _print_errors(answers, predicted)
+    if len(args.tsv) > 1:
+        _print_scores("all sets", score_answers(all_expected, all_predicted))
     return 0
 
 

@@ -55,11 +55,12 @@ def _asks_question(text: str, clauses: list[Clause]) -> bool:
         return True
     said = ""
     for clause in clauses:
+        chars = lex.INDEFINITE_WH_RE.sub(_MASK, clause.chars)
         for rule in (*lex.QUESTION_RES, lex.EXPLAIN_REQUEST_RE):
-            match = rule.search(clause.chars)
+            match = rule.search(chars)
             if not match:
                 continue
-            embedded = _doubt_in(clause.chars[: match.start()])
+            embedded = _doubt_in(chars[: match.start()])
             explained = rule is lex.EXPLAIN_REQUEST_RE and _doubt_in(said)
             if not (embedded or explained):
                 return True

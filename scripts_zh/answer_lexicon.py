@@ -82,19 +82,22 @@ SURRENDER_RES = (
         r"(?<![不没别])(要求|要|想|申请|办理?|帮我|给我|打算|准备)(把它|把这个|把|这个)?"
         r"(办)?(个)?(退(?!休))"
     ),
-    re.compile(r"^(申请)?退保(退保|吧|了)?$|^退(了|掉)(吧|算了)$|怎么退保|如何退保"),
-    re.compile(r"(?<![不别])(不想要|不想买|撤单|解约|退款|退钱|钱退|退给我|退回来)"),
+    re.compile(r"^(申请)?退保(退保|吧|了)?$|^(退(了|掉))+(吧|算了)?$|怎么退保|如何退保"),
+    re.compile(r"(?<![不别])(不想要|不想买|撤单|撤销|撤保|解约|退款|退钱|钱退|退给我|退回来)"),
     re.compile(r"(?<![不别])不(想)?(要|买)(这个|这份|这|那个)?(保险|保单)?了"),
-    re.compile(r"投诉|举报|12378|告你们|(?<!诈)骗|坑人|太坑|忽悠"),
+    # 是不是骗子电话 asks whether the call is genuine; it is not a complaint.
+    re.compile(r"投诉|举报|12378|告你们|(?<!诈)骗(?!子电话|人电话|人的电话)|坑人|太坑|忽悠"),
 )
 # A request for a person (转人工, 找客服) or the word alone; 客服电话多少 only asks a number.
 HUMAN_RES = (
     re.compile(
         r"(?<![不别])(转|接|找|要|换|叫|让|和|跟|有没有).{0,3}?(人工|真人|客服|坐席|工作人员)"
     ),
-    re.compile(r"^(人工|真人|客服)+(服务|客服)?(在吗|呢)?$"),
+    re.compile(r"^(人工|真人)|^客服(服务)?(在吗|呢)?$"),
     re.compile(r"(换|找)个?人|跟人说|和人说|(不|别)(想)?(跟|和|同)机器"),
 )
+# 没买过什么保险, 啥也没说, 什么都不知道: indefinite, not asking.
+INDEFINITE_WH_RE = re.compile(r"[不没].{0,3}(什么|啥)|(什么|啥)(也|都)[不没]")
 QUESTION_RES = (
     re.compile(
         r"(?<![不没])(?<!没有)(?<!没得)(什么|啥|怎么|怎样|咋|多少|多久|多长|为什么|为啥|干嘛)"
@@ -119,7 +122,7 @@ EXPLAIN_REQUEST_RE = re.compile(r"(?<![没不])(解释一?下|解释解释|讲�
 # Not answering now: busy, call back later, thinking it over, a bad line.
 HOLD_RE = re.compile(
     r"等一下|等一会|等会|稍等|你等|晚点|再打|再说吧|不方便|在忙|在开车|在开会|先挂|"
-    r"想想|想一下|考虑|打过来|信号|有事|回头|改天|以后再|下次再"
+    r"想想|想一下|考虑|打过来|信号|有事|回头|改天|以后再|下次再|耳朵"
 )
 UNSURE_RE = re.compile(
     r"忘了|忘记|(记|说|搞|弄|整|闹|听|看|晓)不(太|大)?(清|得|懂|好|上|明)|不好说|"
@@ -134,17 +137,17 @@ THIRD_PARTY = (
     r"他们|替我|帮我|代我|代"
 )
 DENIAL_RE = re.compile(
-    rf"错了|错的|打错|^否$|我是(他|她)|({THIRD_PARTY}).{{0,3}}签|是({THIRD_PARTY})的"
+    rf"错(了|的|人)|打错|找错|^否$|我是(他|她)|({THIRD_PARTY}).{{0,3}}签|是(我|他|她)?({THIRD_PARTY})的"
 )
 AFFIRM_RE = re.compile(
     r"清楚|知道|明白|了解|理解|懂|晓得|记得|本人|是我|我就是|就是我|我是|签的|签了|亲笔|亲手|"
-    r"自己签|看过|看了|讲过|说过|讲了|买的|没错|确认|确实|可以|要得|对头|是的|对的|好的|"
+    r"自己签|看过|看了|读过|读了|讲过|说过|讲了|买的|没错|确认|确实|可以|要得|对头|是的|对的|好的|"
     r"是这样|当然|肯定|ok|嗯呐"
 )
 # Whole-clause answers: these tokens and particles only (嗯嗯, 对对对, 是的呀, 中, 行行行).
 ANSWER_TOKENS_RE = re.compile(
     r"^(是|对|好|行|中|嗯|昂|系|有|对头|要得|可以|ok|没错|确认|当然|好嘞)+$"
 )
-PARTICLES = "的呀啊嘛呢吧啦嘞滴哦哈了呐咧噻撒咯"
+PARTICLES = "的呀啊嘛呢吧啦嘞滴哦哈了呐咧噻撒咯哒"
 # 对了 opening a longer answer is "oh, by the way", not a yes.
 DISCOURSE_MARKER_RE = re.compile(r"^(对了|好了|行了)$")

@@ -11,7 +11,7 @@ from scripts_zh.answer_classifier import classify_answer
 from scripts_zh.answer_metrics import score_answers
 from scripts_zh.labelled_answers import DATA_DIR, LabelledAnswer, load_labelled_answers
 
-SETS = ("answers_labelled.tsv", "answers_heldout.tsv", "answers_fresh.tsv")
+SETS = ("answers_labelled.tsv", "answers_heldout.tsv", "answers_fresh.tsv", "answers_blind.tsv")
 
 
 def _all_answers() -> list[LabelledAnswer]:
