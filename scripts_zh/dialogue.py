@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_classifier import classify_answer, classify_dtmf
 from scripts_zh.dialogue_events import (
     AnswerHeard,
@@ -24,7 +25,11 @@ from scripts_zh.dialogue_events import (
     SurrenderOrComplaint,
     TransferToHuman,
 )
-from scripts_zh.identity_answer import check_identity_answer, check_identity_keys
+from scripts_zh.identity_answer import (
+    check_identity_answer,
+    check_identity_keys,
+    check_stated_name,
+)
 from scripts_zh.policy import PolicyRecord
 from scripts_zh.prompts import render_prompt
 from scripts_zh.script_schema import AnswerKind, CallbackScript, Condition, ProblemKind, ScriptStep
@@ -87,14 +92,17 @@ class CallbackDialogue:
             return []
         self._silent_in_a_row = 0
         answer = classify_answer(text)
+        evidence = Evidence(text, start_ms, end_ms, AnswerSource.SPEECH, answer)
+        return self._emit(self._hear(step, evidence, self._spoken_verdict(step, text, answer)))
+
+    def _spoken_verdict(self, step: ScriptStep, text: str, answer: AnswerClass) -> StepVerdict:
+        """Identity steps check what was said against the policy record first."""
         if step.expects is AnswerKind.IDENTITY_RECORD:
-            checked = check_identity_answer(text, self.policy)
-            verdict = identity_verdict(checked, answer)
-            evidence = Evidence(text, start_ms, end_ms, AnswerSource.SPEECH, answer)
-        else:
-            verdict = verdict_for(step.expects, answer)
-            evidence = Evidence(text, start_ms, end_ms, AnswerSource.SPEECH, answer)
-        return self._emit(self._hear(step, evidence, verdict))
+            return identity_verdict(check_identity_answer(text, self.policy), answer)
+        if step.expects is AnswerKind.IDENTITY_NAME:
+            named = check_stated_name(text, self.policy)
+            return identity_verdict(named, answer, AnswerKind.IDENTITY_NAME)
+        return verdict_for(step.expects, answer)
 
     def on_dtmf(self, digit: str, at_ms: int) -> list[DialogueEvent]:
         """A keypad press (1 confirm, 2 deny, 0 human; digits of the ID on the identity step)."""

@@ -9,7 +9,7 @@ from enum import StrEnum
 import cn2an
 
 from scripts_zh.policy import PolicyRecord
-from zhtext import normalize_width, to_simplified
+from zhtext import normalize_width, to_simplified, toneless_pinyin
 
 _FULL_DATE_RE = re.compile(r"(\d{4}|\d{2})年(\d{1,2})月(\d{1,2})[日号]?")
 _COMPACT_DATE_RE = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(\d{2})(\d{2})(?!\d)")
@@ -64,6 +64,23 @@ def check_identity_answer(text: str, policy: PolicyRecord) -> IdentityVerdict:
     if tails:
         ok = policy.holder_id_last4.lower() in tails
         return IdentityVerdict.MATCHED if ok else IdentityVerdict.MISMATCHED
+    return IdentityVerdict.NOT_GIVEN
+
+
+# 我是李华 / 我叫李华: a stated name; pronouns and particles after 我是 are not names.
+_STATED_NAME_RE = re.compile(r"我(?:是|叫)([\u4e00-\u9fff]{2,4})")
+_NOT_NAME_CHARS = set("本人的啊呀呢吧嘛他她你我这那是就对个谁")
+
+
+def check_stated_name(text: str, policy: PolicyRecord) -> IdentityVerdict:
+    """Whether a name said in the answer is the policyholder's, by sound (王秀英 ~ 王秀影)."""
+    simplified = to_simplified(text)
+    for said in _STATED_NAME_RE.findall(simplified):
+        if _NOT_NAME_CHARS.intersection(said):
+            continue
+        spoken = toneless_pinyin(said)[: len(policy.holder_name)]
+        matched = spoken == toneless_pinyin(policy.holder_name)
+        return IdentityVerdict.MATCHED if matched else IdentityVerdict.MISMATCHED
     return IdentityVerdict.NOT_GIVEN
 
 

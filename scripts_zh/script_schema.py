@@ -20,6 +20,7 @@ class AnswerKind(StrEnum):
 
     CONFIRM = "confirm"
     DENY = "deny"
+    IDENTITY_NAME = "identity_name"  # a yes, unless the answer names someone else
     IDENTITY_RECORD = "identity_record"
 
 

@@ -36,13 +36,16 @@ def verdict_for(expects: AnswerKind, answer: AnswerClass) -> StepVerdict:
     if expects is AnswerKind.IDENTITY_RECORD:  # a bare yes or no is not a birth date
         return StepVerdict.UNCLEAR
     compliant = AnswerClass.NEGATIVE if expects is AnswerKind.DENY else AnswerClass.AFFIRMATIVE
+    # IDENTITY_NAME behaves as CONFIRM here; a different stated name is caught before.
     return StepVerdict.CONFIRMED if answer is compliant else StepVerdict.DENIED
 
 
-def identity_verdict(identity: IdentityVerdict, answer: AnswerClass) -> StepVerdict:
-    """Identity data decides when given; otherwise the answer's class does."""
-    if identity is IdentityVerdict.MATCHED:
-        return StepVerdict.CONFIRMED
+def identity_verdict(
+    identity: IdentityVerdict, answer: AnswerClass, expects: AnswerKind = AnswerKind.IDENTITY_RECORD
+) -> StepVerdict:
+    """A mismatch denies; a record match confirms; otherwise the answer's class decides."""
     if identity is IdentityVerdict.MISMATCHED:
         return StepVerdict.DENIED
-    return verdict_for(AnswerKind.IDENTITY_RECORD, answer)
+    if identity is IdentityVerdict.MATCHED and expects is AnswerKind.IDENTITY_RECORD:
+        return StepVerdict.CONFIRMED
+    return verdict_for(expects, answer)  # a matching name still needs a yes (我是王秀英 is one)

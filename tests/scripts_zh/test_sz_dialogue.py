@@ -199,6 +199,13 @@ def test_not_the_policyholder_ends_politely() -> None:
     assert isinstance(farewell, Prompt) and "王秀英女士本人" in farewell.text
 
 
+def test_someone_else_by_name_is_not_the_policyholder() -> None:
+    dialogue = run_call(make_policy(), spoken(["对，我是李华"]))
+    problem = next(e for e in dialogue.events if isinstance(e, ProblemItem))
+    assert problem.reason is ProblemReason.NOT_POLICYHOLDER
+    assert _ended(dialogue.events).outcome is CallOutcome.IDENTITY_FAILED
+
+
 def test_wrong_birthday_twice_fails_identity() -> None:
     dialogue = run_call(make_policy(), spoken(["是我", "一九六六年三月八号", "一九六六年三月九号"]))
     problem = next(e for e in dialogue.events if isinstance(e, ProblemItem))

@@ -9,6 +9,7 @@ from scripts_zh.identity_answer import (
     IdentityVerdict,
     check_identity_answer,
     check_identity_keys,
+    check_stated_name,
     spoken_digits,
 )
 
@@ -47,3 +48,18 @@ def test_spoken_digits() -> None:
 )
 def test_keyed_identity_with_x_check_digit(keys: str, expected: IdentityVerdict) -> None:
     assert check_identity_keys(keys, make_policy()) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我是王秀英", V.MATCHED),
+        ("对，我是王秀影", V.MATCHED),  # a homophone of the name from the recogniser
+        ("我是李华", V.MISMATCHED),
+        ("我叫张桂兰", V.MISMATCHED),
+        ("我是本人", V.NOT_GIVEN),
+        ("是我", V.NOT_GIVEN),
+    ],
+)
+def test_stated_name(text: str, expected: IdentityVerdict) -> None:
+    assert check_stated_name(text, make_policy()) is expected
