@@ -67,6 +67,10 @@ class CallGoneError(RuntimeError):
     """A command for a call whose pjsua2 objects are already gone."""
 
 
+class DialError(RuntimeError):
+    """pjsua2 refused to start a call (e.g. PJ_ETOOMANY: all call slots are in use)."""
+
+
 class PjCall(pj.Call):  # type: ignore[misc]  # pjsua2 is untyped
     """pjsua2's call object: callbacks forward to the CallLeg and return."""
 
@@ -130,8 +134,14 @@ class CallLeg:
             raise CallGoneError(f"call {self.call_id} has ended")
 
     def dial(self, uri: str) -> None:
-        """Send the INVITE."""
-        self.pj_call.makeCall(uri, pj.CallOpParam(True))
+        """Send the INVITE; DialError (and the leg released) when pjsua2 refuses."""
+        try:
+            self.pj_call.makeCall(uri, pj.CallOpParam(True))
+        except pj.Error as err:
+            self.ended = True
+            self.ctx.retire(self)
+            self.release()
+            raise DialError(f"cannot call {uri}: {err.reason}") from None
 
     def answer(self, status_code: int = 200) -> None:
         """Answer (or send a provisional / error response to) an incoming call."""
@@ -142,7 +152,7 @@ class CallLeg:
 
     def hangup(self, status_code: int = 0, cause: EndCause = EndCause.HANGUP) -> None:
         """End the call: BYE, CANCEL or an error response, whichever fits its state."""
-        if self.ended:
+        if self.ended or self.pj_call is None or self.pj_call.getId() < 0:
             return
         self.cause = self.cause or cause
         prm = pj.CallOpParam()

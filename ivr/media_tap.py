@@ -7,6 +7,7 @@ from typing import Any, Protocol
 import pjsua2 as pj
 
 from ivr.events import AudioFrame, Leg
+from ivr.pj_bytes import vector_bytes
 
 FRAME_USEC = 20_000
 
@@ -50,7 +51,8 @@ class LegTap(pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
         """Copy the bytes, hand them to the sinks, return: this is pjmedia's clock thread."""
         # An empty frame means nothing transmits to this port now: count it as silence so
         # both legs stay aligned on the same sample clock.
-        pcm = bytes(frame.buf) if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO else self._silence
+        audio = frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO
+        pcm = vector_bytes(frame.buf) if audio else self._silence
         event = AudioFrame(self.call_id, self.leg, pcm, self.clock_rate, self._offset)
         self._offset += len(pcm) // 2
         for sink in self.sinks:

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from ivr.call import Call
-from ivr.call_leg import CallLeg, LegContext
+from ivr.call_leg import CallLeg, DialError, LegContext
 from ivr.config import SipConfig
 from ivr.pj_thread import PjThread
 from ivr.stack import SipStack, StackInfo
@@ -85,7 +85,10 @@ class Phone:
 
     async def place_call(self, uri: str, *, record_to: Path | None = None,
                          ring_timeout_s: float | None = None) -> Call:
-        """Send an INVITE to `uri`; the call is recorded to `record_to` (or recordings_dir)."""
+        """Send an INVITE to `uri`, recorded to `record_to` (or recordings_dir).
+
+        DialError when pjsua2 refuses at once, e.g. when all MAX_CALLS slots are busy.
+        """
         loop = self._require_loop()
         call = self._new_call(loop, uri, inbound=False)
         record = record_to or self._default_recording(call.call_id)
@@ -99,7 +102,11 @@ class Phone:
             self._stack.legs[call.call_id] = leg
             leg.dial(uri)
 
-        await self._run(dial)
+        try:
+            await self._run(dial)
+        except DialError:
+            self._calls.pop(call.call_id, None)
+            raise
         return call
 
     async def next_incoming(self, timeout: float) -> Call:

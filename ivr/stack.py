@@ -16,7 +16,9 @@ from ivr.config import SipConfig
 
 log = logging.getLogger(__name__)
 
-MAX_CALLS = 32  # PJSUA_MAX_CALLS of the wheel's build
+# The PyPI wheel keeps pjproject's compile-time PJSUA_MAX_CALLS, 4 since 2.11: a larger
+# uaConfig.maxCalls is silently capped. More calls need more processes or a rebuilt pjproject.
+MAX_CALLS = 4
 _TRANSPORT_TYPES = {"udp": pj.PJSIP_TRANSPORT_UDP, "tcp": pj.PJSIP_TRANSPORT_TCP}
 
 

@@ -11,10 +11,12 @@ import pytest
 from ivr_testkit import PROMPT_HZ, PeerProcess, PhoneRig, dominant_hz, loudest_window, read_wav, rms
 
 from ivr.call import Call
+from ivr.call_leg import DialError
 from ivr.events import AudioFrame, CallEnded, DtmfDigit, DtmfMethod, Leg
 from ivr.frame_queue import FrameQueue
 from ivr.outcome import CallOutcome
 from ivr.prompt import PromptEnd
+from ivr.stack import MAX_CALLS
 
 Spawn = Callable[..., PeerProcess]
 
@@ -263,3 +265,20 @@ def test_blind_transfer_ends_as_transferred(rig: PhoneRig, spawn_peer: Spawn) ->
     ended, human = rig.run(scenario())
     assert ended.outcome is CallOutcome.TRANSFERRED
     assert "peer@127.0.0.1" in human.remote_uri
+
+
+@pytest.mark.slow
+def test_call_slots_are_limited_and_a_refused_dial_raises(rig: PhoneRig,
+                                                         spawn_peer: Spawn) -> None:
+    """The wheel allows MAX_CALLS (4) calls at once; the next dial fails loudly, not silently."""
+    peers = [spawn_peer("--respond", "0") for _ in range(MAX_CALLS)]  # ring forever
+
+    async def scenario() -> list[CallEnded]:
+        calls = [await rig.phone.place_call(p.uri(), ring_timeout_s=8) for p in peers]
+        with pytest.raises(DialError, match="PJ_ETOOMANY"):
+            await rig.phone.place_call(peers[0].uri())
+        for call in calls:
+            await call.hangup()
+        return [await call.wait_ended(5) for call in calls]
+
+    assert {e.outcome for e in rig.run(scenario())} == {CallOutcome.CANCELLED}
