@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 from pathlib import Path
 
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
@@ -29,9 +31,12 @@ def run(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as err:
         report_error(str(path), _why(err))
         return EXIT_BAD_INPUT
-    for line in lines:
-        record = {"text": line, "class": classify_answer(line).value}
-        print(json.dumps(record, ensure_ascii=False), flush=True)
+    try:
+        for line in lines:
+            record = {"text": line, "class": classify_answer(line).value}
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+    except BrokenPipeError:  # the reader (head, a closed pipe) has had enough: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
