@@ -126,10 +126,12 @@ class StreamResampler:
     def __init__(self, from_rate: int, to_rate: int = PIPELINE_RATE, taps_per_phase: int = 16):
         g = gcd(from_rate, to_rate)
         self.up, self.down = to_rate // g, from_rate // g
+        self._phase = 0  # offset of the next kept sample in the upsampled stream
+        if self.up == self.down:
+            return
         cutoff = 1.0 / max(self.up, self.down)
         self._taps = signal.firwin(taps_per_phase * max(self.up, self.down) | 1, cutoff) * self.up
         self._state = np.zeros(len(self._taps) - 1)
-        self._phase = 0  # offset of the next kept sample in the upsampled stream
 
     def process(self, samples: Pcm16) -> Pcm16:
         """Convert the next chunk; output length follows the rate ratio across chunks."""

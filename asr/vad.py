@@ -30,6 +30,13 @@ class VadConfig:
     start_voiced_frames: int = 3
     max_utterance_s: float = 25.0
     trailing_ms: int = 150
+    # webrtcvad calls line hiss speech. A frame must also be loud enough, and either not
+    # flat-spectrum (white noise ≈ 0.5-0.6; 99.9 % of speech frames < 0.38) or well above
+    # the noise floor (speech onsets drowned in hiss are flat but louder).
+    min_rms: float = 60.0  # about -55 dBFS
+    max_flatness: float = 0.45
+    floor_snr: float = 3.0  # ≈ 10 dB above the tracked noise floor
+    floor_rise: float = 0.005  # per frame: the floor may double in about 4 s
 
 
 class VadEventKind(StrEnum):
@@ -133,6 +140,8 @@ class VadSegmenter:
         self.sample_rate = sample_rate
         self.frame_samples = sample_rate * FRAME_MS // 1000
         self._vad = webrtcvad.Vad(self.config.aggressiveness)
+        self._window = np.hanning(self.frame_samples)
+        self._floor = 0.0
         self._timeline = SpeechTimeline(self.config)
         self._pending = np.zeros(0, dtype=np.int16)
         keep = (self.config.padding_ms // FRAME_MS) + self.config.start_window_frames
@@ -168,7 +177,7 @@ class VadSegmenter:
         return [self._ended(transition)] if transition else []
 
     def _frame(self, frame: Pcm16) -> list[VadEvent]:
-        voiced = self._vad.is_speech(frame.tobytes(), self.sample_rate)
+        voiced = self._vad.is_speech(frame.tobytes(), self.sample_rate) and self._not_noise(frame)
         transition = self._timeline.process(voiced)
         if self._timeline.in_speech or transition is not None:
             self._utterance.append(frame)
@@ -179,6 +188,23 @@ class VadSegmenter:
         if transition.kind is VadEventKind.SPEECH_STARTED:
             return [self._started(transition)]
         return [self._ended(transition)]
+
+    def _not_noise(self, frame: Pcm16) -> bool:
+        """Energy floor and spectral flatness: the checks webrtcvad lacks against hiss."""
+        cfg = self.config
+        x = frame.astype(np.float64)
+        rms = float(np.sqrt(np.mean(x * x)))
+        # Minimum tracking: the floor follows quiet frames down at once and rises slowly; it
+        # never sinks below min_rms, or digital silence would make any murmur "loud".
+        rising = self._floor * (1 + cfg.floor_rise) if self._floor else rms
+        self._floor = max(min(rms, rising), cfg.min_rms)
+        if rms < cfg.min_rms:
+            return False
+        if rms >= cfg.floor_snr * self._floor:
+            return True
+        power = np.abs(np.fft.rfft(x * self._window))[1:] ** 2 + 1e-9
+        flatness = float(np.exp(np.mean(np.log(power))) / np.mean(power))
+        return flatness <= cfg.max_flatness
 
     def _started(self, t: Transition) -> VadEvent:
         pad_frames = min(len(self._history), self.config.padding_ms // FRAME_MS

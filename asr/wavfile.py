@@ -206,13 +206,23 @@ def _decode(data: bytes, fmt: _WavFormat) -> codec.Pcm16:
     return mono.reshape(-1, fmt.channels)
 
 
-def write_wav(path: str | Path, samples: codec.Pcm16, sample_rate: int) -> None:
-    """Write int16 samples, shaped (frames,) or (frames, channels), as a PCM16 WAV file."""
+def write_wav(path: str | Path, samples: codec.Pcm16, sample_rate: int,
+              encoding: str = "pcm16") -> None:
+    """Write int16 samples, shaped (frames,) or (frames, channels), as PCM16 or G.711 WAV."""
     frames = samples.reshape(samples.shape[0], -1)
     channels = frames.shape[1]
-    data = np.ascontiguousarray(frames, dtype="<i2").tobytes()
+    interleaved = np.ascontiguousarray(frames, dtype=np.int16).reshape(-1)
+    if encoding == "pcm16":
+        tag, width, data = FORMAT_PCM, 2, codec.pcm16_to_bytes(interleaved)
+    elif encoding == "mulaw":
+        tag, width, data = FORMAT_MULAW, 1, codec.ulaw_encode(interleaved)
+    elif encoding == "alaw":
+        tag, width, data = FORMAT_ALAW, 1, codec.alaw_encode(interleaved)
+    else:
+        raise ValueError(f"unknown WAV encoding {encoding!r}: use pcm16, mulaw or alaw")
     header = struct.pack(
-        "<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(data), b"WAVE", b"fmt ", 16, FORMAT_PCM,
-        channels, sample_rate, sample_rate * channels * 2, channels * 2, 16, b"data", len(data),
+        "<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(data) + (len(data) & 1), b"WAVE", b"fmt ", 16,
+        tag, channels, sample_rate, sample_rate * channels * width, channels * width, width * 8,
+        b"data", len(data),
     )
-    Path(path).write_bytes(header + data)
+    Path(path).write_bytes(header + data + b"\0" * (len(data) & 1))

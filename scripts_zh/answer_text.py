@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 from zhtext import normalize_width, to_simplified, toneless_pinyin
 
-# OpenCC's tw2sp turns a lone 么 (ASR's 神么 for 什么) into 幺; in an answer 么 is what was meant.
-_CONVERTER_FIXES = str.maketrans({"幺": "么"})
 # Clause boundaries: anything that is not a letter, digit or ideograph (both widths after NFKC).
 _CLAUSE_SPLIT_RE = re.compile(r"[^\w]+|_+")
 
@@ -44,7 +42,7 @@ def make_clause(chars: str) -> Clause:
 
 def parse_answer(text: str) -> AnswerText:
     """Simplified, half-width, lower-case clauses of a recognised answer."""
-    normal = normalize_width(to_simplified(text)).translate(_CONVERTER_FIXES).lower().strip()
+    normal = normalize_width(to_simplified(text)).lower().strip()
     parts = [part for part in _CLAUSE_SPLIT_RE.split(normal) if part]
     return AnswerText(
         clauses=tuple(make_clause(part) for part in parts),

@@ -18,6 +18,7 @@ _DIGITS_RE = re.compile(r"\d+(?:\.\d+)?%?")
 _NON_WORD_RE = re.compile(r"[^\w]|_", re.UNICODE)
 
 _converter_lock = threading.Lock()
+_SHIELD = "\ue000"  # a private-use character no converter table mentions
 
 
 @lru_cache(maxsize=1)
@@ -28,8 +29,11 @@ def _converter() -> opencc.OpenCC:
 def to_simplified(text: str) -> str:
     """Traditional → simplified characters and mainland wording (OpenCC tw2sp)."""
     # tw2sp rather than t2s: Whisper writes Taiwan forms (著 for 着, 軟體 for 软件).
+    # tw2sp maps a lone 么 to 幺 (Taiwan usage); shield it so 神么 stays a homophone of 什么.
+    shielded = text.replace("么", _SHIELD)
     with _converter_lock:  # one converter object, not documented as thread-safe
-        return str(_converter().convert(text))
+        converted = str(_converter().convert(shielded))
+    return converted.replace(_SHIELD, "么")
 
 
 def normalize_width(text: str) -> str:
