@@ -120,6 +120,13 @@ class Phone:
             raise RuntimeError("both calls must be set up before bridging")
         await self._run(lambda: leg_a.bridge(leg_b))
 
+    async def hangup_all(self, timeout: float = 5.0) -> None:
+        """Hang up every live call and wait (up to `timeout`) until they have ended."""
+        calls = list(self._calls.values())
+        for call in calls:
+            await call.hangup()
+        await asyncio.wait_for(asyncio.gather(*(c.wait_ended(timeout) for c in calls)), timeout)
+
     async def registration_code(self) -> int:
         """The registrar's last answer to our REGISTER (200 registered, 0 not tried)."""
         return await self._run(lambda: self._stack.account.registration_code

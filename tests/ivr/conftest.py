@@ -38,6 +38,15 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneRig]:
         loop.close()
 
 
+@pytest.fixture(autouse=True)
+def no_call_outlives_its_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A failed test must not leave calls holding the endpoint's few call slots."""
+    yield
+    if "rig" in request.fixturenames:
+        rig: PhoneRig = request.getfixturevalue("rig")
+        rig.run(rig.phone.hangup_all(5), timeout=10)
+
+
 @pytest.fixture(scope="session")
 def wavs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Tone WAVs: our prompt at 600 Hz; customer voices at 1000, 1500 and 5000 Hz."""
