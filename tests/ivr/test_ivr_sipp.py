@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ivr_testkit import MEDIA_TIMEOUT_S, PeerProcess, PhoneRig, SippProcess
+from ivr_testkit import HERE, MEDIA_TIMEOUT_S, PeerProcess, PhoneRig, SippProcess
 
 from ivr.events import CallEnded
 from ivr.outcome import CallOutcome
@@ -89,3 +93,24 @@ def test_sipp_is_installed() -> None:
     from ivr_testkit import sipp_binary
 
     assert Path(sipp_binary()).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("password", "code"), [("secret", 200), ("wrong", 403)])
+def test_register_with_digest_auth(spawn_sipp: SpawnSipp, password: str, code: int) -> None:
+    """REGISTER answers SIPp's 401 challenge; SIPp checks the digest (its own Endpoint: a child)."""
+    registrar = spawn_sipp("uas_registrar.xml")
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent.parent)}
+    try:
+        done = subprocess.run(
+            [sys.executable, str(HERE / "ivr_register_child.py"),
+             f"sip:127.0.0.1:{registrar.port}", password],
+            capture_output=True, text=True, env=env, timeout=20)
+    except subprocess.TimeoutExpired as err:
+        raise AssertionError("the registering child hung") from err
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stdout + done.stderr
+    assert json.loads(lines[-1])["code"] == code
+    if code == 200:
+        status, output = registrar.wait(5)
+        assert status == 0, output
