@@ -24,12 +24,12 @@ class VadConfig:
     """How eagerly speech is detected and how much silence ends it."""
 
     aggressiveness: int = 2
-    padding_ms: int = 300
+    padding_ms: int = 150
     hangover_ms: int = 400
     start_window_frames: int = 5
     start_voiced_frames: int = 3
     max_utterance_s: float = 25.0
-    trailing_ms: int = 150
+    trailing_ms: int = 90
     # webrtcvad calls line hiss speech. A frame must also be loud enough, and either not
     # flat-spectrum (white noise ≈ 0.5-0.6; 99.9 % of speech frames < 0.38) or well above
     # the noise floor (speech onsets drowned in hiss are flat but louder).
@@ -90,6 +90,16 @@ class SpeechTimeline:
         self._first = 0
         self._last_voiced_end = 0
         self._silence_run = 0
+
+    @property
+    def silence_frames(self) -> int:
+        """Unvoiced frames since the last voiced one of the open utterance."""
+        return self._silence_run if self.in_speech else 0
+
+    @property
+    def open_utterance(self) -> tuple[int, int]:
+        """First and after-last voiced frame of the open utterance, were it to end now."""
+        return self._first, self._last_voiced_end
 
     def process(self, is_speech: bool) -> Transition | None:
         """Take the next frame's decision; return a transition when one happens."""
@@ -160,6 +170,22 @@ class VadSegmenter:
             return np.zeros(0, dtype=np.int16)
         return np.concatenate(self._utterance)
 
+    @property
+    def silence_ms(self) -> int:
+        """Silence since the open utterance's last voiced frame (0 when none is open)."""
+        return self._timeline.silence_frames * FRAME_MS
+
+    def closing_utterance(self) -> VadEvent | None:
+        """The SPEECH_ENDED event the open utterance would give if it ended now.
+
+        Lets a recogniser start decoding during the hang-over; None while the trailing
+        audio after the last voiced frame has not arrived yet.
+        """
+        if not self.in_speech or self.silence_ms < self.config.trailing_ms:
+            return None
+        first, end = self._timeline.open_utterance
+        return self._utterance_event(Transition(VadEventKind.SPEECH_ENDED, first, end))
+
     def push(self, pcm: Pcm16) -> list[VadEvent]:
         """Feed samples of any length; returns the boundaries they complete."""
         data = np.concatenate([self._pending, np.asarray(pcm, dtype=np.int16)])
@@ -217,14 +243,20 @@ class VadSegmenter:
         return VadEvent(VadEventKind.SPEECH_STARTED, t.first_frame * n, t.end_frame * n,
                         self.sample_rate)
 
-    def _ended(self, t: Transition) -> VadEvent:
-        n = self.frame_samples
+    def _kept_frames(self, t: Transition) -> int:
         trailing = self.config.trailing_ms // FRAME_MS
-        keep = max(0, t.end_frame + trailing - self._utterance_first_frame)
-        frames = self._utterance[:keep]
+        return max(0, t.end_frame + trailing - self._utterance_first_frame)
+
+    def _utterance_event(self, t: Transition) -> VadEvent:
+        n = self.frame_samples
+        frames = self._utterance[: self._kept_frames(t)]
         audio = np.concatenate(frames) if frames else np.zeros(0, dtype=np.int16)
-        # Frames after the kept part are silence; they become the next utterance's padding.
-        self._history.extend(self._utterance[keep:])
-        self._utterance = []
         return VadEvent(VadEventKind.SPEECH_ENDED, t.first_frame * n, t.end_frame * n,
                         self.sample_rate, audio, self._utterance_first_frame * n)
+
+    def _ended(self, t: Transition) -> VadEvent:
+        event = self._utterance_event(t)
+        # Frames after the kept part are silence; they become the next utterance's padding.
+        self._history.extend(self._utterance[self._kept_frames(t) :])
+        self._utterance = []
+        return event

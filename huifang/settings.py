@@ -33,13 +33,18 @@ class Settings(BaseSettings):
         default_factory=list, description="restrict Vosk to these phrases (JSON list)"
     )
     vad_aggressiveness: int = Field(2, ge=0, le=3)
-    vad_padding_ms: int = Field(300, ge=0, le=2000, description="audio kept before speech start")
+    vad_padding_ms: int = Field(150, ge=0, le=2000, description="audio kept before speech start")
+    vad_trailing_ms: int = Field(90, ge=0, le=1000, description="audio kept after speech end")
     vad_hangover_ms: int = Field(
         400, ge=30, le=5000, description="silence that ends an utterance"
     )
     vad_max_utterance_s: float = Field(25.0, gt=1.0, le=30.0)
     asr_partial_interval_s: float = Field(
         0.0, ge=0.0, description="Whisper partials every N s of speech; 0 turns them off"
+    )
+    asr_speculate_ms: int = Field(
+        150, ge=0, le=5000,
+        description="start decoding after this much silence, before the VAD hang-over ends; 0 off",
     )
     max_audio_s: float = Field(
         7200.0, gt=0, description="longest recording accepted by the file commands"
@@ -68,6 +73,12 @@ class Settings(BaseSettings):
     )
     recordings_dir: str = Field("var/recordings", description="one stereo WAV per call")
 
+    # --- Database (storage/): read by storage.database.open_database ---------------------
+    db_url: str = Field(
+        "sqlite:///var/huifang.db",
+        description="SQLAlchemy URL; postgresql+psycopg://user:pw@host/db when nodes share one",
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
@@ -83,6 +94,7 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
     vad = VadConfig(
         aggressiveness=settings.vad_aggressiveness,
         padding_ms=settings.vad_padding_ms,
+        trailing_ms=settings.vad_trailing_ms,
         hangover_ms=settings.vad_hangover_ms,
         max_utterance_s=settings.vad_max_utterance_s,
     )
@@ -96,4 +108,5 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         vosk_phrases=tuple(settings.vosk_phrases),
         vad=vad,
         partial_interval_s=settings.asr_partial_interval_s,
+        speculate_ms=settings.asr_speculate_ms,
     )

@@ -27,6 +27,7 @@ class AsrConfig:
     vosk_phrases: tuple[str, ...] = ()
     vad: VadConfig = field(default_factory=VadConfig)
     partial_interval_s: float = 0.0
+    speculate_ms: int = 0
 
 
 _engines: dict[AsrConfig, Engine] = {}
@@ -52,4 +53,5 @@ def _create(config: AsrConfig) -> Engine:
 
     options = WhisperOptions(beam_size=config.whisper_beam_size,
                              threads=config.whisper_threads, workers=config.whisper_workers)
-    return WhisperEngine(config.whisper_model, options, config.vad, config.partial_interval_s)
+    return WhisperEngine(config.whisper_model, options, config.vad, config.partial_interval_s,
+                         config.speculate_ms)

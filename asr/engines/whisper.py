@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,20 @@ class WhisperEngine:
     name = "whisper"
 
     def __init__(self, model: str, options: WhisperOptions | None = None,
-                 vad: VadConfig | None = None, partial_interval_s: float = 0.0) -> None:
+                 vad: VadConfig | None = None, partial_interval_s: float = 0.0,
+                 speculate_ms: int = 0) -> None:
         self.options = options or WhisperOptions()
         self.vad = vad or VadConfig()
         self.partial_interval_s = partial_interval_s
+        self.speculate_ms = speculate_ms
         self._model = _load(model, self.options)
+        # Early decodes run here, so a stream's worker keeps reading audio meanwhile.
+        self._pool = ThreadPoolExecutor(self.options.workers, thread_name_prefix="whisper")
+
+    def submit(self, audio: Pcm16, offset_s: float = 0.0
+               ) -> Future[tuple[str, tuple[Word, ...]]]:
+        """Decode on the engine's pool; the result is what `transcribe` returns."""
+        return self._pool.submit(self.transcribe, audio, offset_s)
 
     def transcribe(self, audio: Pcm16, offset_s: float = 0.0) -> tuple[str, tuple[Word, ...]]:
         """Decode one utterance; returns its text and timed pieces (absolute seconds)."""
@@ -96,8 +106,21 @@ def _load(model: str, options: WhisperOptions) -> Any:
         ) from err
 
 
+@dataclass
+class _Speculation:
+    """A decode started during the hang-over, valid while no new speech arrives."""
+
+    key: tuple[int, int]
+    future: Future[tuple[str, tuple[Word, ...]]]
+
+
 class WhisperRecognizer:
-    """VAD segmenter + Whisper: a final per utterance, partials every N s of speech."""
+    """VAD segmenter + Whisper: a final per utterance, partials every N s of speech.
+
+    With `speculate_ms` set, decoding starts once the caller has been silent that long, on a
+    worker of the engine's pool, while the VAD still waits out its hang-over; if the
+    utterance then ends as predicted the final is ready sooner, else the guess is dropped.
+    """
 
     def __init__(self, engine: WhisperEngine, leg: str | None) -> None:
         self._engine = engine
@@ -106,10 +129,13 @@ class WhisperRecognizer:
         self._partial_samples = int(engine.partial_interval_s * PIPELINE_RATE)
         self._next_partial_at = 0
         self._speech_start = 0.0
+        self._speculation: _Speculation | None = None
+        self.speculations = {"used": 0, "wasted": 0}
 
     def accept(self, pcm: Pcm16) -> list[Transcript]:
         """Take samples; decode each utterance the VAD closes."""
         results = [r for e in self._vad.push(pcm) if (r := self._on_vad(e)) is not None]
+        self._maybe_speculate()
         partial = self._maybe_partial()
         return results + ([partial] if partial else [])
 
@@ -124,9 +150,33 @@ class WhisperRecognizer:
             return None
         if event.audio is None or len(event.audio) == 0:
             return None
-        offset = event.audio_start_sample / PIPELINE_RATE
-        text, words = self._engine.transcribe(event.audio, offset)
+        text, words = self._decode(event)
         return Transcript(TranscriptKind.FINAL, text, event.start_s, event.end_s, self._leg, words)
+
+    def _decode(self, event: VadEvent) -> tuple[str, tuple[Word, ...]]:
+        guess, self._speculation = self._speculation, None
+        if guess is not None and guess.key == (event.audio_start_sample, event.end_sample):
+            self.speculations["used"] += 1
+            return guess.future.result()
+        if guess is not None:
+            self.speculations["wasted"] += 1
+        assert event.audio is not None
+        return self._engine.transcribe(event.audio, event.audio_start_sample / PIPELINE_RATE)
+
+    def _maybe_speculate(self) -> None:
+        wait_ms = self._engine.speculate_ms
+        if not wait_ms or self._vad.silence_ms < wait_ms:
+            return
+        closing = self._vad.closing_utterance()
+        if closing is None or closing.audio is None:
+            return
+        key = (closing.audio_start_sample, closing.end_sample)
+        if self._speculation is not None:
+            if self._speculation.key == key or not self._speculation.future.done():
+                return  # already guessing this end, or one guess in flight is enough
+            self.speculations["wasted"] += 1
+        future = self._engine.submit(closing.audio, closing.audio_start_sample / PIPELINE_RATE)
+        self._speculation = _Speculation(key, future)
 
     def _maybe_partial(self) -> Transcript | None:
         if not self._partial_samples or not self._vad.in_speech:

@@ -152,3 +152,41 @@ def test_unknown_model_name_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
 def test_output_is_simplified_half_width_without_spaces() -> None:
     assert clean_text(" 這裡是 回訪中心，請問您是本人嗎？ ") == "这里是回访中心,请问您是本人吗?"
     assert clean_text("換著喝") == "换着喝"
+
+
+def test_decoding_during_the_hang_over_gives_the_same_final() -> None:
+    settings = Settings()
+    eager = load_engine(asr_config(settings.model_copy(update={"asr_speculate_ms": 150}),
+                                   "whisper"))
+    patient = load_engine(asr_config(settings.model_copy(update={"asr_speculate_ms": 0}),
+                                     "whisper"))
+    samples = np.concatenate([fixture_audio("funasr_asr_example.wav"), silence(1.0)])
+    recognizers = {"eager": eager.new_recognizer(), "patient": patient.new_recognizer()}
+    finals: dict[str, list[Transcript]] = {}
+    for name, recognizer in recognizers.items():
+        results: list[Transcript] = []
+        for i in range(0, len(samples), CHUNK_SAMPLES):
+            results += recognizer.accept(samples[i : i + CHUNK_SAMPLES])
+        finals[name] = results + recognizer.finish()
+    assert [(r.text, r.start, r.end) for r in finals["eager"]] == [
+        (r.text, r.start, r.end) for r in finals["patient"]]
+    assert recognizers["eager"].speculations == {"used": 1, "wasted": 0}  # type: ignore[attr-defined]
+    assert recognizers["patient"].speculations == {"used": 0, "wasted": 0}  # type: ignore[attr-defined]
+
+
+def test_a_guess_is_dropped_when_the_caller_goes_on_speaking() -> None:
+    settings = Settings().model_copy(update={"asr_speculate_ms": 90, "vad_hangover_ms": 2000})
+    engine = load_engine(asr_config(settings, "whisper"))
+    a = fixture_audio("s3tokenizer_BAC009S0764W0121.wav")
+    b = fixture_audio("wenet_BAC009S0724W0121.wav")
+    # About 1.3 s between the voices (room tone + 0.3 s): a guess starts, the 2 s hang-over holds.
+    samples = np.concatenate([a, silence(0.3), b, silence(2.5)])
+    recognizer = engine.new_recognizer()
+    results: list[Transcript] = []
+    for i in range(0, len(samples), CHUNK_SAMPLES):
+        results += recognizer.accept(samples[i : i + CHUNK_SAMPLES])
+    results += recognizer.finish()
+    assert len(results) == 1  # one utterance across the short pause
+    assert results[0].start < 1.0 and results[0].end > (len(a) + 4800 + 0.8 * len(b)) / 16000
+    assert recognizer.speculations["wasted"] >= 1  # type: ignore[attr-defined]
+    assert results[0].text.startswith("甚至出现交易")
