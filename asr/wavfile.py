@@ -46,7 +46,7 @@ class AudioClip:
         """All channels mixed, at the pipeline's 16 kHz."""
         return codec.resample(codec.to_mono(self.samples), self.sample_rate)
 
-    def legs(self, names: tuple[str, ...] = ("system", "customer")) -> dict[str, codec.Pcm16]:
+    def legs(self, names: tuple[str, ...] = ("agent", "customer")) -> dict[str, codec.Pcm16]:
         """One 16 kHz mono signal per channel of a call recording, by leg name."""
         if self.channels != len(names):
             raise ValueError(f"{self.channels} channel(s) but {len(names)} leg names {names}")

@@ -11,6 +11,9 @@ from asr.transcribe import transcribe_file
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.settings import asr_config, get_settings
 
+# Channel order of huifang's own call recordings (ivr/recorder.py): system/agent, customer.
+CALL_RECORDING_LEGS = ("agent", "customer")
+
 
 def register(sub: Subparsers) -> None:
     """Add the `transcribe` sub-command."""
@@ -19,6 +22,9 @@ def register(sub: Subparsers) -> None:
     parser.add_argument("--engine", choices=["whisper", "vosk"],
                         help="overrides HUIFANG_ASR_ENGINE")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--split-legs", action="store_true",
+                        help="a stereo call recording: channel 1 is the agent (or robot) leg,"
+                             " channel 2 the customer; segments name their leg")
     parser.set_defaults(run=run)
 
 
@@ -33,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.audio:
         try:
-            result = transcribe_file(engine, path, settings.max_audio_s)
+            legs = CALL_RECORDING_LEGS if args.split_legs else None
+            result = transcribe_file(engine, path, settings.max_audio_s, legs)
         except AudioInputError as err:
             report_error(err.source, err.problem)
             status = EXIT_BAD_INPUT

@@ -10,7 +10,7 @@ from asr.transcribe import transcribe_file
 
 # Bounds the engine meets with margin on these clips (measured: see BENCHMARKS.md); the
 # whole-corpus figures against the targets are measured by bench/asr_accuracy.py.
-BOUNDS = {"clean": 0.12, "tel": 0.30}
+BOUNDS = {"clean": 0.12, "tel": 0.20}
 
 
 @pytest.mark.parametrize("band", ["clean", "tel"])

@@ -141,3 +141,27 @@ def test_eval_asr_rejects_a_manifest_without_the_columns(tmp_path: Path) -> None
     done = huifang("eval-asr", str(manifest))
     assert done.returncode == 2
     assert "header lacks column(s) file, reference" in done.stderr
+
+
+def test_split_legs_transcribes_each_channel_of_a_call_recording(tmp_path: Path) -> None:
+    import numpy as np
+
+    from asr.wavfile import read_audio
+
+    agent = read_audio(CLEAN / "funasr_asr_example.wav").mono16k()
+    customer = read_audio(CLEAN / "s3tokenizer_BAC009S0764W0121.wav").mono16k()
+    frames = len(agent) + len(customer) + 16000
+    stereo = np.zeros((frames, 2), dtype=np.int16)
+    stereo[: len(agent), 0] = agent  # the agent speaks first, then the customer answers
+    stereo[len(agent) + 16000 :, 1] = customer
+    call = tmp_path / "call.wav"
+    write_wav(call, stereo, 16000)
+    done = huifang("transcribe", "--json", "--split-legs", str(call))
+    assert done.returncode == 0, done.stderr
+    segments = json.loads(done.stdout)["segments"]
+    assert [s["leg"] for s in segments] == ["agent", "customer"]
+    assert "语音识别" in segments[0]["text"] and "交易" in segments[1]["text"]
+    assert segments[1]["start"] > len(agent) / 16000
+    mono = huifang("transcribe", "--split-legs", str(CLEAN / "funasr_asr_example.wav"))
+    assert mono.returncode == 2
+    assert "1 channel(s), but 2 legs (agent, customer) were asked for" in mono.stderr

@@ -85,10 +85,10 @@ def test_stereo_call_recording_splits_per_leg(tmp_path: Path) -> None:
     write_wav(path, np.stack([system, customer], axis=1), 8000)
     clip = read_audio(path)
     assert clip.channels == 2
-    legs = clip.legs(("system", "customer"))
-    assert set(legs) == {"system", "customer"}
-    assert len(legs["system"]) == 1600  # 0.1 s at 16 kHz
-    assert legs["system"].std() == pytest.approx(2 * legs["customer"].std(), rel=0.02)
+    legs = clip.legs(("agent", "customer"))
+    assert set(legs) == {"agent", "customer"}
+    assert len(legs["agent"]) == 1600  # 0.1 s at 16 kHz
+    assert legs["agent"].std() == pytest.approx(2 * legs["customer"].std(), rel=0.02)
     assert len(clip.mono16k()) == 1600
 
 
