@@ -1,0 +1,161 @@
+"""Importing policies from a file: validate each row, keep bad ones out, upsert the good ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.database import Database
+from storage.models import Policy, cooling_off_deadline
+from storage.policy_file import PolicyTable, SourceRow, read_policy_file
+from storage.policy_row import PolicyRow
+
+# Policy numbers looked up per query: far below SQLite's and PostgreSQL's parameter limits.
+_LOOKUP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one row (or the header, line 1) was kept out."""
+
+    line: int
+    column: str  # the header as written in the file, or "" for the whole row
+    problem: str
+
+    def describe(self) -> str:
+        """`line 7: column 联系电话: …` without the file name, which the caller adds."""
+        where = f"line {self.line}"
+        return (
+            f"{where}: column {self.column}: {self.problem}"
+            if self.column
+            else (f"{where}: {self.problem}")
+        )
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts per fate, and each bad row's problems."""
+
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[list[RowProblem]] = field(default_factory=list)  # one list per bad row
+
+
+def import_policy_file(db: Database, path: Path, now: datetime | None = None) -> ImportReport:
+    """Validate `path` row by row and upsert its good rows on policy number, in one transaction."""
+    table = read_policy_file(path)
+    report = ImportReport()
+    good = _validated_rows(table, report)
+    with db.session() as session:
+        _upsert(session, good, now or datetime.now(UTC), report)
+    return report
+
+
+def _validated_rows(table: PolicyTable, report: ImportReport) -> list[PolicyRow]:
+    """The rows that pass; every other row counted as rejected with its problems."""
+    if table.missing_columns:
+        problem = [RowProblem(1, "", f"missing column {c}") for c in table.missing_columns]
+        report.problems.append(problem)
+        report.rejected = len(table.rows)
+        return []
+    good: list[PolicyRow] = []
+    first_line: dict[str, int] = {}
+    for row in table.rows:
+        policy, problems = _validate(row, table.headers)
+        if policy is not None and policy.policy_no in first_line:
+            seen = first_line[policy.policy_no]
+            header = table.headers["policy_no"]
+            problems = [RowProblem(row.line, header, f"duplicate of line {seen} in this file")]
+        if problems:
+            report.rejected += 1
+            report.problems.append(problems)
+        elif policy is not None:
+            first_line[policy.policy_no] = row.line
+            good.append(policy)
+    return good
+
+
+def _validate(row: SourceRow, headers: dict[str, str]) -> tuple[PolicyRow | None, list[RowProblem]]:
+    """The row as a PolicyRow, or the problems that stop it, each naming its column."""
+    if row.extra_cells:
+        return None, [RowProblem(row.line, "", f"{row.extra_cells} cell(s) beyond the header")]
+    short = [
+        RowProblem(row.line, headers[c], "missing column (row too short)") for c in row.missing
+    ]
+    try:
+        return (None, short) if short else (PolicyRow.model_validate(row.cells), [])
+    except ValidationError as err:
+        return None, [_problem(row.line, error, headers) for error in err.errors()]
+
+
+def _problem(line: int, error: ErrorDetails, headers: dict[str, str]) -> RowProblem:
+    """One pydantic error as a RowProblem in the file's own column names."""
+    loc = error["loc"]
+    column = headers.get(str(loc[0]), str(loc[0])) if loc else ""
+    if error["type"] == "missing":
+        return RowProblem(line, column, "missing value")
+    return RowProblem(line, column, error["msg"].removeprefix("Value error, "))
+
+
+def _upsert(session: Session, rows: list[PolicyRow], now: datetime, report: ImportReport) -> None:
+    """Insert new policy numbers, update changed ones, count the rest as unchanged."""
+    existing = _existing(session, [row.policy_no for row in rows])
+    for row in rows:
+        values = _columns(row)
+        policy = existing.get(row.policy_no)
+        if policy is None:
+            session.add(Policy(**values, imported_at=now, updated_at=now))
+            report.imported += 1
+        elif any(getattr(policy, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(policy, name, value)
+            policy.updated_at = now
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+
+def _existing(session: Session, numbers: Iterable[str]) -> dict[str, Policy]:
+    """The stored policies among these numbers, by number."""
+    wanted = list(numbers)
+    found: dict[str, Policy] = {}
+    for start in range(0, len(wanted), _LOOKUP_BATCH):
+        batch = wanted[start : start + _LOOKUP_BATCH]
+        for policy in session.scalars(select(Policy).where(Policy.policy_no.in_(batch))):
+            found[policy.policy_no] = policy
+    return found
+
+
+def _columns(row: PolicyRow) -> dict[str, object]:
+    """The Policy column values a row sets, the 犹豫期 deadline derived."""
+    return {
+        "policy_no": row.policy_no,
+        "family": row.product_family,
+        "product_name": row.product_name,
+        "holder_name": row.holder_name,
+        "holder_gender": row.holder_gender,
+        "holder_birth_date": row.holder_birth_date,
+        "holder_id_last4": row.holder_id_last4,
+        "phone": row.phone,
+        "insured_name": row.insured_name or row.holder_name,
+        "premium_yuan": row.premium_yuan,
+        "payment_years": row.payment_years,
+        "payment_frequency": row.payment_frequency,
+        "sign_date": row.sign_date,
+        "receipt_date": row.receipt_date,
+        "cooling_off_days": row.cooling_off_days,
+        "cooling_off_deadline": cooling_off_deadline(row.receipt_date, row.cooling_off_days),
+        "salesperson": row.salesperson,
+        "team": row.team,
+        "outlet": row.outlet,
+        "branch": row.branch,
+    }
