@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from huifang.commands import analyze, classify_answer, eval_asr, transcribe
+from huifang.commands import analyze, classify_answer, db, eval_asr, policies, transcribe
 from huifang.commands.common import Subparsers
 
 # Add a module's `register` here to add a sub-command.
@@ -13,4 +13,6 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     eval_asr.register,
     analyze.register,
     classify_answer.register,
+    db.register,
+    policies.register,
 ]

@@ -1,0 +1,74 @@
+"""`huifang policies import FILE` and `huifang policies show NO`: the policies to call back."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
+from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
+from storage.policy_file import PolicyFileError
+from storage.policy_import import import_policy_file
+from storage.policy_view import policy_view
+from storage.repository import Repository
+
+# Exit status of `show` for a policy number the database does not hold.
+EXIT_NOT_FOUND = 3
+
+
+def register(sub: Subparsers) -> None:
+    """Add the `policies` sub-command and its actions."""
+    parser = sub.add_parser("policies", help="import and look up policies to call back")
+    actions = parser.add_subparsers(dest="policies_action", required=True, metavar="ACTION")
+    importing = actions.add_parser(
+        "import", help="import policies from .csv or .xlsx; bad rows are reported and kept out"
+    )
+    importing.add_argument("file", type=Path, help="CSV (UTF-8 or GB18030) or XLSX file")
+    add_db_option(importing)
+    importing.set_defaults(run=run_import)
+    show = actions.add_parser("show", help="print one policy as JSON (phone and ID masked)")
+    show.add_argument("policy_no", help="policy number (保单号)")
+    show.add_argument("--unmasked", action="store_true", help="show phone and ID digits")
+    add_db_option(show)
+    show.set_defaults(run=run_show)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import the file; one stderr line per bad row; exit 2 if any row was bad."""
+    path: Path = args.file
+    db = open_db(args)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        report = import_policy_file(db, path)
+    except PolicyFileError as err:
+        report_error(str(path), str(err))
+        return EXIT_BAD_INPUT
+    finally:
+        db.close()
+    for problems in report.problems:
+        report_error(str(path), "; ".join(problem.describe() for problem in problems))
+    print(
+        f"{path}: imported {report.imported}, updated {report.updated}, "
+        f"unchanged {report.unchanged}, rejected {report.rejected}"
+    )
+    return EXIT_BAD_INPUT if report.rejected or report.problems else 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print the policy as JSON; exit 3 if there is no such policy."""
+    db = open_db(args)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        with db.session() as session:
+            policy = Repository(session).policy(args.policy_no)
+            view = None if policy is None else policy_view(policy, masked=not args.unmasked)
+    finally:
+        db.close()
+    if view is None:
+        report_error(args.policy_no, "no such policy")
+        return EXIT_NOT_FOUND
+    print(json.dumps(view, ensure_ascii=False, indent=2))
+    return 0
