@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -45,6 +46,13 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
     try:
         if upgrade:
             upgrade_to_head(engine)
+    except CommandError as err:
+        engine.dispose()
+        raise StorageError(
+            "unknown_revision",
+            f"database {_safe(url)} has a schema this huifang does not know ({err}): "
+            "is a newer huifang using it?",
+        ) from err
     except OperationalError as err:
         engine.dispose()
         reason = " ".join(str(err.orig).split())  # drivers' hints span lines; keep one

@@ -10,10 +10,11 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 from storage_testkit import fresh_postgres_database, postgres_cluster
 
 from storage.database import make_engine, open_database
+from storage.errors import StorageError
 from storage.migrations import alembic_config, current_revision, head_revision, upgrade_to_head
 from storage.models import Base
 
@@ -84,3 +85,14 @@ def test_open_database_creates_the_sqlite_folder(tmp_path: Path) -> None:
         db.engine
     )
     db.close()
+
+
+def test_a_schema_from_a_newer_huifang_is_refused_clearly(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    open_database(url).close()
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    engine.dispose()
+    with pytest.raises(StorageError, match=r"'0099'.*is a newer huifang using it"):
+        open_database(url)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -141,6 +143,13 @@ def test_gb18030_csv_from_excel_is_read(db: Database, tmp_path: Path) -> None:
     assert _counts(import_policy_file(db, path)) == (3, 0, 0, 6)
 
 
+def _zip_without_workbook() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -148,6 +157,7 @@ def test_gb18030_csv_from_excel_is_read(db: Database, tmp_path: Path) -> None:
         ("missing.csv", None, "No such file"),
         ("empty.csv", b"", "no known column"),
         ("broken.xlsx", b"not a zip", "not a readable .xlsx workbook"),
+        ("other.xlsx", _zip_without_workbook(), "not a readable .xlsx workbook"),
         ("binary.csv", b"\xff\xfe\x00\x81\x30", "neither UTF-8 nor GB18030"),
     ],
 )
