@@ -1,4 +1,4 @@
-"""The immutable events agent_assist takes (Utterance) and gives (Flag, Hint)."""
+"""The immutable events agent_assist takes (Utterance) and gives (Flag, Hint, VoiceCue)."""
 
 from __future__ import annotations
 
@@ -73,6 +73,27 @@ class Hint:
     flag: Flag
     message: str
     suggested_wording: str
+
+
+class CueKind(StrEnum):
+    """Identity cues from the voice (身份核实提示): things to verify, never verdicts."""
+
+    GENDER_MISMATCH = "gender_mismatch"
+    AGE_MISMATCH = "age_mismatch"
+    VOICE_CHANGER = "voice_changer"
+    DUPLICATE_VOICE = "duplicate_voice"
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceCue:
+    """A voice-based identity cue for one leg: the agent's line and the measurements behind it."""
+
+    kind: CueKind
+    severity: Severity
+    leg: Leg
+    message: str
+    reasons: tuple[str, ...]
+    confidence: float = 0.0
 
 
 class TranscriptLike(Protocol):
