@@ -1,0 +1,122 @@
+"""The stored voiceprints: add, delete per policyholder, search; a .npy matrix + JSON sidecar.
+
+Kept apart from storage/ on purpose: one file pair, a small interface (add, remove_policyholder,
+search, save) that can move onto the SQL storage later. Voiceprints are personal data, so the
+index refuses to hold any unless the caller says storing is allowed (HUIFANG_STORE_VOICEPRINTS).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from agent_assist.voiceprint import VOICEPRINT_DIM, Voiceprint
+
+MATRIX_FILE = "voiceprints.npy"
+SIDECAR_FILE = "voiceprints.json"
+
+
+class VoiceprintStorageForbiddenError(PermissionError):
+    """Storing voiceprints is switched off (HUIFANG_STORE_VOICEPRINTS=false, the default)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceprintEntry:
+    """Whose call leg a stored voiceprint came from, and the sales chain of that policy."""
+
+    policyholder_id: str
+    policy_no: str
+    call_id: str
+    leg: str = "customer"
+    salesperson: str = ""
+    team: str = ""
+    outlet: str = ""
+    branch: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceprintHit:
+    """A stored voiceprint at least as similar as the threshold asked for."""
+
+    entry: VoiceprintEntry
+    score: float
+
+
+class VoiceprintIndex:
+    """All stored voiceprints in one float32 matrix; search is one matrix-vector product."""
+
+    def __init__(self, directory: Path | None, store_allowed: bool) -> None:
+        self._directory = directory
+        self._store_allowed = store_allowed
+        self._matrix: npt.NDArray[np.float32] = np.empty((0, VOICEPRINT_DIM), np.float32)
+        self._entries: list[VoiceprintEntry] = []
+
+    @classmethod
+    def open(cls, directory: Path, store_allowed: bool) -> VoiceprintIndex:
+        """The index kept in `directory` (empty if it holds none yet)."""
+        index = cls(directory, store_allowed)
+        sidecar = directory / SIDECAR_FILE
+        if sidecar.exists():
+            rows = json.loads(sidecar.read_text(encoding="utf-8"))
+            index._entries = [VoiceprintEntry(**row) for row in rows]
+            index._matrix = np.load(directory / MATRIX_FILE).astype(np.float32, copy=False)
+        return index
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def add(self, entry: VoiceprintEntry, voiceprint: Voiceprint) -> None:
+        """Store one leg's voiceprint; VoiceprintStorageForbiddenError where storing is off."""
+        self.add_many([entry], voiceprint.reshape(1, -1))
+
+    def add_many(
+        self, entries: list[VoiceprintEntry], voiceprints: npt.NDArray[np.float32]
+    ) -> None:
+        """Store many voiceprints at once (rows of `voiceprints` match `entries`)."""
+        if not self._store_allowed:
+            raise VoiceprintStorageForbiddenError(
+                "storing voiceprints is off: set HUIFANG_STORE_VOICEPRINTS=true where allowed"
+            )
+        if voiceprints.shape != (len(entries), VOICEPRINT_DIM):
+            raise ValueError(f"expected {len(entries)}x{VOICEPRINT_DIM}, got {voiceprints.shape}")
+        self._matrix = np.concatenate([self._matrix, voiceprints.astype(np.float32)])
+        self._entries.extend(entries)
+
+    def remove_policyholder(self, policyholder_id: str) -> int:
+        """Delete every voiceprint of one policyholder (数据删除请求); returns how many."""
+        keep = [i for i, e in enumerate(self._entries) if e.policyholder_id != policyholder_id]
+        removed = len(self._entries) - len(keep)
+        self._matrix = self._matrix[keep]
+        self._entries = [self._entries[i] for i in keep]
+        return removed
+
+    def search(self, voiceprint: Voiceprint, threshold: float) -> list[VoiceprintHit]:
+        """Stored voiceprints with cosine similarity ≥ threshold, most similar first."""
+        if not self._entries:
+            return []
+        scores = self._matrix @ voiceprint.astype(np.float32, copy=False)
+        rows = np.flatnonzero(scores >= threshold)
+        rows = rows[np.argsort(-scores[rows])]
+        return [VoiceprintHit(self._entries[i], float(scores[i])) for i in rows]
+
+    def save(self) -> None:
+        """Write matrix and sidecar (each atomically); where storing is off, only deletions."""
+        if self._directory is None:
+            return
+        stored_before = (self._directory / SIDECAR_FILE).exists()
+        if not (self._store_allowed or stored_before):
+            return
+        self._directory.mkdir(parents=True, exist_ok=True)
+        matrix_tmp = self._directory / (MATRIX_FILE + ".tmp")
+        with matrix_tmp.open("wb") as f:
+            np.save(f, self._matrix)
+        sidecar_tmp = self._directory / (SIDECAR_FILE + ".tmp")
+        rows = [asdict(entry) for entry in self._entries]
+        sidecar_tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        os.replace(matrix_tmp, self._directory / MATRIX_FILE)
+        os.replace(sidecar_tmp, self._directory / SIDECAR_FILE)
