@@ -73,6 +73,15 @@ class Settings(BaseSettings):
     )
     recordings_dir: str = Field("var/recordings", description="one stereo WAV per call")
 
+    # --- Voice cues and voiceprints (agent_assist/): voiceprints are personal data (声纹) ----
+    store_voiceprints: bool = Field(
+        False, description="keep a voiceprint per call leg for the duplicate-voice search"
+    )
+    voiceprints_dir: str = Field("var/voiceprints", description="voiceprint matrix + sidecar")
+    voiceprint_threshold: float = Field(
+        0.80, ge=0.0, le=1.0, description="cosine at which two legs count as one voice"
+    )
+
     # --- Database (storage/): read by storage.database.open_database ---------------------
     db_url: str = Field(
         "sqlite:///var/huifang.db",
