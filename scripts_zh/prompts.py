@@ -12,4 +12,9 @@ _FOLD_SPACE_RE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+"
 
 def render_prompt(text: str, policy: PolicyRecord) -> str:
     """The text to speak for this policy."""
-    return _FOLD_SPACE_RE.sub("", text.format_map(prompt_values(policy))).strip()
+    return spoken_text(text.format_map(prompt_values(policy)))
+
+
+def spoken_text(text: str) -> str:
+    """Filled prompt text as spoken: YAML line folds between Chinese sentences removed."""
+    return _FOLD_SPACE_RE.sub("", text).strip()

@@ -1,0 +1,1 @@
+"""Prompt audio: callback-script text rendered by a TTS engine into WAVs, cached by text hash."""
