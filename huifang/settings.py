@@ -73,6 +73,24 @@ class Settings(BaseSettings):
     )
     recordings_dir: str = Field("var/recordings", description="one stereo WAV per call")
 
+    # --- automated callback (huifang/callback) and its prompt audio (huifang/prompt_audio) --
+    prompt_cache: str = Field("var/prompts", description="rendered prompt WAVs, by text hash")
+    tts_command: str = Field(
+        "", description="external TTS, text on stdin, WAV to {out}; empty uses espeak-ng"
+    )
+    tts_voice: str = Field("cmn-latn-pinyin", description="espeak-ng voice (Mandarin pinyin)")
+    tts_speed_wpm: int = Field(150, ge=80, le=450, description="espeak-ng words per minute")
+    callback_answer_timeout_s: float = Field(
+        8.0, gt=0, description="silence after a question before the dialogue hears a timeout"
+    )
+    callback_barge_in: bool = Field(
+        True, description="the customer's voice or key stops a question (steps may refuse)"
+    )
+    callback_transfer_uri: str = Field(
+        "", description="where 转人工 sends the customer (REFER); empty: end the call instead"
+    )
+    callback_max_call_s: float = Field(900.0, gt=0, description="hang up a callback after this")
+
     # --- Voice cues and voiceprints (agent_assist/): voiceprints are personal data (声纹) ----
     store_voiceprints: bool = Field(
         False, description="keep a voiceprint per call leg for the duplicate-voice search"

@@ -65,6 +65,8 @@ class ScriptStep(_Strict):
     explanations: tuple[PromptText, ...] = ()
     when: Condition | None = None
     problem_kind: ProblemKind
+    # False keeps a question playing to its end even when the customer starts talking.
+    barge_in: bool = True
 
     @field_validator("prompt")
     @classmethod

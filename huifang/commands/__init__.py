@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from huifang.commands import analyze, classify_answer, db, eval_asr, policies, transcribe
+from huifang.commands import (
+    analyze,
+    call,
+    classify_answer,
+    db,
+    eval_asr,
+    policies,
+    prompts,
+    transcribe,
+)
 from huifang.commands.common import Subparsers
 
 # Add a module's `register` here to add a sub-command.
@@ -15,4 +24,6 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     classify_answer.register,
     db.register,
     policies.register,
+    prompts.register,
+    call.register,
 ]

@@ -1,0 +1,32 @@
+"""How an automated callback behaves: timeouts, barge-in, where 转人工 goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from asr.vad import VadConfig
+from huifang.settings import Settings, asr_config
+
+
+@dataclass(frozen=True)
+class CallbackOptions:
+    """The session's knobs, built from settings by the caller."""
+
+    answer_timeout_s: float = 8.0
+    barge_in: bool = True
+    transfer_uri: str = ""
+    max_call_s: float = 900.0
+    vad: VadConfig = field(default_factory=VadConfig)
+    prompt_slack_s: float = 5.0  # a prompt that outlives its length by this much is stopped
+    hangup_wait_s: float = 10.0  # for pjsua2 to confirm the end (BYE, transfer NOTIFY)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CallbackOptions:
+        """The HUIFANG_CALLBACK_* settings, and the VAD the recogniser uses."""
+        return cls(
+            answer_timeout_s=settings.callback_answer_timeout_s,
+            barge_in=settings.callback_barge_in,
+            transfer_uri=settings.callback_transfer_uri,
+            max_call_s=settings.callback_max_call_s,
+            vad=asr_config(settings).vad,
+        )
