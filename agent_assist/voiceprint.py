@@ -43,6 +43,9 @@ class VoiceprintEncoder:
 
         if sample_rate != PIPELINE_RATE:
             raise ValueError(f"voiceprints take {PIPELINE_RATE} Hz audio, got {sample_rate} Hz")
+        if not np.any(samples):
+            # resemblyzer's loudness normalisation divides by the RMS: silence would give NaNs.
+            raise TooLittleSpeechError("silent leg")
         wav = preprocess_wav(samples.astype(np.float32) / 32768.0, source_sr=sample_rate)
         if len(wav) < MIN_SPEECH_S * PIPELINE_RATE:
             raise TooLittleSpeechError(f"{len(wav) / PIPELINE_RATE:.2f} s of speech after trimming")
