@@ -133,8 +133,11 @@ def _syllable_nuclei(sound: parselmouth.Sound, pitch: parselmouth.Pitch) -> tupl
     intensity = sound.to_intensity(minimum_pitch=50.0, time_step=0.01)
     db = intensity.values[0]
     times = intensity.xs()
-    threshold = max(float(np.percentile(db, 99)) - 25.0, float(np.median(db)))
-    speech_s = float(np.count_nonzero(db > threshold)) * intensity.time_step
+    # De Jong's defaults: speech is within 25 dB of the loudest frames; a nucleus also stands
+    # above the median, which keeps breaths and consonant bursts out.
+    silence_db = float(np.percentile(db, 99)) - 25.0
+    speech_s = float(np.count_nonzero(db > silence_db)) * intensity.time_step
+    threshold = max(silence_db, float(np.median(db)))
     peaks = _peaks(db)
     count, last_kept = 0, -1
     for i in peaks:

@@ -1,4 +1,4 @@
-"""`huifang analyze`: misleading-sale flags for text lines (recordings and --policy come later)."""
+"""`huifang analyze`: misleading-sale flags for text lines; voice cues for a call recording."""
 
 from __future__ import annotations
 
@@ -16,10 +16,17 @@ from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 def register(sub: Subparsers) -> None:
     """Add the `analyze` sub-command."""
     parser = sub.add_parser("analyze", help="flag misleading-sale statements (销售误导)")
-    # One source per run; RECORDING with --policy joins this group when audio analysis lands.
+    # One source per run: text lines, or a recording (voice cues need --policy-json with it).
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--text", type=Path, metavar="FILE", help="UTF-8 text, one utterance a line"
+    )
+    source.add_argument(
+        "recording", type=Path, nargs="?", help="call recording (stereo: agent, customer)"
+    )
+    parser.add_argument(
+        "--policy-json", type=Path, metavar="FILE",
+        help="the policy record (holder gender, birth date, salesperson…) for a recording",
     )
     parser.add_argument(
         "--leg",
@@ -60,4 +67,9 @@ def analyze_text(path: Path, leg: Leg) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch on the kind of input given."""
+    if args.recording is not None:
+        # Imported here: the voice stack (Praat, torch) is not needed for text.
+        from huifang.commands.analyze_voice import analyze_recording
+
+        return analyze_recording(args.recording, args.policy_json)
     return analyze_text(args.text, Leg(args.leg))
