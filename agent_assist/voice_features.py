@@ -102,7 +102,8 @@ def _perturbation(sound: parselmouth.Sound) -> tuple[float, float]:
 
 def _hnr(sound: parselmouth.Sound) -> float:
     """Mean harmonics-to-noise ratio over the frames Praat finds periodic."""
-    harmonicity = sound.to_harmonicity_cc(time_step=0.01, minimum_pitch=PITCH_FLOOR_HZ)
+    # Praat's voice-report floor (75 Hz), not the pitch search floor: a third faster, same use.
+    harmonicity = sound.to_harmonicity_cc(time_step=0.01, minimum_pitch=75.0)
     values = harmonicity.values[harmonicity.values > -100]  # -200 marks unvoiced frames
     return float(values.mean()) if values.size else 0.0
 
@@ -117,15 +118,20 @@ def _voiced_formants(
         )
     else:
         formant = sound.to_formant_burg(time_step=0.01, maximum_formant=FORMANT_CEILING_HZ)
-    times = formant.ts()
-    f0 = np.array([pitch.get_value_at_time(t) for t in times])
-    voiced_times = times[np.isfinite(f0) & (f0 > 0)]
+    voiced = _voiced_at(pitch, np.asarray(formant.xs()))
     medians = []
     for number in (1, 2, 3):
-        values = np.array([formant.get_value_at_time(number, t) for t in voiced_times])
-        values = values[np.isfinite(values)]
-        medians.append(float(np.median(values)) if values.size else math.nan)
+        track = np.asarray(call(formant, "To Matrix", number).values[0])[voiced]
+        track = track[np.isfinite(track) & (track > 0)]
+        medians.append(float(np.median(track)) if track.size else math.nan)
     return tuple(medians)
+
+
+def _voiced_at(pitch: parselmouth.Pitch, times: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
+    """Whether the pitch frame nearest each time is voiced."""
+    f0 = pitch.selected_array["frequency"]
+    nearest = np.clip(np.round((times - pitch.x1) / pitch.dx).astype(int), 0, len(f0) - 1)
+    return np.asarray(f0[nearest] > 0)
 
 
 def _syllable_nuclei(sound: parselmouth.Sound, pitch: parselmouth.Pitch) -> tuple[int, float]:

@@ -31,24 +31,27 @@ def pair_scores(
     return np.array(same), np.array(different)
 
 
-def equal_error_rate(same: Scores, different: Scores) -> tuple[float, float]:
-    """(EER, threshold where false accepts and false rejects are closest)."""
-    best = (2.0, 0.0, 0.0)
+def equal_error_rate(same: Scores, different: Scores) -> tuple[float, float, float, float]:
+    """(EER, threshold, FAR, FRR) where false accepts and false rejects are closest.
+
+    With few same-speaker pairs the rates move in steps, so the EER is their mean there.
+    """
+    best = (2.0, 0.0, 0.0, 0.0, 0.0)
     for threshold in np.unique(np.concatenate([same, different])):
         far = float(np.mean(different >= threshold))
         frr = float(np.mean(same < threshold))
         if abs(far - frr) < best[0]:
-            best = (abs(far - frr), (far + frr) / 2, float(threshold))
-    return best[1], best[2]
+            best = (abs(far - frr), (far + frr) / 2, float(threshold), far, frr)
+    return best[1], best[2], best[3], best[4]
 
 
 def report(name: str, same: Scores, different: Scores, thresholds: list[float]) -> None:
     """Print pair counts, score ranges, EER and the error rates at each threshold."""
-    eer, at = equal_error_rate(same, different)
+    eer, at, far_at, frr_at = equal_error_rate(same, different)
     print(f"{name}: {len(same)} same-speaker pairs, {len(different)} different-speaker pairs")
     print(f"  same   min {same.min():.3f} median {np.median(same):.3f}")
     print(f"  differ max {different.max():.3f} median {np.median(different):.3f}")
-    print(f"  EER {eer:.3f} at threshold {at:.3f}")
+    print(f"  EER {eer:.3f} at threshold {at:.3f} (false accept {far_at:.3f}, reject {frr_at:.3f})")
     for threshold in thresholds:
         far = np.mean(different >= threshold)
         frr = np.mean(same < threshold)
