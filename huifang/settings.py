@@ -26,6 +26,15 @@ class Settings(BaseSettings):
     whisper_beam_size: int = Field(5, ge=1, le=10)
     whisper_threads: int = Field(2, ge=1, description="CPU threads per Whisper worker")
     whisper_workers: int = Field(2, ge=1, description="Whisper decodes that may run at once")
+    whisper_initial_prompt: str | None = Field(
+        None, description="text Whisper reads as if said before each utterance (simplified zh)"
+    )
+    whisper_hotwords: str | None = Field(
+        None, description="domain terms to bias Whisper towards, space-separated"
+    )
+    whisper_timestamps: bool = Field(
+        False, description="decode with timestamp tokens (the VAD gives the times anyway)"
+    )
     vosk_model: str = Field(
         "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"
     )
@@ -131,6 +140,9 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         whisper_beam_size=settings.whisper_beam_size,
         whisper_threads=settings.whisper_threads,
         whisper_workers=settings.whisper_workers,
+        whisper_initial_prompt=settings.whisper_initial_prompt,
+        whisper_hotwords=settings.whisper_hotwords,
+        whisper_timestamps=settings.whisper_timestamps,
         vosk_model=settings.vosk_model,
         vosk_phrases=tuple(settings.vosk_phrases),
         vad=vad,

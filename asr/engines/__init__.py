@@ -23,6 +23,9 @@ class AsrConfig:
     whisper_beam_size: int = 5
     whisper_threads: int = 2
     whisper_workers: int = 2
+    whisper_initial_prompt: str | None = None
+    whisper_hotwords: str | None = None
+    whisper_timestamps: bool = False
     vosk_model: str = "vosk-model-small-cn-0.22"
     vosk_phrases: tuple[str, ...] = ()
     vad: VadConfig = field(default_factory=VadConfig)
@@ -51,7 +54,13 @@ def _create(config: AsrConfig) -> Engine:
         raise ValueError(f"unknown ASR engine {config.engine!r}: use 'whisper' or 'vosk'")
     from asr.engines.whisper import WhisperEngine, WhisperOptions
 
-    options = WhisperOptions(beam_size=config.whisper_beam_size,
-                             threads=config.whisper_threads, workers=config.whisper_workers)
+    options = WhisperOptions(
+        beam_size=config.whisper_beam_size,
+        threads=config.whisper_threads,
+        workers=config.whisper_workers,
+        initial_prompt=config.whisper_initial_prompt,
+        hotwords=config.whisper_hotwords,
+        without_timestamps=not config.whisper_timestamps,
+    )
     return WhisperEngine(config.whisper_model, options, config.vad, config.partial_interval_s,
                          config.speculate_ms)
