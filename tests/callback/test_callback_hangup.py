@@ -1,0 +1,45 @@
+"""Calls that end early or never start: a hang-up mid-prompt, and bad input to `huifang call`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from callback_testkit import CustomerPeer, call_env, policy_file, run_call
+
+pytestmark = pytest.mark.slow
+
+
+def test_customer_hanging_up_mid_prompt_gives_a_hung_up_outcome(tmp_path: Path) -> None:
+    peer = CustomerPeer("start+2:hangup")
+    try:
+        run = run_call([peer.uri, "--policy-json", str(policy_file(tmp_path))],
+                       call_env(tmp_path / "rec"), timeout=40)
+    finally:
+        peer.kill()
+    assert run.status == 0, run.stderr  # answered: the script ran until the customer left
+    assert run.outcome is not None
+    assert run.outcome["call"]["outcome"] == "peer_hung_up"
+    assert run.outcome["dialogue"]["outcome"] == "hung_up"
+    played = run.events("callback.PromptPlayed")
+    assert played[-1]["purpose"] == "opening"
+    assert played[-1]["end"] == "call_ended"
+    assert 1500 <= played[-1]["ended_ms"] <= 4000
+
+
+def test_bad_uri_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    run = run_call(["mailto:someone", "--policy-json", str(policy_file(tmp_path))],
+                   call_env(tmp_path), timeout=30)
+    assert run.status == 2
+    assert run.stderr.strip().count("\n") == 0
+    assert "not a SIP URI" in run.stderr
+
+
+def test_bad_policy_json_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "policy.json"
+    bad.write_text('{"policy_no": "P1", ', encoding="utf-8")
+    run = run_call(["sip:customer@127.0.0.1:5999", "--policy-json", str(bad)],
+                   call_env(tmp_path), timeout=30)
+    assert run.status == 2
+    assert run.stderr.strip().count("\n") == 0
+    assert "not valid JSON" in run.stderr

@@ -1,0 +1,90 @@
+"""Customers who answer by voice (espeak-ng Mandarin over G.722), recognised by Whisper.
+
+Both calls run at once (two peers, two `huifang call` processes) to keep the suite short.
+The identity digits are keyed: Whisper base does not recognise espeak-ng's digit strings.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from callback_testkit import CallRun, CustomerPeer, call_env, policy_file, run_call, spoken_answer
+
+pytestmark = pytest.mark.slow
+SINGLE_PREMIUM = {"payment_years": 0, "payment_frequency": "趸交"}  # item 7 does not apply
+UNSURE = "我没听懂，不太清楚"
+
+
+def _spoken_call(directory: Path, surrender_answers: list[str]) -> CallRun:
+    """Yes by voice to every item, keys for the ID digits, `surrender_answers` on item 5."""
+    answers = directory / "answers"
+    yes = spoken_answer("对", answers)
+    surrender = [f"start+1:say:{spoken_answer(text, answers)}" for text in surrender_answers]
+    turns = [f"end:say:{yes}", "start+1:key:4021", *[f"start+1:say:{yes}"] * 3, *surrender,
+             f"start+1:say:{yes}"]
+    peer = CustomerPeer(*turns, codec="G722")
+    try:
+        return run_call([peer.uri, "--policy-json", str(policy_file(directory, **SINGLE_PREMIUM))],
+                        call_env(directory / "rec"), timeout=110)
+    finally:
+        peer.kill()
+
+
+@pytest.fixture(scope="module")
+def spoken_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CallRun]:
+    """A confirming customer and one unsure about surrender loss, called side by side."""
+    plans = {"confirming": ["对"], "unsure_on_surrender": [UNSURE, UNSURE]}
+    with ThreadPoolExecutor(len(plans)) as pool:
+        futures = {name: pool.submit(_spoken_call, tmp_path_factory.mktemp(name), answers)
+                   for name, answers in plans.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _outcome(run: CallRun) -> dict[str, Any]:
+    assert run.status == 0, run.stderr
+    assert run.outcome is not None
+    return run.outcome
+
+
+def test_spoken_answers_confirm_every_item(spoken_runs: dict[str, CallRun]) -> None:
+    outcome = _outcome(spoken_runs["confirming"])
+    assert outcome["dialogue"]["outcome"] == "all_confirmed", outcome["problems"]
+    sources = [item["evidence"][-1]["source"] for item in outcome["confirmed"]]
+    assert sources == ["speech", "dtmf", "speech", "speech", "speech", "speech", "speech"]
+    assert all(item["evidence"][-1]["text"] == "对" for item in outcome["confirmed"]
+               if item["evidence"][-1]["source"] == "speech")
+    assert outcome["audio_frames_dropped"] == 0
+
+
+def test_speech_barges_in_on_a_question(spoken_runs: dict[str, CallRun]) -> None:
+    run = spoken_runs["confirming"]
+    asked = [e for e in run.events("callback.PromptPlayed")
+             if e["purpose"] == "ask" and e["step_id"] == "documents_read"]
+    assert len(asked) == 1
+    prompt = asked[0]
+    assert prompt["end"] == "stopped"
+    starts = [e["start_sample"] * 1000 // e["sample_rate"] for e in run.events("asr.VadEvent")
+              if e["kind"] == "speech_started"]
+    barge = [ms for ms in starts if prompt["started_ms"] <= ms <= prompt["ended_ms"]]
+    assert barge, "the prompt stopped without the customer speaking"
+    assert prompt["ended_ms"] - barge[0] < 1000  # stopped within a second of the voice
+
+
+def test_unsure_about_surrender_loss_becomes_a_problem_item_with_evidence(
+        spoken_runs: dict[str, CallRun]) -> None:
+    outcome = _outcome(spoken_runs["unsure_on_surrender"])
+    assert outcome["dialogue"]["outcome"] == "completed_with_problems"
+    assert outcome["dialogue"]["problems"] == ["surrender_loss"]
+    (problem,) = outcome["problems"]
+    assert problem["item"] == 5
+    assert problem["reason"] == "unsure"
+    heard = [e for e in problem["evidence"] if e["source"] == "speech"]
+    assert len(heard) == 2  # asked, explained, asked again: unsure both times
+    for evidence in heard:
+        assert "清楚" in evidence["text"]
+        assert evidence["answer_class"] == "unsure"
+        assert 0 < evidence["start_ms"] < evidence["end_ms"]
+    assert "cooling_off" in outcome["dialogue"]["confirmed"]  # the call went on after it
