@@ -38,7 +38,9 @@ def _valid_landline(digits: str) -> bool:
 
 def caller_digits(caller: str) -> str | None:
     """The canonical number of a caller ID (sip:+8613812345678@pbx, 013812345678), or None."""
-    user = caller.split(":", 1)[-1].split("@", 1)[0].split(";", 1)[0]
+    # A From header may carry a display name and parameters: "王" <sip:138…@pbx>;tag=…
+    uri = caller.split("<", 1)[1].split(">", 1)[0] if "<" in caller else caller
+    user = uri.split(":", 1)[-1].split("@", 1)[0].split(";", 1)[0]
     # Trunks often prefix a 0 to mobile numbers for outside lines; 0 + 1[3-9] is never a landline.
     if re.fullmatch(r"01[3-9]\d{9}", user):
         user = user[1:]

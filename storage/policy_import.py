@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from storage.database import Database
 from storage.models import Policy, cooling_off_deadline
 from storage.policy_file import PolicyTable, SourceRow, read_policy_file
-from storage.policy_row import PolicyRow
+from storage.policy_row import PolicyRow, date_order_problems
 
 # Policy numbers looked up per query: far below SQLite's and PostgreSQL's parameter limits.
 _LOOKUP_BATCH = 500
@@ -30,13 +30,13 @@ class RowProblem:
     problem: str
 
     def describe(self) -> str:
-        """`line 7: column 联系电话: …` without the file name, which the caller adds."""
-        where = f"line {self.line}"
-        return (
-            f"{where}: column {self.column}: {self.problem}"
-            if self.column
-            else (f"{where}: {self.problem}")
-        )
+        """`column 联系电话: …` (the caller adds the file and line)."""
+        return f"column {self.column}: {self.problem}" if self.column else self.problem
+
+
+def describe_row(problems: list[RowProblem]) -> str:
+    """One line for a bad row: `line 7: column 联系电话: …; column 出生日期: …`."""
+    return f"line {problems[0].line}: " + "; ".join(problem.describe() for problem in problems)
 
 
 @dataclass
@@ -63,7 +63,8 @@ def import_policy_file(db: Database, path: Path, now: datetime | None = None) ->
 def _validated_rows(table: PolicyTable, report: ImportReport) -> list[PolicyRow]:
     """The rows that pass; every other row counted as rejected with its problems."""
     if table.missing_columns:
-        problem = [RowProblem(1, "", f"missing column {c}") for c in table.missing_columns]
+        columns = ", ".join(table.missing_columns)
+        problem = [RowProblem(1, "", f"the header lacks column(s) {columns}: no row imported")]
         report.problems.append(problem)
         report.rejected = len(table.rows)
         return []
@@ -88,13 +89,18 @@ def _validate(row: SourceRow, headers: dict[str, str]) -> tuple[PolicyRow | None
     """The row as a PolicyRow, or the problems that stop it, each naming its column."""
     if row.extra_cells:
         return None, [RowProblem(row.line, "", f"{row.extra_cells} cell(s) beyond the header")]
-    short = [
-        RowProblem(row.line, headers[c], "missing column (row too short)") for c in row.missing
-    ]
+    if row.missing:
+        columns = ", ".join(headers[c] for c in row.missing)
+        return None, [RowProblem(row.line, columns, "missing (the row ends early)")]
     try:
-        return (None, short) if short else (PolicyRow.model_validate(row.cells), [])
+        policy = PolicyRow.model_validate(row.cells)
     except ValidationError as err:
         return None, [_problem(row.line, error, headers) for error in err.errors()]
+    disorder = [
+        RowProblem(row.line, headers[column], problem.format(**headers))
+        for column, problem in date_order_problems(policy)
+    ]
+    return (None, disorder) if disorder else (policy, [])
 
 
 def _problem(line: int, error: ErrorDetails, headers: dict[str, str]) -> RowProblem:

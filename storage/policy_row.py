@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from scripts_zh.policy import ProductFamily
 from storage.families import parse_family
@@ -27,6 +27,7 @@ _GENDERS = {
 # Regulation: at least 15 days for policies over one year; beyond 60 is surely a typing error.
 MIN_COOLING_OFF_DAYS = 15
 MAX_COOLING_OFF_DAYS = 60
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
 def _parse_date(value: Any) -> date:
@@ -103,16 +104,22 @@ class PolicyRow(BaseModel):
     payment_years: int = Field(0, ge=0, le=100)
     payment_frequency: Annotated[str, Field(max_length=8)] = ""
 
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> PolicyRow:
-        """Born before signing, signed before receiving the policy (回执)."""
-        if self.receipt_date < self.sign_date:
-            raise ValueError(
-                f"receipt_date {self.receipt_date} is before sign_date {self.sign_date}"
-            )
-        if not date(1900, 1, 1) < self.holder_birth_date < self.sign_date:
-            raise ValueError(
-                f"holder_birth_date {self.holder_birth_date} is not before sign_date "
-                f"{self.sign_date}"
-            )
-        return self
+
+def date_order_problems(row: PolicyRow) -> list[tuple[str, str]]:
+    """(column, problem) for dates out of order; {column} placeholders name other columns.
+
+    Kept out of the model so the problem can name the columns as the file's header does.
+    """
+    problems: list[tuple[str, str]] = []
+    if row.receipt_date < row.sign_date:
+        problems.append(
+            ("receipt_date", f"{row.receipt_date} is before {{sign_date}} {row.sign_date}")
+        )
+    if row.holder_birth_date >= row.sign_date:
+        birth = f"{row.holder_birth_date} is not before {{sign_date}} {row.sign_date}"
+        problems.append(("holder_birth_date", birth))
+    elif row.holder_birth_date < EARLIEST_BIRTH_DATE:
+        problems.append(
+            ("holder_birth_date", f"{row.holder_birth_date} is not a plausible birth date")
+        )
+    return problems

@@ -9,7 +9,7 @@ from pathlib import Path
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from storage.policy_file import PolicyFileError
-from storage.policy_import import import_policy_file
+from storage.policy_import import describe_row, import_policy_file
 from storage.policy_view import policy_view
 from storage.repository import Repository
 
@@ -48,7 +48,7 @@ def run_import(args: argparse.Namespace) -> int:
     finally:
         db.close()
     for problems in report.problems:
-        report_error(str(path), "; ".join(problem.describe() for problem in problems))
+        report_error(str(path), describe_row(problems))
     print(
         f"{path}: imported {report.imported}, updated {report.updated}, "
         f"unchanged {report.unchanged}, rejected {report.rejected}"

@@ -69,23 +69,26 @@ def postgres_cluster() -> Iterator[str]:
     data = folder / "data"
     port = _free_port()
     run = _as_postgres_user
-    subprocess.run(
-        run([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_USER, "-A", "trust", "--no-sync"]),
-        check=True,
-        capture_output=True,
-    )
+    initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", PG_USER, "-A", "trust", "--no-sync"]
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
     pg_ctl = str(bin_dir / "pg_ctl")
-    subprocess.run(
-        run([pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w", "start"]),
-        check=True,
-        capture_output=True,
-    )
+    log = folder / "server.log"  # the server must not hold our pipes open: it logs here
     try:
+        _must_run(run(initdb))
+        _must_run(run([pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w", "start"]), log)
         yield f"postgresql+psycopg://{PG_USER}@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(run([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]), check=False)
+        stop = run([pg_ctl, "-D", str(data), "-m", "immediate", "stop"])
+        subprocess.run(stop, check=False, capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _must_run(command: list[str], log: Path | None = None) -> None:
+    """Run a PostgreSQL tool; on failure raise with its output and the server log."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        server = log.read_text(errors="replace") if log and log.exists() else ""
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stdout}{done.stderr}{server}")
 
 
 def fresh_postgres_database(admin_url: str) -> str:

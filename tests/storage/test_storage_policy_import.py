@@ -18,7 +18,7 @@ from scripts_zh.policy import ProductFamily
 from storage.database import Database
 from storage.models import Gender, Policy
 from storage.policy_file import PolicyFileError
-from storage.policy_import import ImportReport, import_policy_file
+from storage.policy_import import ImportReport, describe_row, import_policy_file
 from storage.repository import Repository
 
 
@@ -94,11 +94,14 @@ def test_bad_rows_are_named_by_line_and_column_and_kept_out(db: Database) -> Non
     assert lines[4][0].column == "出生日期" and "not a date" in lines[4][0].problem
     assert lines[5][0].column == "产品类型" and "理财" in lines[5][0].problem
     assert lines[7][0].column == "保单号" and "duplicate of line 2" in lines[7][0].problem
-    short = ["回执签收日期", "犹豫期天数", "业务员", "团队", "网点", "分公司"]
-    assert [p.column for p in lines[8]] == short
-    assert all("missing column" in p.problem for p in lines[8])
-    assert "receipt_date 2024-12-03 is before sign_date 2024-12-05" in lines[9][0].problem
-    assert lines[3][0].describe().startswith("line 3: column 联系电话: phone number '1381234000'")
+    assert describe_row(lines[8]) == (
+        "line 8: column 回执签收日期, 犹豫期天数, 业务员, 团队, 网点, 分公司: "
+        "missing (the row ends early)"
+    )
+    assert describe_row(lines[9]) == (
+        "line 9: column 回执签收日期: 2024-12-03 is before 投保日期 2024-12-05"
+    )
+    assert describe_row(lines[3]).startswith("line 3: column 联系电话: phone number '1381234000'")
     with db.session() as session:
         stored = set(session.scalars(select(Policy.policy_no)))
     assert stored == {"8644012024120101", "8644012024120105", "8644012024120108"}
@@ -112,7 +115,9 @@ def test_a_file_missing_a_column_imports_nothing(db: Database, tmp_path: Path) -
             writer.writerow(row[:7] + row[8:])  # drop the phone column
     report = import_policy_file(db, path)
     assert _counts(report) == (0, 0, 0, 6)
-    assert [p.describe() for p in report.problems[0]] == ["line 1: missing column phone"]
+    assert [describe_row(p) for p in report.problems] == [
+        "line 1: the header lacks column(s) phone: no row imported"
+    ]
     assert _policy_count(db) == 0
 
 
@@ -170,3 +175,31 @@ def test_unreadable_files_raise_one_clear_error(
     with pytest.raises(PolicyFileError, match=message):
         import_policy_file(db, path)
     assert _policy_count(db) == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("holder_id_last4", "40X2", "not the last four of an ID number"),
+        ("holder_gender", "未知", "is not a gender"),
+        ("cooling_off_days", "5", "greater than or equal to 15"),
+        ("cooling_off_days", "十五", "valid integer"),
+        ("holder_birth_date", "1899-12-31", "not a plausible birth date"),
+        ("holder_birth_date", "2024-11-02", "is not before sign_date 2024-11-01"),
+        ("policy_no", "保单一", "not a policy number"),
+        ("holder_name", "", "missing value"),
+    ],
+)
+def test_each_bad_value_names_its_column(
+    db: Database, tmp_path: Path, column: str, value: str, message: str
+) -> None:
+    with GOOD_CSV.open(encoding="utf-8") as source:
+        header, first, *_ = list(csv.reader(source))
+    first[header.index(column)] = value
+    path = tmp_path / "one.csv"
+    with path.open("w", encoding="utf-8", newline="") as target:
+        csv.writer(target).writerows([header, first])
+    report = import_policy_file(db, path)
+    assert _counts(report) == (0, 0, 0, 1)
+    assert describe_row(report.problems[0]).startswith(f"line 2: column {column}: ")
+    assert message in describe_row(report.problems[0])

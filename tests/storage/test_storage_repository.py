@@ -88,12 +88,12 @@ def test_policy_by_number_ignores_case_and_spaces(db: Database) -> None:
         ("sip:+8613812345678@pbx.example.cn", "王秀英"),
         ("sip:013812345678@10.0.0.5;user=phone", "王秀英"),  # trunk's 0 before a mobile
         ("tel:13923456789", "李建国"),
-        ("<sip:02083456789@pbx>", "陈静"),
+        ('"陈静" <sip:02083456789@pbx>;tag=as5f3a', "陈静"),
     ],
 )
 def test_policy_by_caller_number(db: Database, caller: str, holder: str) -> None:
     with db.session() as session:
-        found = Repository(session).policies_for_caller(caller.strip("<>"))
+        found = Repository(session).policies_for_caller(caller)
         assert [p.holder_name for p in found] == [holder]
 
 
