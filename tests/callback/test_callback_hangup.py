@@ -43,3 +43,17 @@ def test_bad_policy_json_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert run.status == 2
     assert run.stderr.strip().count("\n") == 0
     assert "not valid JSON" in run.stderr
+
+
+def test_unreachable_peer_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    # Nothing listens on the discard port; pjsua2 keeps retrying the INVITE until our ring
+    # timeout gives up, so the outcome says no_answer.
+    run = run_call(["sip:customer@127.0.0.1:9", "--policy-json", str(policy_file(tmp_path))],
+                   call_env(tmp_path, HUIFANG_SIP_RING_TIMEOUT_S="2"), timeout=40)
+    assert run.status == 1
+    assert run.stderr.strip().count("\n") == 0
+    assert "call not completed" in run.stderr
+    assert run.outcome is not None
+    assert run.outcome["completed"] is False
+    assert run.outcome["call"]["answered"] is False
+    assert run.outcome["dialogue"] is None

