@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from asr.engines import Engine
 from asr.events import Transcript
 from asr.vad import VadEvent, VadEventKind
+from huifang.callback.call_port import CallPort
 from huifang.callback.customer_ear import CustomerEar
 from huifang.callback.events import PromptPlayed, SessionEvent
 from huifang.callback.options import CallbackOptions
 from huifang.callback.outcome import CallbackOutcome, outcome_of
 from huifang.prompt_audio.cache import PromptCache
-from ivr.call import Call, CallEndedError
+from ivr.call import CallEndedError
 from ivr.events import CallEnded, DtmfDigit, Leg
 from ivr.prompt import Prompt as PlayingPrompt
 from ivr.prompt import PromptEnd
@@ -56,7 +57,7 @@ Inbox = Transcript | VadEvent | DtmfDigit | CallEnded | _PromptDone
 class CallbackSession:
     """Binds an answered ivr Call, a scripts_zh dialogue and an asr stream for one callback."""
 
-    def __init__(self, call: Call, dialogue: CallbackDialogue, engine: Engine,
+    def __init__(self, call: CallPort, dialogue: CallbackDialogue, engine: Engine,
                  prompts: PromptCache, options: CallbackOptions) -> None:
         self.call = call
         self.dialogue = dialogue

@@ -1,0 +1,166 @@
+"""A scripted call, recogniser and TTS for session tests that run in milliseconds, no SIP."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from asr.codec import Pcm16
+from asr.events import Transcript, TranscriptKind
+from ivr.events import AudioFrame, CallEnded, DtmfDigit, DtmfMethod, Leg
+from ivr.frame_queue import FrameQueue
+from ivr.outcome import CallOutcome
+from ivr.prompt import Prompt, PromptEnd
+
+RATE = 16000
+FRAME = 320  # 20 ms
+
+
+class ToneTts:
+    """Writes a short tone for any text (what it says does not matter to the session)."""
+
+    identity = "tone"
+
+    def render(self, text: str, out: Path) -> None:
+        """A 0.3 s tone."""
+        t = np.arange(int(0.3 * RATE)) / RATE
+        with wave.open(str(out), "wb") as w:
+            w.setnchannels(1)
+            w.setsampwidth(2)
+            w.setframerate(RATE)
+            w.writeframes((8000 * np.sin(2 * np.pi * 600 * t)).astype("<i2").tobytes())
+
+
+class ScriptedRecognizer:
+    """Says `text` as a final transcript once the stream has passed `at_s` seconds."""
+
+    def __init__(self, finals: list[tuple[float, str]]) -> None:
+        self._finals = list(finals)
+        self._samples = 0
+
+    def accept(self, pcm: Pcm16) -> list[Transcript]:
+        """Count samples; emit what is due."""
+        self._samples += len(pcm)
+        now = self._samples / RATE
+        due = [(at, text) for at, text in self._finals if at <= now]
+        self._finals = self._finals[len(due):]
+        return [Transcript(TranscriptKind.FINAL, text, at, at + 0.4, "customer")
+                for at, text in due]
+
+    def finish(self) -> list[Transcript]:
+        """Nothing left to decode."""
+        return []
+
+
+class ScriptedEngine:
+    """An Engine whose one recogniser follows a timeline."""
+
+    name = "scripted"
+
+    def __init__(self, finals: list[tuple[float, str]] | None = None) -> None:
+        self.finals = finals or []
+
+    def new_recognizer(self, leg: str | None = None) -> ScriptedRecognizer:
+        """The scripted recogniser."""
+        return ScriptedRecognizer(self.finals)
+
+
+class FakeCall:
+    """An answered call: silence from the customer, keys on a timeline, prompts of 0.3 s."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, keys: list[tuple[float, str]] | None = None,
+                 prompt_s: float = 0.3) -> None:
+        self.remote_uri = "sip:customer@fake"
+        self.loop = asyncio.get_running_loop()
+        self.prompt_s = prompt_s
+        self.played: list[Path] = []
+        self.transferred_to: str | None = None
+        self._keys = list(keys or [])
+        self._dtmf: asyncio.Queue[DtmfDigit | None] = asyncio.Queue()
+        self._end: asyncio.Future[CallEnded] = self.loop.create_future()
+        self._prompt: tuple[int, asyncio.Future[PromptEnd]] | None = None
+        self._taps: list[FrameQueue] = []
+        self._clock = asyncio.create_task(self._run_clock())
+
+    @property
+    def ended(self) -> bool:
+        """True once hung up or transferred."""
+        return self._end.done()
+
+    def tap(self, leg: Leg, max_frames: int | None = None) -> FrameQueue:
+        """Silence frames every 20 ms until the end."""
+        frames = FrameQueue(self.loop, max_frames or 500)
+        self._taps.append(frames)
+        return frames
+
+    async def play(self, wav: Path) -> Prompt:
+        """A prompt that finishes after prompt_s unless stopped."""
+        self._finish_prompt(PromptEnd.STOPPED)
+        prompt_id = next(self._ids)
+        ended: asyncio.Future[PromptEnd] = self.loop.create_future()
+        self._prompt = (prompt_id, ended)
+        self.played.append(wav)
+        self.loop.call_later(self.prompt_s, self._finish_if, prompt_id)
+        return Prompt(prompt_id, wav, ended)
+
+    async def stop_prompt(self) -> None:
+        """Barge-in."""
+        self._finish_prompt(PromptEnd.STOPPED)
+
+    async def hangup(self, status_code: int = 0) -> None:
+        """We end the call."""
+        self._end_call(CallOutcome.COMPLETED)
+
+    async def transfer(self, uri: str) -> None:
+        """The human answers at once."""
+        self.transferred_to = uri
+        self._end_call(CallOutcome.TRANSFERRED)
+
+    async def next_dtmf(self, timeout: float) -> DtmfDigit | None:
+        """The next scripted key."""
+        try:
+            return await asyncio.wait_for(self._dtmf.get(), timeout)
+        except TimeoutError:
+            return None
+
+    async def wait_ended(self, timeout: float) -> CallEnded:
+        """How it ended."""
+        return await asyncio.wait_for(asyncio.shield(self._end), timeout)
+
+    async def _run_clock(self) -> None:
+        offset = 0
+        while not self.ended:
+            for frames in self._taps:
+                frames.offer(AudioFrame("fake", Leg.CUSTOMER, bytes(2 * FRAME), RATE, offset))
+            offset += FRAME
+            now = offset / RATE
+            while self._keys and self._keys[0][0] <= now:
+                _, digit = self._keys.pop(0)
+                self._dtmf.put_nowait(DtmfDigit("fake", digit, DtmfMethod.RFC4733))
+            await asyncio.sleep(FRAME / RATE)
+
+    def _finish_if(self, prompt_id: int) -> None:
+        if self._prompt is not None and self._prompt[0] == prompt_id:
+            self._finish_prompt(PromptEnd.FINISHED)
+
+    def _finish_prompt(self, reason: PromptEnd) -> None:
+        if self._prompt is not None:
+            _, ended = self._prompt
+            self._prompt = None
+            if not ended.done():
+                ended.set_result(reason)
+
+    def _end_call(self, outcome: CallOutcome) -> None:
+        if self.ended:
+            return
+        self._finish_prompt(PromptEnd.CALL_ENDED)
+        for frames in self._taps:
+            frames.close()
+        self._dtmf.put_nowait(None)
+        self._end.set_result(CallEnded("fake", outcome, 200, "OK", True, 1.0, None))
