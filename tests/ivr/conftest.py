@@ -39,8 +39,15 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneRig]:
 
 
 @pytest.fixture(autouse=True)
-def no_call_outlives_its_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """A failed test must not leave calls holding the endpoint's few call slots."""
+def no_call_outlives_its_test(request: pytest.FixtureRequest,
+                              spawn_peer: Callable[..., PeerProcess],
+                              spawn_sipp: Callable[..., SippProcess]) -> Iterator[None]:
+    """A failed test must not leave calls holding the endpoint's few call slots.
+
+    It asks for the peer fixtures so that it is torn down before them: calls are hung up
+    while their peers still answer. A call to a peer already killed keeps its slot until
+    the INVITE transaction times out (32 s), which starved the tests after it.
+    """
     yield
     if "rig" in request.fixturenames:
         rig: PhoneRig = request.getfixturevalue("rig")

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,12 +15,13 @@ import pytest
 from ivr_testkit import PROMPT_HZ, PeerProcess, PhoneRig, dominant_hz, loudest_window, read_wav, rms
 
 from ivr.call import Call
-from ivr.call_leg import DialError
 from ivr.events import AudioFrame, CallEnded, DtmfDigit, DtmfMethod, Leg
 from ivr.frame_queue import FrameQueue
 from ivr.outcome import CallOutcome
 from ivr.prompt import PromptEnd
 from ivr.stack import MAX_CALLS
+
+HERE = Path(__file__).parent
 
 Spawn = Callable[..., PeerProcess]
 
@@ -267,28 +272,19 @@ def test_blind_transfer_ends_as_transferred(rig: PhoneRig, spawn_peer: Spawn) ->
     assert "peer@127.0.0.1" in human.remote_uri
 
 
-async def dial_when_a_slot_is_free(rig: PhoneRig, uri: str) -> Call:
-    """pjsua frees a call's slot a moment after its end (media closes asynchronously)."""
-    for _ in range(20):
-        try:
-            return await rig.phone.place_call(uri, ring_timeout_s=8)
-        except DialError:
-            await asyncio.sleep(0.1)
-    return await rig.phone.place_call(uri, ring_timeout_s=8)
-
-
 @pytest.mark.slow
-def test_call_slots_are_limited_and_a_refused_dial_raises(rig: PhoneRig,
-                                                         spawn_peer: Spawn) -> None:
+def test_call_slots_are_limited_and_a_refused_dial_raises(spawn_peer: Spawn) -> None:
     """The wheel allows MAX_CALLS (4) calls at once; the next dial fails loudly, not silently."""
     peers = [spawn_peer("--respond", "0") for _ in range(MAX_CALLS)]  # ring forever
-
-    async def scenario() -> list[CallEnded]:
-        calls = [await dial_when_a_slot_is_free(rig, p.uri()) for p in peers]
-        with pytest.raises(DialError, match="PJ_ETOOMANY"):
-            await rig.phone.place_call(peers[0].uri())
-        for call in calls:
-            await call.hangup()
-        return [await call.wait_ended(5) for call in calls]
-
-    assert {e.outcome for e in rig.run(scenario())} == {CallOutcome.CANCELLED}
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent.parent)}
+    try:
+        done = subprocess.run([sys.executable, str(HERE / "ivr_slots_child.py"),
+                               *(p.uri() for p in peers)],
+                              capture_output=True, text=True, env=env, timeout=60)
+    except subprocess.TimeoutExpired as err:
+        raise AssertionError("the slot-filling child hung") from err
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stdout + done.stderr
+    report = json.loads(lines[-1])
+    assert "PJ_ETOOMANY" in report["refused"]
+    assert report["outcomes"] == [CallOutcome.CANCELLED.value] * MAX_CALLS
