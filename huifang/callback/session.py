@@ -117,6 +117,9 @@ class CallbackSession:
         elif isinstance(item, DtmfDigit):
             await self._key(item)
         else:
+            if self._playing is not None:  # its own end may still be on the way: record it now
+                self._record_played(self._playing, PromptEnd.CALL_ENDED)
+                self._playing = None
             self._record(item)
             self._ended = item
             await self._apply(self.dialogue.on_hangup(self._ear.audio_ms))
@@ -220,15 +223,18 @@ class CallbackSession:
         if playing is None or playing.handle.prompt_id != done.prompt_id:
             return
         self._playing = None
-        now = self._ear.audio_ms
-        self._record(PromptPlayed(playing.prompt.text, playing.prompt.purpose,
-                                  playing.prompt.step_id, str(playing.handle.path),
-                                  playing.started_ms, now, done.end))
+        self._record_played(playing, done.end)
         if not playing.interruptible:
-            self._listen_from_ms = now
+            self._listen_from_ms = self._ear.audio_ms
         if self._ended is None:
             await self._next_prompt()
             self._expect_answer()
+
+    def _record_played(self, playing: _Playing, end: PromptEnd) -> None:
+        prompt = playing.prompt
+        self._record(PromptPlayed(prompt.text, prompt.purpose, prompt.step_id,
+                                  str(playing.handle.path), playing.started_ms,
+                                  self._ear.audio_ms, end))
 
     def _expect_answer(self) -> None:
         """(Re)start the answer timeout when the customer's turn begins."""
