@@ -113,6 +113,7 @@ def as_utterance(event: Utterance | TranscriptLike) -> Utterance:
     """Adapt a transcript event from asr/ (or an Utterance) to an Utterance."""
     if isinstance(event, Utterance):
         return event
-    leg = Leg(str(getattr(event, "leg", Leg.CUSTOMER)))
+    # asr's transcripts of an unlabelled stream carry leg None: take them as the customer's.
+    leg = Leg(str(getattr(event, "leg", None) or Leg.CUSTOMER))
     final = bool(getattr(event, "final", getattr(event, "is_final", True)))
     return Utterance(leg=leg, text=event.text, start=event.start, end=event.end, final=final)

@@ -34,3 +34,15 @@ def test_customer_only_rules_ignore_the_agent_leg() -> None:
     text = "业务员没说有什么情况不赔"
     assert "conceal.exclusions" in rule_ids(text, Leg.CUSTOMER)
     assert "conceal.exclusions" not in rule_ids(text, Leg.AGENT)
+
+
+def test_asr_transcripts_adapt_to_utterances() -> None:
+    from agent_assist.events import Leg, as_utterance
+    from asr.events import Transcript, TranscriptKind
+
+    labelled = Transcript(TranscriptKind.FINAL, "业务员说保本", 1.0, 2.5, leg="agent")
+    unlabelled = Transcript(TranscriptKind.PARTIAL, "保本", 0.0, 0.5)
+    assert as_utterance(labelled).leg is Leg.AGENT
+    assert (as_utterance(labelled).start, as_utterance(labelled).end) == (1.0, 2.5)
+    assert as_utterance(unlabelled).leg is Leg.CUSTOMER
+    assert as_utterance(unlabelled).final is False
