@@ -65,6 +65,38 @@ class Flag:
         """The characters of the utterance the rule matched."""
         return self.text[self.span[0] : self.span[1]]
 
+    @classmethod
+    def from_rule(cls, rule: FlaggingRule, utterance: Utterance, span: tuple[int, int],
+                  *, attributed: bool = False, via_pinyin: bool = False) -> Flag:
+        """The flag a rule raises on an utterance, with the rule's wording for the agent."""
+        return cls(rule_id=rule.id, category=rule.category, subcategory=rule.subcategory,
+                   severity=rule.severity, leg=utterance.leg, text=utterance.text,
+                   start=utterance.start, end=utterance.end, span=span,
+                   explanation=rule.explanation, suggested_wording=rule.suggested_wording,
+                   attributed=attributed, via_pinyin=via_pinyin)
+
+
+class FlaggingRule(Protocol):
+    """What a flag takes from the rule that raised it (real-time and whole-call rules alike)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def category(self) -> Category: ...
+
+    @property
+    def subcategory(self) -> str: ...
+
+    @property
+    def severity(self) -> Severity: ...
+
+    @property
+    def explanation(self) -> str: ...
+
+    @property
+    def suggested_wording(self) -> str: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Hint:

@@ -43,7 +43,8 @@ class MisleadingSaleDetector:
             context = analyse_context(repaired.text, match.start, match.end, list(match.gaps))
             via_pinyin = any(match.start <= i < match.end for i in repaired.changed)
             span = normalized.original_span(match.start, match.end)
-            flags.append(_flag(matcher.rule, utterance, span, context.attributed, via_pinyin))
+            flags.append(Flag.from_rule(matcher.rule, utterance, span,
+                                         attributed=context.attributed, via_pinyin=via_pinyin))
         return flags
 
     @staticmethod
@@ -53,27 +54,3 @@ class MisleadingSaleDetector:
             if _survives(matcher.rule, match, context):
                 return match
         return None
-
-
-def _flag(
-    rule: MisleadingSaleRule,
-    utterance: Utterance,
-    span: tuple[int, int],
-    attributed: bool,
-    via_pinyin: bool,
-) -> Flag:
-    return Flag(
-        rule_id=rule.id,
-        category=rule.category,
-        subcategory=rule.subcategory,
-        severity=rule.severity,
-        leg=utterance.leg,
-        text=utterance.text,
-        start=utterance.start,
-        end=utterance.end,
-        span=span,
-        explanation=rule.explanation,
-        suggested_wording=rule.suggested_wording,
-        attributed=attributed,
-        via_pinyin=via_pinyin,
-    )

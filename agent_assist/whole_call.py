@@ -30,22 +30,6 @@ def _acknowledges(text: str, acknowledgements: Sequence[str]) -> bool:
     return False
 
 
-def _flag(rule: WholeCallRule, utterance: Utterance, span: tuple[int, int]) -> Flag:
-    return Flag(
-        rule_id=rule.id,
-        category=rule.category,
-        subcategory=rule.subcategory,
-        severity=rule.severity,
-        leg=utterance.leg,
-        text=utterance.text,
-        start=utterance.start,
-        end=utterance.end,
-        span=span,
-        explanation=rule.explanation,
-        suggested_wording=rule.suggested_wording,
-    )
-
-
 def _unacknowledged(rule: WholeCallRule, utterances: Sequence[Utterance]) -> Flag | None:
     """Flag when the item is never raised, or raised and no customer answer acknowledges it."""
     evidence: Utterance | None = None
@@ -62,7 +46,7 @@ def _unacknowledged(rule: WholeCallRule, utterances: Sequence[Utterance]) -> Fla
     if evidence is None:  # never raised: the whole call is the evidence
         last_end = utterances[-1].end if utterances else 0.0
         evidence = Utterance(leg=rule.topic_leg, text="", start=0.0, end=last_end)
-    return _flag(rule, evidence, (0, len(evidence.text)))
+    return Flag.from_rule(rule, evidence, (0, len(evidence.text)))
 
 
 def _asks_about(text: str, topic: Sequence[str]) -> tuple[int, int] | None:
@@ -88,7 +72,7 @@ def _repeated(rule: WholeCallRule, utterances: Sequence[Utterance]) -> Flag | No
             continue
         count += 1
         if count == rule.times:
-            return _flag(rule, utterance, normalized.original_span(*hit))
+            return Flag.from_rule(rule, utterance, normalized.original_span(*hit))
     return None
 
 
