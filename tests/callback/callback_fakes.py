@@ -75,13 +75,14 @@ class FakeCall:
     _ids = itertools.count(1)
 
     def __init__(self, keys: list[tuple[float, str]] | None = None,
-                 prompt_s: float = 0.3) -> None:
+                 prompt_s: float = 0.3, hang_up_at_s: float | None = None) -> None:
         self.remote_uri = "sip:customer@fake"
         self.loop = asyncio.get_running_loop()
         self.prompt_s = prompt_s
         self.played: list[Path] = []
         self.transferred_to: str | None = None
         self._keys = list(keys or [])
+        self._hang_up_at_s = hang_up_at_s  # the customer leaves then (keeps tests short)
         self._dtmf: asyncio.Queue[DtmfDigit | None] = asyncio.Queue()
         self._end: asyncio.Future[CallEnded] = self.loop.create_future()
         self._prompt: tuple[int, asyncio.Future[PromptEnd]] | None = None
@@ -143,6 +144,8 @@ class FakeCall:
             while self._keys and self._keys[0][0] <= now:
                 _, digit = self._keys.pop(0)
                 self._dtmf.put_nowait(DtmfDigit("fake", digit, DtmfMethod.RFC4733))
+            if self._hang_up_at_s is not None and now >= self._hang_up_at_s:
+                self._end_call(CallOutcome.PEER_HUNG_UP)
             await asyncio.sleep(FRAME / RATE)
 
     def _finish_if(self, prompt_id: int) -> None:

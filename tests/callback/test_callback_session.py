@@ -29,7 +29,8 @@ POLICY = PolicyRecord("P1", ProductFamily.TRADITIONAL, "康宁终身寿险", "�
 
 def _session_run(tmp_path: Path, *, keys: list[tuple[float, str]] | None = None,
                  finals: list[tuple[float, str]] | None = None, prompt_s: float = 0.3,
-                 name_barge_in: bool = True, **options: object) -> tuple[CallbackOutcome, FakeCall]:
+                 hang_up_at_s: float | None = None, name_barge_in: bool = True,
+                 **options: object) -> tuple[CallbackOutcome, FakeCall]:
     script = script_for(POLICY)
     if not name_barge_in:
         steps = tuple(s.model_copy(update={"barge_in": False}) if s.id == "identity_name" else s
@@ -37,7 +38,7 @@ def _session_run(tmp_path: Path, *, keys: list[tuple[float, str]] | None = None,
         script = dataclasses.replace(script, steps=steps)
 
     async def scenario() -> tuple[CallbackOutcome, FakeCall]:
-        call = FakeCall(keys, prompt_s)
+        call = FakeCall(keys, prompt_s, hang_up_at_s)
         session = CallbackSession(call, CallbackDialogue(script, POLICY), ScriptedEngine(finals),
                                   PromptCache(ToneTts(), tmp_path),
                                   CallbackOptions(**options))  # type: ignore[arg-type]
@@ -55,7 +56,7 @@ def _answers(outcome: CallbackOutcome) -> list[AnswerHeard]:
 
 
 def test_a_key_during_a_question_stops_it(tmp_path: Path) -> None:
-    outcome, _ = _session_run(tmp_path, keys=[(1.3, "1")], prompt_s=1.0, answer_timeout_s=0.3)
+    outcome, _ = _session_run(tmp_path, keys=[(1.3, "1")], prompt_s=1.0, hang_up_at_s=2.5)
     (ask, *_) = _played(outcome, "identity_name")
     assert ask.end is PromptEnd.STOPPED
     assert ask.ended_ms < 1900  # the question would have run to 2000 ms
@@ -65,7 +66,7 @@ def test_a_key_during_a_question_stops_it(tmp_path: Path) -> None:
 def test_a_step_without_barge_in_plays_to_its_end_and_ignores_early_keys(
         tmp_path: Path) -> None:
     outcome, _ = _session_run(tmp_path, keys=[(1.3, "1"), (2.3, "1")], prompt_s=1.0,
-                              name_barge_in=False, answer_timeout_s=1.0)
+                              hang_up_at_s=3.0, name_barge_in=False, answer_timeout_s=1.0)
     (ask, *_) = _played(outcome, "identity_name")
     assert ask.end is PromptEnd.FINISHED
     keys = [e for e in outcome.events if isinstance(e, DtmfDigit)]
@@ -76,7 +77,7 @@ def test_a_step_without_barge_in_plays_to_its_end_and_ignores_early_keys(
 
 def test_speech_over_the_opening_is_not_an_answer(tmp_path: Path) -> None:
     outcome, _ = _session_run(tmp_path, finals=[(0.1, "喂你好"), (0.8, "是的")],
-                              answer_timeout_s=0.3)
+                              hang_up_at_s=1.5)
     first = _answers(outcome)[0].evidence
     assert (first.text, first.source) == ("是的", AnswerSource.SPEECH)
     assert outcome.confirmed[0].step_id == "identity_name"
