@@ -1,4 +1,5 @@
-"""The tables, as typed SQLAlchemy 2 ORM classes: Policy, CallRecord, ItemAnswer, ProblemCase."""
+"""The tables, as typed SQLAlchemy 2 ORM classes: Policy, CallRecord, ItemAnswer, ProblemCase,
+User."""
 
 from __future__ import annotations
 
@@ -56,6 +57,15 @@ class Verdict(StrEnum):
 
     CONFIRMED = "confirmed"
     PROBLEM = "problem"
+
+
+class UserRole(StrEnum):
+    """What a web user may do: agents see only their own calls (坐席/质检/主管/管理员)."""
+
+    AGENT = "agent"
+    REVIEWER = "reviewer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
 
 
 class CaseStatus(StrEnum):
@@ -139,8 +149,11 @@ class CallRecord(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     dialogue_outcome: Mapped[str | None] = mapped_column(String(32))
     recording_path: Mapped[str | None] = mapped_column(String(500))
+    # The agent who handled the call; None for a robot callback nobody was transferred to.
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     policy: Mapped[Policy | None] = relationship(back_populates="calls")
+    agent: Mapped[User | None] = relationship()
     answers: Mapped[list[ItemAnswer]] = relationship(
         back_populates="call", order_by="ItemAnswer.id", cascade="all, delete-orphan"
     )
@@ -200,3 +213,16 @@ class ProblemCase(Base):
     status: Mapped[CaseStatus] = mapped_column(_text_enum(CaseStatus, 8), default=CaseStatus.OPEN)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class User(Base):
+    """A person who signs in to the web screens, with a salted password hash and one role."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[UserRole] = mapped_column(_text_enum(UserRole, 16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
