@@ -115,6 +115,22 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; postgresql+psycopg://user:pw@host/db when nodes share one",
     )
 
+    # --- Web screens and API (huifang/web): read through huifang.web.deps.web_settings -----
+    web_host: str = Field("127.0.0.1", description="address `huifang serve-web` listens on")
+    web_port: int = Field(8080, ge=1, le=65535, description="port `huifang serve-web` listens on")
+    web_session_hours: float = Field(
+        10.0, gt=0, description="a sign-in lasts this long (one agent shift)"
+    )
+    web_secure_cookies: bool = Field(
+        False, description="send the session cookie over HTTPS only (on when TLS fronts huifang)"
+    )
+    web_login_attempts: int = Field(
+        5, ge=1, description="failed sign-ins per user and address before a pause"
+    )
+    web_login_window_s: float = Field(
+        300.0, gt=0, description="the window the failed sign-ins are counted over"
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -1,0 +1,1 @@
+"""The web layer (FastAPI): sign-in, the calls API, the agent screen's live websocket."""

@@ -1,0 +1,65 @@
+"""The web app factory: lifespan opens the database and the live-event bus; routers and pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from huifang.settings import Settings
+from huifang.web import auth_routes, call_routes, live_routes
+from huifang.web.deps import web_settings
+from huifang.web.event_bus import CallEventBus
+from huifang.web.login_limit import LoginLimiter
+from huifang.web.sign_ins import SignInStore
+from storage.database import open_database
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def create_app(bus: CallEventBus | None = None) -> FastAPI:
+    """A new app; `bus` lets the callback pipeline and the screens share one event bus."""
+    app = FastAPI(
+        title="huifang (回访)",
+        summary="Callback-centre API: sign-in, calls, the agent screen's live events",
+        lifespan=_lifespan,
+    )
+    app.state.event_bus = bus or CallEventBus()
+    app.include_router(auth_routes.router)
+    app.include_router(call_routes.router)
+    app.include_router(live_routes.router)
+    app.add_api_route("/", _to_sign_in, include_in_schema=False)
+    # Plain HTML and JS, served as they lie: nothing to build before a user opens a page.
+    app.mount("/app", StaticFiles(directory=STATIC_DIR, html=True), name="pages")
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the database (migrating it) and the per-process sign-in state; close on exit."""
+    settings = _settings(app)
+    app.state.database = await run_in_threadpool(open_database, settings.db_url)
+    app.state.sign_ins = SignInStore(settings.web_session_hours * 3600)
+    app.state.login_limiter = LoginLimiter(
+        settings.web_login_attempts, settings.web_login_window_s
+    )
+    try:
+        yield
+    finally:
+        app.state.database.close()
+
+
+def _settings(app: FastAPI) -> Settings:
+    """The settings dependency as resolved for this app, test overrides included."""
+    provider = app.dependency_overrides.get(web_settings, web_settings)
+    settings: Settings = provider()
+    return settings
+
+
+def _to_sign_in() -> RedirectResponse:
+    return RedirectResponse("/app/")

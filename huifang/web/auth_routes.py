@@ -1,0 +1,100 @@
+"""Sign-in, sign-out and who-am-I: a session cookie plus a CSRF token for the page's script."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from pydantic import BaseModel, Field
+
+from huifang.web.deps import (
+    SESSION_COOKIE,
+    CsrfUserDep,
+    SessionDep,
+    SettingsDep,
+    UserDep,
+    sign_in_store,
+)
+from huifang.web.login_limit import LoginLimiter
+from huifang.web.passwords import dummy_hash, verify_password
+from huifang.web.sign_ins import SignedInUser, SignInStore
+from huifang.web.user_accounts import user_by_name
+from storage.models import UserRole
+
+router = APIRouter(prefix="/api", tags=["sign-in"])
+
+
+class Credentials(BaseModel):
+    """A sign-in request; JSON only, so a cross-site HTML form cannot post it."""
+
+    username: str = Field(min_length=1, max_length=50)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class Me(BaseModel):
+    """The signed-in user, and the token to send as X-CSRF-Token on changes."""
+
+    username: str
+    role: UserRole
+    csrf_token: str
+
+
+def login_limiter(request: Request) -> LoginLimiter:
+    """The app's failed-sign-in counter."""
+    limiter: LoginLimiter = request.app.state.login_limiter
+    return limiter
+
+
+@router.post("/login", responses={401: {}, 429: {}})
+def login(
+    credentials: Credentials,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    store: Annotated[SignInStore, Depends(sign_in_store)],
+    limiter: Annotated[LoginLimiter, Depends(login_limiter)],
+) -> Me:
+    """Check the password and start a session (cookie); 429 after too many failures."""
+    key = f"{request.client.host if request.client else '-'}|{credentials.username}"
+    wait = limiter.retry_after(key)
+    if wait > 0:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, "too many failed sign-ins: wait and try again",
+            headers={"Retry-After": str(int(wait) + 1)},
+        )  # fmt: skip
+    user = user_by_name(session, credentials.username)
+    # An unknown name costs a hash check too, so timing does not tell which names exist.
+    good = verify_password(credentials.password, user.password_hash if user else dummy_hash())
+    if user is None or not good or not user.active:
+        limiter.failed(key)
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong user name or password")
+    limiter.succeeded(key)
+    token, signed_in = store.sign_in(user.id, user.username, user.role)
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=int(settings.web_session_hours * 3600),
+        httponly=True, samesite="strict", secure=settings.web_secure_cookies, path="/",
+    )  # fmt: skip
+    return _me(signed_in)
+
+
+@router.get("/me", responses={401: {}})
+def me(user: UserDep) -> Me:
+    """Who is signed in, with their CSRF token (the page reads it after a reload)."""
+    return _me(user)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses={401: {}, 403: {}})
+def logout(
+    request: Request,
+    response: Response,
+    _user: CsrfUserDep,
+    store: Annotated[SignInStore, Depends(sign_in_store)],
+) -> None:
+    """End the session."""
+    store.sign_out(request.cookies.get(SESSION_COOKIE, ""))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+
+
+def _me(user: SignedInUser) -> Me:
+    return Me(username=user.username, role=user.role, csrf_token=user.csrf_token)

@@ -1,0 +1,74 @@
+"""FastAPI dependencies: settings (tests override them), the database, the signed-in user."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from sqlalchemy.orm import Session
+
+from huifang.settings import Settings, get_settings
+from huifang.web.event_bus import CallEventBus
+from huifang.web.sign_ins import SignedInUser, SignInStore
+from storage.database import Database
+
+SESSION_COOKIE = "huifang_session"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def web_settings() -> Settings:
+    """The settings the web app runs with; tests override this dependency."""
+    return get_settings()
+
+
+def database(request: Request) -> Database:
+    """The database the app opened at start-up."""
+    db: Database = request.app.state.database
+    return db
+
+
+def db_session(db: Annotated[Database, Depends(database)]) -> Iterator[Session]:
+    """One transaction per request, committed when the route returns normally."""
+    with db.session() as session:
+        yield session
+
+
+def sign_in_store(request: Request) -> SignInStore:
+    """The app's signed-in sessions."""
+    store: SignInStore = request.app.state.sign_ins
+    return store
+
+
+def event_bus(request: Request) -> CallEventBus:
+    """The app's live-event bus."""
+    bus: CallEventBus = request.app.state.event_bus
+    return bus
+
+
+def current_user(
+    request: Request, store: Annotated[SignInStore, Depends(sign_in_store)]
+) -> SignedInUser:
+    """The signed-in user; 401 without a valid session cookie."""
+    user = store.lookup(request.cookies.get(SESSION_COOKIE))
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first")
+    return user
+
+
+def csrf_checked_user(
+    request: Request, user: Annotated[SignedInUser, Depends(current_user)]
+) -> SignedInUser:
+    """The signed-in user of a state-changing request that echoes their CSRF token."""
+    # The cookie rides along on a forged cross-site request; this header cannot.
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not hmac.compare_digest(sent.encode(), user.csrf_token.encode()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing or wrong {CSRF_HEADER} header")
+    return user
+
+
+SettingsDep = Annotated[Settings, Depends(web_settings)]
+SessionDep = Annotated[Session, Depends(db_session)]
+UserDep = Annotated[SignedInUser, Depends(current_user)]
+CsrfUserDep = Annotated[SignedInUser, Depends(csrf_checked_user)]
