@@ -10,6 +10,7 @@ from huifang.commands import (
     classify_answer,
     db,
     eval_asr,
+    phone_cues,
     policies,
     prompts,
     transcribe,
@@ -26,4 +27,5 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     policies.register,
     prompts.register,
     call.register,
+    phone_cues.register,
 ]

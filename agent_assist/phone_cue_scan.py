@@ -1,0 +1,39 @@
+"""Phone cues over the stored policies signed in a date window (reads only, never writes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from agent_assist.phone_cue_rules import find_phone_cues
+from agent_assist.phone_cues import PhoneCue, PhoneCueSettings
+from agent_assist.phone_records import PhoneChange, PolicyFacts, policy_facts
+from storage.models import Policy
+
+
+def policies_signed_between(
+    session: Session, since: date, until: date | None = None
+) -> list[PolicyFacts]:
+    """The facts of the policies signed from `since` to `until` (inclusive), oldest first."""
+    query = select(Policy).where(Policy.sign_date >= since)
+    if until is not None:
+        query = query.where(Policy.sign_date <= until)
+    query = query.order_by(Policy.sign_date, Policy.policy_no)
+    return [policy_facts(policy) for policy in session.scalars(query)]
+
+
+def scan_phone_cues(
+    session: Session,
+    since: date,
+    changes: Sequence[PhoneChange] = (),
+    settings: PhoneCueSettings | None = None,
+    until: date | None = None,
+) -> list[PhoneCue]:
+    """Every phone cue among the policies signed in the window, most urgent first.
+
+    Phone changes come in from the caller: the database has no phone-change table yet.
+    """
+    return find_phone_cues(policies_signed_between(session, since, until), changes, settings)
