@@ -57,7 +57,7 @@ def web_rig(tmp_path: Path, **overrides: Any) -> Iterator[WebRig]:
     app = create_app(bus)
     app.dependency_overrides[web_settings] = lambda: settings
     try:
-        with TestClient(app, base_url="http://huifang.test") as client:
+        with TestClient(app) as client:
             yield WebRig(client, db, bus, call_of)
     finally:
         db.close()
