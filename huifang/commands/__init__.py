@@ -13,7 +13,9 @@ from huifang.commands import (
     phone_cues,
     policies,
     prompts,
+    serve_web,
     transcribe,
+    users,
 )
 from huifang.commands.common import Subparsers
 
@@ -28,4 +30,6 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     prompts.register,
     call.register,
     phone_cues.register,
+    users.register,
+    serve_web.register,
 ]
