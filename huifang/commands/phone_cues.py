@@ -25,15 +25,15 @@ def register(sub: Subparsers) -> None:
         "phone-cues", help="phone-number cues (号段相近, shared numbers, early changes) to verify"
     )
     parser.add_argument(
-        "--since", type=date.fromisoformat, default=None,
+        "--since", type=date.fromisoformat, default=None, metavar="DATE",
         help=f"policies signed on or after DATE (default: {DEFAULT_LOOKBACK_DAYS} days ago)",
     )  # fmt: skip
     parser.add_argument(
-        "--changes", type=Path, default=None,
+        "--changes", type=Path, default=None, metavar="FILE",
         help="CSV of phone changes: policy_no,old_phone,new_phone,changed_at (or 保单号,原号码,…)",
     )  # fmt: skip
     parser.add_argument(
-        "--change-days", type=int, default=DEFAULT_CHANGE_DAYS,
+        "--change-days", type=int, default=DEFAULT_CHANGE_DAYS, metavar="N",
         help="flag a change made this many days or fewer after signing (default: %(default)s)",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="one JSON object per cue")
