@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -50,15 +51,22 @@ def settings_for(tmp_path: Path, **overrides: Any) -> Settings:
 def web_rig(tmp_path: Path, **overrides: Any) -> Iterator[WebRig]:
     """An app (lifespan run) on a seeded database: agents ann and bob with a call each,
     plus reviewer rita, supervisor sam and admin ada."""
+    with seeded_app(tmp_path, **overrides) as (app, db, call_of), TestClient(app) as client:
+        yield WebRig(client, db, app.state.event_bus, call_of)
+
+
+@contextmanager
+def seeded_app(
+    tmp_path: Path, **overrides: Any
+) -> Iterator[tuple[FastAPI, Database, dict[str, int]]]:
+    """An app (not started) on a seeded database, the database, and each agent's call id."""
     settings = settings_for(tmp_path, **overrides)
     db = open_database(settings.db_url)
-    call_of = _seed(db)
-    bus = CallEventBus()
-    app = create_app(bus)
-    app.dependency_overrides[web_settings] = lambda: settings
     try:
-        with TestClient(app) as client:
-            yield WebRig(client, db, bus, call_of)
+        call_of = _seed(db)
+        app = create_app(CallEventBus())
+        app.dependency_overrides[web_settings] = lambda: settings
+        yield app, db, call_of
     finally:
         db.close()
 

@@ -1,0 +1,45 @@
+"""In a real browser: an agent signs in, opens the agent screen of a call, sees a hint arrive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from browser_testkit import ARTIFACTS, chromium, served
+from playwright.sync_api import expect
+from web_testkit import PASSWORD, sample_hint, seeded_app
+
+
+def test_an_agent_sees_a_published_hint_on_the_agent_screen(tmp_path: Path) -> None:
+    with seeded_app(tmp_path) as (app, _db, call_of), served(app) as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/app/")
+        page.fill("input[name=username]", "ann")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        # Only ann's own call is listed; bob's is not.
+        links = page.locator("#call-rows a")
+        expect(links).to_have_count(1)
+        expect(links).to_have_text(f"#{call_of['ann']}")
+        links.click()
+        expect(page.locator("#status")).to_have_text("实时")
+        expect(page.locator("#policy")).to_contain_text("138****5678")
+        hint = sample_hint()
+        app.state.event_bus.publish(call_of["ann"], hint)
+        arrived = page.locator("#hints li.hint")
+        expect(arrived).to_have_text(hint.message)
+        expect(page.locator("#hints li.wording")).to_contain_text(hint.suggested_wording)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "agent_screen_hint.png"), full_page=True)
+
+
+def test_an_agent_cannot_open_another_agents_screen(tmp_path: Path) -> None:
+    with seeded_app(tmp_path) as (app, _db, call_of), served(app) as base, chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/app/")
+        page.fill("input[name=username]", "ann")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("#call-rows a")).to_have_count(1)
+        page.goto(f"{base}/app/agent.html?call={call_of['bob']}")
+        expect(page.locator("#status")).to_have_text("no such call")
+        expect(page.locator("#policy")).to_be_empty()
