@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from asr.codec import Pcm16
-from asr.engines.base import Engine
+from asr.engines.base import Engine, Recognizer
 from asr.errors import AsrError, StreamClosedError
 from asr.events import Transcript
 
@@ -51,6 +51,11 @@ class RecognitionStream:
         self._thread = threading.Thread(target=self._run, name=f"asr-{leg or 'stream'}",
                                         daemon=True)
         self._thread.start()
+
+    @property
+    def recognizer(self) -> Recognizer:
+        """The leg's recogniser (driven by the worker: read its counters, don't call it)."""
+        return self._recognizer
 
     def push(self, pcm: Pcm16) -> bool:
         """Queue samples without blocking; False (and counted) when the queue is full."""

@@ -123,7 +123,14 @@ def run_streams(count: int, settings: Settings, corpus: Path, band: str, seconds
         "finish_lag_s": finish_lag,
         "dropped_chunks": float(sum(r.dropped for r in runs)),
         "cpu_cores_busy": cpu / wall,
+        "early_decodes_used": float(_speculations(streams, "used")),
+        "early_decodes_wasted": float(_speculations(streams, "wasted")),
     }
+
+
+def _speculations(streams: list[RecognitionStream], kind: str) -> int:
+    """Early decodes used or wasted over all streams (Whisper only)."""
+    return sum(getattr(s.recognizer, "speculations", {}).get(kind, 0) for s in streams)
 
 
 def main() -> None:

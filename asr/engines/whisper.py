@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,14 @@ class WhisperEngine:
         self._model = _load(model, self.options)
         # Early decodes run here, so a stream's worker keeps reading audio meanwhile.
         self._pool = ThreadPoolExecutor(self.options.workers, thread_name_prefix="whisper")
+        self._busy = 0  # decodes running or queued, early ones included
+        self._busy_lock = threading.Lock()
+
+    @property
+    def has_spare_worker(self) -> bool:
+        """Whether a decode could start now without waiting for another one."""
+        with self._busy_lock:
+            return self._busy < self.options.workers
 
     def submit(self, audio: Pcm16, offset_s: float = 0.0
                ) -> Future[tuple[str, tuple[Word, ...]]]:
@@ -64,6 +73,15 @@ class WhisperEngine:
 
     def transcribe(self, audio: Pcm16, offset_s: float = 0.0) -> tuple[str, tuple[Word, ...]]:
         """Decode one utterance; returns its text and timed pieces (absolute seconds)."""
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            return self._decode(audio, offset_s)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+
+    def _decode(self, audio: Pcm16, offset_s: float) -> tuple[str, tuple[Word, ...]]:
         segments, _info = self._model.transcribe(
             pcm16_to_float(audio),
             language=self.options.language,
@@ -117,8 +135,8 @@ class _Speculation:
 class WhisperRecognizer:
     """VAD segmenter + Whisper: a final per utterance, partials every N s of speech.
 
-    With `speculate_ms` set, decoding starts once the caller has been silent that long, on a
-    worker of the engine's pool, while the VAD still waits out its hang-over; if the
+    With `speculate_ms` set, decoding starts once the caller has been silent that long, on an
+    idle worker of the engine's pool, while the VAD still waits out its hang-over; if the
     utterance then ends as predicted the final is ready sooner, else the guess is dropped.
     """
 
@@ -166,6 +184,9 @@ class WhisperRecognizer:
     def _maybe_speculate(self) -> None:
         wait_ms = self._engine.speculate_ms
         if not wait_ms or self._vad.silence_ms < wait_ms:
+            return
+        # A guess is worth it only on an idle worker: under load it would delay real finals.
+        if not self._engine.has_spare_worker:
             return
         closing = self._vad.closing_utterance()
         if closing is None or closing.audio is None:
