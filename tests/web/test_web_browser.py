@@ -8,6 +8,8 @@ from browser_testkit import ARTIFACTS, chromium, served
 from playwright.sync_api import expect
 from web_testkit import PASSWORD, sample_hint, seeded_app
 
+from asr.events import Transcript, TranscriptKind
+
 
 def test_an_agent_sees_a_published_hint_on_the_agent_screen(tmp_path: Path) -> None:
     with seeded_app(tmp_path) as (app, _db, call_of), served(app) as base, chromium() as browser:
@@ -28,6 +30,14 @@ def test_an_agent_sees_a_published_hint_on_the_agent_screen(tmp_path: Path) -> N
         arrived = page.locator("#hints li.hint")
         expect(arrived).to_have_text(hint.message)
         expect(page.locator("#hints li.wording")).to_contain_text(hint.suggested_wording)
+        # Partials rewrite one line per leg; the final settles it and the next starts a new one.
+        for kind, text in [("partial", "业务员说"), ("final", "业务员说保本"), ("partial", "对")]:
+            said = Transcript(TranscriptKind(kind), text, 12.5, 15.0, "customer")
+            app.state.event_bus.publish(call_of["ann"], said)
+        expect(page.locator("#transcript li")).to_have_text(
+            ["[customer] 业务员说保本", "[customer] 对"]
+        )
+        expect(page.locator("#transcript li.final")).to_have_count(1)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "agent_screen_hint.png"), full_page=True)
 

@@ -25,6 +25,8 @@ function showPolicy(policy) {
   }
 }
 
+const partialLines = {};  // leg -> the transcript line still being recognised
+
 // One handler per event type; types the screen does not show yet are ignored.
 const onEvent = {
   subscribed() { document.getElementById("status").textContent = "实时"; },
@@ -36,7 +38,16 @@ const onEvent = {
   Flag(e) { line("hints", `${e.category}: ${e.explanation}`, `flag ${e.severity}`); },
   VoiceCue(e) { line("hints", e.message, `cue ${e.severity}`); },
   Transcript(e) {
-    if (e.kind === "final") line("transcript", `[${e.leg || "customer"}] ${e.text}`);
+    // A leg's partial is one line rewritten as recognition goes on; its final settles it.
+    const leg = e.leg || "customer";
+    const item = partialLines[leg] || line("transcript", "", `partial ${leg}`);
+    item.textContent = `[${leg}] ${e.text}`;
+    if (e.kind === "final") {
+      item.className = `final ${leg}`;
+      delete partialLines[leg];
+    } else {
+      partialLines[leg] = item;
+    }
   },
   ItemConfirmed(e) { line("items", `${e.step_id}: 已确认`, "confirmed"); },
   ProblemItem(e) { line("items", `${e.step_id}: 问题 (${e.reason})`, "problem"); },
