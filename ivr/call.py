@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from ivr.call_leg import CallLeg, MediaInfo
+from ivr.call_leg import CallGoneError, CallLeg, MediaInfo
 from ivr.events import CallEnded, DtmfDigit, Leg
 from ivr.frame_queue import FrameQueue, QueueCounters
 from ivr.pj_thread import PjThread
@@ -191,8 +191,13 @@ class Call:
         return self.leg
 
     async def _run(self, fn: Callable[[], T]) -> T:
-        return await asyncio.wait_for(asyncio.wrap_future(self._pj.submit(fn)),
-                                      COMMAND_TIMEOUT_S)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(self._pj.submit(fn)),
+                                          COMMAND_TIMEOUT_S)
+        except CallGoneError as err:
+            # The call ended between our check and the pj thread running the command: to
+            # the caller that is the same as a command on an ended call.
+            raise CallEndedError(str(err)) from err
 
 
 def _resolve(future: asyncio.Future[T], value: T) -> None:

@@ -37,3 +37,28 @@ def test_outcomes_are_stable_strings() -> None:
     assert [o.value for o in CallOutcome] == [
         "completed", "peer_hung_up", "no_answer", "busy", "rejected", "invalid_number",
         "media_timeout", "transferred", "cancelled", "failed"]
+
+
+def test_a_command_racing_the_hang_up_raises_call_ended() -> None:
+    """The pj thread may find a call gone that the loop still thought live: CallEndedError."""
+    import asyncio
+    from concurrent.futures import Future
+
+    import pytest
+
+    from ivr.call import Call, CallEndedError
+    from ivr.call_leg import CallGoneError
+
+    class GonePjThread:
+        def submit(self, fn: object) -> Future[None]:
+            future: Future[None] = Future()
+            future.set_exception(CallGoneError("call x has ended"))
+            return future
+
+    async def scenario() -> None:
+        call = Call.__new__(Call)
+        call._pj = GonePjThread()  # type: ignore[assignment]
+        with pytest.raises(CallEndedError):
+            await call._run(lambda: None)
+
+    asyncio.run(scenario())
