@@ -125,6 +125,9 @@ class Phone:
         calls = list(self._calls.values())
         for call in calls:
             await call.hangup()
+        # Also every call pjsua itself still holds (e.g. an inbound INVITE still ringing whose
+        # caller vanished without a CANCEL): such a call would keep one of the few slots.
+        await self._run(self._stack.hangup_everything)
         await asyncio.wait_for(asyncio.gather(*(c.wait_ended(timeout) for c in calls)), timeout)
 
     async def registration_code(self) -> int:

@@ -83,6 +83,11 @@ class SipStack:
         for leg in list(self.legs.values()):
             leg.tick(now)
 
+    def hangup_everything(self) -> None:
+        """End every call pjsua holds, the facade's and any it no longer tracks."""
+        if self.endpoint is not None:
+            self.endpoint.hangupAllCalls()
+
     def retire(self, leg: CallLeg) -> None:
         """Forget a finished leg; its pjsua2 Call is deleted here, on the pj thread."""
         self.legs.pop(leg.call_id, None)
