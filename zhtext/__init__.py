@@ -1,6 +1,7 @@
 """Chinese text handling shared by the packages: simplified characters, width, numerals, pinyin."""
 
 from zhtext.normalize import (
+    join_cjk,
     normalize_for_matching,
     normalize_for_scoring,
     normalize_width,
@@ -12,6 +13,7 @@ from zhtext.normalize import (
 from zhtext.pinyin import toneless_pinyin
 
 __all__ = [
+    "join_cjk",
     "normalize_for_matching",
     "normalize_for_scoring",
     "normalize_width",

@@ -13,6 +13,7 @@ import opencc
 # Hesitation sounds that carry no content; 额 is left alone because 保额 is a domain word.
 FILLERS = "呃嗯唔哦啊诶欸哎唉"
 _FILLER_RE = re.compile(f"[{FILLERS}]")
+_CJK_SPACE_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _DIGITS_RE = re.compile(r"\d+(?:\.\d+)?%?")
 # Anything that is neither a letter, a digit nor a CJK ideograph counts as punctuation or space.
 _NON_WORD_RE = re.compile(r"[^\w]|_", re.UNICODE)
@@ -39,6 +40,11 @@ def to_simplified(text: str) -> str:
 def normalize_width(text: str) -> str:
     """Full-width digits, letters and punctuation → half-width (NFKC), ideographic space → space."""
     return unicodedata.normalize("NFKC", text).replace("\u3000", " ")
+
+
+def join_cjk(text: str) -> str:
+    """Drop the spaces recognisers put between Chinese characters (Latin words keep theirs)."""
+    return _CJK_SPACE_RE.sub("", text)
 
 
 def strip_punctuation(text: str) -> str:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from asr.codec import PIPELINE_RATE, Pcm16, pcm16_to_bytes
 from asr.errors import EngineLoadError
 from asr.events import Transcript, TranscriptKind, Word
-from zhtext import to_simplified
+from zhtext import join_cjk, to_simplified
 
-_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 UNKNOWN_WORD = "[unk]"
 
 
@@ -102,7 +100,7 @@ class VoskRecognizer:
 
 
 def _clean(text: str) -> str:
-    return _CJK_SPACE.sub("", to_simplified(text)).strip()
+    return join_cjk(to_simplified(text)).strip()
 
 
 def _words(raw: list[dict[str, Any]]) -> tuple[Word, ...]:

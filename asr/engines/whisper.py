@@ -13,11 +13,10 @@ from asr.codec import PIPELINE_RATE, Pcm16, pcm16_to_float
 from asr.errors import EngineLoadError
 from asr.events import Transcript, TranscriptKind, Word
 from asr.vad import VadConfig, VadEvent, VadEventKind, VadSegmenter
-from zhtext import normalize_width, to_simplified
+from zhtext import join_cjk, normalize_width, to_simplified
 
 # Whisper invents these subtitle credits on silence and noise; no caller says them.
 _HALLUCINATIONS = re.compile(r"字幕|订阅|点赞|打赏|明镜|栏目|谢谢观看|请不吝")
-_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class WhisperOptions:
 
 def clean_text(text: str) -> str:
     """Whisper output → simplified, half-width text without spaces between characters."""
-    return _CJK_SPACE.sub("", normalize_width(to_simplified(text))).strip()
+    return join_cjk(normalize_width(to_simplified(text))).strip()
 
 
 class WhisperEngine:
