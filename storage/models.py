@@ -226,3 +226,12 @@ class User(Base):
     role: Mapped[UserRole] = mapped_column(_text_enum(UserRole, 16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# Tables kept in their own modules, one per area; imported here so Base.metadata holds them all.
+from storage import (  # noqa: E402,F401  (after Base: those modules subclass it)
+    analysis_models,
+    attention_models,
+    campaign_models,
+    review_models,
+)

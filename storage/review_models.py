@@ -1,0 +1,7 @@
+"""Tables of the review workflow: dispositions, problem-case handling, audit trail.
+
+Import Base from storage.models; storage.models imports this module at its end so that
+Base.metadata (Alembic, the schema test) holds every table.
+"""
+
+from __future__ import annotations
