@@ -1,4 +1,5 @@
-"""`huifang call SIP_URI --policy-json FILE`: one automated callback, its outcome as JSON."""
+"""`huifang call SIP_URI --policy NO | --policy-json FILE`: one automated callback, its outcome
+as JSON."""
 
 from __future__ import annotations
 
@@ -6,34 +7,56 @@ import argparse
 import asyncio
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from asr.engines import load_engine
 from asr.errors import AsrError
+from huifang.callback.call_store import UnknownPolicyError, load_policy
 from huifang.callback.dialer import call_policyholder
 from huifang.callback.options import CallbackOptions
 from huifang.callback.outcome import CallbackOutcome, outcome_json
 from huifang.callback.policy_input import PolicyInputError, policy_from_json
+from huifang.callback.stored_call import run_stored_callback
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
+from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.prompt_audio.configured import prompt_cache_from_settings
 from huifang.settings import Settings, asr_config, get_settings
 from ivr.call_leg import DialError
 from ivr.config import SipConfig
 from ivr.phone import Phone
 from scripts_zh.policy import PolicyRecord
+from storage.database import Database
 
 EXIT_NOT_COMPLETED = 1  # the outcome is printed, but nobody took the call (or it failed)
 _SIP_URI = re.compile(r"^sips?:([^@\s;]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s]*)?$")
 
 
+@dataclass(frozen=True)
+class _StoredPolicy:
+    """`--policy NO`: the policy is in this database, and the call is stored there."""
+
+    database: Database
+    policy_no: str
+
+
 def register(sub: Subparsers) -> None:
     """Add the `call` sub-command."""
-    parser = sub.add_parser("call", help="run one automated callback (预回访) over SIP")
+    parser = sub.add_parser(
+        "call", help="run one automated callback (预回访) over SIP",
+        description="Run one automated callback and print its outcome as one JSON line. With "
+                    "--policy the policy comes from the database, and the call, its item "
+                    "answers with evidence and its problem cases are stored there (the JSON "
+                    "starts with the stored call_id); with --policy-json nothing is stored "
+                    "(a trial of a script or a line).")
     parser.add_argument("uri", metavar="SIP_URI", help="whom to call, e.g. sip:13800000000@pbx")
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--policy-json", type=Path, help="the policy record as a JSON object")
-    source.add_argument("--policy", metavar="NO", help="policy number in the policy store")
+    source.add_argument("--policy", metavar="NO",
+                        help="policy number (保单号) in the database; the call is stored there")
+    source.add_argument("--policy-json", type=Path,
+                        help="the policy record as a JSON object; the call is not stored")
     parser.add_argument("--events", action="store_true", help="include every event of the call")
+    add_db_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -42,22 +65,40 @@ def run(args: argparse.Namespace) -> int:
     if not _SIP_URI.match(args.uri):
         report_error(args.uri, "not a SIP URI (sip:user@host[:port])")
         return EXIT_BAD_INPUT
+    if args.policy is None:
+        try:
+            policy = policy_from_json(args.policy_json)
+        except PolicyInputError as err:
+            report_error("policy", str(err))
+            return EXIT_BAD_INPUT
+        return _run(args, policy)
+    database = open_db(args)
+    if database is None:
+        return EXIT_DATABASE
     try:
-        policy = _policy(args)
-    except PolicyInputError as err:
-        report_error("policy", str(err))
+        load_policy(database, args.policy)  # a wrong number fails before any model loads
+        return _run(args, _StoredPolicy(database, args.policy))
+    except UnknownPolicyError as err:
+        report_error(f"--policy {args.policy}", str(err))
         return EXIT_BAD_INPUT
-    settings = get_settings()
+    finally:
+        database.close()
+
+
+def _run(args: argparse.Namespace, policy: PolicyRecord | _StoredPolicy) -> int:
+    """Place the call, print the outcome (with the stored call id) and choose the exit."""
     try:
-        outcome = asyncio.run(_call(settings, args.uri, policy))
+        outcome, call_id = asyncio.run(_call(get_settings(), args.uri, policy))
     except AsrError as err:
         report_error("engine", str(err))
         return EXIT_BAD_INPUT
     except DialError as err:
         report_error(args.uri, str(err))
         return EXIT_BAD_INPUT
-    print(json.dumps(outcome_json(outcome, with_events=args.events), ensure_ascii=False),
-          flush=True)
+    data = outcome_json(outcome, with_events=args.events)
+    if isinstance(policy, _StoredPolicy):
+        data = {"call_id": call_id, **data}
+    print(json.dumps(data, ensure_ascii=False), flush=True)
     if not outcome.completed:
         call = outcome.call
         report_error(args.uri, f"call not completed: {call.outcome} "
@@ -66,18 +107,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _policy(args: argparse.Namespace) -> PolicyRecord:
-    if args.policy_json is not None:
-        return policy_from_json(args.policy_json)
-    # The policy store (storage/) is being built; this is where `--policy NO` will look.
-    raise PolicyInputError(f"--policy {args.policy}: the policy store is not wired to"
-                           " `huifang call` yet; pass --policy-json")
-
-
-async def _call(settings: Settings, uri: str, policy: PolicyRecord) -> CallbackOutcome:
+async def _call(settings: Settings, uri: str,
+                policy: PolicyRecord | _StoredPolicy) -> tuple[CallbackOutcome, int | None]:
     loop = asyncio.get_running_loop()
     engine = await loop.run_in_executor(None, load_engine, asr_config(settings))
     prompts = prompt_cache_from_settings(settings)
+    options = CallbackOptions.from_settings(settings)
     async with Phone(SipConfig.from_settings(settings)) as phone:
-        return await call_policyholder(phone, uri, policy, engine, prompts,
-                                       CallbackOptions.from_settings(settings))
+        if isinstance(policy, _StoredPolicy):
+            stored = await run_stored_callback(phone, policy.database, policy.policy_no, uri,
+                                               engine, prompts, options)
+            return stored.outcome, stored.call_id
+        return await call_policyholder(phone, uri, policy, engine, prompts, options), None
