@@ -5,3 +5,132 @@ Base.metadata (Alembic, the schema test) holds every table.
 """
 
 from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.column_types import UtcDateTime
+from storage.models import Base, Policy
+
+
+class AttentionSubject(StrEnum):
+    """What an entry on the list names: one salesperson, a team or a whole branch."""
+
+    SALESPERSON = "salesperson"
+    TEAM = "team"
+    BRANCH = "branch"
+
+
+class AttentionStatus(StrEnum):
+    """Where an entry stands; it only moves forward, and a revoked entry stays revoked."""
+
+    REPORTED = "reported"  # 已报告: put on the list, not yet looked into
+    UNDER_OBSERVATION = "under_observation"  # 观察中: confirmed worth watching
+    REVOKED = "revoked"  # 已撤销: off the list from its revocation date on
+
+
+class PolicyFlagKind(StrEnum):
+    """Why a policy was flagged when it came in (not a call's flag: see analysis_models)."""
+
+    SPECIAL_ATTENTION = "special_attention"  # sold by someone on the 特别关注 list
+
+
+def _values_enum(enum: type[StrEnum], length: int) -> Enum:
+    """A VARCHAR enum column storing the values (no native PostgreSQL type to migrate)."""
+    return Enum(
+        enum,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class AttentionEntry(Base):
+    """One salesperson, team or branch on the special-attention list, from report to revocation.
+
+    Active (reported or under observation) from `effective_from` up to the day before
+    `revoked_on`. A revoked subject reported again gets a new entry, so each entry's history
+    reads straight through.
+    """
+
+    __tablename__ = "attention_entries"
+    __table_args__ = (Index("ix_attention_entries_subject", "subject_kind", "subject_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[AttentionSubject] = mapped_column(_values_enum(AttentionSubject, 16))
+    subject_name: Mapped[str] = mapped_column(String(100))
+    # Salesperson and team names repeat across a national insurer: "" means in any branch.
+    within_branch: Mapped[str] = mapped_column(String(50), default="")
+    status: Mapped[AttentionStatus] = mapped_column(_values_enum(AttentionStatus, 24), index=True)
+    effective_from: Mapped[date]
+    revoked_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    changes: Mapped[list[AttentionChange]] = relationship(
+        back_populates="entry", order_by="AttentionChange.id", cascade="all, delete-orphan"
+    )
+
+
+class AttentionChange(Base):
+    """One step in an entry's history: who moved it from which status to which, when and why."""
+
+    __tablename__ = "attention_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("attention_entries.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[AttentionStatus | None] = mapped_column(_values_enum(AttentionStatus, 24))
+    to_status: Mapped[AttentionStatus] = mapped_column(_values_enum(AttentionStatus, 24))
+    reason: Mapped[str] = mapped_column(Text)
+    effective_on: Mapped[date]  # the day the new status took effect (may precede changed_at)
+    changed_by: Mapped[str] = mapped_column(String(50))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    entry: Mapped[AttentionEntry] = relationship(back_populates="changes")
+
+
+class PolicyFlag(Base):
+    """A flag on a policy itself, raised on import or when its seller was put on the list."""
+
+    __tablename__ = "policy_flags"
+    __table_args__ = (UniqueConstraint("policy_id", "kind", "attention_entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(
+        ForeignKey("policies.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[PolicyFlagKind] = mapped_column(_values_enum(PolicyFlagKind, 24))
+    # The list entry the policy matched; one flag per matched entry.
+    attention_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attention_entries.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+    policy: Mapped[Policy] = relationship()
+    entry: Mapped[AttentionEntry | None] = relationship()
+
+
+class PhoneChangeRecord(Base):
+    """One change of a policy's contact number, as the policy-service system logged it.
+
+    Kept by policy number, not as a foreign key: the change export and the new-policy import
+    arrive separately, in either order.
+    """
+
+    __tablename__ = "phone_changes"
+    __table_args__ = (UniqueConstraint("policy_no", "changed_at", "old_phone", "new_phone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_no: Mapped[str] = mapped_column(String(32), index=True)
+    old_phone: Mapped[str] = mapped_column(String(16))  # canonical digits (storage.phones)
+    new_phone: Mapped[str] = mapped_column(String(16), index=True)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    source: Mapped[str] = mapped_column(String(255))  # the file (or system) it came from
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
