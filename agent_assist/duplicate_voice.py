@@ -74,6 +74,8 @@ def duplicate_voice_cue(matches: list[DuplicateVoice], leg: Leg = Leg.CUSTOMER) 
         .rstrip()
         for m in matches
     )
+    others = tuple((m.entry.policy_no, round(m.score, 4)) for m in matches)
     return VoiceCue(
-        CueKind.DUPLICATE_VOICE, severity, leg, message + "，请核实身份", reasons, matches[0].score
+        CueKind.DUPLICATE_VOICE, severity, leg, message + "，请核实身份", reasons, matches[0].score,
+        others,
     )

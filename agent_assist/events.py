@@ -126,6 +126,8 @@ class VoiceCue:
     message: str
     reasons: tuple[str, ...]
     confidence: float = 0.0
+    # A duplicate voice's other policies with their similarity, for storage and review.
+    other_policies: tuple[tuple[str, float], ...] = ()
 
 
 class TranscriptLike(Protocol):
