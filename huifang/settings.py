@@ -100,6 +100,41 @@ class Settings(BaseSettings):
     )
     callback_max_call_s: float = Field(900.0, gt=0, description="hang up a callback after this")
 
+    # --- Pre-callback campaigns (huifang/campaign): read by huifang.campaign.configured ------
+    campaign_dial_uri: str = Field(
+        "", description="SIP URI template of a policyholder's number, e.g. sip:{phone}@gateway"
+    )
+    campaign_routes: dict[str, str] = Field(
+        default_factory=dict,
+        description="number prefix → URI template (JSON object); the longest prefix wins",
+    )
+    campaign_window_start: str = Field("09:00", description="local time calls may start")
+    campaign_window_end: str = Field("20:00", description="local time calls stop starting")
+    campaign_days: list[int] = Field(
+        default_factory=lambda: [1, 2, 3, 4, 5, 6, 7],
+        description="ISO weekdays that are calling days (JSON list, 1 = Monday)",
+    )
+    campaign_timezone: str = Field("Asia/Shanghai", description="zone of the calling window")
+    campaign_holidays_file: str = Field(
+        "", description="YAML of holidays and 调休 workdays; empty: huifang/campaign/holidays_cn"
+    )
+    campaign_max_attempts: int = Field(3, ge=1, description="dialling attempts per policy")
+    campaign_attempts_per_day: int = Field(2, ge=1, description="attempts per policy a day")
+    campaign_spacing_minutes: float = Field(
+        120.0, ge=0, description="never two attempts at one policy within this many minutes"
+    )
+    campaign_letter_lead_days: int = Field(
+        2, ge=0, description="unreached this many days before the deadline: letter or visit"
+    )
+    campaign_max_concurrent: int = Field(4, ge=1, description="calls in flight, all workers")
+    callback_unknown_caller_prompt: str = Field(
+        "您好，暂未查到与您号码对应的新保单，请联系您的业务员或拨打客服热线，再见。",
+        description="what `huifang serve` says to a number no policy holds, before hanging up",
+    )
+    serve_max_calls: int = Field(
+        4, ge=1, le=4, description="inbound calls `huifang serve` takes at once (pjsua2 caps at 4)"
+    )
+
     # --- Voice cues and voiceprints (agent_assist/): voiceprints are personal data (声纹) ----
     store_voiceprints: bool = Field(
         False, description="keep a voiceprint per call leg for the duplicate-voice search"
@@ -129,6 +164,20 @@ class Settings(BaseSettings):
     )
     web_login_window_s: float = Field(
         300.0, gt=0, description="the window the failed sign-ins are counted over"
+    )
+
+    # --- Review console (问题件): read by huifang.web.review_access.deadline_rules ---------
+    review_deadline_working_days: int = Field(
+        15, ge=1, le=250, description="working days to resolve a problem case, from its opening"
+    )
+    review_reminder_working_days: int = Field(
+        3, ge=0, le=250, description="remind the handler when this many working days are left"
+    )
+    review_holidays_file: str = Field(
+        "", description="holiday calendar TSV (date, 休|班, name); empty: the bundled one"
+    )
+    review_timezone: str = Field(
+        "Asia/Shanghai", description="the time zone whose calendar days and working days count"
     )
 
 

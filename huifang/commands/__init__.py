@@ -6,13 +6,16 @@ from collections.abc import Callable
 
 from huifang.commands import (
     analyze,
+    attention,
     call,
+    campaign,
     classify_answer,
     db,
     eval_asr,
     phone_cues,
     policies,
     prompts,
+    serve,
     serve_web,
     transcribe,
     users,
@@ -29,7 +32,10 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     policies.register,
     prompts.register,
     call.register,
+    serve.register,
     phone_cues.register,
+    attention.register,
     users.register,
     serve_web.register,
+    campaign.register,
 ]

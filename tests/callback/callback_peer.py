@@ -1,6 +1,7 @@
 """A pjsua2 customer for the callback tests, in its own process (one Endpoint per process).
 
-It answers one call and, for each prompt it hears, does the next scripted turn:
+It answers one call (or, with `--dial URI`, places one as `--user`) and, for each prompt it
+hears, does the next scripted turn:
 `end:key:1` presses 1 once the prompt has ended, `end:say:FILE.wav` speaks a recording,
 `start+1.5:say:FILE.wav` talks 1.5 s into the prompt (barge-in), `start+2:hangup` hangs up
 mid-prompt. It prints one JSON object per line for the test to follow.
@@ -159,13 +160,20 @@ class Peer:
             wanted = codec.codecId.split("/")[0] == self.args.codec
             ep.codecSetPriority(codec.codecId, 200 if wanted else 0)
         acfg = pj.AccountConfig()
-        acfg.idUri = f"sip:customer@127.0.0.1:{port}"
+        acfg.idUri = f"sip:{self.args.user}@127.0.0.1:{port}"
         acfg.mediaConfig.transportConfig.port = 30000
         acfg.mediaConfig.transportConfig.portRange = 10000
         acfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
         self.account = PeerAccount(self)
         self.account.create(acfg)
         emit("ready", port=port)
+        if self.args.dial:
+            self.dial(self.args.dial)
+
+    def dial(self, uri: str) -> None:
+        """Call `uri` (e.g. `huifang serve`) instead of waiting to be called."""
+        self.call = PeerCall(self, self.account, pj.PJSUA_INVALID_ID)
+        self.call.makeCall(uri, pj.CallOpParam(True))
 
     def step(self) -> None:
         """One turn of the main loop: answer, wire media, act on what was heard."""
@@ -254,6 +262,8 @@ def main() -> None:
     p.add_argument("--codec", default="PCMU", help="the only codec offered")
     p.add_argument("--turn", action="append", default=[], help="one per prompt, in order")
     p.add_argument("--lifetime", type=float, default=90.0, help="exit after this, whatever")
+    p.add_argument("--dial", metavar="URI", help="place a call to URI rather than answer one")
+    p.add_argument("--user", default="customer", help="user part of our SIP URI (caller ID)")
     peer = Peer(p.parse_args())
     peer.start()
     try:

@@ -99,12 +99,15 @@ def run_call(args: list[str], env: dict[str, str], timeout: float) -> CallRun:
 class CustomerPeer:
     """callback_peer.py in a subprocess; its JSON lines arrive on a queue."""
 
-    def __init__(self, *turns: str, codec: str = "PCMU", lifetime: float = 90.0) -> None:
-        args = [a for t in turns for a in ("--turn", t)]
+    def __init__(self, *turns: str, codec: str = "PCMU", lifetime: float = 90.0,
+                 dial: str | None = None, user: str = "customer") -> None:
+        args = [a for t in turns for a in ("--turn", t)] + ["--user", user]
+        args += ["--dial", dial] if dial else []
         self.proc = subprocess.Popen(
             [sys.executable, str(PEER_SCRIPT), "--codec", codec, "--lifetime", str(lifetime),
              *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             cwd=ROOT, start_new_session=True)
+        self.user = user
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.seen: list[dict[str, Any]] = []
         self.output: list[str] = []
@@ -139,7 +142,7 @@ class CustomerPeer:
     @property
     def uri(self) -> str:
         """Where the peer answers."""
-        return f"sip:customer@127.0.0.1:{self.port}"
+        return f"sip:{self.user}@127.0.0.1:{self.port}"
 
     def kill(self) -> None:
         """SIGKILL the peer's process group (no-op once it has exited)."""

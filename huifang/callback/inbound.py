@@ -1,0 +1,162 @@
+"""One inbound call (a customer calling the callback line): their policy's script, or a polite
+prompt for a number we hold no new policy for; stored either way."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import re
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from asr.engines import Engine
+from huifang.callback.call_store import (
+    StoredPolicy,
+    fail_call_record,
+    finish_call_record,
+    policy_for_caller,
+    start_call_record,
+)
+from huifang.callback.dialer import MEDIA_WAIT_S, warm_prompts
+from huifang.callback.options import CallbackOptions
+from huifang.callback.outcome import CallbackOutcome, outcome_json, outcome_of
+from huifang.callback.session import CallbackSession
+from huifang.prompt_audio.cache import PromptCache
+from ivr.call import Call, CallEndedError
+from ivr.events import CallEnded
+from ivr.outcome import CallOutcome
+from scripts_zh.dialogue import CallbackDialogue
+from scripts_zh.script_loader import script_for
+from storage.database import Database
+from storage.masking import mask_phone
+from storage.models import CallDirection
+
+ANSWER_WAIT_S = 10.0  # from our 200 OK to the caller's ACK
+# What was done with the call: its policy's script, the unknown-caller prompt, or 486.
+Handling = Literal["script", "unknown_caller", "busy"]
+_NUMBER = re.compile(r"\d{7,}")
+
+
+@dataclass(frozen=True)
+class InboundCall:
+    """A finished inbound call: its stored record, the caller, and what happened."""
+
+    call_id: int
+    caller: str  # the caller's SIP URI as the INVITE gave it
+    policy_no: str | None  # None: no policy holds the caller's number
+    ended: CallEnded
+    handling: Handling
+    callback: CallbackOutcome | None  # the script's outcome when it ran
+
+
+async def take_inbound_call(call: Call, database: Database, engine: Engine, prompts: PromptCache,
+                            options: CallbackOptions, unknown_prompt: str,
+                            today: date | None = None) -> InboundCall:
+    """Look the caller up, store the call at once, answer, run the script (or the prompt)."""
+    policy = await asyncio.to_thread(policy_for_caller, database, call.remote_uri,
+                                     today or date.today())
+    call_id = await asyncio.to_thread(start_call_record, database,
+                                      policy.policy_id if policy else None,
+                                      CallDirection.INBOUND, call.remote_uri)
+    try:
+        if policy is None:
+            ended, outcome = await _greet_unknown(call, prompts, options, unknown_prompt), None
+        else:
+            outcome = await _run_script(call, policy, engine, prompts, options)
+            ended = outcome.call
+    except BaseException:
+        await asyncio.to_thread(fail_call_record, database, call_id)
+        raise
+    events = outcome.events if outcome is not None else ()
+    await asyncio.to_thread(finish_call_record, database, call_id, ended, events)
+    return InboundCall(call_id, call.remote_uri, policy.record.policy_no if policy else None,
+                       ended, "unknown_caller" if policy is None else "script", outcome)
+
+
+async def reject_busy(call: Call, database: Database, options: CallbackOptions) -> InboundCall:
+    """Refuse a call with 486 Busy Here (every line taken); stored as a busy inbound call."""
+    policy = await asyncio.to_thread(policy_for_caller, database, call.remote_uri, date.today())
+    call_id = await asyncio.to_thread(start_call_record, database,
+                                      policy.policy_id if policy else None,
+                                      CallDirection.INBOUND, call.remote_uri)
+    refused = False
+    with contextlib.suppress(CallEndedError):  # the caller gave up first: stored as such
+        await call.answer(486)
+        refused = True
+    ended = await call.wait_ended(options.hangup_wait_s)
+    if refused:  # ivr reads an unanswered inbound end as the caller's; here it was ours
+        ended = dataclasses.replace(ended, outcome=CallOutcome.BUSY, status_code=486,
+                                    reason="Busy Here")
+    await asyncio.to_thread(finish_call_record, database, call_id, ended)
+    return InboundCall(call_id, call.remote_uri, policy.record.policy_no if policy else None,
+                       ended, "busy", None)
+
+
+def inbound_json(result: InboundCall) -> dict[str, Any]:
+    """The call as one JSON-ready object; the caller's number masked (the database has it)."""
+    caller = mask_caller(result.caller)
+    data: dict[str, Any] = {"call_id": result.call_id, "direction": "inbound",
+                            "handling": result.handling, "caller": caller}
+    if result.callback is not None:
+        return {**data, **outcome_json(result.callback), "sip_uri": caller}
+    return {**data, "policy_no": result.policy_no, "completed": False,
+            "call": dataclasses.asdict(result.ended)}
+
+
+def mask_caller(uri: str) -> str:
+    """A caller URI with any phone number in it masked (138****1234)."""
+    return _NUMBER.sub(lambda found: mask_phone(found.group()), uri)
+
+
+async def _answer(call: Call, options: CallbackOptions) -> bool:
+    """Answer and wait for the ACK and the first audio; False when the caller left first."""
+    try:
+        await call.answer(200)
+        if not await call.wait_answered(ANSWER_WAIT_S):
+            return False
+    except (CallEndedError, TimeoutError):
+        return False
+    with contextlib.suppress(TimeoutError):  # no audio yet: taps start when it comes
+        await call.wait_media(MEDIA_WAIT_S)
+    return True
+
+
+async def _run_script(call: Call, policy: StoredPolicy, engine: Engine, prompts: PromptCache,
+                      options: CallbackOptions) -> CallbackOutcome:
+    """The callback script for the caller's policy, as an outbound callback would run it."""
+    dialogue = CallbackDialogue(script_for(policy.record), policy.record)
+    stop_warming = threading.Event()
+    asyncio.get_running_loop().run_in_executor(None, warm_prompts, dialogue, prompts,
+                                               stop_warming)
+    try:
+        if not await _answer(call, options):
+            await call.hangup()
+            ended = await call.wait_ended(options.hangup_wait_s)
+            return outcome_of(dialogue, call.remote_uri, ended, [ended], None)
+        session = CallbackSession(call, dialogue, engine, prompts, options)
+        return await session.run()
+    finally:
+        stop_warming.set()
+
+
+async def _greet_unknown(call: Call, prompts: PromptCache, options: CallbackOptions,
+                         text: str) -> CallEnded:
+    """Play the unknown-caller prompt, then transfer to a human (if configured) or hang up."""
+    wav = await asyncio.to_thread(prompts.wav_for, text)
+    if await _answer(call, options):
+        with contextlib.suppress(CallEndedError, TimeoutError):
+            playing = await call.play(wav.path)
+            await playing.wait(wav.seconds + options.prompt_slack_s)
+    with contextlib.suppress(CallEndedError):
+        if options.transfer_uri and not call.ended:
+            await call.transfer(options.transfer_uri)
+        else:
+            await call.hangup()
+    try:
+        return await call.wait_ended(options.hangup_wait_s)
+    except TimeoutError:  # a transfer nobody took: end it ourselves
+        await call.hangup()
+        return await call.wait_ended(options.hangup_wait_s)
