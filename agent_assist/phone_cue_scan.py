@@ -12,6 +12,7 @@ from agent_assist.phone_cue_rules import find_phone_cues
 from agent_assist.phone_cues import PhoneCue, PhoneCueSettings
 from agent_assist.phone_records import PhoneChange, PolicyFacts, policy_facts
 from storage.models import Policy
+from storage.phone_changes import stored_phone_changes
 
 
 def policies_signed_between(
@@ -34,6 +35,11 @@ def scan_phone_cues(
 ) -> list[PhoneCue]:
     """Every phone cue among the policies signed in the window, most urgent first.
 
-    Phone changes come in from the caller: the database has no phone-change table yet.
+    The phone changes are the stored ones of these policies (`huifang policies
+    phone-changes`) plus any the caller hands in (a change file); the same change twice counts
+    once.
     """
-    return find_phone_cues(policies_signed_between(session, since, until), changes, settings)
+    policies = policies_signed_between(session, since, until)
+    stored = stored_phone_changes(session, [policy.policy_no for policy in policies])
+    merged = list(dict.fromkeys([*stored, *changes]))
+    return find_phone_cues(policies, merged, settings)

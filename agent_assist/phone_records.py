@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 from storage.models import Policy
 from storage.phones import normalise_phone
@@ -11,6 +11,8 @@ from storage.phones import normalise_phone
 # Same first 7 digits of a mainland mobile: carrier segment (138) plus the HLR block (1234),
 # i.e. numbers issued together, as SIM cards bought in one batch are.
 RANGE_DIGITS = 7
+# The insurer's systems log local time; China keeps one zone without daylight saving.
+BEIJING = timezone(timedelta(hours=8), "CST")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +52,12 @@ class PhoneChange:
     policy_no: str
     old_phone: str
     new_phone: str
-    changed_at: datetime
+    changed_at: datetime  # naive Beijing time, the clock sign dates are read on
 
     def __post_init__(self) -> None:
+        if self.changed_at.tzinfo is not None:  # a stored (UTC) or zoned time: compare alike
+            local = self.changed_at.astimezone(BEIJING).replace(tzinfo=None)
+            object.__setattr__(self, "changed_at", local)
         object.__setattr__(self, "old_phone", normalise_phone(self.old_phone))
         object.__setattr__(self, "new_phone", normalise_phone(self.new_phone))
         object.__setattr__(self, "policy_no", policy_key(self.policy_no))

@@ -12,6 +12,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.attention_flags import flag_policies
 from storage.database import Database
 from storage.models import Policy, cooling_off_deadline
 from storage.policy_file import PolicyTable, SourceRow, read_policy_file
@@ -47,7 +48,9 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    flagged: int = 0  # special-attention flags raised (the seller was listed on the sign date)
     problems: list[list[RowProblem]] = field(default_factory=list)  # one list per bad row
+    policy_nos: list[str] = field(default_factory=list)  # the good rows' numbers, file order
 
 
 def import_policy_file(db: Database, path: Path, now: datetime | None = None) -> ImportReport:
@@ -55,8 +58,12 @@ def import_policy_file(db: Database, path: Path, now: datetime | None = None) ->
     table = read_policy_file(path)
     report = ImportReport()
     good = _validated_rows(table, report)
+    report.policy_nos = [row.policy_no for row in good]
     with db.session() as session:
-        _upsert(session, good, now or datetime.now(UTC), report)
+        now = now or datetime.now(UTC)
+        _upsert(session, good, now, report)
+        stored = _existing(session, [row.policy_no for row in good]).values()
+        report.flagged = flag_policies(session, list(stored), now)
     return report
 
 

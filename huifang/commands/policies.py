@@ -1,4 +1,5 @@
-"""`huifang policies import FILE` and `huifang policies show NO`: the policies to call back."""
+"""`huifang policies import FILE`, `policies show NO` and `policies phone-changes FILE`: the
+policies to call back and their contact-number changes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from pathlib import Path
 
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
+from huifang.commands.phone_changes import add_phone_changes_action
+from storage.attention import policy_flags
+from storage.attention_view import flag_view
 from storage.policy_file import PolicyFileError
 from storage.policy_import import describe_row, import_policy_file
 from storage.policy_view import policy_view
@@ -32,6 +36,7 @@ def register(sub: Subparsers) -> None:
     show.add_argument("--unmasked", action="store_true", help="show phone and ID digits")
     add_db_option(show)
     show.set_defaults(run=run_show)
+    add_phone_changes_action(actions)
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -49,6 +54,8 @@ def run_import(args: argparse.Namespace) -> int:
         db.close()
     for problems in report.problems:
         report_error(str(path), describe_row(problems))
+    if report.flagged:
+        print(f"{path}: {report.flagged} special-attention flag(s) raised (huifang policies show)")
     print(
         f"{path}: imported {report.imported}, updated {report.updated}, "
         f"unchanged {report.unchanged}, rejected {report.rejected}"
@@ -64,7 +71,10 @@ def run_show(args: argparse.Namespace) -> int:
     try:
         with db.session() as session:
             policy = Repository(session).policy(args.policy_no)
-            view = None if policy is None else policy_view(policy, masked=not args.unmasked)
+            view = None
+            if policy is not None:
+                view = policy_view(policy, masked=not args.unmasked)
+                view["flags"] = [flag_view(flag) for flag in policy_flags(session, policy)]
     finally:
         db.close()
     if view is None:

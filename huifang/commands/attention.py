@@ -1,0 +1,198 @@
+"""`huifang attention add|observe|revoke|list|show`: the special-attention list (特别关注)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
+from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
+from storage.attention import (
+    AttentionError,
+    entries,
+    entry,
+    observe_entry,
+    report_entry,
+    revoke_entry,
+)
+from storage.attention_flags import flagged_policy_count
+from storage.attention_models import AttentionEntry, AttentionStatus, AttentionSubject
+from storage.attention_view import entry_view
+
+_COLUMNS = ("id", "status", "subject", "name", "within_branch", "effective_from", "revoked_on")
+
+
+def register(sub: Subparsers) -> None:
+    """Add the `attention` sub-command and its actions."""
+    parser = sub.add_parser(
+        "attention", help="the special-attention list (特别关注): salespeople, teams, branches"
+    )
+    actions = parser.add_subparsers(dest="attention_action", required=True, metavar="ACTION")
+    _add_add(actions)
+    for name, verb in (("observe", "move a reported entry to observation"),
+                       ("revoke", "take an entry off the list")):  # fmt: skip
+        move = actions.add_parser(name, help=verb)
+        move.add_argument("entry_id", type=_entry_id, metavar="ID", help="entry id (see list)")
+        _add_change_options(move)
+        move.set_defaults(run=run_observe if name == "observe" else run_revoke)
+    listing = actions.add_parser("list", help="the entries, as a table (or --json lines)")
+    listing.add_argument("--status", choices=[s.value for s in AttentionStatus], default=None)
+    listing.add_argument("--json", action="store_true", help="one JSON object per entry")
+    add_db_option(listing)
+    listing.set_defaults(run=run_list)
+    show = actions.add_parser("show", help="one entry with its history, as JSON")
+    show.add_argument("entry_id", type=_entry_id, metavar="ID", help="entry id (see list)")
+    add_db_option(show)
+    show.set_defaults(run=run_show)
+
+
+def _add_add(actions: Subparsers) -> None:
+    """The `add` action: one of --salesperson, --team, --branch."""
+    add = actions.add_parser("add", help="report a salesperson, team or branch (status reported)")
+    subject = add.add_mutually_exclusive_group(required=True)
+    for kind in AttentionSubject:
+        subject.add_argument(f"--{kind.value}", metavar="NAME", help=f"the {kind.value}'s name")
+    add.add_argument(
+        "--within-branch", default="", metavar="BRANCH",
+        help="the branch of a salesperson or team whose name recurs elsewhere (default: any)",
+    )  # fmt: skip
+    _add_change_options(add)
+    add.set_defaults(run=run_add)
+
+
+def _add_change_options(parser: argparse.ArgumentParser) -> None:
+    """--reason, --date, --by and --db-url, shared by add, observe and revoke."""
+    parser.add_argument("--reason", required=True, help="why (kept in the entry's history)")
+    parser.add_argument(
+        "--date", type=_date, default=None, metavar="DATE",
+        help="the day it takes effect, YYYY-MM-DD (default: today)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--by", default=None, metavar="WHO", help="who makes the change (default: your login)"
+    )
+    add_db_option(parser)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """Report the subject; print the new entry's line."""
+    subject = next(kind for kind in AttentionSubject if getattr(args, kind.value) is not None)
+    name: str = getattr(args, subject.value)
+
+    def act(session: Session) -> AttentionEntry:
+        return report_entry(
+            session, subject, name, args.reason, by=_actor(args), on=args.date,
+            within_branch=args.within_branch,
+        )  # fmt: skip
+
+    return _change(args, act)
+
+
+def run_observe(args: argparse.Namespace) -> int:
+    """Move the entry to observation."""
+    return _change(
+        args, lambda s: observe_entry(s, args.entry_id, args.reason, by=_actor(args), on=args.date)
+    )
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    """Revoke the entry."""
+    return _change(
+        args, lambda s: revoke_entry(s, args.entry_id, args.reason, by=_actor(args), on=args.date)
+    )
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print the entries, oldest first: a table, or JSON lines."""
+    status = AttentionStatus(args.status) if args.status else None
+    db = open_db(args)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        with db.session() as session:
+            views = [entry_view(found) for found in entries(session, status)]
+    finally:
+        db.close()
+    if args.json:
+        for view in views:
+            print(json.dumps(view, ensure_ascii=False))
+    else:
+        _print_table(views)
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print one entry with its history as JSON; exit 2 for an unknown id."""
+    db = open_db(args)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        with db.session() as session:
+            view = entry_view(entry(session, args.entry_id), history=True)
+    except AttentionError as err:
+        report_error("attention", str(err))
+        return EXIT_BAD_INPUT
+    finally:
+        db.close()
+    print(json.dumps(view, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _change(args: argparse.Namespace, act: Callable[[Session], AttentionEntry]) -> int:
+    """Run one change in a transaction; print the entry's line, or the refusal (exit 2)."""
+    db = open_db(args)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        with db.session() as session:
+            changed = act(session)
+            line = f"{_summary(changed)}; {flagged_policy_count(session, changed)} policies flagged"
+    except AttentionError as err:
+        report_error("attention", str(err))
+        return EXIT_BAD_INPUT
+    finally:
+        db.close()
+    print(line)
+    return 0
+
+
+def _summary(found: AttentionEntry) -> str:
+    """`entry 3: salesperson 李明 (广东分公司) reported from 2024-11-01`."""
+    where = f" ({found.within_branch})" if found.within_branch else ""
+    last = found.changes[-1]
+    return (
+        f"entry {found.id}: {found.subject_kind.value} {found.subject_name}{where} "
+        f"{found.status.value} from {last.effective_on.isoformat()}"
+    )
+
+
+def _print_table(views: list[dict[str, object]]) -> None:
+    """Entries as tab-separated columns under a header (empty cells as -)."""
+    print("\t".join(_COLUMNS))
+    for view in views:
+        print("\t".join(str(view[column] or "-") for column in _COLUMNS))
+
+
+def _actor(args: argparse.Namespace) -> str:
+    """Who makes the change: --by, else the login name."""
+    by: str | None = args.by
+    return by if by is not None else getpass.getuser()
+
+
+def _date(text: str) -> date:
+    """A YYYY-MM-DD argument; argparse turns the error into a usage message and exit 2."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from err
+
+
+def _entry_id(text: str) -> int:
+    """A positive entry id."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not an entry id (a positive number): {text!r}")
+    return int(text)
