@@ -1,0 +1,146 @@
+"""The campaign's database steps, each one short transaction (run from async code in a thread).
+
+Enrol from a policy file, plan a round and claim its attempts, finish an attempt, and resolve
+the attempts of a worker that died: an in-progress attempt is settled from its call record,
+never dialled again blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+
+from huifang.campaign.configured import DialPlan
+from huifang.campaign.outcomes import attempt_outcome
+from huifang.campaign.schedule import CallingRules, Candidate, PastAttempt, Plan, plan
+from ivr.outcome import CallOutcome
+from storage.campaign_models import AttemptOutcome, CampaignAttempt, CampaignPolicy
+from storage.campaigns import CampaignStore, Enrolment
+from storage.database import Database
+from storage.policy_import import ImportReport, import_policy_file
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Dial:
+    """A claimed attempt, ready to dial."""
+
+    attempt_id: int
+    policy_no: str
+    phone: str
+    uri: str
+
+
+@dataclass(frozen=True)
+class Round:
+    """One planning round: the attempts claimed and the plan they came from."""
+
+    dials: tuple[Dial, ...]
+    plan: Plan
+
+
+def enrol_file(db: Database, path: Path, now: datetime) -> tuple[ImportReport, Enrolment]:
+    """Import a policy file (same validation as `policies import`) and enrol its good rows."""
+    report = import_policy_file(db, path, now)
+    with db.session() as session:
+        enrolment = CampaignStore(session).enrol(report.policy_nos, now)
+    return report, enrolment
+
+
+def candidate(entry: CampaignPolicy) -> Candidate:
+    """A pending policy as the scheduler sees it: only attempts that really dialled count."""
+    attempts = tuple(PastAttempt(a.started_at, a.outcome, a.detail or "")
+                     for a in entry.attempts if a.dialled)
+    return Candidate(entry.id, entry.policy.policy_no, entry.policy.phone,
+                     entry.policy.cooling_off_deadline, attempts)
+
+
+def plan_round(db: Database, rules: CallingRules, dial_plan: DialPlan, now: datetime,
+               free_lines: int, worker: str, lease_until: datetime) -> Round:
+    """Plan now, hand over the policies out of time, and claim attempts for the free lines."""
+    with db.session() as session:
+        store = CampaignStore(session)
+        candidates = [candidate(entry) for entry in store.waiting()]
+        blocked = {entry.phone for entry in store.do_not_call()}
+        decided = plan(rules, now, candidates, free_lines=free_lines,
+                       busy_phones=store.dialling_phones(), do_not_call=blocked)
+        for letter in decided.letters:
+            store.hand_over(letter.candidate.campaign_policy_id, letter.explanation(), now)
+    dials = []
+    for chosen in decided.dial:
+        try:
+            uri = dial_plan.uri(chosen.phone)
+        except ValueError as err:
+            log.warning("policy %s not dialled: %s", chosen.policy_no, err)
+            continue
+        attempt_id = claim(db, chosen, uri, worker, lease_until, now)
+        if attempt_id is not None:
+            dials.append(Dial(attempt_id, chosen.policy_no, chosen.phone, uri))
+    return Round(tuple(dials), decided)
+
+
+def claim(db: Database, chosen: Candidate, uri: str, worker: str, lease_until: datetime,
+          now: datetime) -> int | None:
+    """Claim the next attempt at a policy (committed); None when another worker was first."""
+    try:
+        with db.session() as session:
+            attempt = CampaignStore(session).claim_attempt(
+                chosen.campaign_policy_id, chosen.phone, uri, worker, lease_until, now)
+            return None if attempt is None else attempt.id
+    except IntegrityError:
+        return None
+
+
+def note_call(db: Database, attempt_id: int, call_id: int) -> None:
+    """Remember the call record an attempt opened."""
+    with db.session() as session:
+        CampaignStore(session).attach_call(attempt_id, call_id)
+
+
+def finish(db: Database, attempt_id: int, outcome: AttemptOutcome, now: datetime, *,
+           detail: str = "", call_id: int | None = None) -> None:
+    """Record how an attempt ended and move its policy on."""
+    with db.session() as session:
+        CampaignStore(session).finish_attempt(attempt_id, outcome, now, detail=detail,
+                                              call_id=call_id)
+
+
+def resolve_abandoned(db: Database, now: datetime,
+                      gone: Callable[[str], bool]) -> list[str]:
+    """Settle attempts whose worker died or whose lease ran out; one line per attempt settled."""
+    settled: list[str] = []
+    with db.session() as session:
+        store = CampaignStore(session)
+        for attempt in store.running():
+            if attempt.lease_until <= now or gone(attempt.worker):
+                settled.append(_settle(store, attempt, now))
+    return settled
+
+
+def _settle(store: CampaignStore, attempt: CampaignAttempt, now: datetime) -> str:
+    """Finish one abandoned attempt from what its call record shows."""
+    call = store.call_for(attempt)
+    policy_no = attempt.campaign_policy.policy.policy_no
+    if call is None:
+        # The call record is committed before the INVITE: without one, nobody was dialled.
+        store.finish_attempt(attempt.id, AttemptOutcome.FAILED, now, dialled=False,
+                             detail=f"worker {attempt.worker} stopped before dialling")
+        return f"{policy_no}: attempt {attempt.seq} never dialled"
+    if call.ended_at is not None:
+        outcome = attempt_outcome(call.outcome, call.dialogue_outcome)
+        store.finish_attempt(attempt.id, outcome, now, call_id=call.id,
+                             detail=f"settled from call {call.id} after worker stopped")
+        return f"{policy_no}: attempt {attempt.seq} {outcome} (from call {call.id})"
+    # Died mid-call: what was said is in the recording; the attempt counts, so the spacing
+    # keeps the next one from following at once.
+    call.outcome = CallOutcome.FAILED.value
+    call.ended_at = now
+    store.finish_attempt(attempt.id, AttemptOutcome.FAILED, now, call_id=call.id,
+                         detail=f"worker stopped mid-call {call.id}")
+    return f"{policy_no}: attempt {attempt.seq} interrupted mid-call {call.id}"

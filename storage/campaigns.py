@@ -1,0 +1,246 @@
+"""Campaign state in the database: enrolment, claims, outcomes, the do-not-call list.
+
+Every method works inside the caller's session (one transaction, see Database.session). A
+claim commits before the INVITE; the partial unique indexes of campaign_attempts make a second
+claim on the same policy or number fail with IntegrityError, which `claim_attempt` turns into
+None, whichever process tried.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from storage.campaign_models import (
+    AttemptOutcome,
+    AttemptStatus,
+    CampaignAttempt,
+    CampaignPolicy,
+    CampaignState,
+    DoNotCall,
+)
+from storage.models import CallDirection, CallRecord, Policy
+from storage.phones import normalise_phone
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What enrolling a list of policy numbers did."""
+
+    enrolled: int
+    already: int
+
+
+@dataclass(frozen=True)
+class CampaignCounts:
+    """The campaign at a glance: policies per state, final outcomes, attempt outcomes."""
+
+    states: dict[str, int]
+    final_outcomes: dict[str, int]
+    attempt_outcomes: dict[str, int]
+    attempts_running: int
+
+
+class CampaignStore:
+    """Campaign tables over one session; the caller commits."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- enrolment -----------------------------------------------------------------------
+
+    def enrol(self, policy_nos: Iterable[str], now: datetime) -> Enrolment:
+        """Put these policies in the campaign as pending; those already in it stay as they are."""
+        numbers = list(dict.fromkeys(policy_nos))
+        policies = self.session.scalars(select(Policy).where(Policy.policy_no.in_(numbers)))
+        ids = [policy.id for policy in policies]
+        present = set(self.session.scalars(
+            select(CampaignPolicy.policy_id).where(CampaignPolicy.policy_id.in_(ids))))
+        fresh = [pid for pid in ids if pid not in present]
+        for policy_id in fresh:
+            self.session.add(CampaignPolicy(policy_id=policy_id, state=CampaignState.PENDING,
+                                            enrolled_at=now))
+        self.session.flush()
+        return Enrolment(len(fresh), len(present))
+
+    # -- what the scheduler needs --------------------------------------------------------
+
+    def waiting(self) -> list[CampaignPolicy]:
+        """Pending policies with their policy and attempts loaded."""
+        query = (select(CampaignPolicy)
+                 .where(CampaignPolicy.state == CampaignState.PENDING)
+                 .options(selectinload(CampaignPolicy.policy),
+                          selectinload(CampaignPolicy.attempts)))
+        return list(self.session.scalars(query))
+
+    def dialling_phones(self) -> set[str]:
+        """Numbers with an attempt in progress (never dial one twice at once)."""
+        query = select(CampaignAttempt.phone).where(
+            CampaignAttempt.status == AttemptStatus.IN_PROGRESS)
+        return set(self.session.scalars(query))
+
+    def running(self) -> list[CampaignAttempt]:
+        """Attempts in progress, any worker."""
+        query = select(CampaignAttempt).where(CampaignAttempt.status == AttemptStatus.IN_PROGRESS)
+        return list(self.session.scalars(query.order_by(CampaignAttempt.id)))
+
+    # -- claims and outcomes -------------------------------------------------------------
+
+    def claim_attempt(self, campaign_policy_id: int, phone: str, sip_uri: str, worker: str,
+                      lease_until: datetime, now: datetime) -> CampaignAttempt | None:
+        """A new in-progress attempt, or None when the policy is no longer pending."""
+        moved = self.session.execute(
+            update(CampaignPolicy)
+            .where(CampaignPolicy.id == campaign_policy_id,
+                   CampaignPolicy.state == CampaignState.PENDING)
+            .values(state=CampaignState.IN_PROGRESS))
+        if moved.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        last = self.session.scalar(select(func.max(CampaignAttempt.seq)).where(
+            CampaignAttempt.campaign_policy_id == campaign_policy_id))
+        attempt = CampaignAttempt(
+            campaign_policy_id=campaign_policy_id, seq=(last or 0) + 1, phone=phone,
+            sip_uri=sip_uri, status=AttemptStatus.IN_PROGRESS, worker=worker,
+            lease_until=lease_until, started_at=now, dialled=True)
+        self.session.add(attempt)
+        self.session.flush()  # IntegrityError here when another worker won the race
+        return attempt
+
+    def attach_call(self, attempt_id: int, call_id: int) -> None:
+        """Note the CallRecord an attempt placed (committed as soon as it exists)."""
+        attempt = self._attempt(attempt_id)
+        attempt.call_id = call_id
+
+    def finish_attempt(self, attempt_id: int, outcome: AttemptOutcome, now: datetime, *,
+                       detail: str = "", call_id: int | None = None,
+                       dialled: bool = True) -> bool:
+        """Record an attempt's outcome and move its policy on; False if it was finished before."""
+        attempt = self._attempt(attempt_id)
+        if attempt.status is AttemptStatus.FINISHED:
+            return False
+        attempt.status = AttemptStatus.FINISHED
+        attempt.outcome = outcome
+        attempt.ended_at = now
+        attempt.detail = detail[:200] or None
+        attempt.dialled = dialled
+        if call_id is not None:
+            attempt.call_id = call_id
+        entry = attempt.campaign_policy
+        if entry.state is CampaignState.IN_PROGRESS:
+            if outcome in CLOSING_OUTCOMES:
+                entry.state = CampaignState.DONE
+                entry.final_outcome = outcome
+                entry.closed_at = now
+            else:
+                entry.state = CampaignState.PENDING
+        self.session.flush()
+        return True
+
+    def hand_over(self, campaign_policy_id: int, reason: str, now: datetime) -> None:
+        """Move a pending policy to the letter-or-visit list (信函/上门回访) with its reasons."""
+        entry = self.session.get(CampaignPolicy, campaign_policy_id)
+        if entry is None or entry.state is not CampaignState.PENDING:
+            return
+        entry.state = CampaignState.LETTER_OR_VISIT
+        entry.closing_reason = reason
+        entry.closed_at = now
+
+    def call_for(self, attempt: CampaignAttempt) -> CallRecord | None:
+        """The call record an attempt placed, found by id or (if the id never got written) as
+        the first outbound call to its policy that started after the claim."""
+        if attempt.call_id is not None:
+            return self.session.get(CallRecord, attempt.call_id)
+        claimed = select(CampaignAttempt.call_id).where(CampaignAttempt.call_id.is_not(None))
+        query = (select(CallRecord)
+                 .where(CallRecord.policy_id == attempt.campaign_policy.policy_id,
+                        CallRecord.direction == CallDirection.OUTBOUND,
+                        CallRecord.started_at >= attempt.started_at - timedelta(seconds=1),
+                        CallRecord.id.not_in(claimed))
+                 .order_by(CallRecord.started_at, CallRecord.id))
+        return self.session.scalars(query).first()
+
+    # -- do-not-call list ----------------------------------------------------------------
+
+    def add_do_not_call(self, phone: str, reason: str, now: datetime) -> bool:
+        """Add a number; False if it was on the list already."""
+        digits = _digits(phone)
+        if self.session.scalar(select(DoNotCall).where(DoNotCall.phone == digits)) is not None:
+            return False
+        self.session.add(DoNotCall(phone=digits, reason=reason, added_at=now))
+        self.session.flush()
+        return True
+
+    def remove_do_not_call(self, phone: str) -> bool:
+        """Take a number off the list; False if it was not on it."""
+        entry = self.session.scalar(select(DoNotCall).where(DoNotCall.phone == _digits(phone)))
+        if entry is None:
+            return False
+        self.session.delete(entry)
+        return True
+
+    def do_not_call(self) -> list[DoNotCall]:
+        """The list, oldest first."""
+        return list(self.session.scalars(select(DoNotCall).order_by(DoNotCall.id)))
+
+    # -- status --------------------------------------------------------------------------
+
+    def counts(self) -> CampaignCounts:
+        """Policies per state and final outcome; finished attempts per outcome."""
+        states = Counter[str]()
+        finals = Counter[str]()
+        for state, final, n in self.session.execute(
+                select(CampaignPolicy.state, CampaignPolicy.final_outcome, func.count())
+                .group_by(CampaignPolicy.state, CampaignPolicy.final_outcome)):
+            states[state.value] += n
+            if final is not None:
+                finals[final.value] += n
+        attempts = Counter[str]()
+        running = 0
+        for status, outcome, n in self.session.execute(
+                select(CampaignAttempt.status, CampaignAttempt.outcome, func.count())
+                .group_by(CampaignAttempt.status, CampaignAttempt.outcome)):
+            if status is AttemptStatus.IN_PROGRESS:
+                running += n
+            elif outcome is not None:
+                attempts[outcome.value] += n
+        return CampaignCounts(dict(states), dict(finals), dict(attempts), running)
+
+    def at_risk(self, until: date) -> list[CampaignPolicy]:
+        """Policies not yet reached whose 犹豫期 ends by `until`, earliest first."""
+        query = (select(CampaignPolicy).join(Policy)
+                 .where(CampaignPolicy.state.in_([CampaignState.PENDING,
+                                                  CampaignState.IN_PROGRESS]),
+                        Policy.cooling_off_deadline <= until)
+                 .options(selectinload(CampaignPolicy.policy),
+                          selectinload(CampaignPolicy.attempts))
+                 .order_by(Policy.cooling_off_deadline, Policy.policy_no))
+        return list(self.session.scalars(query))
+
+    def handed_over(self) -> list[CampaignPolicy]:
+        """The letter-or-visit list, earliest deadline first."""
+        query = (select(CampaignPolicy).join(Policy)
+                 .where(CampaignPolicy.state == CampaignState.LETTER_OR_VISIT)
+                 .options(selectinload(CampaignPolicy.policy))
+                 .order_by(Policy.cooling_off_deadline, Policy.policy_no))
+        return list(self.session.scalars(query))
+
+    def _attempt(self, attempt_id: int) -> CampaignAttempt:
+        attempt = self.session.get(CampaignAttempt, attempt_id)
+        if attempt is None:
+            raise LookupError(f"campaign attempt {attempt_id} vanished from the database")
+        return attempt
+
+
+# The holder was reached, or asked for an agent: the campaign is done with the policy.
+CLOSING_OUTCOMES = frozenset({AttemptOutcome.SUCCESS, AttemptOutcome.PROBLEM_CASE,
+                              AttemptOutcome.WANTS_HUMAN})
+
+
+def _digits(phone: str) -> str:
+    """A number in the form policies store it; ValueError saying why something is not one."""
+    return normalise_phone(phone)
