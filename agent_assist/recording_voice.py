@@ -41,6 +41,17 @@ def analyse_recording_voice(
         raise AudioInputError(str(path), f"{clip.channels} channels: expected agent + customer")
     # A mono file is taken as the customer's voice alone (e.g. an exported customer leg).
     customer = clip.legs(CHANNEL_LEGS)[Leg.CUSTOMER] if clip.channels == 2 else clip.mono16k()
+    return customer_voice_report(customer, record, today, index, threshold)
+
+
+def customer_voice_report(
+    customer: Pcm16,
+    record: PolicyholderRecord,
+    today: date,
+    index: VoiceprintIndex | None = None,
+    threshold: float = SAME_VOICE_THRESHOLD,
+) -> RecordingVoiceReport:
+    """The customer leg's features and cues (VoiceMeasurementError if too little voice)."""
     features = measure_voice(customer)
     cues = voice_cues(features, record, Leg.CUSTOMER, today)
     if index is not None and len(index):
