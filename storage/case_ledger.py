@@ -29,6 +29,7 @@ class LedgerFilter:
     branch: str | None = None
     team: str | None = None
     salesperson: str | None = None
+    case_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ def _ledger_condition(
     wanted: LedgerFilter, rules: DeadlineRules, today: date
 ) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = [true()]
+    if wanted.case_id is not None:
+        conditions.append(ProblemCase.id == wanted.case_id)
     if wanted.status is not None:
         conditions.append(ProblemCase.status == wanted.status)
     if wanted.overdue_only:

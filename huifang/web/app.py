@@ -12,7 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from huifang.settings import Settings
-from huifang.web import auth_routes, call_routes, live_routes
+from huifang.web import (
+    audit_routes,
+    auth_routes,
+    call_routes,
+    case_routes,
+    live_routes,
+    review_routes,
+)
 from huifang.web.deps import web_settings
 from huifang.web.event_bus import CallEventBus
 from huifang.web.login_limit import LoginLimiter
@@ -33,6 +40,9 @@ def create_app(bus: CallEventBus | None = None) -> FastAPI:
     app.include_router(auth_routes.router)
     app.include_router(call_routes.router)
     app.include_router(live_routes.router)
+    app.include_router(review_routes.router)
+    app.include_router(case_routes.router)
+    app.include_router(audit_routes.router)
     app.add_api_route("/", _to_sign_in, include_in_schema=False)
     # Plain HTML and JS, served as they lie: nothing to build before a user opens a page.
     app.mount("/app", StaticFiles(directory=STATIC_DIR, html=True), name="pages")

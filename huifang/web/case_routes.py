@@ -1,0 +1,193 @@
+"""The review console's problem cases: the ledger (问题件台账) with deadlines and overdue marks,
+assigning and resolving a case, the daily summary, and their CSV/XLSX exports."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, status
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from huifang.web.deps import SessionDep
+from huifang.web.ledger_views import (
+    LedgerLine,
+    SummaryLine,
+    ledger_line,
+    ledger_table,
+    summary_line,
+    summary_table,
+)
+from huifang.web.review_access import (
+    FilterDay,
+    FilterText,
+    Limit,
+    Offset,
+    ReviewerCsrfDep,
+    ReviewerDep,
+    RulesDep,
+    actor,
+    oversees_reviews,
+)
+from huifang.web.roles import sees_personal_data
+from huifang.web.sign_ins import SignedInUser
+from huifang.web.table_export import ExportFormat, export_response
+from storage.case_ledger import LedgerFilter, daily_summary, ledger_rows
+from storage.models import CaseStatus, ProblemCase, User
+from storage.problem_cases import DeadlineRules, ReviewError, assign_case, resolve_case
+from storage.review_models import CaseClass
+
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Day = Annotated[date, Query(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
+
+router = APIRouter(prefix="/api/review", tags=["problem cases"])
+_REFUSED: dict[int | str, dict[str, Any]] = {401: {}, 403: {}, 404: {}, 409: {}}
+_FILE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}, "application/octet-stream": {}}},
+    401: {},
+    403: {},
+}
+
+
+class Assignment(BaseModel):
+    """Classify a case and give it to a handler (not the seller)."""
+
+    classification: CaseClass
+    handler_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class Resolution(BaseModel):
+    """How the case was resolved."""
+
+    resolution: str = Field(min_length=1, max_length=4000)
+
+
+def _ledger_filter(
+    status_: CaseStatus | None, overdue: bool, date_from: date | None, date_to: date | None,
+    branch: str | None, team: str | None, salesperson: str | None,
+) -> LedgerFilter:  # fmt: skip
+    return LedgerFilter(
+        status=status_, overdue_only=overdue, date_from=date_from, date_to=date_to,
+        branch=branch, team=team, salesperson=salesperson,
+    )  # fmt: skip
+
+
+def _lines(session: Session, user: SignedInUser, rules: DeadlineRules, wanted: LedgerFilter,
+           limit: int, offset: int) -> list[LedgerLine]:  # fmt: skip
+    today = rules.local_date(datetime.now(UTC))
+    rows = ledger_rows(session, wanted, rules, today, limit=limit, offset=offset)
+    masked = not sees_personal_data(user.role)
+    return [ledger_line(row, masked=masked) for row in rows]
+
+
+@router.get("/cases", responses={401: {}, 403: {}})
+def list_cases(
+    session: SessionDep,
+    user: ReviewerDep,
+    rules: RulesDep,
+    status_: Annotated[CaseStatus | None, Query(alias="status")] = None,
+    overdue: bool = False,
+    date_from: FilterDay = None,
+    date_to: FilterDay = None,
+    branch: FilterText = None,
+    team: FilterText = None,
+    salesperson: FilterText = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> list[LedgerLine]:
+    """Problem cases, newest first, with handler, deadline, overdue mark and resolution."""
+    wanted = _ledger_filter(status_, overdue, date_from, date_to, branch, team, salesperson)
+    return _lines(session, user, rules, wanted, limit, offset)
+
+
+@router.get("/ledger/export", response_class=Response, responses=_FILE)
+def export_ledger(
+    session: SessionDep,
+    user: ReviewerDep,
+    rules: RulesDep,
+    export_format: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
+    status_: Annotated[CaseStatus | None, Query(alias="status")] = None,
+    overdue: bool = False,
+    date_from: FilterDay = None,
+    date_to: FilterDay = None,
+    branch: FilterText = None,
+    team: FilterText = None,
+    salesperson: FilterText = None,
+) -> Response:
+    """The ledger (问题件台账) as CSV or XLSX, masked as the reader's role requires."""
+    wanted = _ledger_filter(status_, overdue, date_from, date_to, branch, team, salesperson)
+    lines = _lines(session, user, rules, wanted, 100_000, 0)
+    name = f"problem-case-ledger-{rules.local_date(datetime.now(UTC)).isoformat()}"
+    return export_response(ledger_table(lines, rules), export_format, name)
+
+
+@router.get("/summary", responses={401: {}, 403: {}})
+def read_summary(
+    day: Day, session: SessionDep, _user: ReviewerDep, rules: RulesDep
+) -> list[SummaryLine]:
+    """The day per branch, team and salesperson: flags raised and decided, cases opened,
+    closed, open and overdue at the day's end (for sales management)."""
+    return [summary_line(row) for row in daily_summary(session, day, rules)]
+
+
+@router.get("/summary/export", response_class=Response, responses=_FILE)
+def export_summary(
+    day: Day,
+    session: SessionDep,
+    _user: ReviewerDep,
+    rules: RulesDep,
+    export_format: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
+) -> Response:
+    """The daily summary as CSV or XLSX."""
+    lines = [summary_line(row) for row in daily_summary(session, day, rules)]
+    return export_response(summary_table(lines, day), export_format, f"daily-summary-{day}")
+
+
+@router.post("/cases/{case_id}/assign", responses=_REFUSED)
+def assign(
+    case_id: CaseId, body: Assignment, session: SessionDep, user: ReviewerCsrfDep,
+    rules: RulesDep,
+) -> LedgerLine:  # fmt: skip
+    """Classify the case and give it to a handler; the deadline runs from its opening."""
+    case = _case(session, case_id)
+    handler = session.get(User, body.handler_id)
+    if handler is None:
+        raise HTTPException(status.HTTP_409_CONFLICT, f"no user {body.handler_id}")
+    try:
+        assign_case(session, case, classification=body.classification, handler=handler,
+                    actor=actor(user), rules=rules)  # fmt: skip
+    except ReviewError as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from err
+    return _line(session, user, rules, case_id)
+
+
+@router.post("/cases/{case_id}/resolve", responses=_REFUSED)
+def resolve(
+    case_id: CaseId, body: Resolution, session: SessionDep, user: ReviewerCsrfDep,
+    rules: RulesDep,
+) -> LedgerLine:  # fmt: skip
+    """Record the resolution and close the case: its handler, or a supervisor or admin."""
+    case = _case(session, case_id)
+    try:
+        resolve_case(session, case, resolution=body.resolution, actor=actor(user),
+                     may_resolve_others=oversees_reviews(user.role))  # fmt: skip
+    except ReviewError as err:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from err
+    return _line(session, user, rules, case_id)
+
+
+def _case(session: Session, case_id: int) -> ProblemCase:
+    case = session.get(ProblemCase, case_id)
+    if case is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such problem case")
+    return case
+
+
+def _line(session: Session, user: SignedInUser, rules: DeadlineRules, case_id: int) -> LedgerLine:
+    today = rules.local_date(datetime.now(UTC))
+    rows = ledger_rows(session, LedgerFilter(case_id=case_id), rules, today)
+    if not rows:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such problem case")
+    return ledger_line(rows[0], masked=not sees_personal_data(user.role))
