@@ -233,5 +233,6 @@ from storage import (  # noqa: E402,F401  (after Base: those modules subclass it
     analysis_models,
     attention_models,
     campaign_models,
+    live_models,
     review_models,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
@@ -17,6 +18,7 @@ from huifang.web import (
     auth_routes,
     call_routes,
     case_routes,
+    live_call_routes,
     live_routes,
     review_routes,
 )
@@ -26,20 +28,26 @@ from huifang.web.login_limit import LoginLimiter
 from huifang.web.sign_ins import SignInStore
 from storage.database import open_database
 
+if TYPE_CHECKING:
+    from huifang.live.desk import LiveDesk
+
 STATIC_DIR = Path(__file__).with_name("static")
 
 
-def create_app(bus: CallEventBus | None = None) -> FastAPI:
-    """A new app; `bus` lets the callback pipeline and the screens share one event bus."""
+def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = None) -> FastAPI:
+    """A new app; `bus` lets the callback pipeline and the screens share one event bus;
+    `live_desk` (started and stopped with the app) lets agents start bridged callbacks."""
     app = FastAPI(
         title="huifang (回访)",
         summary="Callback-centre API: sign-in, calls, the agent screen's live events",
         lifespan=_lifespan,
     )
     app.state.event_bus = bus or CallEventBus()
+    app.state.live_desk = live_desk
     app.include_router(auth_routes.router)
     app.include_router(call_routes.router)
     app.include_router(live_routes.router)
+    app.include_router(live_call_routes.router)
     app.include_router(review_routes.router)
     app.include_router(case_routes.router)
     app.include_router(audit_routes.router)
@@ -58,9 +66,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.login_limiter = LoginLimiter(
         settings.web_login_attempts, settings.web_login_window_s
     )
+    desk: LiveDesk | None = app.state.live_desk
     try:
+        if desk is not None:
+            await desk.start(app.state.database)
         yield
     finally:
+        if desk is not None:
+            await desk.stop()
         app.state.database.close()
 
 

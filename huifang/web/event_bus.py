@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 from agent_assist.events import Flag, Hint, VoiceCue
 from asr.events import Transcript
+from huifang.live.events import AgentEvent
 from scripts_zh.dialogue_events import DialogueEvent
 
-LiveEvent = Transcript | Hint | Flag | VoiceCue | DialogueEvent
+LiveEvent = Transcript | Hint | Flag | VoiceCue | DialogueEvent | AgentEvent
 
 
 @dataclass

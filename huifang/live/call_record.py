@@ -1,0 +1,62 @@
+"""A live call's database record: opened for the agent before dialling, finished with its flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent_assist.events import Flag
+from huifang.callback.call_store import UnknownPolicyError
+from ivr.events import CallEnded
+from storage.analysis import store_flags
+from storage.analysis_models import FlagKind
+from storage.database import Database
+from storage.models import CallDirection, CallRecord, User
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class LiveCallRecord:
+    """The stored call's id and the policy's number."""
+
+    call_id: int
+    policy_no: str
+
+
+def open_live_call(database: Database, policy_no: str, agent_id: int, customer_uri: str
+                   ) -> LiveCallRecord:
+    """An outbound call record owned by the agent (committed before the INVITE goes out)."""
+    with database.session() as session:
+        repo = Repository(session)
+        policy = repo.policy(policy_no)
+        if policy is None:
+            raise UnknownPolicyError(f"no policy {policy_no.strip()!r} in the database")
+        if session.get(User, agent_id) is None:
+            raise LookupError(f"no user {agent_id}")
+        call = repo.start_call(policy, CallDirection.OUTBOUND, customer_uri)
+        call.agent_id = agent_id
+        return LiveCallRecord(call.id, policy.policy_no)
+
+
+def customer_uri_for(database: Database, policy_no: str, template: str) -> str:
+    """The SIP URI of the policyholder's phone from a template like sip:{phone}@gateway."""
+    with database.session() as session:
+        policy = Repository(session).policy(policy_no)
+        if policy is None:
+            raise UnknownPolicyError(f"no policy {policy_no.strip()!r} in the database")
+        return template.format(phone=policy.phone)
+
+
+def finish_live_call(database: Database, call_id: int, ended: CallEnded | None,
+                     live: list[Flag], whole_call: list[Flag]) -> None:
+    """How the call ended, its recording, and every flag raised on it."""
+    with database.session() as session:
+        call = session.get(CallRecord, call_id)
+        if call is None:
+            raise LookupError(f"call record {call_id} vanished from the database")
+        repo = Repository(session)
+        if ended is None:
+            repo.finish_call(call, "failed")
+        else:
+            repo.finish_call(call, ended.outcome.value, recording_path=ended.recording)
+        store_flags(session, call, live, kind=FlagKind.MISLEADING_SALE)
+        store_flags(session, call, whole_call, kind=FlagKind.WHOLE_CALL)

@@ -1,0 +1,45 @@
+"""What agents do on a live call's screen: mark a script item, write a note, raise a case.
+
+Import Base from storage.models; storage.models imports this module at its end so that
+Base.metadata (Alembic, the schema test) holds every table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.column_types import UtcDateTime
+from storage.models import Base, User
+
+
+class AgentActionKind(StrEnum):
+    """The three things an agent does with one click on the live screen."""
+
+    MARK = "mark"  # a script item asked / confirmed / problem
+    NOTE = "note"
+    PROBLEM_CASE = "problem_case"  # a 问题件 opened by the agent
+
+
+class AgentAction(Base):
+    """One action of an agent on a call, in the order done (never edited)."""
+
+    __tablename__ = "agent_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[AgentActionKind] = mapped_column(
+        Enum(AgentActionKind, native_enum=False, length=16,
+             values_callable=lambda members: [m.value for m in members])
+    )
+    step_id: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str | None] = mapped_column(String(16))  # huifang.live.events.ItemState
+    text: Mapped[str] = mapped_column(Text, default="")
+    problem_case_id: Mapped[int | None] = mapped_column(ForeignKey("problem_cases.id"))
+    done_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    user: Mapped[User] = relationship()
