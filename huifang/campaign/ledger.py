@@ -43,6 +43,7 @@ class Round:
 
     dials: tuple[Dial, ...]
     plan: Plan
+    running: int  # attempts in progress (any worker) when the round was planned
 
 
 def enrol_file(db: Database, path: Path, now: datetime) -> tuple[ImportReport, Enrolment]:
@@ -68,8 +69,9 @@ def plan_round(db: Database, rules: CallingRules, dial_plan: DialPlan, now: date
         store = CampaignStore(session)
         candidates = [candidate(entry) for entry in store.waiting()]
         blocked = {entry.phone for entry in store.do_not_call()}
-        decided = plan(rules, now, candidates, free_lines=free_lines,
-                       busy_phones=store.dialling_phones(), do_not_call=blocked)
+        busy = store.dialling_phones()
+        decided = plan(rules, now, candidates, free_lines=free_lines, busy_phones=busy,
+                       do_not_call=blocked)
         for letter in decided.letters:
             store.hand_over(letter.candidate.campaign_policy_id, letter.explanation(), now)
     dials = []
@@ -82,7 +84,7 @@ def plan_round(db: Database, rules: CallingRules, dial_plan: DialPlan, now: date
         attempt_id = claim(db, chosen, uri, worker, lease_until, now)
         if attempt_id is not None:
             dials.append(Dial(attempt_id, chosen.policy_no, chosen.phone, uri))
-    return Round(tuple(dials), decided)
+    return Round(tuple(dials), decided, len(busy))
 
 
 def claim(db: Database, chosen: Candidate, uri: str, worker: str, lease_until: datetime,
@@ -104,11 +106,11 @@ def note_call(db: Database, attempt_id: int, call_id: int) -> None:
 
 
 def finish(db: Database, attempt_id: int, outcome: AttemptOutcome, now: datetime, *,
-           detail: str = "", call_id: int | None = None) -> None:
+           detail: str = "", call_id: int | None = None, dialled: bool = True) -> None:
     """Record how an attempt ended and move its policy on."""
     with db.session() as session:
         CampaignStore(session).finish_attempt(attempt_id, outcome, now, detail=detail,
-                                              call_id=call_id)
+                                              call_id=call_id, dialled=dialled)
 
 
 def resolve_abandoned(db: Database, now: datetime,

@@ -1,0 +1,131 @@
+"""The runner over a real SQLite file with a scripted placer (no SIP): claims, caps, outcomes.
+
+The SIP side is tested with real peers in test_campaign_sip.py; here the calls are coroutines
+that answer by phone number, so every scheduling path runs in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from campaign_testkit import PolicySpec, phone_number, rules, shanghai, write_policies
+from sqlalchemy import select
+
+from huifang.campaign.configured import DialPlan
+from huifang.campaign.ledger import Dial, enrol_file
+from huifang.campaign.runner import CallResult, CampaignRunner
+from storage.campaign_models import AttemptOutcome, CampaignAttempt, CampaignPolicy
+from storage.campaigns import CampaignStore
+from storage.database import Database, open_database
+
+MONDAY = date(2026, 11, 23)
+NOW = shanghai(MONDAY, 10)
+
+
+class ScriptedLine:
+    """Answers each number with its scripted outcomes in turn; watches overlap and the cap."""
+
+    def __init__(self, script: dict[str, list[AttemptOutcome]], *, call_s: float = 0.01,
+                 fail_before_dial: set[str] | None = None) -> None:
+        self.script = {phone: list(outcomes) for phone, outcomes in script.items()}
+        self.call_s = call_s
+        self.fail_before_dial = set(fail_before_dial or ())
+        self.dialled: Counter[str] = Counter()
+        self.in_flight: set[str] = set()
+        self.peak = 0
+        self.overlaps = 0
+        self.next_call_id = 0
+
+    async def place(self, dial: Dial, on_dialled: Callable[[int], None]) -> CallResult:
+        if dial.phone in self.fail_before_dial:
+            self.fail_before_dial.discard(dial.phone)
+            raise RuntimeError("no prompt audio")  # before any INVITE
+        self.overlaps += dial.phone in self.in_flight
+        self.in_flight.add(dial.phone)
+        self.peak = max(self.peak, len(self.in_flight))
+        self.dialled[dial.phone] += 1
+        try:
+            await asyncio.sleep(self.call_s)
+            outcomes = self.script[dial.phone]
+            outcome = outcomes.pop(0) if len(outcomes) > 1 else outcomes[0]
+            return CallResult(outcome, "scripted", None)
+        finally:
+            self.in_flight.discard(dial.phone)
+
+
+def _campaign(tmp_path: Path, phones: list[str]) -> Database:
+    db = open_database(f"sqlite:///{tmp_path / 'run.db'}")
+    specs = [PolicySpec(f"P{n:05d}", phone, MONDAY - timedelta(days=3))
+             for n, phone in enumerate(phones)]
+    enrol_file(db, write_policies(tmp_path / "p.csv", specs), NOW)
+    return db
+
+
+def _run(db: Database, line: ScriptedLine, *, cap: int = 4, max_attempts: int = 3) -> None:
+    runner = CampaignRunner(db, rules(max_attempts=max_attempts, per_day=max_attempts,
+                                      spacing_min=0), DialPlan("sip:{phone}@gw"), line.place,
+                            max_concurrent=cap, lease=timedelta(minutes=20), clock=lambda: NOW)
+    asyncio.run(runner.run(until_idle=True, poll_s=0.01))
+
+
+def _finals(db: Database) -> Counter[str]:
+    with db.session() as session:
+        entries = CampaignStore(session).waiting() + list(session.scalars(select(CampaignPolicy)))
+        return Counter(f"{e.state.value}:{e.final_outcome.value if e.final_outcome else ''}"
+                       for e in {e.id: e for e in entries}.values())
+
+
+def test_every_policy_ends_with_the_outcome_its_line_gives(tmp_path: Path) -> None:
+    A = AttemptOutcome  # noqa: N806
+    script = {phone_number(0): [A.SUCCESS], phone_number(1): [A.PROBLEM_CASE],
+              phone_number(2): [A.WANTS_HUMAN], phone_number(3): [A.INVALID_NUMBER],
+              phone_number(4): [A.BUSY, A.NO_ANSWER, A.SUCCESS],
+              phone_number(5): [A.NO_ANSWER], phone_number(6): [A.HUNG_UP, A.REFUSED, A.BUSY]}
+    line = ScriptedLine(script)
+    db = _campaign(tmp_path, list(script))
+    _run(db, line)
+    assert _finals(db) == Counter({"done:success": 2, "done:problem_case": 1,
+                                   "done:wants_human": 1, "letter_or_visit:": 3})
+    assert line.dialled == Counter({phone_number(0): 1, phone_number(1): 1, phone_number(2): 1,
+                                    phone_number(3): 1, phone_number(4): 3, phone_number(5): 3,
+                                    phone_number(6): 3})
+    with db.session() as session:
+        letters = {e.policy.phone: e.closing_reason for e in CampaignStore(session).handed_over()}
+    assert letters[phone_number(3)] is not None
+    assert letters[phone_number(3)].startswith("invalid number")
+    reason = letters[phone_number(6)] or ""
+    assert reason.splitlines()[0] == "unreached after 3 attempts"
+    assert [line.rsplit(": ", 1)[1] for line in reason.splitlines()[1:]] == [
+        "hung_up (scripted)", "refused (scripted)", "busy (scripted)"]
+    db.close()
+
+
+def test_the_cap_holds_and_no_number_is_dialled_twice_at_once(tmp_path: Path) -> None:
+    # 30 policies on 10 numbers: three policies share each number.
+    phones = [phone_number(n % 10) for n in range(30)]
+    line = ScriptedLine({p: [AttemptOutcome.SUCCESS] for p in set(phones)}, call_s=0.02)
+    db = _campaign(tmp_path, phones)
+    _run(db, line, cap=3)
+    assert line.peak <= 3
+    assert line.overlaps == 0
+    assert sum(line.dialled.values()) == 30
+    assert _finals(db) == Counter({"done:success": 30})
+    db.close()
+
+
+def test_a_failure_before_the_invite_does_not_count_as_an_attempt(tmp_path: Path) -> None:
+    line = ScriptedLine({phone_number(0): [AttemptOutcome.SUCCESS]},
+                        fail_before_dial={phone_number(0)})
+    db = _campaign(tmp_path, [phone_number(0)])
+    _run(db, line, max_attempts=1)
+    with db.session() as session:
+        attempts = session.scalars(select(CampaignAttempt).order_by(CampaignAttempt.seq)).all()
+        assert [(a.dialled, a.outcome) for a in attempts] == [
+            (False, AttemptOutcome.FAILED), (True, AttemptOutcome.SUCCESS)]
+        assert (attempts[0].detail or "").startswith("RuntimeError: no prompt audio")
+    assert _finals(db) == Counter({"done:success": 1})
+    db.close()
