@@ -69,6 +69,13 @@ def case_clock(case: ProblemCase, handling: CaseHandling | None, rules: Deadline
     return CaseClock(left, 0 <= left <= rules.reminder_working_days, left < 0)
 
 
+def eligible_handlers(session: Session, salesperson: str | None) -> list[User]:
+    """Active console users who may handle a case about this salesperson's sale, by name."""
+    query = select(User).where(User.active.is_(True), User.role.in_(HANDLER_ROLES))
+    users = session.scalars(query.order_by(User.username))
+    return [u for u in users if salesperson is None or not _same_person(u.username, salesperson)]
+
+
 def handling_of(session: Session, case: ProblemCase) -> CaseHandling | None:
     """The case's handling row, None while nobody has classified and assigned it."""
     return session.get(CaseHandling, case.id)

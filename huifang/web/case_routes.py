@@ -31,12 +31,19 @@ from huifang.web.review_access import (
     actor,
     oversees_reviews,
 )
+from huifang.web.review_routes import Handler, handler_out
 from huifang.web.roles import sees_personal_data
 from huifang.web.sign_ins import SignedInUser
 from huifang.web.table_export import ExportFormat, export_response
 from storage.case_ledger import LedgerFilter, daily_summary, ledger_rows
-from storage.models import CaseStatus, ProblemCase, User
-from storage.problem_cases import DeadlineRules, ReviewError, assign_case, resolve_case
+from storage.models import CaseStatus, Policy, ProblemCase, User
+from storage.problem_cases import (
+    DeadlineRules,
+    ReviewError,
+    assign_case,
+    eligible_handlers,
+    resolve_case,
+)
 from storage.review_models import CaseClass
 
 CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -143,6 +150,14 @@ def export_summary(
     """The daily summary as CSV or XLSX."""
     lines = [summary_line(row) for row in daily_summary(session, day, rules)]
     return export_response(summary_table(lines, day), export_format, f"daily-summary-{day}")
+
+
+@router.get("/cases/{case_id}/handlers", responses={401: {}, 403: {}, 404: {}})
+def case_handlers(case_id: CaseId, session: SessionDep, _user: ReviewerDep) -> list[Handler]:
+    """Who may handle this case: console users other than the seller of its policy."""
+    policy = session.get(Policy, _case(session, case_id).policy_id)
+    seller = policy.salesperson if policy else None
+    return [handler_out(u) for u in eligible_handlers(session, seller)]
 
 
 @router.post("/cases/{case_id}/assign", responses=_REFUSED)

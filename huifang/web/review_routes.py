@@ -34,7 +34,7 @@ from storage.analysis import FlagFilter, calls_with_flags
 from storage.analysis_models import CallFlag, FlagKind
 from storage.dispositions import confirm_flag, dismiss_flag
 from storage.models import CallRecord, User
-from storage.problem_cases import HANDLER_ROLES, ReviewError
+from storage.problem_cases import ReviewError, eligible_handlers
 from storage.review_models import CaseClass, FlagDisposition
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -147,16 +147,16 @@ def call_recording(call_id: RowId, session: SessionDep, user: ReviewerDep) -> Fi
 
 
 @router.get("/calls/{call_id}/handlers", responses={401: {}, 403: {}, 404: {}})
-def case_handlers(call_id: RowId, session: SessionDep, user: ReviewerDep) -> list[Handler]:
+def call_handlers(call_id: RowId, session: SessionDep, user: ReviewerDep) -> list[Handler]:
     """Who may handle a problem case from this call: console users other than its seller."""
     call = _call(session, user, call_id)
-    seller = call.policy.salesperson.strip().casefold() if call.policy else None
-    query = select(User).where(User.active.is_(True), User.role.in_(HANDLER_ROLES))
-    return [
-        Handler(id=u.id, username=u.username, role=u.role.value)
-        for u in session.scalars(query.order_by(User.username))
-        if u.username.strip().casefold() != seller
-    ]
+    seller = call.policy.salesperson if call.policy else None
+    return [handler_out(u) for u in eligible_handlers(session, seller)]
+
+
+def handler_out(user: User) -> Handler:
+    """A possible handler as the API shows them."""
+    return Handler(id=user.id, username=user.username, role=user.role.value)
 
 
 @router.post("/flags/{flag_id}/confirm", status_code=status.HTTP_201_CREATED,

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
 from openpyxl import load_workbook
 from review_testkit import PROMISE, PROMISE_MASKED, PROMISE_SPAN, SELLER, seed_review, user_id
+from schemathesis.core.result import Ok
 from web_testkit import WebRig, settings_for, sign_in, web_rig
 
 from huifang.web.review_access import deadline_rules
@@ -325,3 +328,49 @@ def test_the_daily_summary_exports_per_salesperson(tmp_path: Path) -> None:
         csv_export = rig.client.get("/api/review/summary/export?day=2024-11-06")
         rows = list(csv.reader(io.StringIO(csv_export.content.decode("utf-8-sig"))))
         assert rows[1] == ["广东分公司", "天河一组", SELLER, "3", "0", "0", "0", "0", "0", "0"]
+
+
+# -- pages and generated requests ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["review.html", "review.js", "review_call.html", "review_call.js", "cases.html", "cases.js",
+     "audit.html", "audit.js", "console.js"],
+)  # fmt: skip
+def test_the_console_pages_are_served_as_they_lie(tmp_path: Path, page: str) -> None:
+    with web_rig(tmp_path) as rig:
+        response = rig.client.get(f"/app/{page}")
+        assert response.status_code == 200 and len(response.text) > 300
+
+
+def test_generated_console_requests_with_a_csrf_token_get_no_server_error(
+    tmp_path: Path,
+) -> None:
+    """Schemathesis over the console's operations, signed in as a supervisor whose changes
+    carry the CSRF token, so bodies reach the disposition and case code."""
+    with review_rig(tmp_path) as (rig, _seed):
+        csrf = _as(rig, "sam")
+        spec: dict[str, Any] = rig.client.get("/openapi.json").json()
+        operations = [
+            result.ok()
+            for result in schemathesis.openapi.from_dict(spec).get_all_operations()
+            if isinstance(result, Ok) and result.ok().path.startswith("/api/review")
+        ]
+        assert len(operations) >= 12
+
+        for operation in operations:
+
+            @settings(max_examples=25, deadline=None, database=None,
+                      suppress_health_check=list(HealthCheck))  # fmt: skip
+            @given(case=operation.as_strategy())
+            def no_server_error(case: Any) -> None:
+                kwargs = case.as_transport_kwargs(base_url="http://testserver")
+                response = rig.client.request(
+                    kwargs["method"], kwargs["url"], params=kwargs.get("params"),
+                    headers={**(kwargs.get("headers") or {}), **csrf},
+                    json=kwargs.get("json"), content=kwargs.get("data"),
+                )  # fmt: skip
+                assert response.status_code < 500, (case.formatted_path, response.text)
+
+            no_server_error()

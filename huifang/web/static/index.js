@@ -12,6 +12,7 @@ async function showCalls(me) {
   document.getElementById("sign-in").hidden = true;
   document.getElementById("calls").hidden = false;
   document.getElementById("who").textContent = `${me.username} (${me.role})`;
+  document.getElementById("console-link").hidden = me.role === "agent";
   const rows = document.getElementById("call-rows");
   rows.replaceChildren();
   for (const call of await huifangApi.request("GET", "/api/calls")) {

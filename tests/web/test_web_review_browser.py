@@ -1,0 +1,112 @@
+"""In a real browser: a reviewer finds a flagged call in the queue, confirms its flag into a
+problem case (问题件), sees it in the ledger and exports the ledger as CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from browser_testkit import ARTIFACTS, chromium, served
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+from review_testkit import PROMISE_MASKED, seed_review
+from web_testkit import PASSWORD, seeded_app
+
+
+def _sign_in(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/app/")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_a_reviewer_confirms_a_flag_into_a_problem_case_and_exports_the_ledger(
+    tmp_path: Path,
+) -> None:
+    with seeded_app(tmp_path) as (app, db, call_of), served(app) as base, chromium() as browser:
+        seed = seed_review(db, call_of, tmp_path)
+        page = browser.new_page(accept_downloads=True)
+        _sign_in(page, base, "rita")
+        page.click("#console-link a[href='review.html']")
+        rows = page.locator("#queue-rows tr")
+        expect(rows).to_have_count(2)
+        page.select_option("select[name=kind]", "misleading_sale")
+        page.click("#filters button[type=submit]")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text("李明")
+        rows.first.locator("a").click()
+
+        # The call: its recording, the flagged span on the timeline, the evidence marked.
+        expect(page.locator("#player")).to_have_attribute(
+            "src", f"/api/review/calls/{call_of['ann']}/recording"
+        )
+        span = page.locator(f"#timeline .span-mark[data-flag='{seed.promise_flag}']")
+        expect(span).to_have_count(1)
+        expect(page.locator(f"#transcript mark[data-flag='{seed.promise_flag}']")).to_have_text(
+            "保本保息"
+        )
+        expect(page.locator("#transcript")).to_contain_text(PROMISE_MASKED)
+        duplicate = page.locator(f"article[data-flag='{seed.duplicate_flag}']")
+        expect(duplicate.locator("ul.linked")).to_contain_text("8644012024110002")
+        expect(duplicate.locator(f"a[href='review_call.html?call={call_of['bob']}']")).to_be_visible()
+
+        flag = page.locator(f"article[data-flag='{seed.promise_flag}']")
+        # The seller (李明) is not offered as the handler.
+        expect(flag.locator("select[name=handler_id] option")).to_have_text(
+            ["ada (admin)", "rita (reviewer)", "sam (supervisor)"]
+        )
+        flag.locator("select[name=classification]").select_option("口头误导-故意")
+        flag.locator("select[name=handler_id]").select_option(label="sam (supervisor)")
+        flag.locator("input[name=note]").fill("客户复述业务员承诺保本")
+        flag.locator("form.confirm button").click()
+        expect(flag.locator(".decided")).to_contain_text("已确认为问题件")
+        expect(flag.locator(".decided")).to_contain_text("口头误导-故意")
+        expect(flag.locator("form")).to_have_count(0)
+        screenshots = Path("var/screenshots")
+        screenshots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(tmp_path / "review_call_confirmed.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "review_call_confirmed.png"), full_page=True)
+
+        # The ledger lists the new case, assigned to sam with its deadline.
+        page.goto(f"{base}/app/cases.html")
+        case_rows = page.locator("#case-rows tr")
+        expect(case_rows).to_have_count(1)
+        expect(case_rows.first).to_contain_text("口头误导-故意")
+        expect(case_rows.first).to_contain_text("sam")
+        expect(case_rows.first).to_contain_text("138****5678")
+        expect(case_rows.first.locator(".state")).to_have_text("处理中")
+        with page.expect_download() as csv_download:
+            page.click("#export-ledger-csv")
+        csv_path = tmp_path / "ledger.csv"
+        csv_download.value.save_as(csv_path)
+        ledger = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+        assert [(row["保单号"], row["问题分类"], row["处理人"]) for row in ledger] == [
+            ("8644012024110001", "口头误导-故意", "sam")
+        ]
+        assert ledger[0]["证据"] == PROMISE_MASKED
+        with page.expect_download() as xlsx_download:
+            page.click("#export-ledger-xlsx")
+        xlsx_path = tmp_path / "ledger.xlsx"
+        xlsx_download.value.save_as(xlsx_path)
+        sheet = load_workbook(xlsx_path).active
+        assert sheet is not None
+        assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+            "8644012024110001"
+        ]
+        page.screenshot(path=str(tmp_path / "problem_case_ledger.png"), full_page=True)
+        page.screenshot(path=str(screenshots / "problem_case_ledger.png"), full_page=True)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "problem_case_ledger.png"), full_page=True)
+
+
+def test_an_agent_opening_the_console_is_turned_away(tmp_path: Path) -> None:
+    with seeded_app(tmp_path) as (app, db, call_of), served(app) as base, chromium() as browser:
+        seed_review(db, call_of, tmp_path)
+        page = browser.new_page()
+        _sign_in(page, base, "ann")
+        expect(page.locator("#call-rows a")).to_have_count(1)
+        expect(page.locator("#console-link")).to_be_hidden()
+        page.goto(f"{base}/app/review_call.html?call={call_of['ann']}")
+        expect(page.locator("body")).to_contain_text("质检台仅供质检、主管和管理员使用")
+        expect(page.locator("#transcript")).to_have_count(0)
