@@ -10,7 +10,9 @@ from agent_assist.events import Flag, Leg, Utterance
 from agent_assist.misleading_sale import MisleadingSaleDetector
 from agent_assist.rule_loader import RuleFileError
 from agent_assist.rule_set import RuleSet
+from agent_assist.voice_cues import PolicyholderRecord
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
+from huifang.commands.database_option import add_db_option
 
 
 def register(sub: Subparsers) -> None:
@@ -22,12 +24,22 @@ def register(sub: Subparsers) -> None:
         "--text", type=Path, metavar="FILE", help="UTF-8 text, one utterance a line"
     )
     source.add_argument(
-        "recording", type=Path, nargs="?", help="call recording (stereo: agent, customer)"
+        "recording", type=Path, nargs="?",
+        help="call recording (stereo: agent, customer), or a folder of them to analyse and store",
     )
     parser.add_argument(
         "--policy-json", type=Path, metavar="FILE",
         help="the policy record (holder gender, birth date, salesperson…) for a recording",
     )
+    parser.add_argument(
+        "--policy", metavar="NO",
+        help="folder: the stored policy of every recording without a sidecar <name>.json",
+    )
+    parser.add_argument(
+        "--no-transcribe", action="store_true",
+        help="folder: voice cues only, no speech recognition (keeps stored speech flags)",
+    )
+    add_db_option(parser)
     parser.add_argument(
         "--leg",
         choices=[leg.value for leg in Leg],
@@ -65,11 +77,40 @@ def analyze_text(path: Path, leg: Leg) -> int:
     return 0
 
 
+def _stored_policyholder(args: argparse.Namespace) -> PolicyholderRecord | None:
+    """The record of --policy NO from the database; None after reporting why not."""
+    from agent_assist.policyholder_input import policyholder_from_policy
+    from huifang.commands.database_option import open_db
+    from storage.repository import Repository
+
+    db = open_db(args)
+    if db is None:
+        return None
+    try:
+        with db.session() as session:
+            policy = Repository(session).policy(args.policy)
+            if policy is None:
+                report_error(f"--policy {args.policy}", "not in the database")
+                return None
+            return policyholder_from_policy(policy)
+    finally:
+        db.close()
+
+
 def run(args: argparse.Namespace) -> int:
     """Dispatch on the kind of input given."""
+    if args.recording is not None and args.recording.is_dir():
+        # Imported here: the voice and speech stacks are not needed for text.
+        from huifang.commands.analyze_folder import analyze_folder
+
+        return analyze_folder(args.recording, args)
     if args.recording is not None:
-        # Imported here: the voice stack (Praat, torch) is not needed for text.
         from huifang.commands.analyze_voice import analyze_recording
 
-        return analyze_recording(args.recording, args.policy_json)
+        stored = None
+        if args.policy is not None and args.policy_json is None:
+            stored = _stored_policyholder(args)
+            if stored is None:
+                return EXIT_BAD_INPUT
+        return analyze_recording(args.recording, args.policy_json, stored)
     return analyze_text(args.text, Leg(args.leg))

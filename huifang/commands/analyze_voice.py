@@ -10,6 +10,7 @@ from pathlib import Path
 from agent_assist.events import VoiceCue
 from agent_assist.policyholder_input import PolicyholderInputError, policyholder_from_json
 from agent_assist.recording_voice import analyse_recording_voice
+from agent_assist.voice_cues import PolicyholderRecord
 from agent_assist.voice_features import VoiceMeasurementError
 from agent_assist.voiceprint_index import SIDECAR_FILE, VoiceprintIndex
 from asr.errors import AudioInputError
@@ -17,7 +18,7 @@ from huifang.commands.common import EXIT_BAD_INPUT, report_error
 from huifang.settings import get_settings
 
 
-def _cue_json(cue: VoiceCue) -> dict[str, object]:
+def cue_json(cue: VoiceCue) -> dict[str, object]:
     return {
         "cue": cue.kind.value, "severity": cue.severity.value, "leg": cue.leg.value,
         "message": cue.message, "reasons": list(cue.reasons),
@@ -25,7 +26,7 @@ def _cue_json(cue: VoiceCue) -> dict[str, object]:
     }
 
 
-def _stored_index() -> VoiceprintIndex | None:
+def stored_index() -> VoiceprintIndex | None:
     settings = get_settings()
     directory = Path(settings.voiceprints_dir)
     if not (directory / SIDECAR_FILE).exists():
@@ -33,16 +34,23 @@ def _stored_index() -> VoiceprintIndex | None:
     return VoiceprintIndex.open(directory, settings.store_voiceprints)
 
 
-def analyze_recording(recording: Path, policy_json: Path | None) -> int:
-    """Print the customer leg's features, then one JSON line per cue; 2 on unusable input."""
-    if policy_json is None:
-        report_error(str(recording), "voice cues need the policy record: add --policy-json FILE")
+def analyze_recording(
+    recording: Path, policy_json: Path | None, stored: PolicyholderRecord | None = None
+) -> int:
+    """Print the customer leg's features, then one JSON line per cue; 2 on unusable input.
+
+    The record comes from policy_json, else from `stored` (a policy of the database).
+    """
+    if policy_json is None and stored is None:
+        problem = "voice cues need the policy record: add --policy-json FILE or --policy NO"
+        report_error(str(recording), problem)
         return EXIT_BAD_INPUT
     settings = get_settings()
     try:
-        record = policyholder_from_json(policy_json)
+        record = policyholder_from_json(policy_json) if policy_json is not None else stored
+        assert record is not None
         report = analyse_recording_voice(
-            recording, record, date.today(), _stored_index(),
+            recording, record, date.today(), stored_index(),
             settings.voiceprint_threshold, settings.max_audio_s,
         )
     except PolicyholderInputError as err:
@@ -58,5 +66,5 @@ def analyze_recording(recording: Path, policy_json: Path | None) -> int:
     line = {"leg": "customer", "features": features, "narrowband": report.customer.narrowband}
     print(json.dumps(line, ensure_ascii=False), flush=True)
     for cue in report.cues:
-        print(json.dumps(_cue_json(cue), ensure_ascii=False), flush=True)
+        print(json.dumps(cue_json(cue), ensure_ascii=False), flush=True)
     return 0

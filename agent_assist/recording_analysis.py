@@ -1,0 +1,81 @@
+"""The whole analysis of a finished call recording: transcript per leg, flags, voice cues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from agent_assist.engine import AssistFactory
+from agent_assist.events import Flag, Leg, Utterance, VoiceCue, as_utterance
+from agent_assist.recording_voice import CHANNEL_LEGS, customer_voice_report
+from agent_assist.voice_cues import PolicyholderRecord
+from agent_assist.voice_features import VoiceMeasurementError
+from agent_assist.voiceprint import SAME_VOICE_THRESHOLD
+from agent_assist.voiceprint_index import VoiceprintIndex
+from asr.codec import Pcm16
+from asr.engines.base import Engine
+from asr.errors import AudioInputError
+from asr.transcribe import transcribe_samples
+from asr.wavfile import read_audio
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingAnalysis:
+    """What one recording gave: its transcript, rule flags, voice cues, and why cues are absent."""
+
+    duration_s: float
+    utterances: tuple[Utterance, ...]
+    flags: tuple[Flag, ...]  # real-time rules, per final utterance
+    whole_call: tuple[Flag, ...]
+    cues: tuple[VoiceCue, ...]
+    voice_note: str = ""  # e.g. no policy record, or too little voice to measure
+
+
+def _legs(path: Path, max_duration_s: float | None) -> tuple[float, dict[Leg, Pcm16]]:
+    clip = read_audio(path, max_duration_s)
+    if clip.channels > 2:
+        raise AudioInputError(str(path), f"{clip.channels} channels: expected agent + customer")
+    if clip.channels == 1:  # a mono file is taken as the customer's side alone
+        return clip.duration_s, {Leg.CUSTOMER: clip.mono16k()}
+    return clip.duration_s, {Leg(name): pcm for name, pcm in clip.legs(CHANNEL_LEGS).items()}
+
+
+def _transcript(engine: Engine, legs: dict[Leg, Pcm16]) -> list[Utterance]:
+    heard = [r for leg, pcm in legs.items() for r in transcribe_samples(engine, pcm, leg.value)]
+    return [as_utterance(r) for r in sorted(heard, key=lambda r: r.start)]
+
+
+def analyse_call_recording(
+    path: Path,
+    factory: AssistFactory,
+    engine: Engine | None,
+    record: PolicyholderRecord | None,
+    today: date,
+    *,
+    index: VoiceprintIndex | None = None,
+    threshold: float = SAME_VOICE_THRESHOLD,
+    max_duration_s: float | None = None,
+) -> RecordingAnalysis:
+    """Transcribe (when an engine is given), run the rules, and measure the customer's voice.
+
+    AudioInputError when the file cannot be read; a voice too short to measure only leaves a
+    note, since the transcript's flags still stand.
+    """
+    duration, legs = _legs(path, max_duration_s)
+    utterances = _transcript(engine, legs) if engine is not None else []
+    call = factory.new_call()
+    flags = [flag for u in utterances for flag in call.on_utterance(u)]
+    whole_call = call.end_call() if engine is not None else []
+    cues: tuple[VoiceCue, ...] = ()
+    note = ""
+    if record is None:
+        note = "no policy record: voice cues skipped"
+    else:
+        try:
+            cues = customer_voice_report(legs[Leg.CUSTOMER], record, today, index, threshold).cues
+        except VoiceMeasurementError as err:
+            note = f"customer leg: {err}: voice cues skipped"
+    return RecordingAnalysis(
+        duration, tuple(utterances), tuple(flags), tuple(whole_call), cues, note
+    )

@@ -1,0 +1,178 @@
+"""`huifang analyze DIR`: every recording of a folder analysed and stored, with a progress bar.
+
+Each recording becomes (or updates) the call stored for its path, with its flags; its old
+flags of the kinds analysed are replaced, so a second run over the same folder adds nothing.
+A file that cannot be read is reported on one line and skipped; the exit status is then 2,
+after everything else was processed and stored. Policies: see recording_policy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from tqdm import tqdm
+
+from agent_assist.engine import AssistFactory
+from agent_assist.events import Flag
+from agent_assist.policyholder_input import PolicyholderInputError
+from agent_assist.recording_analysis import RecordingAnalysis, analyse_call_recording
+from agent_assist.rule_loader import RuleFileError
+from asr.engines import Engine, load_engine
+from asr.errors import AsrError, AudioInputError
+from asr.wavfile import RAW_ENCODINGS
+from huifang.commands.analyze_voice import cue_json, stored_index
+from huifang.commands.common import EXIT_BAD_INPUT, report_error
+from huifang.commands.database_option import EXIT_DATABASE, open_db
+from huifang.commands.recording_policy import (
+    RecordingPolicy,
+    given_policy,
+    policy_for_recording,
+)
+from huifang.settings import asr_config, get_settings
+from storage.analysis import call_for_recording, flag_row, replace_flags
+from storage.analysis_models import CallFlag, FlagKind
+from storage.database import Database
+from storage.models import CallDirection, CallRecord
+from storage.repository import Repository
+
+SPEECH_KINDS = (FlagKind.MISLEADING_SALE, FlagKind.WHOLE_CALL)
+VOICE_KINDS = (FlagKind.VOICE_CUE, FlagKind.DUPLICATE_VOICE)
+AUDIO_SUFFIXES = frozenset({".wav", *RAW_ENCODINGS})
+
+
+def recordings_in(folder: Path) -> list[Path]:
+    """The folder's audio files (by suffix, not recursing), in name order."""
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES
+    )
+
+
+def _say(where: str, problem: str) -> None:
+    """One error line on stderr, without breaking the progress bar."""
+    with tqdm.external_write_mode(file=sys.stderr):
+        report_error(where, problem)
+
+
+@dataclass
+class _Run:
+    """What every recording of one run shares."""
+
+    db: Database
+    factory: AssistFactory
+    engine: Engine | None
+    given: RecordingPolicy | None
+    today: date
+
+
+def _flag_json(flag: Flag) -> dict[str, object]:
+    return {
+        "rule": flag.rule_id, "category": flag.category.value, "severity": flag.severity.value,
+        "leg": flag.leg.value, "start": round(flag.start, 2), "end": round(flag.end, 2),
+        "span": list(flag.span), "text": flag.text,
+    }
+
+
+def _rows(result: RecordingAnalysis, when: datetime, with_speech: bool) -> list[CallFlag]:
+    rows = [flag_row(cue, when) for cue in result.cues]
+    if with_speech:
+        rows += [flag_row(f, when, FlagKind.MISLEADING_SALE) for f in result.flags]
+        rows += [flag_row(f, when, FlagKind.WHOLE_CALL) for f in result.whole_call]
+    return rows
+
+
+def _stored_call(repo: Repository, path: Path, found: RecordingPolicy) -> CallRecord:
+    """The call stored for this recording, made on first sight (started at the file's time)."""
+    call = call_for_recording(repo.session, str(path))
+    if call is None:
+        started = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        call = repo.start_call(found.policy, CallDirection.OUTBOUND, path.as_uri(), started)
+        call.recording_path = str(path)
+    elif found.policy is not None:
+        call.policy = found.policy
+    return call
+
+
+def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
+    """Analyse and store one recording; AudioInputError/PolicyholderInputError if unusable."""
+    with run.db.session() as session:
+        found = policy_for_recording(Repository(session), path, run.given)
+        record = found.record
+    settings = get_settings()
+    result = analyse_call_recording(
+        path, run.factory, run.engine, record, run.today, index=stored_index(),
+        threshold=settings.voiceprint_threshold, max_duration_s=settings.max_audio_s,
+    )
+    kinds = (*VOICE_KINDS, *(SPEECH_KINDS if run.engine is not None else ()))
+    with run.db.session() as session:
+        repo = Repository(session)
+        found = policy_for_recording(repo, path, run.given)
+        call = _stored_call(repo, path, found)
+        rows = _rows(result, datetime.now(UTC), run.engine is not None)
+        replace_flags(session, call, kinds, rows)
+        call_id = call.id
+    return {
+        "file": str(path), "call_id": call_id,
+        "policy": found.record.policy_no if found.record else None, "policy_from": found.source,
+        "duration_s": round(result.duration_s, 2), "utterances": len(result.utterances),
+        "flags": [_flag_json(f) for f in (*result.flags, *result.whole_call)],
+        "cues": [cue_json(cue) for cue in result.cues],
+        **({"note": result.voice_note} if result.voice_note else {}),
+    }
+
+
+def _start(args: argparse.Namespace, db: Database) -> _Run | None:
+    """Rules, speech engine and the command line's policy; None after reporting a failure."""
+    try:
+        factory = AssistFactory()
+    except RuleFileError as err:
+        report_error(str(err.path), f"line {err.line}: {err.problem}")
+        return None
+    try:
+        with db.session() as session:
+            given = given_policy(Repository(session), args.policy, args.policy_json)
+    except PolicyholderInputError as err:
+        report_error("policy", str(err))
+        return None
+    engine = None
+    if not args.no_transcribe:
+        try:
+            engine = load_engine(asr_config(get_settings()))
+        except AsrError as err:
+            report_error("speech engine", str(err))
+            return None
+    return _Run(db, factory, engine, given, date.today())
+
+
+def analyze_folder(folder: Path, args: argparse.Namespace) -> int:
+    """Analyse and store every recording; 2 if any could not be read, after all the rest."""
+    recordings = recordings_in(folder)
+    db = open_db(args)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        run = _start(args, db)
+        if run is None:
+            return EXIT_BAD_INPUT
+        failed = 0
+        for path in tqdm(recordings, desc="analyze", unit="file", file=sys.stderr):
+            try:
+                line = _analyse_one(run, path.resolve())
+            except AudioInputError as err:
+                _say(err.source, err.problem)
+                failed += 1
+                continue
+            except PolicyholderInputError as err:
+                _say(str(path), str(err))
+                failed += 1
+                continue
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+    finally:
+        db.close()
+    if failed:
+        _say(str(folder), f"{failed} of {len(recordings)} recordings could not be analysed")
+    return EXIT_BAD_INPUT if failed else 0

