@@ -9,6 +9,7 @@ from huifang.commands import (
     attention,
     call,
     campaign,
+    cases,
     classify_answer,
     db,
     eval_asr,
@@ -38,4 +39,5 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     users.register,
     serve_web.register,
     campaign.register,
+    cases.register,
 ]
