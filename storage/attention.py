@@ -17,7 +17,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.attention_flags import flag_open_policies, flag_policies, policy_flags
+from storage.attention_flags import (
+    entry_flags,
+    flag_open_policies,
+    flag_policies,
+    flagged_policy_count,
+    policy_flags,
+)
 from storage.attention_match import (
     SalesChannel,
     active_on,
@@ -40,7 +46,9 @@ __all__ = [
     "active_on",
     "entries",
     "entry",
+    "entry_flags",
     "flag_policies",
+    "flagged_policy_count",
     "matching_entries",
     "observe_entry",
     "on_attention_list",

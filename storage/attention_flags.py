@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from storage.attention_match import SalesChannel, covers, subject_label
 from storage.attention_models import (
@@ -128,3 +128,14 @@ def flagged_policy_count(session: Session, entry: AttentionEntry) -> int:
         .where(PolicyFlag.attention_entry_id == entry.id)
     )
     return session.scalar(query) or 0
+
+
+def entry_flags(session: Session, entry: AttentionEntry) -> list[PolicyFlag]:
+    """The flags raised for this entry, oldest first, their policies loaded."""
+    query = (
+        select(PolicyFlag)
+        .where(PolicyFlag.attention_entry_id == entry.id)
+        .options(selectinload(PolicyFlag.policy))
+        .order_by(PolicyFlag.id)
+    )
+    return list(session.scalars(query))

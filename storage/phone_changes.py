@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from agent_assist.phone_change_file import read_phone_change_rows
 from agent_assist.phone_records import BEIJING, PhoneChange
 from storage.attention_models import PhoneChangeRecord
 from storage.database import Database
+from storage.masking import mask_phone
 
 # Policy numbers per IN query: far below SQLite's and PostgreSQL's parameter limits.
 _BATCH = 500
@@ -89,6 +91,27 @@ def stored_phone_changes(session: Session, policy_nos: Iterable[str]) -> list[Ph
         )
         for r in found
     ]
+
+
+def phone_change_records(session: Session, policy_no: str) -> list[PhoneChangeRecord]:
+    """One policy's stored changes, oldest first."""
+    query = (
+        select(PhoneChangeRecord)
+        .where(PhoneChangeRecord.policy_no == policy_no.strip().upper())
+        .order_by(PhoneChangeRecord.changed_at, PhoneChangeRecord.id)
+    )
+    return list(session.scalars(query))
+
+
+def phone_change_view(record: PhoneChangeRecord, *, masked: bool = True) -> dict[str, Any]:
+    """A stored change as a JSON-ready dict, numbers masked unless asked, time in Beijing."""
+    show = mask_phone if masked else str
+    return {
+        "old_phone": show(record.old_phone),
+        "new_phone": show(record.new_phone),
+        "changed_at": record.changed_at.astimezone(BEIJING).isoformat(),
+        "source": record.source,
+    }
 
 
 def _problem(change: PhoneChange, now: datetime) -> str:

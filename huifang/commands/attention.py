@@ -16,11 +16,12 @@ from storage.attention import (
     AttentionError,
     entries,
     entry,
+    entry_flags,
+    flagged_policy_count,
     observe_entry,
     report_entry,
     revoke_entry,
 )
-from storage.attention_flags import flagged_policy_count
 from storage.attention_models import AttentionEntry, AttentionStatus, AttentionSubject
 from storage.attention_view import entry_view
 
@@ -45,7 +46,9 @@ def register(sub: Subparsers) -> None:
     listing.add_argument("--json", action="store_true", help="one JSON object per entry")
     add_db_option(listing)
     listing.set_defaults(run=run_list)
-    show = actions.add_parser("show", help="one entry with its history, as JSON")
+    show = actions.add_parser(
+        "show", help="one entry with its history and the policies flagged for it, as JSON"
+    )
     show.add_argument("entry_id", type=_entry_id, metavar="ID", help="entry id (see list)")
     add_db_option(show)
     show.set_defaults(run=run_show)
@@ -132,7 +135,11 @@ def run_show(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     try:
         with db.session() as session:
-            view = entry_view(entry(session, args.entry_id), history=True)
+            found = entry(session, args.entry_id)
+            view = entry_view(found, history=True)
+            view["flagged_policies"] = [
+                flag.policy.policy_no for flag in entry_flags(session, found)
+            ]
     except AttentionError as err:
         report_error("attention", str(err))
         return EXIT_BAD_INPUT

@@ -12,6 +12,7 @@ from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_
 from huifang.commands.phone_changes import add_phone_changes_action
 from storage.attention import policy_flags
 from storage.attention_view import flag_view
+from storage.phone_changes import phone_change_records, phone_change_view
 from storage.policy_file import PolicyFileError
 from storage.policy_import import describe_row, import_policy_file
 from storage.policy_view import policy_view
@@ -31,7 +32,9 @@ def register(sub: Subparsers) -> None:
     importing.add_argument("file", type=Path, help="CSV (UTF-8 or GB18030) or XLSX file")
     add_db_option(importing)
     importing.set_defaults(run=run_import)
-    show = actions.add_parser("show", help="print one policy as JSON (phone and ID masked)")
+    show = actions.add_parser(
+        "show", help="print one policy, its flags and phone changes as JSON (numbers masked)"
+    )
     show.add_argument("policy_no", help="policy number (保单号)")
     show.add_argument("--unmasked", action="store_true", help="show phone and ID digits")
     add_db_option(show)
@@ -75,6 +78,10 @@ def run_show(args: argparse.Namespace) -> int:
             if policy is not None:
                 view = policy_view(policy, masked=not args.unmasked)
                 view["flags"] = [flag_view(flag) for flag in policy_flags(session, policy)]
+                view["phone_changes"] = [
+                    phone_change_view(change, masked=not args.unmasked)
+                    for change in phone_change_records(session, policy.policy_no)
+                ]
     finally:
         db.close()
     if view is None:

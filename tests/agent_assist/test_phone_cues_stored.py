@@ -51,6 +51,15 @@ def test_stored_changes_give_the_cue_without_a_file(
     assert cues[0]["numbers"] == ["137****9903", "151****6420"]
     longer = _cues(url, capsys, "--change-days", "20")
     assert sorted(c["policies"][0] for c in longer) == ["8644012024100002", "8644012024100003"]
+    capsys.readouterr()
+    assert main(["policies", "show", "8644012024100003", "--db-url", url]) == 0
+    assert json.loads(capsys.readouterr().out)["phone_changes"] == [
+        {"old_phone": "137****9903", "new_phone": "151****6420",
+         "changed_at": "2024-11-08T10:30:00+08:00", "source": "changes.csv"},
+    ]  # fmt: skip
+    assert main(["policies", "show", "8644012024100003", "--unmasked", "--db-url", url]) == 0
+    [shown] = json.loads(capsys.readouterr().out)["phone_changes"]
+    assert (shown["old_phone"], shown["new_phone"]) == ("13712349903", "15118886420")
 
 
 def test_a_change_both_stored_and_in_a_file_counts_once(

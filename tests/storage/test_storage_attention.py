@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from storage.attention import (
 )
 from storage.attention_models import AttentionStatus, AttentionSubject
 from storage.database import Database, open_database
+from storage.phone_changes import import_phone_change_file, stored_phone_changes
 from storage.policy_import import import_policy_file
 from storage.repository import Repository
 
@@ -293,7 +294,7 @@ def test_after_revocation_new_sales_are_not_flagged_and_old_flags_stay(
 # -- PostgreSQL ------------------------------------------------------------------------------
 
 
-def test_report_match_and_flag_on_postgresql(tmp_path: Path) -> None:
+def test_report_match_flag_and_phone_changes_on_postgresql(tmp_path: Path) -> None:
     with postgres_cluster() as admin:
         pg = open_database(fresh_postgres_database(admin))
         try:
@@ -304,5 +305,18 @@ def test_report_match_and_flag_on_postgresql(tmp_path: Path) -> None:
                 revoke_entry(session, seller, "整改", by="主管", on=date(2024, 11, 6), now=NOW)
             assert _matches(pg, LI_MING, date(2024, 11, 5)) == [seller]
             assert _matches(pg, LI_MING, date(2024, 11, 6)) == []
+            # Phone changes: timestamptz keys compare equal, so re-importing stores nothing new.
+            changes = tmp_path / "changes.csv"
+            changes.write_text(
+                "保单号,原号码,新号码,变更时间\n"
+                "8644012024110002,13923456789,15118886420,2024-11-06T10:30\n",
+                encoding="utf-8",
+            )
+            assert import_phone_change_file(pg, changes, now=NOW).imported == 1
+            again = import_phone_change_file(pg, changes, now=NOW)
+            assert (again.imported, again.unchanged) == (0, 1)
+            with pg.session() as session:
+                [stored] = stored_phone_changes(session, ["8644012024110002"])
+            assert stored.changed_at == datetime(2024, 11, 6, 10, 30)
         finally:
             pg.close()

@@ -136,6 +136,7 @@ def test_import_flags_a_listed_sellers_policies_and_show_lists_the_flags(
     assert flag["reason"] == "业务员李明自2024-11-02起列入特别关注名单：客户投诉代签名"
     assert flag["entry_status"] == "reported"
     assert _show(tmp_path, capsys, "policies", "8644012024110001")["flags"] == []
+    assert _show(tmp_path, capsys, "attention", "1")["flagged_policies"] == ["8644012024110002"]
 
 
 def test_listing_a_team_flags_its_open_policies(
