@@ -77,16 +77,19 @@ async def take_inbound_call(call: Call, database: Database, engine: Engine, prom
 
 
 async def reject_busy(call: Call, database: Database, options: CallbackOptions) -> InboundCall:
-    """Refuse a call with 486 Busy Here (every line taken); stored as a busy inbound call."""
-    policy = await asyncio.to_thread(policy_for_caller, database, call.remote_uri, date.today())
-    call_id = await asyncio.to_thread(start_call_record, database,
-                                      policy.policy_id if policy else None,
-                                      CallDirection.INBOUND, call.remote_uri)
+    """Refuse a call with 486 Busy Here (every line taken); then store it as a busy inbound call.
+
+    The refusal goes out before any database work: a caller waits for nothing.
+    """
     refused = False
     with contextlib.suppress(CallEndedError):  # the caller gave up first: stored as such
         await call.answer(486)
         refused = True
     ended = await call.wait_ended(options.hangup_wait_s)
+    policy = await asyncio.to_thread(policy_for_caller, database, call.remote_uri, date.today())
+    call_id = await asyncio.to_thread(start_call_record, database,
+                                      policy.policy_id if policy else None,
+                                      CallDirection.INBOUND, call.remote_uri)
     if refused:  # ivr reads an unanswered inbound end as the caller's; here it was ours
         ended = dataclasses.replace(ended, outcome=CallOutcome.BUSY, status_code=486,
                                     reason="Busy Here")

@@ -32,10 +32,10 @@ def _policies() -> list[dict[str, str]]:
     ]
 
 
-def _serve(directory: Path, **settings: str) -> tuple[CallbackServer, str]:
+def _serve(directory: Path, *more: dict[str, str], **settings: str) -> tuple[CallbackServer, str]:
     url = db_url(directory)
     env = call_env(directory / "rec", HUIFANG_DB_URL=url, **settings)
-    import_policies(directory, _policies(), env)
+    import_policies(directory, [*_policies(), *more], env)
     return CallbackServer(env), url
 
 
@@ -145,20 +145,37 @@ def test_unknown_caller_hears_the_prompt_and_is_stored_without_a_policy(
     assert sum(loud) * 0.02 > 1.5  # the prompt is on our channel (seconds of speech)
 
 
-def test_sigterm_hangs_up_stores_the_call_and_exits_0(tmp_path: Path) -> None:
-    server, url = _serve(tmp_path)
-    peer = _peer(server, "13800001234", *KEYPAD_YES)
+def test_four_calls_at_once_a_fifth_hears_busy_and_sigterm_stores_them_all(
+        tmp_path: Path) -> None:
+    """pjsua2's cap (4 calls a process) is the default: the 5th caller gets 486 from it."""
+    server, url = _serve(tmp_path, policy_row("P2026000605", "13700001111"),
+                         policy_row("P2026000606", "13700002222"))
+    callers = [_peer(server, number, *KEYPAD_YES) for number in
+               ("13800001234", "13900005678", "13700001111", "13700002222")]
     try:
-        peer.wait_for("turn", 30)  # the script is under way
+        for peer in callers:  # every script is under way: its first item answered and past
+            peer.wait_for("turn", 30)
+            peer.wait_for("turn", 30)
+        fifth = _peer(server, "13700003333")
+        try:
+            assert _disconnected(fifth)["code"] == 486
+        finally:
+            fifth.kill()
         assert server.terminate() == 0, server.stderr
-        _disconnected(peer)
+        for peer in callers:
+            _disconnected(peer)
     finally:
-        peer.kill()
+        for peer in callers:
+            peer.kill()
         server.kill()
-    entry = server.next_call(5)
-    assert entry["handling"] == "script" and entry["policy_no"] == "P2026000601"
-    assert entry["dialogue"]["outcome"] == "hung_up"
-    stored = _stored(url, entry["call_id"])
-    assert stored["ended"] and stored["direction"] is CallDirection.INBOUND
-    assert stored["dialogue_outcome"] == "hung_up"
+    lines = [server.next_call(5) for _ in callers]
+    assert server.calls.empty()  # pjsua2 refused the fifth before huifang saw it
+    assert sorted(e["policy_no"] for e in lines) == [
+        "P2026000601", "P2026000602", "P2026000605", "P2026000606"]
+    for entry in lines:
+        assert entry["dialogue"]["outcome"] == "hung_up"
+        stored = _stored(url, entry["call_id"])
+        assert stored["ended"] and stored["direction"] is CallDirection.INBOUND
+        assert stored["dialogue_outcome"] == "hung_up"
+        assert "confirmed" in stored["verdicts"]  # answers given before the stop are kept
     assert "stopped" in server.stderr
