@@ -187,7 +187,12 @@ def _print_table(views: list[dict[str, object]]) -> None:
 def _actor(args: argparse.Namespace) -> str:
     """Who makes the change: --by, else the login name."""
     by: str | None = args.by
-    return by if by is not None else getpass.getuser()
+    if by is not None:
+        return by
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers: say so rather than fail
+        return "unknown"
 
 
 def _date(text: str) -> date:
