@@ -1,15 +1,30 @@
-"""The hint engine of one call: final utterances in, Flag and Hint events out, as they happen."""
+"""The hint engine of one call: final utterances in, Flag and Hint events out, as they happen;
+with a VoiceCueSetup, the customer's audio in and voice cues out as well."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agent_assist.events import Flag, Hint, TranscriptLike, Utterance, as_utterance
+from agent_assist.events import (
+    AudioFrame,
+    Flag,
+    Hint,
+    Leg,
+    TranscriptLike,
+    Utterance,
+    VoiceCue,
+    as_utterance,
+)
 from agent_assist.hints import hint_for
 from agent_assist.misleading_sale import MisleadingSaleDetector
 from agent_assist.rule_set import DEFAULT_RULES_FILE, RuleSet
 from agent_assist.whole_call import WholeCallAnalyser
+
+if TYPE_CHECKING:  # the voice stack (Praat, webrtcvad) loads only for calls that use it
+    from agent_assist.live_voice import LiveVoiceCues, VoiceCueSetup, VoiceWorker
 
 EventSink = Callable[[Flag | Hint], None]
 
@@ -22,10 +37,12 @@ class CallAssistant:
         detector: MisleadingSaleDetector,
         whole_call: WholeCallAnalyser,
         emit: EventSink | None = None,
+        voice: LiveVoiceCues | None = None,
     ) -> None:
         self._detector = detector
         self._whole_call = whole_call
         self._emit = emit
+        self._voice = voice
         self._utterances: list[Utterance] = []
 
     def on_utterance(self, event: Utterance | TranscriptLike) -> list[Flag]:
@@ -38,11 +55,27 @@ class CallAssistant:
         self._deliver(flags)
         return flags
 
+    def on_audio(self, frame: AudioFrame) -> None:
+        """Take a piece of a leg's audio (8 or 16 kHz): the customer's is kept for voice cues.
+
+        Cheap on the caller's thread (a copy and a VAD pass); the measuring runs elsewhere.
+        """
+        if self._voice is None or frame.leg != Leg.CUSTOMER:
+            return
+        self._voice.on_audio(frame.samples, frame.sample_rate)
+
     def end_call(self) -> list[Flag]:
-        """Apply the whole-call rules and emit their flags."""
+        """Apply the whole-call rules and emit their flags; measure the voice a last time."""
         flags = self._whole_call.analyse(self._utterances)
         self._deliver(flags)
+        if self._voice is not None:
+            self._voice.finish()
         return flags
+
+    @property
+    def voice_cues(self) -> list[VoiceCue]:
+        """The voice cues emitted on this call so far."""
+        return self._voice.cues if self._voice is not None else []
 
     def _deliver(self, flags: Iterable[Flag]) -> None:
         if self._emit is None:
@@ -59,10 +92,28 @@ class AssistFactory:
         self.rule_set = RuleSet.load(rules_file)
         self.detector = MisleadingSaleDetector(self.rule_set)
         self.whole_call = WholeCallAnalyser(self.rule_set.whole_call_rules)
+        self._voice_worker: VoiceWorker | None = None
+        self._voice_lock = threading.Lock()  # calls start on any thread
 
-    def new_call(self, emit: EventSink | None = None) -> CallAssistant:
-        """A fresh assistant for one call."""
-        return CallAssistant(self.detector, self.whole_call, emit)
+    def new_call(
+        self, emit: EventSink | None = None, voice: VoiceCueSetup | None = None
+    ) -> CallAssistant:
+        """A fresh assistant for one call; with `voice`, live voice cues from its audio."""
+        if voice is None:
+            return CallAssistant(self.detector, self.whole_call, emit)
+        from agent_assist.live_voice import LiveVoiceCues, VoiceWorker
+
+        with self._voice_lock:
+            if self._voice_worker is None:
+                self._voice_worker = VoiceWorker()
+            worker = self._voice_worker
+        live = LiveVoiceCues(worker, voice)
+        return CallAssistant(self.detector, self.whole_call, emit, live)
+
+    def close(self) -> None:
+        """Stop the voice-measuring process, if one was started."""
+        if self._voice_worker is not None:
+            self._voice_worker.close()
 
     def analyse_recording(self, utterances: Iterable[Utterance | TranscriptLike]) -> list[Flag]:
         """The same analysis over a finished call's transcript: real-time flags, then whole-call."""

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 
 class Leg(StrEnum):
     """Which side of the callback spoke: the policyholder's line or the callback agent's."""
@@ -40,6 +43,15 @@ class Utterance:
     start: float = 0.0
     end: float = 0.0
     final: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFrame:
+    """A piece of one leg's live audio: mono PCM16 samples (16 kHz unless said otherwise)."""
+
+    leg: Leg
+    samples: npt.NDArray[np.int16]
+    sample_rate: int = 16000
 
 
 @dataclass(frozen=True, slots=True)

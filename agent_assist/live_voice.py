@@ -1,0 +1,193 @@
+"""Voice cues during a live call: the customer's audio kept, measured off the hot path.
+
+Praat holds the GIL for a second or more per measurement, which would stall the per-utterance
+rules in the same process; so the measuring runs in one worker process per AssistFactory.
+The customer's voice is measured once LIVE_MIN_SPEECH_S of speech has been heard, and again
+over everything heard when the call ends; each cue kind is emitted once.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import webrtcvad
+
+from agent_assist.duplicate_voice import duplicate_voice_cue, find_duplicate_voices
+from agent_assist.events import CueKind, Leg, VoiceCue
+from agent_assist.voice_cues import PolicyholderRecord, voice_changer_cue, voice_cues
+from agent_assist.voice_features import VoiceFeatures, VoiceMeasurementError, measure_voice
+from agent_assist.voiceprint import SAME_VOICE_THRESHOLD, TooLittleSpeechError, VoiceprintEncoder
+from agent_assist.voiceprint_index import VoiceprintIndex
+from asr.codec import PIPELINE_RATE, Pcm16, resample
+
+CueSink = Callable[[VoiceCue], None]
+
+# Enough speech for stable pitch and formant medians (the corpus clips settle within 5-8 s).
+LIVE_MIN_SPEECH_S = 8.0
+# The first minutes say all the features can: a long call is not kept whole in memory.
+MAX_KEPT_S = 300.0
+_VAD_RATES = (8000, 16000)  # the leg's own rate is kept: resampling 20 ms pieces would smear
+_VAD_AGGRESSIVENESS = 2
+
+
+def _measure(audio: Pcm16, rate: int) -> VoiceFeatures | str:
+    """Run in the worker process: the features, or why they could not be measured."""
+    try:
+        return measure_voice(resample(audio, rate) if rate != PIPELINE_RATE else audio)
+    except VoiceMeasurementError as err:
+        return str(err)
+
+
+class VoiceWorker:
+    """One spawned process that measures voices for every call of a factory, one at a time."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, audio: Pcm16, rate: int) -> Future[VoiceFeatures | str]:
+        """Queue a measurement; the process starts on first use (spawned: no pj threads)."""
+        with self._lock:
+            if self._pool is None:
+                context = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            return self._pool.submit(_measure, audio, rate)
+
+    def close(self) -> None:
+        """Stop the process (waits for a running measurement)."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceCueSetup:
+    """What a call's live voice cues compare against and where they go."""
+
+    record: PolicyholderRecord | None  # None: only the voice-changer cue can be given
+    on_cue: CueSink | None = None
+    today: date | None = None  # the day ages are taken on; today by default
+    index: VoiceprintIndex | None = None  # stored voiceprints, for the duplicate search at the end
+    threshold: float = SAME_VOICE_THRESHOLD
+    min_speech_s: float = LIVE_MIN_SPEECH_S
+
+
+class LiveVoiceCues:
+    """One call's customer voice: audio in, identity cues out (to `emit`) while and after."""
+
+    def __init__(self, worker: VoiceWorker, setup: VoiceCueSetup) -> None:
+        self._worker = worker
+        self._record = setup.record
+        self._today = setup.today or date.today()
+        self._emit = setup.on_cue
+        self._min_speech_s = setup.min_speech_s
+        self._index = setup.index
+        self._threshold = setup.threshold
+        self._vad = webrtcvad.Vad(_VAD_AGGRESSIVENESS)
+        # Re-entrant: a future already done runs its callback in the thread that adds it.
+        self._lock = threading.RLock()
+        self._kept: list[Pcm16] = []
+        self._kept_samples = 0
+        self._rate = 0  # the leg's sample rate, from its first audio
+        self._unframed = np.empty(0, np.int16)
+        self._speech_frames = 0
+        self._early: Future[VoiceFeatures | str] | None = None
+        self._cues: list[VoiceCue] = []
+
+    @property
+    def speech_s(self) -> float:
+        """Seconds of customer speech heard so far (webrtcvad's 20 ms frames)."""
+        return self._speech_frames * 0.02
+
+    @property
+    def cues(self) -> list[VoiceCue]:
+        """The cues emitted so far."""
+        with self._lock:
+            return list(self._cues)
+
+    def on_audio(self, pcm: Pcm16, rate: int = PIPELINE_RATE) -> None:
+        """Keep customer audio (8 or 16 kHz, one rate per call), count its speech, and start
+        the early measurement when due."""
+        with self._lock:
+            if not self._rate:
+                if rate not in _VAD_RATES:
+                    raise ValueError(f"live voice cues take 8 or 16 kHz audio, got {rate} Hz")
+                self._rate = rate
+            elif rate != self._rate:
+                raise ValueError(f"the leg's audio changed from {self._rate} Hz to {rate} Hz")
+            if self._kept_samples < MAX_KEPT_S * rate:
+                self._kept.append(pcm.copy())
+                self._kept_samples += len(pcm)
+            self._count_speech(pcm)
+            if self._early is None and self.speech_s >= self._min_speech_s:
+                self._early = self._worker.submit(self._audio(), self._rate)
+                self._early.add_done_callback(self._early_done)
+
+    def finish(self) -> list[VoiceCue]:
+        """The call ended: measure everything heard, add the duplicate-voice search; new cues."""
+        with self._lock:
+            early, audio, rate = self._early, self._audio(), self._rate
+        if early is not None:  # its cues first, whether or not its callback has run yet
+            self._deliver(self._cues_for(early.result()))
+        if not len(audio):
+            return []
+        features = self._worker.submit(audio, rate).result()
+        cues = self._cues_for(features)
+        if self._index is not None and len(self._index) and self._record is not None:
+            wideband = resample(audio, rate) if rate != PIPELINE_RATE else audio
+            cues += self._duplicate(wideband, self._record, self._index)
+        return self._deliver(cues)
+
+    def _count_speech(self, pcm: Pcm16) -> None:
+        size = self._rate // 50
+        frames = np.concatenate([self._unframed, pcm])
+        whole = len(frames) - len(frames) % size
+        for start in range(0, whole, size):
+            frame = frames[start : start + size].tobytes()
+            self._speech_frames += self._vad.is_speech(frame, self._rate)
+        self._unframed = frames[whole:]
+
+    def _audio(self) -> Pcm16:
+        return np.concatenate(self._kept) if self._kept else np.empty(0, np.int16)
+
+    def _early_done(self, future: Future[VoiceFeatures | str]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return  # the worker was shut down with the call still open: the end measures again
+        self._deliver(self._cues_for(future.result()))
+
+    def _cues_for(self, features: VoiceFeatures | str) -> list[VoiceCue]:
+        if isinstance(features, str):
+            return []  # too little voiced speech: no cue is better than a guess
+        if self._record is None:  # no record to compare with: only the voice changer
+            changer = voice_changer_cue(features, Leg.CUSTOMER)
+            return [changer] if changer else []
+        return voice_cues(features, self._record, Leg.CUSTOMER, self._today)
+
+    def _duplicate(
+        self, audio: Pcm16, record: PolicyholderRecord, index: VoiceprintIndex
+    ) -> list[VoiceCue]:
+        try:
+            voiceprint = VoiceprintEncoder().embed(audio)
+        except TooLittleSpeechError:
+            return []
+        matches = find_duplicate_voices(index, voiceprint, record, self._threshold)
+        cue = duplicate_voice_cue(matches)
+        return [cue] if cue else []
+
+    def _deliver(self, cues: list[VoiceCue]) -> list[VoiceCue]:
+        """Emit the cues of kinds not emitted yet; return them."""
+        with self._lock:
+            seen: set[CueKind] = {cue.kind for cue in self._cues}
+            new = [cue for cue in cues if cue.kind not in seen]
+            self._cues.extend(new)
+        if self._emit is not None:
+            for cue in new:
+                self._emit(cue)
+        return new
