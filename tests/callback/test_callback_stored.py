@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -85,5 +87,33 @@ def test_unknown_policy_number_exits_2_and_stores_nothing(tmp_path: Path) -> Non
             assert session.scalars(select(CallRecord)).all() == []
             assert session.scalars(select(ProblemCase)).all() == []
             assert len(session.scalars(select(Policy)).all()) == 1
+    finally:
+        database.close()
+
+
+def test_a_killed_call_leaves_its_started_record(tmp_path: Path) -> None:
+    url = db_url(tmp_path)
+    env = call_env(tmp_path / "rec", HUIFANG_DB_URL=url)
+    import_policies(tmp_path, [policy_row("P2026000503", "13800001236")], env)
+    peer = CustomerPeer("end:key:1")
+    proc = subprocess.Popen([sys.executable, "-m", "huifang", "call", peer.uri, "--policy",
+                             "P2026000503"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        peer.wait_for("turn", 60)  # the script is under way
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        peer.kill()
+    database = open_db(url)
+    try:
+        with database.session() as session:
+            (call,) = session.scalars(select(CallRecord)).all()
+            assert call.policy is not None and call.policy.policy_no == "P2026000503"
+            assert call.direction is CallDirection.OUTBOUND and call.sip_uri == peer.uri
+            assert call.started_at is not None
+            assert (call.ended_at, call.outcome, call.answers) == (None, None, [])
     finally:
         database.close()
