@@ -179,3 +179,22 @@ def test_four_calls_at_once_a_fifth_hears_busy_and_sigterm_stores_them_all(
         assert stored["dialogue_outcome"] == "hung_up"
         assert "confirmed" in stored["verdicts"]  # answers given before the stop are kept
     assert "stopped" in server.stderr
+
+
+def test_unknown_caller_is_transferred_when_a_transfer_uri_is_set(tmp_path: Path) -> None:
+    agent = CustomerPeer(user="agent")  # a human agent's phone: answers and listens
+    server, url = _serve(tmp_path, HUIFANG_CALLBACK_TRANSFER_URI=agent.uri)
+    peer = _peer(server, "13700004444")
+    try:
+        taken = agent.wait_for("state", 60)
+        while taken["state"] != "CONFIRMED":
+            taken = agent.wait_for("state", 20)
+        entry = server.next_call(30)
+    finally:
+        peer.kill()
+        agent.kill()
+        server.kill()
+    assert entry["handling"] == "unknown_caller" and entry["policy_no"] is None
+    assert entry["call"]["outcome"] == "transferred"
+    stored = _stored(url, entry["call_id"])
+    assert stored["outcome"] == "transferred" and stored["policy_no"] is None
