@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from huifang.campaign.ledger import enrol_file
+from huifang.commands import campaign_run
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from storage.campaign_models import CampaignPolicy
@@ -35,8 +36,6 @@ def register(sub: Subparsers) -> None:
     add_db_option(status)
     status.set_defaults(run=run_status)
     _register_dnc(actions)
-    from huifang.commands import campaign_run  # the dialler pulls in SIP and ASR: load late
-
     campaign_run.register(actions)
 
 

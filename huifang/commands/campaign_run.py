@@ -1,9 +1,166 @@
-"""`huifang campaign run`: placeholder until the dialler lands."""
+"""`huifang campaign run [--max-concurrent N] [--until-idle]`: the dialler, with live progress.
+
+Up to ivr's MAX_CALLS (4) calls run in this process; a larger --max-concurrent starts worker
+processes (this same command with --worker) that claim attempts from the same database while
+this one shows the progress. SIGINT/SIGTERM: claim nothing more, let running calls end; a
+second signal hangs them up.
+"""
 
 from __future__ import annotations
 
-from huifang.commands.common import Subparsers
+import argparse
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from types import FrameType
+
+from huifang.campaign.calendar import CalendarError
+from huifang.campaign.configured import DialPlan, calling_rules, dial_plan
+from huifang.campaign.progress import ProgressDisplay
+from huifang.campaign.runner import CampaignRunner
+from huifang.campaign.schedule import CallingRules
+from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
+from huifang.commands.database_option import EXIT_DATABASE, add_db_option, db_url, open_db
+from huifang.settings import Settings, get_settings
+from ivr.stack import MAX_CALLS
+from storage.database import Database
+
+LEASE_MARGIN_S = 120.0  # beyond ring + longest call: then an attempt's worker is surely gone
+RTP_PORTS_PER_WORKER = 2000
 
 
 def register(actions: Subparsers) -> None:
     """Add `campaign run`."""
+    run = actions.add_parser(
+        "run", help="dial the campaign's policies (live progress on stderr)",
+        description="Dial pending policies by the HUIFANG_CAMPAIGN_* rules: earliest 犹豫期 "
+                    "deadline first, inside the calling window, never a number twice at once. "
+                    "Attempts are claimed in the database before dialling, so a killed run "
+                    "resumes without dialling anyone twice.")
+    run.add_argument("--max-concurrent", type=int, default=None, metavar="N",
+                     help="calls at once (default HUIFANG_CAMPAIGN_MAX_CONCURRENT); above "
+                          f"{MAX_CALLS} worker processes share the work")
+    run.add_argument("--until-idle", action="store_true",
+                     help="exit when no call runs and none is due (otherwise run until signalled)")
+    run.add_argument("--idle-wait", type=float, default=0.0, metavar="S",
+                     help="with --until-idle: keep running while an attempt falls due within S s")
+    run.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    add_db_option(run)
+    run.set_defaults(run=run_campaign)
+
+
+def run_campaign(args: argparse.Namespace) -> int:
+    """Check the rules, then dial here or in worker processes."""
+    settings = get_settings()
+    try:
+        rules = calling_rules(settings)
+        plan = dial_plan(settings)
+    except CalendarError as err:
+        report_error("campaign settings", str(err))
+        return EXIT_BAD_INPUT
+    if not plan.default and not plan.routes:
+        report_error("HUIFANG_CAMPAIGN_DIAL_URI", "not set: how to reach a number, e.g. "
+                                                  "sip:{phone}@gateway")
+        return EXIT_BAD_INPUT
+    concurrent = args.max_concurrent or settings.campaign_max_concurrent
+    if concurrent < 1:
+        report_error("--max-concurrent", f"{concurrent}: must be at least 1")
+        return EXIT_BAD_INPUT
+    db = open_db(args)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        if concurrent > MAX_CALLS and not args.worker:
+            return _run_workers(args, settings, db, concurrent)
+        asyncio.run(_dial(args, settings, db, rules, plan, min(concurrent, MAX_CALLS)))
+        return 0
+    finally:
+        db.close()
+
+
+async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rules: CallingRules,
+                plan: DialPlan, concurrent: int) -> None:
+    """Load the engine, open the phone, and run the campaign on it."""
+    # Imported here: SIP, ASR and TTS load only when a campaign really dials.
+    from asr.engines import load_engine
+    from huifang.callback.options import CallbackOptions
+    from huifang.campaign.stored_place import stored_callback_placer
+    from huifang.prompt_audio.configured import prompt_cache_from_settings
+    from huifang.settings import asr_config
+    from ivr.config import SipConfig
+    from ivr.phone import Phone
+
+    loop = asyncio.get_running_loop()
+    engine = await loop.run_in_executor(None, load_engine, asr_config(settings))
+    options = CallbackOptions.from_settings(settings)
+    lease = timedelta(seconds=settings.sip_ring_timeout_s + settings.callback_max_call_s
+                      + options.hangup_wait_s + LEASE_MARGIN_S)
+    progress = None if args.worker else ProgressDisplay(db)
+    async with Phone(SipConfig.from_settings(settings)) as phone:
+        place = stored_callback_placer(phone, db, engine, prompt_cache_from_settings(settings),
+                                       options)
+        runner = CampaignRunner(db, rules, plan, place, max_concurrent=concurrent, lease=lease)
+        main = asyncio.current_task()
+        signals = 0
+
+        def on_signal() -> None:
+            nonlocal signals
+            signals += 1
+            runner.stop()
+            if signals > 1 and main is not None:
+                main.cancel()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, on_signal)
+        try:
+            await runner.run(until_idle=args.until_idle, idle_wait_s=args.idle_wait,
+                             on_tick=progress.tick if progress else None)
+        finally:
+            if progress is not None:
+                await asyncio.to_thread(progress.close)
+
+
+def _run_workers(args: argparse.Namespace, settings: Settings, db: Database,
+                 concurrent: int) -> int:
+    """Start ceil(N / MAX_CALLS) workers, show progress until they all exit."""
+    shares = [MAX_CALLS] * (concurrent // MAX_CALLS)
+    if concurrent % MAX_CALLS:
+        shares.append(concurrent % MAX_CALLS)
+    workers = [_start_worker(args, settings, index, share) for index, share in enumerate(shares)]
+
+    def forward(signum: int, _frame: FrameType | None) -> None:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    progress = ProgressDisplay(db)
+    try:
+        while any(worker.poll() is None for worker in workers):
+            progress.tick()
+            time.sleep(0.5)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        progress.close()
+    failed = [w.returncode for w in workers if w.returncode]
+    for code in failed:
+        report_error("campaign worker", f"exited with status {code}")
+    return 1 if failed else 0
+
+
+def _start_worker(args: argparse.Namespace, settings: Settings, index: int,
+                  share: int) -> subprocess.Popen[bytes]:
+    """One worker process: its own SIP port (and RTP range), the same database."""
+    command = [sys.executable, "-m", "huifang", "campaign", "run", "--worker",
+               "--max-concurrent", str(share), "--db-url", db_url(args)]
+    if args.until_idle:
+        command += ["--until-idle", "--idle-wait", str(args.idle_wait)]
+    env = dict(os.environ)
+    env["HUIFANG_SIP_PORT"] = str(settings.sip_port + index if settings.sip_port else 0)
+    env["HUIFANG_SIP_RTP_PORT"] = str(settings.sip_rtp_port + index * RTP_PORTS_PER_WORKER)
+    return subprocess.Popen(command, env=env)
