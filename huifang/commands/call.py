@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from asr.engines import load_engine
 from asr.errors import AsrError
 from huifang.callback.call_store import UnknownPolicyError, load_policy
@@ -27,6 +29,7 @@ from ivr.config import SipConfig
 from ivr.phone import Phone
 from scripts_zh.policy import PolicyRecord
 from storage.database import Database
+from storage.errors import StorageError
 
 EXIT_NOT_COMPLETED = 1  # the outcome is printed, but nobody took the call (or it failed)
 _SIP_URI = re.compile(r"^sips?:([^@\s;]+@)?[A-Za-z0-9.\-\[\]:]+(;[^\s]*)?$")
@@ -61,7 +64,8 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Exit 0 when the call ran its script, 1 when it did not connect, 2 on bad input."""
+    """Exit 0 when the call ran its script, 1 when it did not connect (or was not stored), 2 on
+    bad input."""
     if not _SIP_URI.match(args.uri):
         report_error(args.uri, "not a SIP URI (sip:user@host[:port])")
         return EXIT_BAD_INPUT
@@ -95,6 +99,9 @@ def _run(args: argparse.Namespace, policy: PolicyRecord | _StoredPolicy) -> int:
     except DialError as err:
         report_error(args.uri, str(err))
         return EXIT_BAD_INPUT
+    except (StorageError, SQLAlchemyError) as err:  # the call may have run: say it was not kept
+        report_error("database", f"the call could not be stored: {err}")
+        return EXIT_DATABASE
     data = outcome_json(outcome, with_events=args.events)
     if isinstance(policy, _StoredPolicy):
         data = {"call_id": call_id, **data}

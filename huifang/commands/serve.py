@@ -31,10 +31,12 @@ def register(sub: Subparsers) -> None:
         "serve", help="answer inbound calls with the caller's callback script",
         description="Answer calls on HUIFANG_SIP_PORT. The caller's number picks the policy "
                     "(of several: the nearest 犹豫期 deadline not yet passed, a policy not yet "
-                    "called back first) and its callback script runs; a number holding no "
+                    "called back first; when all have passed, the newest) and its callback "
+                    "script runs; a number holding no "
                     "policy hears HUIFANG_CALLBACK_UNKNOWN_CALLER_PROMPT and is hung up on, or "
                     "transferred to HUIFANG_CALLBACK_TRANSFER_URI. Up to HUIFANG_SERVE_MAX_CALLS "
-                    "calls at once; one more is refused with 486 Busy Here. Every call is stored "
+                    "calls at once; one more is refused with 486 Busy Here (at pjsua2's cap of "
+                    "4, by pjsua2 itself, unstored). Every call is stored "
                     "as an inbound call and printed as one JSON line when it ends. SIGINT or "
                     "SIGTERM hangs up the calls in progress, stores them and exits 0.")
     add_db_option(parser)
