@@ -30,6 +30,7 @@ class LedgerFilter:
     team: str | None = None
     salesperson: str | None = None
     case_id: int | None = None
+    handler_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def _ledger_condition(
     conditions: list[ColumnElement[bool]] = [true()]
     if wanted.case_id is not None:
         conditions.append(ProblemCase.id == wanted.case_id)
+    if wanted.handler_id is not None:
+        conditions.append(CaseHandling.handler_id == wanted.handler_id)
     if wanted.status is not None:
         conditions.append(ProblemCase.status == wanted.status)
     if wanted.overdue_only:

@@ -73,11 +73,11 @@ class Resolution(BaseModel):
 
 def _ledger_filter(
     status_: CaseStatus | None, overdue: bool, date_from: date | None, date_to: date | None,
-    branch: str | None, team: str | None, salesperson: str | None,
+    branch: str | None, team: str | None, salesperson: str | None, handler_id: int | None,
 ) -> LedgerFilter:  # fmt: skip
     return LedgerFilter(
         status=status_, overdue_only=overdue, date_from=date_from, date_to=date_to,
-        branch=branch, team=team, salesperson=salesperson,
+        branch=branch, team=team, salesperson=salesperson, handler_id=handler_id,
     )  # fmt: skip
 
 
@@ -101,11 +101,13 @@ def list_cases(
     branch: FilterText = None,
     team: FilterText = None,
     salesperson: FilterText = None,
+    mine: Annotated[bool, Query(description="only the cases the signed-in user handles")] = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[LedgerLine]:
     """Problem cases, newest first, with handler, deadline, overdue mark and resolution."""
-    wanted = _ledger_filter(status_, overdue, date_from, date_to, branch, team, salesperson)
+    wanted = _ledger_filter(status_, overdue, date_from, date_to, branch, team, salesperson,
+                            user.user_id if mine else None)  # fmt: skip
     return _lines(session, user, rules, wanted, limit, offset)
 
 
@@ -122,9 +124,11 @@ def export_ledger(
     branch: FilterText = None,
     team: FilterText = None,
     salesperson: FilterText = None,
+    mine: bool = False,
 ) -> Response:
     """The ledger (问题件台账) as CSV or XLSX, masked as the reader's role requires."""
-    wanted = _ledger_filter(status_, overdue, date_from, date_to, branch, team, salesperson)
+    wanted = _ledger_filter(status_, overdue, date_from, date_to, branch, team, salesperson,
+                            user.user_id if mine else None)  # fmt: skip
     lines = _lines(session, user, rules, wanted, 100_000, 0)
     name = f"problem-case-ledger-{rules.local_date(datetime.now(UTC)).isoformat()}"
     return export_response(ledger_table(lines, rules), export_format, name)

@@ -25,7 +25,7 @@ from huifang.web.table_export import XLSX_TYPE
 from storage.analysis_models import CallFlag
 from storage.audit import Actor
 from storage.dispositions import confirm_flag
-from storage.models import User
+from storage.models import CallRecord, ProblemCase, User
 from storage.review_models import CaseClass
 
 
@@ -374,3 +374,38 @@ def test_generated_console_requests_with_a_csrf_token_get_no_server_error(
                 assert response.status_code < 500, (case.formatted_path, response.text)
 
             no_server_error()
+
+
+def test_a_case_the_dialogue_opened_is_classified_and_assigned_from_the_ledger(
+    tmp_path: Path,
+) -> None:
+    with review_rig(tmp_path) as (rig, _seed):
+        with rig.db.session() as session:
+            call = session.get(CallRecord, rig.call_of["bob"])
+            assert call is not None and call.policy_id is not None
+            case = ProblemCase(policy_id=call.policy_id, call_id=call.id, kind="process",
+                               reason="no_answer", opened_at=datetime.now(UTC))  # fmt: skip
+            session.add(case)
+            session.flush()
+            case_id = case.id
+        csrf = _as(rig, "sam")
+        (line,) = rig.client.get("/api/review/cases").json()
+        assert line["case_id"] == case_id and line["handler"] is None
+        assert line["deadline"] is None and line["classification"] is None
+        handlers = rig.client.get(f"/api/review/cases/{case_id}/handlers").json()
+        assert SELLER not in {h["username"] for h in handlers}
+        assign = f"/api/review/cases/{case_id}/assign"
+        refused = rig.client.post(assign, headers=csrf, json={
+            "classification": "流程违规", "handler_id": user_id(rig.db, SELLER)})
+        assert refused.status_code == 409
+        assert rig.client.post(f"/api/review/cases/{case_id}/resolve", headers=csrf,
+                               json={"resolution": "x"}).status_code == 409  # no handler yet
+        done = rig.client.post(assign, headers=csrf, json={
+            "classification": "流程违规", "handler_id": user_id(rig.db, "rita")})
+        assert done.status_code == 200
+        assert done.json()["handler"] == "rita" and done.json()["working_days_left"] == 15
+        assert rig.client.get("/api/review/cases?mine=true").json() == []
+        _as(rig, "rita")
+        assert [c["case_id"] for c in rig.client.get("/api/review/cases?mine=true").json()] == [
+            case_id
+        ]

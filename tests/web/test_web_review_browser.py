@@ -59,8 +59,11 @@ def test_a_reviewer_confirms_a_flag_into_a_problem_case_and_exports_the_ledger(
         flag.locator("select[name=classification]").select_option("口头误导-故意")
         flag.locator("select[name=handler_id]").select_option(label="sam (supervisor)")
         flag.locator("input[name=note]").fill("客户复述业务员承诺保本")
-        flag.locator("form.confirm button").click()
-        expect(flag.locator(".decided")).to_contain_text("已确认为问题件")
+        with page.expect_response(lambda response: response.url.endswith("/confirm")) as posted:
+            flag.locator("form.confirm button").click()
+        assert posted.value.status == 201, posted.value.text()
+        # The page reloads the call after the change; generous on a loaded 2-core machine.
+        expect(flag.locator(".decided")).to_contain_text("已确认为问题件", timeout=20_000)
         expect(flag.locator(".decided")).to_contain_text("口头误导-故意")
         expect(flag.locator("form")).to_have_count(0)
         screenshots = Path("var/screenshots")
