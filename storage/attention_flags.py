@@ -7,6 +7,7 @@ already imported, signed since the entry took effect and still in their 犹豫�
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -41,12 +42,16 @@ def flag_policies(session: Session, policies: Sequence[Policy], now: datetime) -
     )
     if not candidates:
         return 0
-    pairs = [
-        (policy, entry)
-        for policy in policies
-        for entry in candidates
-        if covers(entry, SalesChannel.of(policy), policy.sign_date)
-    ]
+    by_name: dict[str, list[AttentionEntry]] = defaultdict(list)
+    for entry in candidates:
+        by_name[entry.subject_name].append(entry)
+    pairs = []
+    for policy in policies:
+        channel = SalesChannel.of(policy)
+        named = {e.id: e for name in channel.names() for e in by_name.get(name, [])}
+        pairs += [
+            (policy, e) for _, e in sorted(named.items()) if covers(e, channel, policy.sign_date)
+        ]
     return _raise(session, pairs, now)
 
 
