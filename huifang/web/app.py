@@ -18,11 +18,11 @@ from huifang.web import (
     auth_routes,
     call_routes,
     case_routes,
-    live_call_routes,
     live_routes,
     review_routes,
 )
 from huifang.web.deps import web_settings
+from huifang.web.live_call_routes import router as live_call_router
 from huifang.web.event_bus import CallEventBus
 from huifang.web.login_limit import LoginLimiter
 from huifang.web.sign_ins import SignInStore
@@ -47,7 +47,7 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
     app.include_router(auth_routes.router)
     app.include_router(call_routes.router)
     app.include_router(live_routes.router)
-    app.include_router(live_call_routes.router)
+    app.include_router(live_call_router)
     app.include_router(review_routes.router)
     app.include_router(case_routes.router)
     app.include_router(audit_routes.router)

@@ -1,0 +1,1 @@
+"""`huifang demo`: everything on the embedded defaults, and a scripted callback to watch."""
