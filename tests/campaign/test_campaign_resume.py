@@ -1,0 +1,109 @@
+"""Kill the dialler mid-campaign (SIGKILL), start it again: nobody dialled twice, no outcome lost.
+
+The peers count the INVITEs they receive. Spacing is an hour and two attempts are allowed, so
+any second INVITE to a number within the test would be a re-dial the campaign must not make.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from campaign_sip_testkit import ROOT, SippLine, campaign_env, huifang
+from campaign_testkit import PolicySpec, write_policies
+from sqlalchemy import select
+
+from storage.campaign_models import AttemptOutcome, AttemptStatus, CampaignAttempt
+from storage.database import Database, open_database
+
+pytestmark = pytest.mark.slow
+TALK = "13900001"  # answers, stays on the line 3 s, hangs up
+BUSY = "13900002"
+
+
+@pytest.fixture
+def lines(tmp_path: Path) -> Iterator[dict[str, SippLine]]:
+    started = {TALK: SippLine("uas_answer_hangup.xml", tmp_path, {"@PAUSE_MS@": "3000"},
+                              name="talk"),
+               BUSY: SippLine("uas_refuse.xml", tmp_path, {"@CODE@": "486"}, name="busy")}
+    yield started
+    for line in started.values():
+        line.kill()
+
+
+def _attempts(db: Database) -> list[CampaignAttempt]:
+    with db.session() as session:
+        return list(session.scalars(select(CampaignAttempt).order_by(CampaignAttempt.id)))
+
+
+def _wait_mid_campaign(db: Database, proc: subprocess.Popen[str], timeout: float) -> None:
+    """Until some attempts have finished and at least one call is under way."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the runner ended before it could be killed"
+        attempts = _attempts(db)
+        finished = [a for a in attempts if a.status is AttemptStatus.FINISHED]
+        mid_call = [a for a in attempts
+                    if a.status is AttemptStatus.IN_PROGRESS and a.call_id is not None]
+        if len(finished) >= 6 and mid_call:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the campaign never reached the middle")
+
+
+def test_sigkill_mid_campaign_then_restart_dials_nobody_twice_and_keeps_every_outcome(
+        tmp_path: Path, lines: dict[str, SippLine]) -> None:
+    env = campaign_env(tmp_path, {prefix: line.template() for prefix, line in lines.items()},
+                       HUIFANG_CAMPAIGN_SPACING_MINUTES="60")
+    today = date.today()
+    specs = [PolicySpec(f"T{k:04d}", f"{TALK}{k:03d}", today) for k in range(16)]
+    specs += [PolicySpec(f"B{k:04d}", f"{BUSY}{k:03d}", today) for k in range(8)]
+    imported = huifang(["campaign", "import", str(write_policies(tmp_path / "p.csv", specs))],
+                       env, 60)
+    assert imported.returncode == 0, imported.stderr
+    db = open_database(env["HUIFANG_DB_URL"])
+
+    first = subprocess.Popen([sys.executable, "-m", "huifang", "campaign", "run", "--until-idle"],
+                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        _wait_mid_campaign(db, first, timeout=120)
+        before_kill = {a.id: a.outcome for a in _attempts(db)
+                       if a.status is AttemptStatus.FINISHED}
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(10)
+
+    second = huifang(["campaign", "run", "--until-idle"], env, 300)
+    assert second.returncode == 0, second.stderr[-4000:]
+
+    attempts = _attempts(db)
+    db.close()
+    assert all(a.status is AttemptStatus.FINISHED for a in attempts)
+    # No outcome recorded before the kill was lost or changed.
+    assert {a.id: a.outcome for a in attempts if a.id in before_kill} == before_kill
+    # The calls cut by the kill were settled from their call records, not dialled again.
+    interrupted = [a for a in attempts if (a.detail or "").startswith("worker stopped mid-call")]
+    assert interrupted
+    assert all(a.dialled and a.outcome is AttemptOutcome.FAILED for a in interrupted)
+    # Every policy was dialled exactly once over both runs …
+    dialled = Counter(a.phone for a in attempts if a.dialled)
+    assert dialled == Counter({spec.phone: 1 for spec in specs})
+    # … and the peers agree: no number got a second INVITE.
+    invites: Counter[str] = Counter()
+    for line in lines.values():
+        invites.update(line.invites())
+    assert max(invites.values()) == 1
+    settled_ok = {a.phone for a in attempts if a.dialled and a not in interrupted}
+    assert all(invites[phone] == 1 for phone in settled_ok)
+    assert set(invites) <= set(dialled)
+    outcomes = Counter(a.outcome for a in attempts if a.dialled and a not in interrupted)
+    assert set(outcomes) <= {AttemptOutcome.HUNG_UP, AttemptOutcome.BUSY}
