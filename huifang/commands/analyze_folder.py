@@ -85,15 +85,15 @@ def _rows(result: RecordingAnalysis, when: datetime, with_speech: bool) -> list[
     return rows
 
 
-def _stored_call(repo: Repository, path: Path, found: RecordingPolicy) -> CallRecord:
+def _stored_call(repo: Repository, path: Path, policy_id: int | None) -> CallRecord:
     """The call stored for this recording, made on first sight (started at the file's time)."""
     call = call_for_recording(repo.session, str(path))
     if call is None:
         started = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        call = repo.start_call(found.policy, CallDirection.OUTBOUND, path.as_uri(), started)
+        call = repo.start_call(None, CallDirection.OUTBOUND, path.as_uri(), started)
         call.recording_path = str(path)
-    elif found.policy is not None:
-        call.policy = found.policy
+    if policy_id is not None:  # a policy found now (e.g. a sidecar added since) is kept
+        call.policy_id = policy_id
     return call
 
 
@@ -101,17 +101,17 @@ def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
     """Analyse and store one recording; AudioInputError/PolicyholderInputError if unusable."""
     with run.db.session() as session:
         found = policy_for_recording(Repository(session), path, run.given)
-        record = found.record
+        policy_id = found.policy.id if found.policy is not None else None
     settings = get_settings()
     result = analyse_call_recording(
-        path, run.factory, run.engine, record, run.today, index=stored_index(),
+        path, run.factory, run.engine, found.record, run.today, index=stored_index(),
         threshold=settings.voiceprint_threshold, max_duration_s=settings.max_audio_s,
     )
     kinds = (*VOICE_KINDS, *(SPEECH_KINDS if run.engine is not None else ()))
+    # A separate transaction: transcribing can take a minute, and must not hold a write lock.
     with run.db.session() as session:
         repo = Repository(session)
-        found = policy_for_recording(repo, path, run.given)
-        call = _stored_call(repo, path, found)
+        call = _stored_call(repo, path, policy_id)
         rows = _rows(result, datetime.now(UTC), run.engine is not None)
         replace_flags(session, call, kinds, rows)
         call_id = call.id
