@@ -158,3 +158,27 @@ def test_one_recording_takes_its_policy_from_the_database(
     assert "女性" in lines[1]["message"]
     assert run(["analyze", str(recording), "--db-url", url, "--policy", "X1"]) == 2
     assert "--policy X1: not in the database" in capsys.readouterr().err
+
+
+def test_a_broken_sidecar_is_reported_and_the_rest_still_stored(
+    tmp_path: Path, database: tuple[str, Database], capsys: pytest.CaptureFixture[str]
+) -> None:
+    url, db = database
+    folder = tmp_path / "sidecars"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        _stereo(folder / f"{name}.wav", clip("srdata_speaker1_a_cn_16k").samples)
+    (folder / "a.json").write_text("{not json", "utf-8")
+    (folder / "b.json").write_text('{"policy_no": "8644012099999999"}', "utf-8")
+    assert run(["analyze", str(folder), "--db-url", url, "--no-transcribe"]) == 2
+    out, err = capsys.readouterr()
+    errors = _errors(err)
+    assert any("a.json: not valid JSON" in line for line in errors), err
+    assert any("b.json: policy 8644012099999999 is not in the database" in line for line in errors)
+    # c.wav has no policy at all: stored without one, its voice not compared with anybody.
+    (line,) = [json.loads(text) for text in out.splitlines()]
+    assert Path(line["file"]).name == "c.wav" and line["policy"] is None
+    assert line["cues"] == [] and "voice cues skipped" in line["note"]
+    with db.session() as session:
+        (call,) = session.scalars(select(CallRecord)).all()
+        assert call.policy_id is None and Path(call.recording_path or "").name == "c.wav"
