@@ -145,3 +145,32 @@ def test_a_campaign_of_51_policies_ends_with_the_expected_outcomes(
     assert len(spans) == 4
     for (_, earlier_end), (later_start, _) in itertools.pairwise(spans):
         assert earlier_end is not None and earlier_end <= later_start
+
+
+def test_more_than_four_calls_run_in_worker_processes_sharing_the_database(
+        tmp_path: Path) -> None:
+    """--max-concurrent 8: two workers of 4 calls claim from one database, nobody twice."""
+    talk = SippLine("uas_answer_hangup.xml", tmp_path, {"@PAUSE_MS@": "2000"}, name="talk")
+    busy = SippLine("uas_refuse.xml", tmp_path, {"@CODE@": "486"}, name="busy")
+    try:
+        env = campaign_env(tmp_path, {"13900001": talk.template(), "13900002": busy.template()})
+        today = date.today()
+        specs = [PolicySpec(f"T{k:04d}", f"13900001{k:03d}", today) for k in range(16)]
+        specs += [PolicySpec(f"B{k:04d}", f"13900002{k:03d}", today) for k in range(8)]
+        path = write_policies(tmp_path / "p.csv", specs)
+        assert huifang(["campaign", "import", str(path)], env, 60).returncode == 0
+        run = huifang(["campaign", "run", "--until-idle", "--max-concurrent", "8"], env, 300)
+        assert run.returncode == 0, run.stderr[-4000:]
+        db = open_database(env["HUIFANG_DB_URL"])
+        with db.session() as session:
+            attempts = session.scalars(select(CampaignAttempt)).all()
+            workers = {a.worker for a in attempts}
+            outcomes = Counter(a.outcome.value for a in attempts if a.outcome is not None)
+        db.close()
+        assert len(workers) == 2
+        assert outcomes == Counter({"hung_up": 32, "busy": 16})
+        invites = talk.invites() + busy.invites()
+        assert invites == Counter({spec.phone: 2 for spec in specs})
+    finally:
+        talk.kill()
+        busy.kill()
