@@ -116,7 +116,7 @@ class Settings(BaseSettings):
     )
     campaign_timezone: str = Field("Asia/Shanghai", description="zone of the calling window")
     campaign_holidays_file: str = Field(
-        "", description="YAML of holidays and 调休 workdays; empty: huifang/campaign/holidays_cn"
+        "", description="holiday calendar TSV (date, 休|班, name) of no-call days; empty: bundled"
     )
     campaign_max_attempts: int = Field(3, ge=1, description="dialling attempts per policy")
     campaign_attempts_per_day: int = Field(2, ge=1, description="attempts per policy a day")

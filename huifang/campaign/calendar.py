@@ -1,15 +1,14 @@
-"""When the campaign may dial: daily window, days of the week, holidays (as data), time zone."""
+"""When the campaign may dial: daily window, days of the week, holidays, time zone.
+
+The holidays and 调休 working days come from the calendar kept as data for the whole of
+huifang (storage/working_days.py, storage/data/holidays_cn.tsv).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import yaml
-
-HOLIDAYS_CN = Path(__file__).with_name("holidays_cn.yaml")
 
 
 class CalendarError(ValueError):
@@ -72,48 +71,3 @@ def parse_clock(text: str, what: str) -> time:
         return time.fromisoformat(text.strip())
     except ValueError as err:
         raise CalendarError(f"{what}: {text!r} is not a time of day like 09:00") from err
-
-
-def load_holidays(path: Path) -> tuple[frozenset[date], frozenset[date]]:
-    """Holidays and 调休 working days from a YAML file (`holidays:` and `workdays:` lists)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise CalendarError(f"{path}: cannot read the holiday calendar: {err.strerror}") from err
-    lines = text.splitlines()
-    data = yaml.safe_load(text) or {}
-    if not isinstance(data, dict):
-        raise CalendarError(f"{path}: expected `holidays:` and `workdays:` lists")
-    unknown = set(data) - {"holidays", "workdays"}
-    if unknown:
-        raise CalendarError(f"{path}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
-    return (frozenset(_days(path, lines, data.get("holidays") or [])),
-            frozenset(_days(path, lines, data.get("workdays") or [])))
-
-
-def _days(path: Path, lines: list[str], entries: object) -> list[date]:
-    """Dates and `A..B` ranges (inclusive) as a list of days."""
-    if not isinstance(entries, list):
-        raise CalendarError(f"{path}: expected a list of dates")
-    days: list[date] = []
-    for entry in entries:
-        first, _, last = str(entry).partition("..")
-        try:
-            start = date.fromisoformat(first.strip())
-            end = date.fromisoformat(last.strip()) if last else start
-        except ValueError as err:
-            raise CalendarError(f"{path}:{_line_of(lines, str(entry))}: {entry!r} is not "
-                                "a date (2026-10-01) or range (2026-10-01..2026-10-07)") from err
-        if end < start:
-            raise CalendarError(f"{path}:{_line_of(lines, str(entry))}: range {entry} ends "
-                                "before it starts")
-        days.extend(start + timedelta(days=n) for n in range((end - start).days + 1))
-    return days
-
-
-def _line_of(lines: list[str], entry: str) -> int:
-    """The 1-based line holding an entry (YAML loses line numbers for scalars)."""
-    for number, line in enumerate(lines, start=1):
-        if entry in line:
-            return number
-    return 0

@@ -7,15 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from huifang.campaign.calendar import (
-    HOLIDAYS_CN,
-    CalendarError,
-    CallingCalendar,
-    load_holidays,
-    parse_clock,
-)
+from huifang.campaign.calendar import CalendarError, CallingCalendar, parse_clock
 from huifang.campaign.schedule import CallingRules
 from huifang.settings import Settings
+from storage.working_days import CalendarFileError, load_calendar
 
 
 @dataclass(frozen=True)
@@ -50,14 +45,16 @@ def calling_rules(settings: Settings) -> CallingRules:
     except (ZoneInfoNotFoundError, ValueError) as err:
         raise CalendarError(f"HUIFANG_CAMPAIGN_TIMEZONE: unknown zone "
                             f"{settings.campaign_timezone!r}") from err
-    holidays_file = Path(settings.campaign_holidays_file) if settings.campaign_holidays_file \
-        else HOLIDAYS_CN
-    holidays, workdays = load_holidays(holidays_file)
+    holidays_file = settings.campaign_holidays_file
+    try:
+        days_off = load_calendar(Path(holidays_file) if holidays_file else None)
+    except CalendarFileError as err:
+        raise CalendarError(str(err)) from err
     calendar = CallingCalendar(
         start=parse_clock(settings.campaign_window_start, "HUIFANG_CAMPAIGN_WINDOW_START"),
         end=parse_clock(settings.campaign_window_end, "HUIFANG_CAMPAIGN_WINDOW_END"),
-        days=frozenset(settings.campaign_days), zone=zone, holidays=holidays,
-        workdays=workdays)
+        days=frozenset(settings.campaign_days), zone=zone, holidays=days_off.holidays,
+        workdays=days_off.make_up_days)
     return CallingRules(
         calendar=calendar,
         max_attempts=settings.campaign_max_attempts,

@@ -130,8 +130,8 @@ class KeypadCustomer:
 
 def campaign_env(workdir: Path, routes: dict[str, str], **extra: str) -> dict[str, str]:
     """Environment of a campaign run on loopback: any hour, no holidays, quick retries."""
-    holidays = workdir / "no_holidays.yaml"
-    holidays.write_text("holidays: []\nworkdays: []\n", encoding="utf-8")
+    holidays = workdir / "no_holidays.tsv"
+    holidays.write_text("date\tkind\tname\n", encoding="utf-8")
     env = dict(os.environ)
     env.update({
         "HF_HUB_OFFLINE": "1",

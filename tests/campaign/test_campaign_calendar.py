@@ -8,37 +8,28 @@ from pathlib import Path
 import pytest
 from campaign_testkit import SHANGHAI
 
-from huifang.campaign.calendar import (
-    HOLIDAYS_CN,
-    CalendarError,
-    CallingCalendar,
-    load_holidays,
-    parse_clock,
-)
+from huifang.campaign.calendar import CalendarError, CallingCalendar, parse_clock
 from huifang.campaign.configured import DialPlan, calling_rules
 from huifang.settings import Settings
 
 
-def test_the_shipped_calendar_holds_the_2026_holidays() -> None:
-    holidays, workdays = load_holidays(HOLIDAYS_CN)
-    assert date(2026, 10, 1) in holidays and date(2026, 10, 7) in holidays
-    assert date(2026, 2, 15) in holidays and date(2026, 2, 23) in holidays
-    assert date(2026, 10, 8) not in holidays
-    assert date(2026, 10, 10) in workdays
-    assert len(holidays) == 3 + 9 + 3 + 5 + 3 + 3 + 7
+def test_the_bundled_calendar_keeps_2026_holidays_off_and_tiaoxiu_saturdays_on() -> None:
+    calendar = calling_rules(Settings(campaign_days=[1, 2, 3, 4, 5])).calendar
+    assert not calendar.is_calling_day(date(2026, 10, 1))  # 国庆节
+    assert not calendar.is_calling_day(date(2026, 2, 16))  # 春节
+    assert calendar.is_calling_day(date(2026, 10, 8))  # a Thursday
+    assert calendar.is_calling_day(date(2026, 10, 10))  # 调休上班, a Saturday
+    assert not calendar.is_calling_day(date(2026, 10, 11))  # an ordinary Sunday
 
 
-def test_a_bad_entry_is_named_with_file_and_line(tmp_path: Path) -> None:
-    path = tmp_path / "h.yaml"
-    path.write_text("holidays:\n  - 2026-10-01\n  - 2026-13-01..2026-13-02\n", encoding="utf-8")
-    with pytest.raises(CalendarError, match=rf"{path}:3: '2026-13-01..2026-13-02' is not a date"):
-        load_holidays(path)
-    path.write_text("holidays:\n  - 2026-10-07..2026-10-01\n", encoding="utf-8")
-    with pytest.raises(CalendarError, match=r":2: range .* ends before it starts"):
-        load_holidays(path)
-    path.write_text("holiday:\n  - 2026-10-01\n", encoding="utf-8")
-    with pytest.raises(CalendarError, match="unknown key"):
-        load_holidays(path)
+def test_a_bad_holiday_file_is_named_with_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "h.tsv"
+    path.write_text("date\tkind\tname\n2026-10-01\t休\t国庆节\n2026-13-01\t休\tx\n",
+                    encoding="utf-8")
+    with pytest.raises(CalendarError, match=rf"{path}:3: '2026-13-01' is not a YYYY-MM-DD"):
+        calling_rules(Settings(campaign_holidays_file=str(path)))
+    with pytest.raises(CalendarError, match="cannot read"):
+        calling_rules(Settings(campaign_holidays_file=str(tmp_path / "none.tsv")))
 
 
 def test_an_empty_window_or_bad_days_are_refused() -> None:
