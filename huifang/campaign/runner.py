@@ -90,7 +90,7 @@ class CampaignRunner:
                 for dial in dials:
                     self._start(dial)
                 if on_tick is not None:
-                    on_tick()
+                    await asyncio.to_thread(on_tick)  # reads the database: off the loop
                 idle = not (running_before or self.tasks or dials)
                 if until_idle and idle and not self._due_soon(now, next_due, idle_wait_s):
                     break
@@ -103,7 +103,7 @@ class CampaignRunner:
             if self.tasks:
                 await asyncio.gather(*self.tasks, return_exceptions=True)
         if on_tick is not None:
-            on_tick()
+            await asyncio.to_thread(on_tick)  # reads the database: off the loop
         return self.stats
 
     def stop(self) -> None:
