@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import threading
 
@@ -39,7 +40,11 @@ async def call_policyholder(phone: Phone, uri: str, policy: PolicyRecord, engine
         with contextlib.suppress(TimeoutError):  # no audio yet: taps start when it comes
             await call.wait_media(MEDIA_WAIT_S)
         session = CallbackSession(call, dialogue, engine, prompts, options)
-        return await session.run()
+        outcome = await session.run()
+        recorder = call.recorder_counters
+        dropped = sum(c.dropped for c in call.tap_counters()) + (recorder.dropped if recorder
+                                                                   else 0)
+        return dataclasses.replace(outcome, media=call.media, media_frames_dropped=dropped)
     finally:
         stop_warming.set()
 

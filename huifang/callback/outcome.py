@@ -8,6 +8,7 @@ from typing import Any
 
 from asr.stream import StreamCounters
 from huifang.callback.events import SessionEvent
+from ivr.call_leg import MediaInfo
 from ivr.events import CallEnded
 from scripts_zh.dialogue import CallbackDialogue
 from scripts_zh.dialogue_events import CallEnded as DialogueEnded
@@ -29,6 +30,8 @@ class CallbackOutcome:
     transfer: TransferToHuman | None
     audio_frames_dropped: int  # customer audio lost before the recogniser (target 0)
     events: tuple[SessionEvent, ...]
+    media: MediaInfo | None = None  # the negotiated codec, once audio flowed
+    media_frames_dropped: int = 0  # ivr: frames lost by its tap queues and the recorder
 
     @property
     def completed(self) -> bool:
@@ -70,7 +73,7 @@ def outcome_json(outcome: CallbackOutcome, *, with_events: bool = False) -> dict
         **{f.name: getattr(outcome, f.name) for f in dataclasses.fields(outcome)
            if f.name != "events"},
     }
-    for key in ("call", "dialogue", "transfer"):
+    for key in ("call", "dialogue", "transfer", "media"):
         value = data[key]
         data[key] = None if value is None else dataclasses.asdict(value)
     for key in ("confirmed", "problems"):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from callback_testkit import CustomerPeer, call_env, policy_file, run_call
+from recording_testkit import check_recording
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +26,8 @@ def test_customer_hanging_up_mid_prompt_gives_a_hung_up_outcome(tmp_path: Path) 
     assert played[-1]["purpose"] == "opening"
     assert played[-1]["end"] == "call_ended"
     assert 1500 <= played[-1]["ended_ms"] <= 4000
+    recording, _ = check_recording(run.outcome, answers=[])  # the opening, cut off; no voice
+    assert recording.duration_ms <= played[-1]["ended_ms"] + 1000
 
 
 def test_bad_uri_is_one_line_and_exit_2(tmp_path: Path) -> None:
