@@ -12,6 +12,7 @@ from huifang.commands import (
     cases,
     classify_answer,
     db,
+    demo,
     eval_asr,
     phone_cues,
     policies,
@@ -40,4 +41,5 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     serve_web.register,
     campaign.register,
     cases.register,
+    demo.register,
 ]

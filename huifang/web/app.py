@@ -22,8 +22,8 @@ from huifang.web import (
     review_routes,
 )
 from huifang.web.deps import web_settings
-from huifang.web.live_call_routes import router as live_call_router
 from huifang.web.event_bus import CallEventBus
+from huifang.web.live_call_routes import router as live_call_router
 from huifang.web.login_limit import LoginLimiter
 from huifang.web.sign_ins import SignInStore
 from storage.database import open_database

@@ -56,5 +56,6 @@ def test_an_agent_watches_a_live_call_and_sees_the_hint_arrive(tmp_path: Path) -
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "agent_screen_live_call.png"), full_page=True)
     with rig.db.session() as session:
-        kinds = [a.kind.value for a in session.scalars(select(AgentAction).order_by(AgentAction.id))]
+        actions = session.scalars(select(AgentAction).order_by(AgentAction.id))
+        kinds = [action.kind.value for action in actions]
     assert kinds == ["mark", "note", "problem_case"]

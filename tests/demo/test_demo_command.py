@@ -1,0 +1,65 @@
+"""`huifang demo`: a clear error on a busy port; otherwise one bridged call placed, shown and
+stored with its misleading-sale flags (real SIP between three pjsua2 processes, real Whisper)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _demo(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    return subprocess.run([sys.executable, "-m", "huifang", "demo", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = _demo("--port", str(port), "--var-dir", str(tmp_path), timeout=60)
+    assert run.returncode == 2
+    assert f"huifang: error: --port: 127.0.0.1:{port} is in use" in run.stderr
+    assert not (tmp_path / "demo.db").exists()  # nothing started
+
+
+@pytest.mark.slow
+def test_the_demo_places_a_callback_and_stores_its_flags(tmp_path: Path) -> None:
+    port = _free_port()
+    run = _demo("--port", str(port), "--var-dir", str(tmp_path), "--delay", "0", "--once",
+                timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert f"huifang demo: http://127.0.0.1:{port}/app/" in run.stdout
+    logins = re.findall(r"login (demo-\w+) / (\S+)  \((\w+)\)", run.stdout)
+    assert [(name, role) for name, _, role in logins] == [
+        ("demo-agent", "agent"), ("demo-reviewer", "reviewer"), ("demo-supervisor", "supervisor")]
+    assert re.search(rf"agent screen http://127.0.0.1:{port}/app/agent.html\?call=1", run.stdout)
+    db = sqlite3.connect(tmp_path / "demo.db")
+    try:
+        ((outcome, recording, agent),) = db.execute(
+            "SELECT c.outcome, c.recording_path, u.username FROM calls c "
+            "JOIN users u ON u.id = c.agent_id").fetchall()
+        rules = {row[0] for row in db.execute(
+            "SELECT rule_id FROM call_flags WHERE kind = 'misleading_sale' AND leg = 'customer'")}
+    finally:
+        db.close()
+    assert (outcome, agent) == ("peer_hung_up", "demo-agent")
+    assert Path(recording).is_file()
+    assert "induce.guaranteed_return" in rules  # 业务员说这个保本保息，每年都有分红
