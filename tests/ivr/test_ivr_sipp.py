@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -72,20 +73,31 @@ def test_silent_line_ends_with_media_timeout(rig: PhoneRig, spawn_sipp: SpawnSip
 @pytest.mark.slow
 def test_malformed_and_stray_requests_leave_the_endpoint_serving(
         rig: PhoneRig, spawn_sipp: SpawnSipp, spawn_peer: Callable[..., PeerProcess]) -> None:
-    """A broken INVITE and a BYE for no call: 481, OPTIONS still 200, calls still work."""
-    uac = spawn_sipp("uac_malformed.xml", f"127.0.0.1:{rig.phone.local_port}")
-    status, output = uac.wait(10)
-    assert status == 0, output
-
+    """Broken INVITEs, junk, a BYE and a CANCEL for nothing, all while a call is up: the call
+    lives on and ends normally, OPTIONS still gets 200, and a new call still works."""
     peer = spawn_peer()
 
-    async def scenario() -> CallEnded:
+    async def abused_call() -> tuple[int, str, bool, CallEnded]:
+        call = await rig.phone.place_call(peer.uri())
+        assert await call.wait_answered(5)
+        uac = spawn_sipp("uac_malformed.xml", f"127.0.0.1:{rig.phone.local_port}")
+        status, output = await asyncio.to_thread(uac.wait, 15)
+        ended_by_abuse = call.ended
+        await call.hangup()
+        return status, output, ended_by_abuse, await call.wait_ended(5)
+
+    status, output, ended_by_abuse, first = rig.run(abused_call(), timeout=30)
+    assert status == 0, output
+    assert not ended_by_abuse
+    assert first.outcome is CallOutcome.COMPLETED
+
+    async def next_call() -> CallEnded:
         call = await rig.phone.place_call(peer.uri())
         assert await call.wait_answered(5)
         await call.hangup()
         return await call.wait_ended(5)
 
-    assert rig.run(scenario()).outcome is CallOutcome.COMPLETED
+    assert rig.run(next_call()).outcome is CallOutcome.COMPLETED
 
 
 def test_sipp_is_installed() -> None:
