@@ -116,10 +116,15 @@ def main() -> int:
     settings = Settings()
     config = asr_config(settings)
     engine = load_engine(config)
-    cache = TranscriptCache(f"{config.engine}:{config.whisper_model}:{config.whisper_beam_size}")
+    engine_id = f"{config.engine}:{config.whisper_model}:{config.whisper_beam_size}"
+    # Biasing changes what is heard: such runs keep transcripts of their own.
+    for bias in (config.whisper_hotwords, config.whisper_initial_prompt):
+        engine_id += f":{bias}" if bias else ""
+    cache = TranscriptCache(engine_id)
     print(f"# {platform.node()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
           f"Python {platform.python_version()}, {voice}, {config.engine} "
-          f"{config.whisper_model} beam {config.whisper_beam_size}, {time.strftime('%Y-%m-%d')}")
+          f"{config.whisper_model} beam {config.whisper_beam_size}, hotwords "
+          f"{config.whisper_hotwords or '-'}, {time.strftime('%Y-%m-%d')}")
     heard: list[LabelledUtterance] = []
     audio_s = busy_s = 0.0
     for number, item in enumerate(labelled, 1):
