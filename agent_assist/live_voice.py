@@ -11,7 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, CancelledError, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -42,6 +42,15 @@ def _measure(audio: Pcm16, rate: int) -> VoiceFeatures | str:
         return measure_voice(resample(audio, rate) if rate != PIPELINE_RATE else audio)
     except VoiceMeasurementError as err:
         return str(err)
+
+
+def _outcome(future: Future[VoiceFeatures | str]) -> VoiceFeatures | str:
+    """A measurement's result; a cancelled one or a crashed worker gives no cue, not an error
+    at the end of a call."""
+    try:
+        return future.result()
+    except (CancelledError, BrokenExecutor) as err:
+        return f"voice worker: {type(err).__name__}"
 
 
 class VoiceWorker:
@@ -135,11 +144,10 @@ class LiveVoiceCues:
         with self._lock:
             early, audio, rate = self._early, self._audio(), self._rate
         if early is not None:  # its cues first, whether or not its callback has run yet
-            self._deliver(self._cues_for(early.result()))
+            self._deliver(self._cues_for(_outcome(early)))
         if not len(audio):
             return []
-        features = self._worker.submit(audio, rate).result()
-        cues = self._cues_for(features)
+        cues = self._cues_for(_outcome(self._worker.submit(audio, rate)))
         if self._index is not None and len(self._index) and self._record is not None:
             wideband = resample(audio, rate) if rate != PIPELINE_RATE else audio
             cues += self._duplicate(wideband, self._record, self._index)
