@@ -2,7 +2,10 @@
 
 Every event goes out through `publish(call_id, event)` (the web app's CallEventBus.publish,
 safe from any thread); final utterances of either leg go through the call's CallAssistant,
-whose flags are kept for storage when the call ends.
+whose flags are kept for storage when the call ends. Where the engine gives partials, they
+are checked by the same rules as they come, so a hint can reach the agent before the customer
+has finished the sentence; the final then replaces the early flag's evidence, without
+showing the hint twice.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import threading
 from collections.abc import Callable
 
 from agent_assist.engine import AssistFactory, CallAssistant
-from agent_assist.events import Flag, Hint
+from agent_assist.events import Flag, Hint, as_utterance
+from agent_assist.hints import hint_for
+from agent_assist.misleading_sale import MisleadingSaleDetector
 from asr.events import Transcript, TranscriptKind
 from huifang.callback.events import PromptPlayed, SessionEvent
 from huifang.live.events import AgentEvent
@@ -39,15 +44,32 @@ class LiveCallFeed:
         self.call_id = call_id
         self._publish = publish
         self._lock = threading.Lock()  # legs may deliver from different threads
-        self._flags: list[Flag] = []
+        self._flags: dict[FlagKey, Flag] = {}  # what to store: one flag per rule and utterance
+        self._shown: set[tuple[FlagKey, str]] = set()  # (key, "Flag"/"Hint") on the screen
+        self._detector: MisleadingSaleDetector = assist.detector
         self._assistant: CallAssistant = assist.new_call(self._emit)
+        self._whole_call = False
 
     def on_transcript(self, result: Transcript) -> None:
-        """A partial or final of one leg: shown at once; a final is analysed."""
+        """A partial or final of one leg: shown at once, and analysed."""
         self._publish(self.call_id, result)
-        if result.is_final and result.text:
-            with self._lock:
+        if not result.text:
+            return
+        with self._lock:
+            if result.is_final:
                 self._assistant.on_utterance(result)
+            else:
+                self._early_flags(result)
+
+    def _early_flags(self, partial: Transcript) -> None:
+        """The rules over a partial: a flag not yet raised on this utterance is shown now."""
+        utterance = as_utterance(partial)
+        for flag in self._detector.analyse(utterance):
+            key = _key(flag)
+            if key not in self._flags:
+                self._flags[key] = flag
+                self._show(key, flag)
+                self._show(key, hint_for(flag))
 
     def on_session_event(self, event: SessionEvent) -> None:
         """An automated callback's event: its customer transcripts, its prompts as the agent
@@ -69,11 +91,32 @@ class LiveCallFeed:
     def end(self) -> tuple[list[Flag], list[Flag]]:
         """The call is over: (real-time flags raised, whole-call flags now added)."""
         with self._lock:
-            live = list(self._flags)
+            live = list(self._flags.values())
+            self._whole_call = True
             whole_call = self._assistant.end_call()
         return live, whole_call
 
     def _emit(self, event: Flag | Hint) -> None:
+        """The assistant's flags and hints (called under the lock)."""
+        if self._whole_call:
+            self._publish(self.call_id, event)
+            return
+        key = _key(event.flag if isinstance(event, Hint) else event)
         if isinstance(event, Flag):
-            self._flags.append(event)
-        self._publish(self.call_id, event)
+            self._flags[key] = event  # a final's words are the better evidence to store
+        self._show(key, event)
+
+    def _show(self, key: FlagKey, event: Flag | Hint) -> None:
+        """Publish a flag or hint unless the screen has it for this rule and utterance."""
+        seen = (key, type(event).__name__)
+        if seen not in self._shown:
+            self._shown.add(seen)
+            self._publish(self.call_id, event)
+
+
+FlagKey = tuple[str, float, str]
+
+
+def _key(flag: Flag) -> FlagKey:
+    """One rule on one utterance: partials and the final of an utterance share its start."""
+    return (flag.leg.value, round(flag.start, 2), flag.rule_id)
