@@ -26,6 +26,7 @@ class AsrConfig:
     whisper_initial_prompt: str | None = None
     whisper_hotwords: str | None = None
     whisper_timestamps: bool = False
+    whisper_short_window_s: float = 0.0  # encoder window for short utterances; 0: 30 s always
     vosk_model: str = "vosk-model-small-cn-0.22"
     vosk_phrases: tuple[str, ...] = ()
     vad: VadConfig = field(default_factory=VadConfig)
@@ -61,6 +62,7 @@ def _create(config: AsrConfig) -> Engine:
         initial_prompt=config.whisper_initial_prompt,
         hotwords=config.whisper_hotwords,
         without_timestamps=not config.whisper_timestamps,
+        short_window_s=config.whisper_short_window_s,
     )
     return WhisperEngine(config.whisper_model, options, config.vad, config.partial_interval_s,
                          config.speculate_ms)

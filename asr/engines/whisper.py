@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from asr.codec import PIPELINE_RATE, Pcm16, pcm16_to_float
+from asr.engines.whisper_short import ShortWindowDecoder
 from asr.errors import EngineLoadError
 from asr.events import Transcript, TranscriptKind, Word
 from asr.vad import VadConfig, VadEvent, VadEventKind, VadSegmenter
@@ -34,6 +35,9 @@ class WhisperOptions:
     compression_ratio_threshold: float = 2.4
     threads: int = 2
     workers: int = 2
+    # Encoder window for short utterances (whisper_short.py); 0 keeps faster-whisper's 30 s.
+    short_window_s: float = 0.0
+    short_margin_s: float = 2.0
 
 
 def clean_text(text: str) -> str:
@@ -54,6 +58,8 @@ class WhisperEngine:
         self.partial_interval_s = partial_interval_s
         self.speculate_ms = speculate_ms
         self._model = _load(model, self.options)
+        self._short = _short_decoder(self._model, self.options)
+        self.short_decodes = {"short": 0, "fallback": 0}
         # Early decodes run here, so a stream's worker keeps reading audio meanwhile.
         self._pool = ThreadPoolExecutor(self.options.workers, thread_name_prefix="whisper")
         self._busy = 0  # decodes running or queued, early ones included
@@ -81,8 +87,16 @@ class WhisperEngine:
                 self._busy -= 1
 
     def _decode(self, audio: Pcm16, offset_s: float) -> tuple[str, tuple[Word, ...]]:
+        samples = pcm16_to_float(audio)
+        if self._short is not None and self._short.fits(len(samples)):
+            short = self._short.decode(samples)
+            with self._busy_lock:
+                self.short_decodes["fallback" if short is None else "short"] += 1
+            if short is not None:
+                return _words([(short[0], 0.0, len(samples) / PIPELINE_RATE, short[1])],
+                              offset_s)
         segments, _info = self._model.transcribe(
-            pcm16_to_float(audio),
+            samples,
             language=self.options.language,
             beam_size=self.options.beam_size,
             patience=self.options.patience,
@@ -94,17 +108,31 @@ class WhisperEngine:
             condition_on_previous_text=False,
             vad_filter=False,  # our own VAD already cut the utterance
         )
-        words = []
-        for seg in segments:
-            text = clean_text(seg.text)
-            if text and not _HALLUCINATIONS.search(text):
-                words.append(Word(text, offset_s + seg.start, offset_s + seg.end,
-                                  confidence=float(seg.avg_logprob)))
-        return "".join(w.text for w in words), tuple(words)
+        return _words([(seg.text, seg.start, seg.end, seg.avg_logprob) for seg in segments],
+                      offset_s)
 
     def new_recognizer(self, leg: str | None = None) -> WhisperRecognizer:
         """A recogniser for one stream, with its own VAD state."""
         return WhisperRecognizer(self, leg)
+
+
+def _words(pieces: list[tuple[str, float, float, float]], offset_s: float
+           ) -> tuple[str, tuple[Word, ...]]:
+    """Decoded (text, start, end, avg_logprob) pieces → cleaned text and timed words."""
+    words = []
+    for raw, start, end, logprob in pieces:
+        text = clean_text(raw)
+        if text and not _HALLUCINATIONS.search(text):
+            words.append(Word(text, offset_s + start, offset_s + end, confidence=float(logprob)))
+    return "".join(w.text for w in words), tuple(words)
+
+
+def _short_decoder(model: Any, options: WhisperOptions) -> ShortWindowDecoder | None:
+    if not options.short_window_s:
+        return None
+    return ShortWindowDecoder(model, options.short_window_s, options.short_margin_s,
+                              options.beam_size, options.patience, options.language,
+                              options.repetition_penalty, options.compression_ratio_threshold)
 
 
 def _load(model: str, options: WhisperOptions) -> Any:
