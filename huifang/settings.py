@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     whisper_timestamps: bool = Field(
         False, description="decode with timestamp tokens (the VAD gives the times anyway)"
     )
+    whisper_short_window_s: float = Field(
+        0.0, ge=0.0, le=30.0,
+        description="encoder window (s) for utterances 2 s shorter than it; 0 keeps 30 s",
+    )
     vosk_model: str = Field(
         "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"
     )
@@ -99,6 +103,11 @@ class Settings(BaseSettings):
         "", description="where 转人工 sends the customer (REFER); empty: end the call instead"
     )
     callback_max_call_s: float = Field(900.0, gt=0, description="hang up a callback after this")
+    callback_whisper_short_window_s: float = Field(
+        10.0, ge=0.0, le=30.0,
+        description="callbacks only: Whisper encoder window (s) for answers 2 s shorter than it;"
+                    " 0 uses HUIFANG_WHISPER_SHORT_WINDOW_S",
+    )
 
     # --- Pre-callback campaigns (huifang/campaign): read by huifang.campaign.configured ------
     campaign_dial_uri: str = Field(
@@ -180,6 +189,17 @@ class Settings(BaseSettings):
         "Asia/Shanghai", description="the time zone whose calendar days and working days count"
     )
 
+    # --- KPIs: read by huifang.web.kpi_views.sharp_change_rule ------------------------------
+    kpi_sharp_points: float = Field(
+        10.0, gt=0, description="a share moving this many percentage points is marked sharp"
+    )
+    kpi_sharp_days: float = Field(
+        3.0, gt=0, description="a handling time moving this many working days is marked sharp"
+    )
+    kpi_min_denominator: int = Field(
+        20, ge=1, description="mark a change only when both periods count at least this many"
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
@@ -208,6 +228,7 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         whisper_initial_prompt=settings.whisper_initial_prompt,
         whisper_hotwords=settings.whisper_hotwords,
         whisper_timestamps=settings.whisper_timestamps,
+        whisper_short_window_s=settings.whisper_short_window_s,
         vosk_model=settings.vosk_model,
         vosk_phrases=tuple(settings.vosk_phrases),
         vad=vad,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
+from asr.engines import AsrConfig
 from asr.vad import VadConfig
 from huifang.settings import Settings, asr_config
 
@@ -30,3 +32,11 @@ class CallbackOptions:
             max_call_s=settings.callback_max_call_s,
             vad=asr_config(settings).vad,
         )
+
+
+def callback_asr_config(settings: Settings) -> AsrConfig:
+    """The recogniser a callback loads: the shared speech settings, with answers decoded in a
+    short encoder window (HUIFANG_CALLBACK_WHISPER_SHORT_WINDOW_S; see BENCHMARKS.md)."""
+    config = asr_config(settings)
+    window = settings.callback_whisper_short_window_s or config.whisper_short_window_s
+    return dataclasses.replace(config, whisper_short_window_s=window)

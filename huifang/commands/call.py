@@ -16,14 +16,14 @@ from asr.engines import load_engine
 from asr.errors import AsrError
 from huifang.callback.call_store import UnknownPolicyError, load_policy
 from huifang.callback.dialer import call_policyholder
-from huifang.callback.options import CallbackOptions
+from huifang.callback.options import CallbackOptions, callback_asr_config
 from huifang.callback.outcome import CallbackOutcome, outcome_json
 from huifang.callback.policy_input import PolicyInputError, policy_from_json
 from huifang.callback.stored_call import run_stored_callback
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.prompt_audio.configured import prompt_cache_from_settings
-from huifang.settings import Settings, asr_config, get_settings
+from huifang.settings import Settings, get_settings
 from ivr.call_leg import DialError
 from ivr.config import SipConfig
 from ivr.phone import Phone
@@ -117,7 +117,7 @@ def _run(args: argparse.Namespace, policy: PolicyRecord | _StoredPolicy) -> int:
 async def _call(settings: Settings, uri: str,
                 policy: PolicyRecord | _StoredPolicy) -> tuple[CallbackOutcome, int | None]:
     loop = asyncio.get_running_loop()
-    engine = await loop.run_in_executor(None, load_engine, asr_config(settings))
+    engine = await loop.run_in_executor(None, load_engine, callback_asr_config(settings))
     prompts = prompt_cache_from_settings(settings)
     options = CallbackOptions.from_settings(settings)
     async with Phone(SipConfig.from_settings(settings)) as phone:

@@ -14,12 +14,12 @@ from typing import TextIO
 from asr.engines import load_engine
 from asr.errors import AsrError
 from huifang.callback.inbound import InboundCall, inbound_json
-from huifang.callback.options import CallbackOptions
+from huifang.callback.options import CallbackOptions, callback_asr_config
 from huifang.callback.switchboard import LineConfig, Switchboard
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.prompt_audio.configured import prompt_cache_from_settings
-from huifang.settings import Settings, asr_config, get_settings
+from huifang.settings import Settings, get_settings
 from ivr.config import SipConfig
 from ivr.phone import Phone
 from storage.database import Database
@@ -74,7 +74,7 @@ async def _serve(settings: Settings, database: Database, out: TextIO) -> None:
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    engine = await loop.run_in_executor(None, load_engine, asr_config(settings))
+    engine = await loop.run_in_executor(None, load_engine, callback_asr_config(settings))
     line = LineConfig(settings.serve_max_calls, settings.callback_unknown_caller_prompt)
     async with Phone(SipConfig.from_settings(settings)) as phone:
         board = Switchboard(phone, database, engine, prompt_cache_from_settings(settings),
