@@ -69,6 +69,8 @@ def csrf_checked_user(
 
 
 SettingsDep = Annotated[Settings, Depends(web_settings)]
-SessionDep = Annotated[Session, Depends(db_session)]
+# scope="function": commit before the response leaves, so a client that reads right after a
+# change sees it, and a failed commit is an error response rather than a silent loss.
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 UserDep = Annotated[SignedInUser, Depends(current_user)]
 CsrfUserDep = Annotated[SignedInUser, Depends(csrf_checked_user)]
