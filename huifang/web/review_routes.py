@@ -30,6 +30,7 @@ from huifang.web.review_access import (
 )
 from huifang.web.review_views import DispositionOut, ReviewCall, disposition_out, review_call
 from huifang.web.roles import sees_personal_data
+from huifang.web.sign_ins import SignedInUser
 from storage.analysis import FlagFilter, calls_with_flags
 from storage.analysis_models import CallFlag, FlagKind
 from storage.dispositions import confirm_flag, dismiss_flag
@@ -197,7 +198,7 @@ def dismiss(
     return disposition_out(disposition, user.username)
 
 
-def _call(session: Session, user: ReviewerDep, call_id: int) -> CallRecord:
+def _call(session: Session, user: SignedInUser, call_id: int) -> CallRecord:
     call = visible_call(session, user, call_id)
     if call is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such call")
