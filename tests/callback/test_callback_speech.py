@@ -7,20 +7,35 @@ The identity digits are keyed: Whisper base does not recognise espeak-ng's digit
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from callback_testkit import CallRun, CustomerPeer, call_env, policy_file, run_call, spoken_answer
+from recording_testkit import check_answer_words, check_recording, spoken_answers
+
+from asr.engines import load_engine
+from huifang.settings import asr_config, get_settings
 
 pytestmark = pytest.mark.slow
 SINGLE_PREMIUM = {"payment_years": 0, "payment_frequency": "趸交"}  # item 7 does not apply
 UNSURE = "我没听懂，不太清楚"
 
 
-def _spoken_call(directory: Path, surrender_answers: list[str]) -> CallRun:
+@dataclass(frozen=True)
+class SpokenRun:
+    """A finished call and what its customer said: the WAVs in order, and each WAV's text."""
+
+    run: CallRun
+    said: list[Path]
+    texts: dict[Path, str]
+
+
+def _spoken_call(directory: Path, surrender_answers: list[str]) -> SpokenRun:
     """Yes by voice to every item, keys for the ID digits, `surrender_answers` on item 5."""
     answers = directory / "answers"
+    texts = {spoken_answer(text, answers): text for text in ["对", *surrender_answers]}
     yes = spoken_answer("对", answers)
     surrender = [f"start+1:say:{spoken_answer(text, answers)}" for text in surrender_answers]
     # Two spare yeses: a customer asked again (a misheard answer is retried) says it again.
@@ -28,20 +43,27 @@ def _spoken_call(directory: Path, surrender_answers: list[str]) -> CallRun:
              *[f"start+1:say:{yes}"] * 3]
     peer = CustomerPeer(*turns, codec="G722")
     try:
-        return run_call([peer.uri, "--policy-json", str(policy_file(directory, **SINGLE_PREMIUM))],
-                        call_env(directory / "rec"), timeout=110)
+        run = run_call([peer.uri, "--policy-json", str(policy_file(directory, **SINGLE_PREMIUM))],
+                       call_env(directory / "rec"), timeout=110)
     finally:
         peer.kill()
+    return SpokenRun(run, spoken_answers(peer.seen), texts)
 
 
 @pytest.fixture(scope="module")
-def spoken_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CallRun]:
+def spoken_calls(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SpokenRun]:
     """A confirming customer and one unsure about surrender loss, called side by side."""
     plans = {"confirming": ["对"], "unsure_on_surrender": [UNSURE, UNSURE]}
     with ThreadPoolExecutor(len(plans)) as pool:
         futures = {name: pool.submit(_spoken_call, tmp_path_factory.mktemp(name), answers)
                    for name, answers in plans.items()}
         return {name: future.result() for name, future in futures.items()}
+
+
+@pytest.fixture(scope="module")
+def spoken_runs(spoken_calls: dict[str, SpokenRun]) -> dict[str, CallRun]:
+    """The two calls' `huifang call` runs."""
+    return {name: call.run for name, call in spoken_calls.items()}
 
 
 def _outcome(run: CallRun) -> dict[str, Any]:
@@ -93,3 +115,15 @@ def test_unsure_about_surrender_loss_becomes_a_problem_item_with_evidence(
         assert evidence["answer_class"] == "unsure"
         assert 0 < evidence["start_ms"] < evidence["end_ms"]
     assert "cooling_off" in outcome["dialogue"]["confirmed"]  # the call went on after it
+
+
+@pytest.mark.parametrize("name", ["confirming", "unsure_on_surrender"])
+def test_recording_holds_the_prompts_and_the_spoken_answers(
+        spoken_calls: dict[str, SpokenRun], name: str) -> None:
+    call = spoken_calls[name]
+    outcome = _outcome(call.run)
+    assert call.said, "the peer spoke no answer"
+    recording, spans = check_recording(outcome, answers=call.said)
+    engine = load_engine(asr_config(get_settings()))
+    texts = [call.texts[wav] for wav in call.said]
+    check_answer_words(recording, spans, texts, engine)
