@@ -66,7 +66,10 @@ def case_clock(case: ProblemCase, handling: CaseHandling | None, rules: Deadline
     if handling is None or case.status is CaseStatus.CLOSED:
         return CaseClock(None, False, False)
     left = rules.calendar.working_days_until(today, handling.deadline)
-    return CaseClock(left, 0 <= left <= rules.reminder_working_days, left < 0)
+    # Overdue from the first day after the deadline, working or not (a Saturday after a
+    # Friday deadline is past it though no working day has gone by).
+    overdue = today > handling.deadline
+    return CaseClock(left, not overdue and left <= rules.reminder_working_days, overdue)
 
 
 def eligible_handlers(session: Session, salesperson: str | None) -> list[User]:

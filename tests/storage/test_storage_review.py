@@ -34,6 +34,7 @@ from storage.problem_cases import (
     DeadlineRules,
     ReviewError,
     assign_case,
+    case_clock,
     resolve_case,
     sweep_deadlines,
 )
@@ -255,6 +256,19 @@ def test_the_sweep_reminds_before_the_deadline_and_marks_overdue_after_once(
         assert rows[0].handling is not None and rows[0].handling.overdue_at is not None
     system = [entry for entry in _audit(db) if entry[1] == "system"]
     assert system == [("case.remind", "system", case_id), ("case.overdue", "system", case_id)]
+
+
+def test_a_case_is_overdue_the_day_after_its_deadline_even_a_weekend(db: Database) -> None:
+    seeded = _seed(db)
+    case_id = _confirm(db, seeded)  # due Wednesday 2024-10-23
+    with db.session() as session:
+        case, handling = session.get(ProblemCase, case_id), session.get(CaseHandling, case_id)
+        assert case is not None and handling is not None
+        handling.deadline = date(2024, 10, 25)  # a Friday
+        friday = case_clock(case, handling, RULES, date(2024, 10, 25))
+        saturday = case_clock(case, handling, RULES, date(2024, 10, 26))
+    assert (friday.overdue, friday.reminder_due, friday.working_days_left) == (False, True, 0)
+    assert (saturday.overdue, saturday.reminder_due, saturday.working_days_left) == (True, False, 0)
 
 
 def test_only_the_handler_or_a_supervisor_resolves_and_the_case_closes(db: Database) -> None:
