@@ -11,6 +11,9 @@ client, not in the browser (the page adds its render, a few ms). Each utterance'
 matched to it by text; an utterance without one counts as missed.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/hint_latency.py [--rounds 1] [--beam-size N]
+        [--partial-interval S]
+
+A hint raised on a partial can arrive before the utterance ends: its latency is negative.
 """
 
 from __future__ import annotations
@@ -175,11 +178,15 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=1, help="calls, 12 utterances each")
     parser.add_argument("--beam-size", type=int, default=None, help="Whisper beam (settings)")
+    parser.add_argument("--partial-interval", type=float, default=None, metavar="S",
+                        help="Whisper partials every S s of speech (default: settings)")
     parser.add_argument("--var-dir", type=Path, default=Path("var/bench-hint-latency"))
     args = parser.parse_args()
     settings = demo_settings(Settings(), args.var_dir.resolve())
     if args.beam_size is not None:
         settings = settings.model_copy(update={"whisper_beam_size": args.beam_size})
+    if args.partial_interval is not None:
+        settings = settings.model_copy(update={"asr_partial_interval_s": args.partial_interval})
     hint_ms: list[float] = []
     final_ms: list[float] = []
     missed = utterances = 0
@@ -193,7 +200,8 @@ def main() -> int:
     load = os.getloadavg()
     print(f"# {platform.node()} {os.cpu_count()} cores, load {load[0]:.1f}/{load[1]:.1f}, "
           f"whisper {settings.whisper_model} beam {settings.whisper_beam_size}, "
-          f"hangover {settings.vad_hangover_ms} ms, speculate {settings.asr_speculate_ms} ms")
+          f"hangover {settings.vad_hangover_ms} ms, speculate {settings.asr_speculate_ms} ms, "
+          f"partials every {settings.asr_partial_interval_s:g} s")
     print(f"utterances={utterances} hinted={len(hint_ms)} missed={missed}")
     for name, values in (("final transcript", final_ms), ("hint", hint_ms)):
         if values:

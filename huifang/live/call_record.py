@@ -46,17 +46,35 @@ def customer_uri_for(database: Database, policy_no: str, template: str) -> str:
         return template.format(phone=policy.phone)
 
 
+def assign_agent(database: Database, call_id: int, agent_id: int) -> None:
+    """The call is now the agent's (a robot callback handed over): it is on their list."""
+    with database.session() as session:
+        _call(session.get(CallRecord, call_id), call_id).agent_id = agent_id
+
+
 def finish_live_call(database: Database, call_id: int, ended: CallEnded | None,
                      live: list[Flag], whole_call: list[Flag]) -> None:
     """How the call ended, its recording, and every flag raised on it."""
     with database.session() as session:
-        call = session.get(CallRecord, call_id)
-        if call is None:
-            raise LookupError(f"call record {call_id} vanished from the database")
+        call = _call(session.get(CallRecord, call_id), call_id)
         repo = Repository(session)
         if ended is None:
             repo.finish_call(call, "failed")
         else:
             repo.finish_call(call, ended.outcome.value, recording_path=ended.recording)
+    store_live_flags(database, call_id, live, whole_call)
+
+
+def store_live_flags(database: Database, call_id: int, live: list[Flag],
+                     whole_call: list[Flag]) -> None:
+    """The call's real-time and whole-call flags, for the review console."""
+    with database.session() as session:
+        call = _call(session.get(CallRecord, call_id), call_id)
         store_flags(session, call, live, kind=FlagKind.MISLEADING_SALE)
         store_flags(session, call, whole_call, kind=FlagKind.WHOLE_CALL)
+
+
+def _call(call: CallRecord | None, call_id: int) -> CallRecord:
+    if call is None:
+        raise LookupError(f"call record {call_id} vanished from the database")
+    return call

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from huifang.callback.call_store import UnknownPolicyError
 from huifang.callback.policy_lookup import callback_policy
+from huifang.live.agent_pool import FreeAgent
+from huifang.live.desk import LiveDeskError
 from huifang.live.events import AgentNote, ItemMarked, ItemState, ProblemCaseRaised
 from huifang.web.call_access import visible_call
 from huifang.web.deps import CsrfUserDep, SessionDep, UserDep
@@ -53,6 +55,25 @@ class StartedCallback(BaseModel):
     call_id: int
 
 
+class RobotCallback(BaseModel):
+    """Start an automated callback that hands 转人工 over to a free agent."""
+
+    policy_no: str = Field(min_length=1, max_length=32)
+    customer_uri: SipUri | None = None  # default: HUIFANG_CAMPAIGN_DIAL_URI with the phone
+
+
+class Availability(BaseModel):
+    """An agent free for handed-over calls, and where their softphone answers."""
+
+    agent_uri: SipUri
+
+
+class AvailabilityOut(BaseModel):
+    """Whether the agent waits for a handed-over call."""
+
+    free: bool
+
+
 class MarkIn(BaseModel):
     """The agent's verdict on one script item."""
 
@@ -87,23 +108,63 @@ class ActionOut(BaseModel):
 
 
 @router.post("/api/live/callbacks", status_code=status.HTTP_202_ACCEPTED,
-             responses={401: {}, 403: {}, 404: {}, 503: {}})
+             responses={401: {}, 403: {}, 404: {}, 422: {}, 503: {}})
 async def start_callback(body: StartCallback, request: Request,
                          user: CsrfUserDep) -> StartedCallback:
     """Ring the agent's softphone, dial the policyholder, bridge them; the call is the agent's."""
     if user.role is not UserRole.AGENT:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "only agents place live callbacks")
-    desk: LiveDesk | None = request.app.state.live_desk
-    if desk is None or desk.phone is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no SIP endpoint in this server")
+    desk = _desk(request)
     try:
         call_id = await desk.start_callback(user.user_id, body.policy_no, body.agent_uri,
                                             body.customer_uri)
     except UnknownPolicyError as err:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(err)) from err
+    except LiveDeskError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
     except LookupError as err:  # the signed-in user was removed meanwhile
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first") from err
     return StartedCallback(call_id=call_id)
+
+
+@router.post("/api/live/robot-callbacks", status_code=status.HTTP_202_ACCEPTED,
+             responses={401: {}, 403: {}, 404: {}, 422: {}, 503: {}})
+async def start_robot_callback(body: RobotCallback, request: Request,
+                               user: CsrfUserDep) -> StartedCallback:
+    """Start an automated callback (预回访); 转人工 rings the longest-waiting free agent."""
+    if user.role not in (UserRole.SUPERVISOR, UserRole.ADMIN):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "supervisors start automated callbacks")
+    desk = _desk(request)
+    try:
+        customer_uri = body.customer_uri or await desk.customer_uri(body.policy_no)
+        call_id = await desk.start_robot_callback(body.policy_no, customer_uri)
+    except UnknownPolicyError as err:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(err)) from err
+    except LiveDeskError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
+    return StartedCallback(call_id=call_id)
+
+
+@router.put("/api/live/availability", responses={401: {}, 403: {}, 503: {}})
+def offer_availability(body: Availability, request: Request,
+                       user: CsrfUserDep) -> AvailabilityOut:
+    """The agent is free for handed-over calls on this softphone (until taken or withdrawn)."""
+    desk = _agent_desk(request, user)
+    desk.agents.offer(FreeAgent(user.user_id, user.username, body.agent_uri))
+    return AvailabilityOut(free=True)
+
+
+@router.delete("/api/live/availability", responses={401: {}, 403: {}, 503: {}})
+def withdraw_availability(request: Request, user: CsrfUserDep) -> AvailabilityOut:
+    """The agent is no longer free for handed-over calls."""
+    _agent_desk(request, user).agents.withdraw(user.user_id)
+    return AvailabilityOut(free=False)
+
+
+@router.get("/api/live/availability", responses={401: {}, 403: {}, 503: {}})
+def read_availability(request: Request, user: UserDep) -> AvailabilityOut:
+    """Whether the agent still waits for a handed-over call."""
+    return AvailabilityOut(free=_agent_desk(request, user).agents.is_free(user.user_id))
 
 
 @router.get("/api/calls/{call_id}/script", responses={401: {}, 404: {}})
@@ -163,6 +224,19 @@ def problem_case(call_id: CallId, body: ProblemCaseIn, request: Request, session
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+
+def _desk(request: Request) -> LiveDesk:
+    desk: LiveDesk | None = request.app.state.live_desk
+    if desk is None or desk.phone is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no SIP endpoint in this server")
+    return desk
+
+
+def _agent_desk(request: Request, user: SignedInUser) -> LiveDesk:
+    if user.role is not UserRole.AGENT:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "only agents take handed-over calls")
+    return _desk(request)
 
 
 def _call_or_404(session: Session, user: SignedInUser, call_id: int) -> CallRecord:

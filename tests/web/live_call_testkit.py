@@ -31,7 +31,9 @@ from storage.database import Database, open_database
 from storage.models import UserRole
 from storage.policy_import import import_policy_file
 
-DEMO_DATA = Path(__file__).parents[2] / "huifang" / "demo" / "data"
+ROOT = Path(__file__).parents[2]
+DEMO_DATA = ROOT / "huifang" / "demo" / "data"
+PROMPT_CACHE = ROOT / "var" / "test-cache" / "prompts"
 POLICY_NO = "8644012026110001"
 PASSWORD = "correct horse 回访"
 
@@ -54,15 +56,18 @@ def wav(name: str) -> Path:
 @contextmanager
 def live_server(tmp_path: Path) -> Iterator[LiveRig]:
     """uvicorn serving an app whose live desk owns a SIP endpoint on 127.0.0.1 (any port),
-    on a database holding the demo policy, agents ann and bob and reviewer rita."""
+    on a database holding the demo policy, agents ann and bob, reviewer rita, supervisor sam.
+    The robot's prompts are espeak-ng at 450 wpm, cached where the callback tests cache them."""
     # Settings from .env (the provisioned Whisper model), a database of this test's own.
-    settings = Settings().model_copy(update={"db_url": f"sqlite:///{tmp_path / 'live.db'}",
-                                             "callback_max_call_s": 120.0})
+    settings = Settings().model_copy(update={
+        "db_url": f"sqlite:///{tmp_path / 'live.db'}", "callback_max_call_s": 120.0,
+        "prompt_cache": str(PROMPT_CACHE), "tts_speed_wpm": 450,
+        "callback_answer_timeout_s": 20.0})
     db = open_database(settings.db_url)
     import_policy_file(db, DEMO_DATA / "demo_policies.csv")
     with db.session() as session:
         for name, role in [("ann", UserRole.AGENT), ("bob", UserRole.AGENT),
-                           ("rita", UserRole.REVIEWER)]:
+                           ("rita", UserRole.REVIEWER), ("sam", UserRole.SUPERVISOR)]:
             add_user(session, name, role, PASSWORD)
     sip = SipConfig(bind_address="127.0.0.1", port=0, transport="udp", codecs=("G722", "PCMU"),
                     rtp_port=20000, ring_timeout_s=10.0, recordings_dir=tmp_path / "rec")

@@ -165,11 +165,31 @@ function wireActions() {
   });
 }
 
+async function waitForHandover(form) {
+  // Free for robot callbacks' 转人工: the handed-over call appears on this agent's list.
+  const agentUri = form.agent_uri.value.trim();
+  const known = new Set((await huifangApi.request("GET", "/api/calls")).map((c) => c.id));
+  await huifangApi.request("PUT", "/api/live/availability", { agent_uri: agentUri });
+  localStorage.setItem("huifang.agentUri", agentUri);
+  document.getElementById("waiting").textContent = "等待转接…";
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const fresh = (await huifangApi.request("GET", "/api/calls")).find((c) => !known.has(c.id));
+    if (fresh) { location.search = `?call=${encodeURIComponent(fresh.id)}`; return; }
+  }
+}
+
 function showStartForm() {
   const form = document.getElementById("start-callback");
   form.hidden = false;
   document.getElementById("status").textContent = "";
   form.agent_uri.value = localStorage.getItem("huifang.agentUri") || "";
+  document.getElementById("take-handover").addEventListener("click", () => {
+    if (!form.agent_uri.reportValidity()) return;
+    waitForHandover(form).catch((err) => {
+      document.getElementById("start-error").textContent = err.message;
+    });
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const body = { policy_no: form.policy_no.value.trim(), agent_uri: form.agent_uri.value.trim() };
