@@ -386,5 +386,8 @@ def _figure(
     enough = (now is not None and before is not None
               and min(now.denominator, before.denominator) >= rule.min_denominator)  # fmt: skip
     sharp = change is not None and enough and abs(change) >= rule.threshold(BY_KEY[key].unit)
-    return Figure(key, now.numerator if now else 0.0, now.denominator if now else 0,
-                  value, previous, change, sharp)  # fmt: skip
+    # The median's "numerator" is the median itself: a sum of days would mean nothing there.
+    numerator = now.numerator if now else 0.0
+    if key is KpiKey.CASE_MEDIAN_DAYS:
+        numerator = value or 0.0
+    return Figure(key, numerator, now.denominator if now else 0, value, previous, change, sharp)

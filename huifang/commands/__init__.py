@@ -14,6 +14,7 @@ from huifang.commands import (
     db,
     demo,
     eval_asr,
+    kpis,
     phone_cues,
     policies,
     prompts,
@@ -41,5 +42,6 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     serve_web.register,
     campaign.register,
     cases.register,
+    kpis.register,
     demo.register,
 ]

@@ -1,0 +1,148 @@
+// The KPI page: figures per period and group with their definitions, a chart of one figure,
+// sharp changes marked, and the table's CSV/XLSX export.
+"use strict";
+
+const kpiUi = huifangConsole;
+const CHART_GROUPS = 8;  // more lines than this are unreadable: the largest groups are drawn
+let lastReport = null;
+
+function formatValue(value, definition) {
+  if (value === null || value === undefined) return "—";
+  return definition.unit === "percent" ? `${value.toFixed(1)}%` : `${value.toFixed(1)} 工作日`;
+}
+
+function formatChange(change, definition) {
+  const sign = change > 0 ? "+" : "";
+  return definition.unit === "percent" ? `${sign}${change.toFixed(1)} 个百分点` : `${sign}${change.toFixed(1)} 个工作日`;
+}
+
+function definitionText(definition) {
+  return `分子：${definition.numerator}\n分母：${definition.denominator}\n口径：${definition.counts}\n分期：${definition.bucketed_by}`;
+}
+
+function figureCell(row, figure, definition) {
+  const td = kpiUi.cell(row, "", "figure");
+  td.dataset.kpi = figure.key;
+  td.appendChild(kpiUi.text("span", formatValue(figure.value, definition), "value"));
+  td.appendChild(kpiUi.text("small", ` ${figure.numerator}/${figure.denominator}`, "counts"));
+  if (figure.sharp) {
+    const up = figure.change > 0;
+    const mark = kpiUi.text("span", up ? " ▲" : " ▼", "sharp-mark");
+    mark.title = `突变：比上期 ${formatChange(figure.change, definition)}`;
+    td.classList.add("sharp", up === definition.higher_is_better ? "better" : "worse");
+    td.appendChild(mark);
+  }
+  td.title = `${definition.name}：${figure.numerator} / ${figure.denominator}` +
+    (figure.change === null ? "" : `，比上期 ${formatChange(figure.change, definition)}`);
+}
+
+function showTable(report) {
+  const head = document.getElementById("kpi-head");
+  head.replaceChildren(kpiUi.text("th", "期间"), kpiUi.text("th", "分组"));
+  for (const definition of report.definitions) {
+    const th = kpiUi.text("th", `${definition.name}（${definition.unit_label}）`);
+    th.title = definitionText(definition);
+    th.dataset.kpi = definition.key;
+    head.appendChild(th);
+  }
+  const byKey = Object.fromEntries(report.definitions.map((d) => [d.key, d]));
+  const rows = document.getElementById("kpi-rows");
+  rows.replaceChildren();
+  for (const line of report.rows) {
+    const row = document.createElement("tr");
+    row.dataset.period = line.period;
+    row.dataset.group = line.group;
+    kpiUi.cell(row, line.period);
+    kpiUi.cell(row, line.group);
+    for (const figure of line.figures) figureCell(row, figure, byKey[figure.key]);
+    rows.appendChild(row);
+  }
+}
+
+function showDefinitions(report) {
+  const list = document.getElementById("definitions");
+  list.replaceChildren();
+  for (const definition of report.definitions) {
+    const term = kpiUi.text("dt", `${definition.name}（${definition.unit_label}）`);
+    term.dataset.kpi = definition.key;
+    list.appendChild(term);
+    for (const [label, text] of [["分子", definition.numerator], ["分母", definition.denominator],
+      ["口径", definition.counts], ["分期", definition.bucketed_by]]) {
+      list.appendChild(kpiUi.text("dd", `${label}：${text}`));
+    }
+  }
+  const rule = report.sharp_rule;
+  document.getElementById("sharp-rule").textContent =
+    `▲▼ 突变：比上期变化达 ${rule.percent_points} 个百分点（处理时效 ${rule.working_days} 个工作日）` +
+    `且两期分母均不少于 ${rule.min_denominator}。悬停表头看定义。`;
+}
+
+function chartSeries(report, key) {
+  const totals = new Map();
+  for (const line of report.rows) {
+    const figure = line.figures.find((f) => f.key === key);
+    totals.set(line.group, (totals.get(line.group) || 0) + figure.denominator);
+  }
+  const groups = [...report.groups].sort((a, b) => totals.get(b) - totals.get(a)).slice(0, CHART_GROUPS);
+  return groups.map((group) => ({
+    name: group,
+    points: report.periods.map((period) => {
+      const line = report.rows.find((r) => r.period === period && r.group === group);
+      const figure = line.figures.find((f) => f.key === key);
+      return { value: figure.value, sharp: figure.sharp,
+               title: `${group} ${period}: ${figure.value === null ? "—" : figure.value} (${figure.numerator}/${figure.denominator})` };
+    }),
+  }));
+}
+
+function showChart(report) {
+  const select = document.getElementById("chart-kpi");
+  if (select.options.length === 0) {
+    for (const definition of report.definitions) {
+      const option = kpiUi.text("option", definition.name);
+      option.value = definition.key;
+      select.appendChild(option);
+    }
+  }
+  const definition = report.definitions.find((d) => d.key === select.value);
+  document.getElementById("chart-definition").textContent = definitionText(definition);
+  const note = report.groups.length > CHART_GROUPS ? `（图中只画分母最大的 ${CHART_GROUPS} 组）` : "";
+  document.getElementById("chart-definition").textContent += note;
+  kpiChart.draw(document.getElementById("kpi-chart"), report.periods,
+    chartSeries(report, definition.key), definition.unit_label);
+}
+
+async function showKpis() {
+  const params = kpiUi.query(document.getElementById("kpi-form"));
+  for (const format of ["csv", "xlsx"]) {
+    const exportParams = new URLSearchParams(params);
+    exportParams.set("format", format);
+    document.getElementById(`export-kpi-${format}`).href = `/api/kpis/export?${exportParams}`;
+  }
+  try {
+    kpiUi.showError("kpi-error", null);
+    lastReport = await huifangApi.request("GET", `/api/kpis?${params}`);
+    showTable(lastReport);
+    showDefinitions(lastReport);
+    showChart(lastReport);
+  } catch (err) {
+    kpiUi.showError("kpi-error", err);
+  }
+}
+
+document.getElementById("kpi-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  showKpis();
+});
+document.getElementById("chart-kpi").addEventListener("change", () => {
+  if (lastReport) showChart(lastReport);
+});
+
+kpiUi.start().then(() => {
+  // A link may carry the form's fields (kpis.html?period=month&by=team).
+  const form = document.getElementById("kpi-form");
+  for (const [key, value] of new URLSearchParams(location.search)) {
+    if (form.elements[key]) form.elements[key].value = value;
+  }
+  return showKpis();
+});
