@@ -108,7 +108,7 @@ class ActionOut(BaseModel):
 
 
 @router.post("/api/live/callbacks", status_code=status.HTTP_202_ACCEPTED,
-             responses={401: {}, 403: {}, 404: {}, 422: {}, 503: {}})
+             responses={401: {}, 403: {}, 404: {}, 422: {}, 409: {}})
 async def start_callback(body: StartCallback, request: Request,
                          user: CsrfUserDep) -> StartedCallback:
     """Ring the agent's softphone, dial the policyholder, bridge them; the call is the agent's."""
@@ -128,7 +128,7 @@ async def start_callback(body: StartCallback, request: Request,
 
 
 @router.post("/api/live/robot-callbacks", status_code=status.HTTP_202_ACCEPTED,
-             responses={401: {}, 403: {}, 404: {}, 422: {}, 503: {}})
+             responses={401: {}, 403: {}, 404: {}, 422: {}, 409: {}})
 async def start_robot_callback(body: RobotCallback, request: Request,
                                user: CsrfUserDep) -> StartedCallback:
     """Start an automated callback (预回访); 转人工 rings the longest-waiting free agent."""
@@ -145,7 +145,7 @@ async def start_robot_callback(body: RobotCallback, request: Request,
     return StartedCallback(call_id=call_id)
 
 
-@router.put("/api/live/availability", responses={401: {}, 403: {}, 503: {}})
+@router.put("/api/live/availability", responses={401: {}, 403: {}, 409: {}})
 def offer_availability(body: Availability, request: Request,
                        user: CsrfUserDep) -> AvailabilityOut:
     """The agent is free for handed-over calls on this softphone (until taken or withdrawn)."""
@@ -154,14 +154,14 @@ def offer_availability(body: Availability, request: Request,
     return AvailabilityOut(free=True)
 
 
-@router.delete("/api/live/availability", responses={401: {}, 403: {}, 503: {}})
+@router.delete("/api/live/availability", responses={401: {}, 403: {}, 409: {}})
 def withdraw_availability(request: Request, user: CsrfUserDep) -> AvailabilityOut:
     """The agent is no longer free for handed-over calls."""
     _agent_desk(request, user).agents.withdraw(user.user_id)
     return AvailabilityOut(free=False)
 
 
-@router.get("/api/live/availability", responses={401: {}, 403: {}, 503: {}})
+@router.get("/api/live/availability", responses={401: {}, 403: {}, 409: {}})
 def read_availability(request: Request, user: UserDep) -> AvailabilityOut:
     """Whether the agent still waits for a handed-over call."""
     return AvailabilityOut(free=_agent_desk(request, user).agents.is_free(user.user_id))
@@ -229,7 +229,8 @@ def problem_case(call_id: CallId, body: ProblemCaseIn, request: Request, session
 def _desk(request: Request) -> LiveDesk:
     desk: LiveDesk | None = request.app.state.live_desk
     if desk is None or desk.phone is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no SIP endpoint in this server")
+        # 409, not 503: the server works as configured, it just places no calls.
+        raise HTTPException(status.HTTP_409_CONFLICT, "no SIP endpoint in this server")
     return desk
 
 

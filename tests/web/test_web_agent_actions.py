@@ -117,4 +117,4 @@ def test_reviewers_read_but_do_not_act_and_only_agents_start_callbacks(tmp_path:
         agent_token = sign_in(rig.client, "ann")
         no_phone = rig.client.post("/api/live/callbacks", headers=_headers(agent_token),
                                    json=start)
-        assert no_phone.status_code == 503  # this app was made without a live desk
+        assert no_phone.status_code == 409  # this app was made without a live desk
