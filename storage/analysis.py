@@ -1,8 +1,8 @@
 """Stored analysis results: a call's flags written, replaced on re-analysis, and read back.
 
 The review console lists calls through calls_with_flags (by flag kind, severity, category,
-salesperson, team, branch, product, agent and call date); everything here works on the
-caller's session and leaves committing to it (Database.session).
+salesperson, team, branch, product, agent, call date, undecided flags); everything here works
+on the caller's session and leaves committing to it (Database.session).
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from agent_assist.events import CueKind, Flag, Severity, VoiceCue
 from agent_assist.phone_cues import PhoneCue
 from storage.analysis_models import CallFlag, CallFlagPolicy, FlagKind
 from storage.models import CallRecord, Policy
+from storage.review_models import FlagDisposition
 
 # What store_flags accepts: the analysers' own events, or a row built by the caller
 # (e.g. a special-attention flag).
@@ -149,6 +150,7 @@ class FlagFilter:
     agent_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None  # exclusive
+    undecided_only: bool = False  # only flags no reviewer has confirmed or dismissed yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,9 @@ def _flag_conditions(wanted: FlagFilter) -> list[ColumnElement[bool]]:
         conditions.append(CallFlag.severity.in_(severe))
     if wanted.categories:
         conditions.append(CallFlag.category.in_(wanted.categories))
+    if wanted.undecided_only:
+        decided = select(FlagDisposition.flag_id).where(FlagDisposition.flag_id == CallFlag.id)
+        conditions.append(~exists(decided))
     return conditions
 
 

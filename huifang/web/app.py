@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from huifang.settings import Settings
 from huifang.web import (
+    attention_routes,
     audit_routes,
     auth_routes,
     call_routes,
@@ -52,6 +53,7 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
     app.include_router(review_routes.router)
     app.include_router(case_routes.router)
     app.include_router(audit_routes.router)
+    app.include_router(attention_routes.router)
     app.include_router(kpi_routes.router)
     app.add_api_route("/", _to_sign_in, include_in_schema=False)
     # Plain HTML and JS, served as they lie: nothing to build before a user opens a page.

@@ -34,12 +34,12 @@ class AuditEntryOut(BaseModel):
 def read_audit_trail(
     session: SessionDep,
     user: OverseerDep,
-    entity: Literal["flag", "problem_case"] | None = None,
+    entity: Literal["flag", "problem_case", "attention_entry"] | None = None,
     entity_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Limit = 200,
     offset: Offset = 0,
 ) -> list[AuditEntryOut]:
-    """Audit entries, newest first, optionally of one flag or problem case."""
+    """Audit entries, newest first, optionally of one flag, problem case or list entry."""
     masked = not sees_personal_data(user.role)
     return [
         AuditEntryOut(

@@ -92,6 +92,7 @@ def review_queue(
     product: FilterText = None,
     date_from: FilterDay = None,
     date_to: FilterDay = None,
+    undecided: Annotated[bool, Query(description="only flags not yet decided")] = False,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> list[QueueItem]:
@@ -102,6 +103,7 @@ def review_queue(
         team=team, branch=branch, product=product,
         since=datetime.combine(date_from, time(), zone) if date_from else None,
         until=datetime.combine(date_to + timedelta(days=1), time(), zone) if date_to else None,
+        undecided_only=undecided,
     )  # fmt: skip
     found = calls_with_flags(session, wanted, limit=limit, offset=offset)
     decided = _decided(session, [flag.id for item in found for flag in item.flags])

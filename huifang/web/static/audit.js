@@ -4,6 +4,7 @@
 const ACTIONS = {
   "flag.confirm": "确认标记", "flag.dismiss": "排除标记", "case.open": "开立问题件",
   "case.assign": "分类分派", "case.resolve": "结案", "case.remind": "期限提醒", "case.overdue": "逾期标记",
+  "attention.report": "报告特别关注", "attention.observe": "转为观察", "attention.revoke": "撤销特别关注",
 };
 
 async function start() {

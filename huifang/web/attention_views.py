@@ -1,0 +1,106 @@
+"""Special-attention entries as the console shows them: the list's lines, one entry with its
+history and flagged policies; reasons masked for roles without the right to personal numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from huifang.web.text_masking import mask_numbers_in_text
+from storage.attention import entry_flags, flagged_policy_count, subject_label
+from storage.attention_models import AttentionChange, AttentionEntry, PolicyFlag
+
+
+class AttentionLine(BaseModel):
+    """One entry on the list: whom it names, where it stands, the latest reason."""
+
+    id: int
+    subject: str
+    name: str
+    within_branch: str
+    label: str
+    status: str
+    effective_from: date
+    revoked_on: date | None
+    reason: str
+    updated_at: datetime
+    flagged_policies: int
+
+
+class AttentionChangeOut(BaseModel):
+    """One step of an entry's history."""
+
+    from_status: str | None
+    to_status: str
+    effective_on: date
+    reason: str
+    changed_by: str
+    changed_at: datetime
+
+
+class FlaggedPolicy(BaseModel):
+    """A policy flagged because of the entry, with who sold it and when the flag was raised."""
+
+    policy_no: str
+    holder_name: str
+    product_name: str
+    sign_date: date
+    salesperson: str
+    team: str
+    branch: str
+    raised_at: datetime
+
+
+class AttentionDetail(AttentionLine):
+    """An entry with its whole history and the policies flagged for it."""
+
+    history: list[AttentionChangeOut]
+    policies: list[FlaggedPolicy]
+
+
+def line_out(session: Session, entry: AttentionEntry, *, masked: bool) -> AttentionLine:
+    """The entry as a line of the list."""
+    last = entry.changes[-1].reason if entry.changes else ""
+    return AttentionLine(
+        id=entry.id, subject=entry.subject_kind.value, name=entry.subject_name,
+        within_branch=entry.within_branch, label=subject_label(entry), status=entry.status.value,
+        effective_from=entry.effective_from, revoked_on=entry.revoked_on,
+        reason=_text(last, masked), updated_at=entry.updated_at,
+        flagged_policies=flagged_policy_count(session, entry),
+    )  # fmt: skip
+
+
+def detail_out(session: Session, entry: AttentionEntry, *, masked: bool) -> AttentionDetail:
+    """The entry with its history, oldest first, and its flagged policies."""
+    line = line_out(session, entry, masked=masked)
+    return AttentionDetail(
+        **line.model_dump(),
+        history=[_change_out(change, masked) for change in entry.changes],
+        policies=[_policy_out(flag) for flag in entry_flags(session, entry)],
+    )
+
+
+def _change_out(change: AttentionChange, masked: bool) -> AttentionChangeOut:
+    return AttentionChangeOut(
+        from_status=change.from_status.value if change.from_status else None,
+        to_status=change.to_status.value, effective_on=change.effective_on,
+        reason=_text(change.reason, masked), changed_by=change.changed_by,
+        changed_at=change.changed_at,
+    )  # fmt: skip
+
+
+def _policy_out(flag: PolicyFlag) -> FlaggedPolicy:
+    policy = flag.policy
+    return FlaggedPolicy(
+        policy_no=policy.policy_no, holder_name=policy.holder_name,
+        product_name=policy.product_name, sign_date=policy.sign_date,
+        salesperson=policy.salesperson, team=policy.team, branch=policy.branch,
+        raised_at=flag.raised_at,
+    )  # fmt: skip
+
+
+def _text(text: str, masked: bool) -> str:
+    """Free text may quote a phone or ID number a reviewer need not see."""
+    return mask_numbers_in_text(text) if masked else text
