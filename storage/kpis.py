@@ -255,6 +255,21 @@ def _policy_facts(
         row.id: _PolicyFacts(row.receipt_date, row.cooling_off_deadline, _group(grouping, row))
         for row in session.execute(query)
     }
+    attempt_outcomes = _add_attempts(session, span, zone, facts)
+    _add_calls(session, span, zone, facts, attempt_outcomes)
+    cases = (
+        select(ProblemCase.policy_id).join(Policy, Policy.id == ProblemCase.policy_id)
+        .where(_received_in(span)).distinct()
+    )  # fmt: skip
+    for policy_id in session.scalars(cases):
+        facts[policy_id].has_case = True
+    return facts
+
+
+def _add_attempts(
+    session: Session, span: Bucket, zone: ZoneInfo, facts: dict[int, _PolicyFacts]
+) -> dict[int, AttemptOutcome | None]:
+    """Add the dials only the campaign knows of; the outcome of each attempt by its call."""
     attempts = (
         select(CampaignAttempt.call_id, CampaignAttempt.started_at, CampaignAttempt.outcome,
                CampaignPolicy.policy_id)
@@ -263,17 +278,26 @@ def _policy_facts(
         .where(CampaignAttempt.dialled.is_(True),
                CampaignAttempt.status == AttemptStatus.FINISHED, _received_in(span))
     )  # fmt: skip
-    attempt_outcome: dict[int, AttemptOutcome | None] = {}
+    by_call: dict[int, AttemptOutcome | None] = {}
     for row in session.execute(attempts):
         if row.call_id is not None:
-            attempt_outcome[row.call_id] = row.outcome
+            by_call[row.call_id] = row.outcome  # the call itself is the dial
             continue
         # Dialled, but the call record never got written: the attempt is all we know.
         success = row.outcome in _ATTEMPT_SUCCESS
-        facts[row.policy_id].dials.append(
+        policy = facts[row.policy_id]
+        policy.dials.append(
             _Dial(row.started_at, success, row.outcome is AttemptOutcome.INVALID_NUMBER))
         if success:
-            facts[row.policy_id].success_days.append(_local_day(row.started_at, zone))
+            policy.success_days.append(_local_day(row.started_at, zone))
+    return by_call
+
+
+def _add_calls(
+    session: Session, span: Bucket, zone: ZoneInfo, facts: dict[int, _PolicyFacts],
+    attempt_outcomes: dict[int, AttemptOutcome | None],
+) -> None:  # fmt: skip
+    """Add each call's success (either direction) and each outbound call as a dial."""
     calls = (
         select(CallRecord.id, CallRecord.policy_id, CallRecord.direction, CallRecord.started_at,
                CallRecord.outcome, CallRecord.dialogue_outcome)
@@ -286,15 +310,8 @@ def _policy_facts(
             policy.success_days.append(_local_day(call.started_at, zone))
         if call.direction is CallDirection.OUTBOUND:
             invalid = (call.outcome == CallOutcome.INVALID_NUMBER.value
-                       or attempt_outcome.get(call.id) is AttemptOutcome.INVALID_NUMBER)
+                       or attempt_outcomes.get(call.id) is AttemptOutcome.INVALID_NUMBER)
             policy.dials.append(_Dial(call.started_at, success, invalid))
-    cases = (
-        select(ProblemCase.policy_id).join(Policy, Policy.id == ProblemCase.policy_id)
-        .where(_received_in(span)).distinct()
-    )  # fmt: skip
-    for policy_id in session.scalars(cases):
-        facts[policy_id].has_case = True
-    return facts
 
 
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:
