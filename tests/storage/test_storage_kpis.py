@@ -8,9 +8,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from kpi_testkit import RULES, seed_holiday_history, seed_success_days
+from kpi_testkit import (
+    RULES,
+    ZHANG,
+    add_attempt,
+    add_call,
+    add_policy,
+    cst,
+    seed_holiday_history,
+    seed_success_days,
+)
 from storage_testkit import fresh_postgres_database, postgres_cluster, sqlite_db
 
+from storage.campaign_models import AttemptOutcome
 from storage.database import Database, open_database
 from storage.kpi_definitions import DEFINITIONS, KpiKey
 from storage.kpi_periods import Period, PeriodRangeError, buckets_between
@@ -230,3 +240,19 @@ def test_postgresql_gives_the_same_figures(tmp_path: Path) -> None:
             assert (mean.numerator, mean.denominator) == (25, 3)
         finally:
             db.close()
+
+
+def test_campaign_attempts_count_as_dials_once(tmp_path: Path) -> None:
+    db = sqlite_db(tmp_path)
+    with db.session() as session:
+        # Q1: the campaign's only record of a successful first attempt (its call record lost).
+        q1 = add_policy(session, "Q1", date(2026, 3, 2), ZHANG)
+        add_attempt(session, q1, 1, cst(2026, 3, 3), AttemptOutcome.SUCCESS)
+        # Q2: the call says only "failed"; the campaign resolved the attempt as 空号.
+        q2 = add_policy(session, "Q2", date(2026, 3, 2), ZHANG)
+        call = add_call(session, q2, cst(2026, 3, 3), "failed")
+        add_attempt(session, q2, 1, cst(2026, 3, 3), AttemptOutcome.INVALID_NUMBER, call)
+    report = _report(db, Period.WEEK, Grouping.OVERALL, date(2026, 3, 2), date(2026, 3, 8))
+    assert _counts(report, "2026-W10", OVERALL, K.SUCCESS) == (1, 2)
+    assert _counts(report, "2026-W10", OVERALL, K.FIRST_ATTEMPT_SUCCESS) == (1, 2)
+    assert _counts(report, "2026-W10", OVERALL, K.INVALID_NUMBER) == (1, 2)
