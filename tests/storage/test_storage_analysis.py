@@ -22,8 +22,10 @@ from storage.analysis import (
     store_flags,
 )
 from storage.analysis_models import CallFlag, FlagKind
+from storage.audit import Actor
 from storage.database import Database, open_database
-from storage.models import CallDirection, Policy
+from storage.dispositions import dismiss_flag
+from storage.models import CallDirection, Policy, User, UserRole
 from storage.policy_import import import_policy_file
 from storage.repository import Repository
 
@@ -183,3 +185,28 @@ def test_calls_are_listed_by_flag_and_by_policy_and_call(db: Database) -> None:
         assert page[0].call.policy is not None and page[0].call.policy.team == "天河二组"
         assert page[0].top_severity is Severity.HIGH
         assert [f.kind for f in page[0].flags] == [FlagKind.DUPLICATE_VOICE]
+
+
+def test_undecided_only_leaves_out_the_flags_a_reviewer_decided(db: Database) -> None:
+    with db.session() as session:
+        repo = Repository(session)
+        first, second = (
+            repo.call(_call(repo, no)) for no in ("8644012024110001", "8644012024110003")
+        )
+        assert first is not None and second is not None
+        (phone,) = store_flags(session, first, [PHONE], raised_at=RAISED)
+        (duplicate,) = store_flags(session, second, [DUPLICATE], raised_at=RAISED)
+        phone_too = store_flags(session, second, [PHONE], raised_at=RAISED)[0]
+        reviewer = User(username="rita", password_hash="x", role=UserRole.REVIEWER,
+                        created_at=RAISED)  # fmt: skip
+        session.add(reviewer)
+        session.flush()
+        for decided in (phone, duplicate):
+            dismiss_flag(session, decided, reason="核实无误", actor=Actor(reviewer.id, "rita"))
+        ids = (first.id, second.id, phone_too.id)
+    with db.session() as session:
+        found = calls_with_flags(session, FlagFilter(undecided_only=True))
+        shown = [(item.call.id, [flag.id for flag in item.flags]) for item in found]
+        assert shown == [(ids[1], [ids[2]])]
+        assert count_calls_with_flags(session, FlagFilter(undecided_only=True)) == 1
+        assert len(calls_with_flags(session, FlagFilter())) == 2
