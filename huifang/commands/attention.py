@@ -22,8 +22,10 @@ from storage.attention import (
     report_entry,
     revoke_entry,
 )
+from storage.attention_audit import OBSERVE, REPORT, REVOKE, record_attention_change, snapshot
 from storage.attention_models import AttentionEntry, AttentionStatus, AttentionSubject
 from storage.attention_view import entry_view
+from storage.audit import Actor
 
 _COLUMNS = ("id", "status", "subject", "name", "within_branch", "effective_from", "revoked_on")
 
@@ -92,20 +94,24 @@ def run_add(args: argparse.Namespace) -> int:
             within_branch=args.within_branch,
         )  # fmt: skip
 
-    return _change(args, act)
+    return _change(args, act, REPORT)
 
 
 def run_observe(args: argparse.Namespace) -> int:
     """Move the entry to observation."""
     return _change(
-        args, lambda s: observe_entry(s, args.entry_id, args.reason, by=_actor(args), on=args.date)
+        args,
+        lambda s: observe_entry(s, args.entry_id, args.reason, by=_actor(args), on=args.date),
+        OBSERVE,
     )
 
 
 def run_revoke(args: argparse.Namespace) -> int:
     """Revoke the entry."""
     return _change(
-        args, lambda s: revoke_entry(s, args.entry_id, args.reason, by=_actor(args), on=args.date)
+        args,
+        lambda s: revoke_entry(s, args.entry_id, args.reason, by=_actor(args), on=args.date),
+        REVOKE,
     )
 
 
@@ -149,14 +155,19 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _change(args: argparse.Namespace, act: Callable[[Session], AttentionEntry]) -> int:
-    """Run one change in a transaction; print the entry's line, or the refusal (exit 2)."""
+def _change(args: argparse.Namespace, act: Callable[[Session], AttentionEntry], action: str) -> int:
+    """Run one change in a transaction with its audit entry; print the entry's line, or the
+    refusal (exit 2)."""
     db = open_db(args)
     if db is None:
         return EXIT_DATABASE
     try:
         with db.session() as session:
+            moved: int | None = getattr(args, "entry_id", None)
+            before = snapshot(entry(session, moved)) if moved is not None else None
             changed = act(session)
+            # Not a web user: the trail names the operator as --by or their login gave it.
+            record_attention_change(session, Actor(None, _actor(args)), action, before, changed)
             line = f"{_summary(changed)}; {flagged_policy_count(session, changed)} policies flagged"
     except AttentionError as err:
         report_error("attention", str(err))

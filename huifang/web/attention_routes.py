@@ -23,9 +23,8 @@ from storage.attention import (
     report_entry,
     revoke_entry,
 )
+from storage.attention_audit import OBSERVE, REPORT, REVOKE, record_attention_change, snapshot
 from storage.attention_models import AttentionEntry, AttentionStatus, AttentionSubject
-from storage.attention_view import entry_view
-from storage.audit import record_change
 
 EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # One line of plain text: no control characters (a NUL would reach the database).
@@ -37,7 +36,6 @@ EffectiveDay = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))
 # anything else is a bad request the operator can correct.
 _STATUS_OF = {"not_found": 404, "illegal_transition": 409, "already_listed": 409}
 _REFUSED: dict[int | str, dict[str, Any]] = {400: {}, 401: {}, 403: {}, 404: {}, 409: {}}
-ENTITY = "attention_entry"
 
 router = APIRouter(prefix="/api/review/attention", tags=["special-attention list"])
 
@@ -101,7 +99,7 @@ def report(body: Report, session: SessionDep, user: ChangerDep) -> AttentionDeta
         )  # fmt: skip
     except AttentionError as err:
         raise _refusal(err) from err
-    return _audited(session, user, "attention.report", None, added)
+    return _audited(session, user, REPORT, None, added)
 
 
 @router.post("/{entry_id}/observe", responses=_REFUSED)
@@ -109,25 +107,25 @@ def observe(
     entry_id: EntryId, body: Move, session: SessionDep, user: ChangerDep
 ) -> AttentionDetail:
     """Move a reported entry to observation (观察中)."""
-    before = entry_view(_entry(session, entry_id))
+    before = snapshot(_entry(session, entry_id))
     try:
         moved = observe_entry(session, entry_id, body.reason, by=user.username,
                               on=body.effective_on)  # fmt: skip
     except AttentionError as err:
         raise _refusal(err) from err
-    return _audited(session, user, "attention.observe", before, moved)
+    return _audited(session, user, OBSERVE, before, moved)
 
 
 @router.post("/{entry_id}/revoke", responses=_REFUSED)
 def revoke(entry_id: EntryId, body: Move, session: SessionDep, user: ChangerDep) -> AttentionDetail:
     """Take the entry off the list (已撤销); the flags already raised stay."""
-    before = entry_view(_entry(session, entry_id))
+    before = snapshot(_entry(session, entry_id))
     try:
         moved = revoke_entry(session, entry_id, body.reason, by=user.username,
                              on=body.effective_on)  # fmt: skip
     except AttentionError as err:
         raise _refusal(err) from err
-    return _audited(session, user, "attention.revoke", before, moved)
+    return _audited(session, user, REVOKE, before, moved)
 
 
 def _audited(
@@ -138,9 +136,7 @@ def _audited(
     changed: AttentionEntry,
 ) -> AttentionDetail:
     """Write the change to the audit trail (same transaction); the entry as the API shows it."""
-    after = entry_view(changed)
-    record_change(session, actor(user), action, ENTITY, changed.id, before, after,
-                  at=changed.updated_at)  # fmt: skip
+    record_attention_change(session, actor(user), action, before, changed)
     return detail_out(session, changed, masked=not sees_personal_data(user.role))
 
 

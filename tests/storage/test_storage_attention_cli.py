@@ -12,6 +12,8 @@ from attention_testkit import Sale, write_sales
 from storage_testkit import GOOD_CSV
 
 from huifang.cli import main
+from storage.audit import audit_entries
+from storage.database import open_database
 
 
 def _url(tmp_path: Path) -> str:
@@ -101,6 +103,25 @@ def test_an_illegal_transition_exits_2_and_keeps_the_entry(
         "(allowed: none); a revoked subject is reported again as a new entry"
     )
     assert _show(tmp_path, capsys, "attention", "1")["status"] == "revoked"
+
+
+def test_each_change_is_in_the_audit_trail_under_its_operator(tmp_path: Path) -> None:
+    add = ["attention", "add", "--team", "天河一组", "--reason", "投诉", "--by", "王芳"]
+    assert _run(tmp_path, *add) == 0
+    assert _run(tmp_path, "attention", "observe", "1", "--reason", "属实", "--by", "陈刚") == 0
+    assert _run(tmp_path, "attention", "add", "--team", "天河一组", "--reason", "重复") == 2
+    assert _run(tmp_path, "attention", "observe", "1", "--reason", "再次", "--by", "陈刚") == 2
+    db = open_database(_url(tmp_path))
+    try:
+        with db.session() as session:
+            trail = list(reversed(audit_entries(session, entity="attention_entry")))
+            rows = [(e.action, e.actor, e.actor_id, e.entity_id) for e in trail]
+            statuses = [(e.before and e.before["status"], e.after and e.after["status"])
+                        for e in trail]  # fmt: skip
+    finally:
+        db.close()
+    assert rows == [("attention.report", "王芳", None, 1), ("attention.observe", "陈刚", None, 1)]
+    assert statuses == [(None, "reported"), ("reported", "under_observation")]
 
 
 @pytest.mark.parametrize(
