@@ -21,6 +21,7 @@ class CallbackOptions:
     vad: VadConfig = field(default_factory=VadConfig)
     prompt_slack_s: float = 5.0  # a prompt that outlives its length by this much is stopped
     hangup_wait_s: float = 10.0  # for pjsua2 to confirm the end (BYE, transfer NOTIFY)
+    recognition_grace_s: float = 20.0  # longer answer timeout while an answer is decoded
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CallbackOptions:

@@ -71,6 +71,7 @@ class CallbackSession:
         self._deadline: float | None = None  # loop time of the answer timeout
         self._listen_from_ms = 0  # speech that starts earlier is not an answer
         self._speaking = False
+        self._heard_unrecognised = False  # speech ended, its final transcript not yet here
         self._finishing = False  # the dialogue has ended; play what is left, then leave
         self._transfer: TransferToHuman | None = None
         self._ended: CallEnded | None = None
@@ -130,6 +131,7 @@ class CallbackSession:
         self._record(event)
         self._speaking = event.kind is VadEventKind.SPEECH_STARTED
         if not self._speaking:
+            self._heard_unrecognised = True
             self._expect_answer()
             return
         self._deadline = None
@@ -138,8 +140,10 @@ class CallbackSession:
 
     async def _transcript(self, result: Transcript) -> None:
         self._record(result)
+        self._heard_unrecognised = False
         start_ms, end_ms = int(result.start * 1000), int(result.end * 1000)
         if self._finishing or not result.text or start_ms < self._listen_from_ms:
+            self._expect_answer()  # the timeout waited for this: restart it
             return  # noise, or spoken over a prompt that may not be interrupted
         if self._playing is not None:
             await self._barge_in()  # an engine without our VAD's timing: answer wins
@@ -242,7 +246,10 @@ class CallbackSession:
                 or self._ended is not None):
             return
         loop = asyncio.get_running_loop()
-        self._deadline = loop.time() + self.options.answer_timeout_s
+        # Speech heard but not yet recognised (a busy recogniser) is an answer on its way:
+        # give it longer before the silence counts.
+        grace = self.options.recognition_grace_s if self._heard_unrecognised else 0.0
+        self._deadline = loop.time() + self.options.answer_timeout_s + grace
 
     # --- the end -------------------------------------------------------------------------
 
