@@ -113,3 +113,25 @@ def test_an_agent_opening_the_console_is_turned_away(tmp_path: Path) -> None:
         page.goto(f"{base}/app/review_call.html?call={call_of['ann']}")
         expect(page.locator("body")).to_contain_text("质检台仅供质检、主管和管理员使用")
         expect(page.locator("#transcript")).to_have_count(0)
+
+
+def test_the_queue_hides_decided_flags_when_asked(tmp_path: Path) -> None:
+    with seeded_app(tmp_path) as (app, db, call_of), served(app) as base, chromium() as browser:
+        seed = seed_review(db, call_of, tmp_path)
+        page = browser.new_page()
+        _sign_in(page, base, "rita")
+        page.click("#console-link a[href='review.html']")
+        rows = page.locator("#queue-rows tr")
+        expect(rows).to_have_count(2)
+        page.goto(f"{base}/app/review_call.html?call={call_of['bob']}")
+        flag = page.locator(f"article[data-flag='{seed.voice_flag}']")
+        flag.locator("input[name=reason]").fill("声音与年龄相符")
+        flag.locator("form.dismiss button").click()
+        expect(flag.locator(".decided")).to_contain_text("已排除", timeout=20_000)
+        page.goto(f"{base}/app/review.html")
+        expect(rows).to_have_count(2)
+        expect(page.locator(f"#queue-rows tr[data-call='{call_of['bob']}']")).to_contain_text("0/1")
+        page.check("input[name=undecided]")
+        page.click("#filters button[type=submit]")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_have_attribute("data-call", str(call_of["ann"]))
