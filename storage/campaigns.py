@@ -70,13 +70,41 @@ class CampaignStore:
 
     # -- what the scheduler needs --------------------------------------------------------
 
-    def waiting(self) -> list[CampaignPolicy]:
-        """Pending policies with their policy and attempts loaded."""
-        query = (select(CampaignPolicy)
+    def waiting(self, due_by: datetime | None = None, limit: int | None = None,
+                deadline_by: date | None = None) -> list[CampaignPolicy]:
+        """Pending policies (policy and attempts loaded), earliest deadline first.
+
+        due_by keeps those not deferred past it (next_attempt_at); deadline_by adds back every
+        pending policy whose 犹豫期 ends by then, deferred or not, however many there are.
+        """
+        query = (select(CampaignPolicy).join(Policy)
                  .where(CampaignPolicy.state == CampaignState.PENDING)
                  .options(selectinload(CampaignPolicy.policy),
-                          selectinload(CampaignPolicy.attempts)))
-        return list(self.session.scalars(query))
+                          selectinload(CampaignPolicy.attempts))
+                 .order_by(Policy.cooling_off_deadline, Policy.policy_no))
+        if due_by is not None:
+            due = query.where((CampaignPolicy.next_attempt_at.is_(None))
+                              | (CampaignPolicy.next_attempt_at <= due_by))
+            found = {e.id: e for e in self.session.scalars(due.limit(limit))}
+        else:
+            found = {e.id: e for e in self.session.scalars(query.limit(limit))}
+        if deadline_by is not None:
+            near = query.where(Policy.cooling_off_deadline <= deadline_by)
+            found.update((e.id, e) for e in self.session.scalars(near))
+        return list(found.values())
+
+    def defer(self, until: dict[int, datetime]) -> None:
+        """Note when each pending policy falls due next, so rounds before then skip it."""
+        for campaign_policy_id, moment in until.items():
+            self.session.execute(update(CampaignPolicy)
+                                 .where(CampaignPolicy.id == campaign_policy_id,
+                                        CampaignPolicy.state == CampaignState.PENDING)
+                                 .values(next_attempt_at=moment))
+
+    def next_deferred(self) -> datetime | None:
+        """The earliest moment a deferred pending policy falls due."""
+        return self.session.scalar(select(func.min(CampaignPolicy.next_attempt_at)).where(
+            CampaignPolicy.state == CampaignState.PENDING))
 
     def dialling_phones(self) -> set[str]:
         """Numbers with an attempt in progress (never dial one twice at once)."""
@@ -138,6 +166,7 @@ class CampaignStore:
                 entry.closed_at = now
             else:
                 entry.state = CampaignState.PENDING
+                entry.next_attempt_at = None  # the scheduler works out the next slot
         self.session.flush()
         return True
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,9 @@ from storage.database import Database
 from storage.policy_import import ImportReport, import_policy_file
 
 log = logging.getLogger(__name__)
+# Due policies a round looks at, earliest deadline first: enough to fill every free line even
+# when many of them wait for a number being dialled, few enough to keep a round cheap.
+PLAN_WINDOW = 200
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,21 @@ def plan_round(db: Database, rules: CallingRules, dial_plan: DialPlan, now: date
     """Plan now, hand over the policies out of time, and claim attempts for the free lines."""
     with db.session() as session:
         store = CampaignStore(session)
-        candidates = [candidate(entry) for entry in store.waiting()]
+        # Only what can matter now: policies due (up to a window, earliest deadline first)
+        # and those whose letter cutoff is near; the rest were deferred by earlier rounds.
+        near = rules.calendar.local(now).date() + timedelta(days=rules.letter_lead_days + 1)
+        entries = store.waiting(due_by=now, limit=PLAN_WINDOW, deadline_by=near)
+        candidates = [candidate(entry) for entry in entries]
         blocked = {entry.phone for entry in store.do_not_call()}
         busy = store.dialling_phones()
         decided = plan(rules, now, candidates, free_lines=free_lines, busy_phones=busy,
                        do_not_call=blocked)
         for letter in decided.letters:
             store.hand_over(letter.candidate.campaign_policy_id, letter.explanation(), now)
+        store.defer({later.campaign_policy_id: slot for later, slot in decided.later})
+        deferred = store.next_deferred()
+    if deferred is not None and (decided.next_due is None or deferred < decided.next_due):
+        decided = replace(decided, next_due=deferred)
     dials = []
     for chosen in decided.dial:
         try:

@@ -75,6 +75,7 @@ class Plan:
     letters: tuple[LetterOrVisit, ...] = ()
     next_due: datetime | None = None  # the earliest later moment a waiting policy becomes due
     waiting_for_line: tuple[Candidate, ...] = field(default=())  # due, but its number is busy
+    later: tuple[tuple[Candidate, datetime], ...] = ()  # not yet due, with the moment it is
 
 
 def letter_cutoff(rules: CallingRules, deadline: date) -> datetime:
@@ -116,6 +117,7 @@ def plan(rules: CallingRules, now: datetime, candidates: Iterable[Candidate], *,
     dial: list[Candidate] = []
     letters: list[LetterOrVisit] = []
     waiting: list[Candidate] = []
+    later: list[tuple[Candidate, datetime]] = []
     next_due: datetime | None = None
     for candidate in sorted(candidates, key=priority):
         closing = _closing_reason(rules, now, candidate, blocked)
@@ -125,13 +127,14 @@ def plan(rules: CallingRules, now: datetime, candidates: Iterable[Candidate], *,
         slot = next_slot(rules, candidate.attempts, now)
         assert slot is not None  # _closing_reason hands over policies with no slot left
         if slot > now:
+            later.append((candidate, slot))
             next_due = slot if next_due is None else min(next_due, slot)
         elif candidate.phone in busy:
             waiting.append(candidate)
         elif len(dial) < free_lines:
             dial.append(candidate)
             busy.add(candidate.phone)
-    return Plan(tuple(dial), tuple(letters), next_due, tuple(waiting))
+    return Plan(tuple(dial), tuple(letters), next_due, tuple(waiting), tuple(later))
 
 
 def _closing_reason(rules: CallingRules, now: datetime, candidate: Candidate,

@@ -220,3 +220,26 @@ def test_store_counts_hand_over(tmp_path: Path) -> None:
         assert store.counts().states == {"letter_or_visit": 1}
         assert [e.closing_reason for e in store.handed_over()] == ["unreached after 3 attempts"]
     db.close()
+
+
+def test_a_round_defers_policies_not_yet_due_and_takes_them_when_due(tmp_path: Path) -> None:
+    from campaign_testkit import rules
+
+    db = _enrolled(tmp_path, [PolicySpec("PDEF", phone_number(5), TODAY + timedelta(days=5))])
+    spaced = rules(spacing_min=120)
+    plan = DialPlan("sip:{phone}@gw")
+    lease = NOW + timedelta(minutes=20)
+    (dial,) = plan_round(db, spaced, plan, NOW, 4, "w1", lease).dials
+    finish(db, dial.attempt_id, AttemptOutcome.NO_ANSWER, NOW + timedelta(minutes=1))
+    later = plan_round(db, spaced, plan, NOW + timedelta(minutes=5), 4, "w1", lease)
+    assert later.dials == ()
+    assert later.plan.next_due == NOW + timedelta(minutes=120)
+    with db.session() as session:
+        assert CampaignStore(session).waiting()[0].next_attempt_at == NOW + timedelta(minutes=120)
+        # A round before then does not even load it; the deferral still says when it is due.
+        assert CampaignStore(session).waiting(due_by=NOW + timedelta(minutes=10)) == []
+    again = plan_round(db, spaced, plan, NOW + timedelta(minutes=10), 4, "w1", lease)
+    assert again.dials == () and again.plan.next_due == NOW + timedelta(minutes=120)
+    due = plan_round(db, spaced, plan, NOW + timedelta(minutes=121), 4, "w1", lease)
+    assert [d.phone for d in due.dials] == [phone_number(5)]
+    db.close()
