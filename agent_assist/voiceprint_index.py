@@ -95,6 +95,14 @@ class VoiceprintIndex:
         self._entries = [self._entries[i] for i in keep]
         return removed
 
+    def remove_call(self, call_id: str) -> int:
+        """Delete the voiceprints of one call (before storing it again); returns how many."""
+        keep = [i for i, e in enumerate(self._entries) if e.call_id != call_id]
+        removed = len(self._entries) - len(keep)
+        self._matrix = self._matrix[keep]
+        self._entries = [self._entries[i] for i in keep]
+        return removed
+
     def search(self, voiceprint: Voiceprint, threshold: float) -> list[VoiceprintHit]:
         """Stored voiceprints with cosine similarity ≥ threshold, most similar first."""
         if not self._entries:

@@ -22,6 +22,9 @@ from agent_assist.events import Flag
 from agent_assist.policyholder_input import PolicyholderInputError
 from agent_assist.recording_analysis import RecordingAnalysis, analyse_call_recording
 from agent_assist.rule_loader import RuleFileError
+from agent_assist.voice_cues import PolicyholderRecord
+from agent_assist.voiceprint import Voiceprint
+from agent_assist.voiceprint_index import VoiceprintEntry, VoiceprintIndex
 from asr.engines import Engine, load_engine
 from asr.errors import AsrError, AudioInputError
 from asr.wavfile import RAW_ENCODINGS
@@ -67,6 +70,8 @@ class _Run:
     engine: Engine | None
     given: RecordingPolicy | None
     today: date
+    index: VoiceprintIndex | None  # stored voiceprints: searched, and added to where allowed
+    store_voiceprints: bool
 
 
 def _flag_json(flag: Flag) -> dict[str, object]:
@@ -97,6 +102,20 @@ def _stored_call(repo: Repository, path: Path, policy_id: int | None) -> CallRec
     return call
 
 
+def _keep_voiceprint(
+    index: VoiceprintIndex, call_id: int, record: PolicyholderRecord, voiceprint: Voiceprint | None
+) -> None:
+    """The call's customer voiceprint, replacing the one an earlier run stored for it."""
+    index.remove_call(str(call_id))
+    if voiceprint is None:
+        return
+    entry = VoiceprintEntry(
+        record.policyholder_id, record.policy_no, str(call_id), "customer",
+        record.salesperson, record.team, record.outlet, record.branch,
+    )
+    index.add(entry, voiceprint)
+
+
 def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
     """Analyse and store one recording; AudioInputError/PolicyholderInputError if unusable."""
     with run.db.session() as session:
@@ -104,8 +123,9 @@ def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
         policy_id = found.policy.id if found.policy is not None else None
     settings = get_settings()
     result = analyse_call_recording(
-        path, run.factory, run.engine, found.record, run.today, index=stored_index(),
+        path, run.factory, run.engine, found.record, run.today, index=run.index,
         threshold=settings.voiceprint_threshold, max_duration_s=settings.max_audio_s,
+        want_voiceprint=run.store_voiceprints,
     )
     kinds = (*VOICE_KINDS, *(SPEECH_KINDS if run.engine is not None else ()))
     # A separate transaction: transcribing can take a minute, and must not hold a write lock.
@@ -115,6 +135,8 @@ def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
         rows = _rows(result, datetime.now(UTC), run.engine is not None)
         replace_flags(session, call, kinds, rows)
         call_id = call.id
+    if run.index is not None and run.store_voiceprints and found.record is not None:
+        _keep_voiceprint(run.index, call_id, found.record, result.voiceprint)
     return {
         "file": str(path), "call_id": call_id,
         "policy": found.record.policy_no if found.record else None, "policy_from": found.source,
@@ -145,7 +167,10 @@ def _start(args: argparse.Namespace, db: Database) -> _Run | None:
         except AsrError as err:
             report_error("speech engine", str(err))
             return None
-    return _Run(db, factory, engine, given, date.today())
+    settings = get_settings()
+    store = settings.store_voiceprints
+    index = VoiceprintIndex.open(Path(settings.voiceprints_dir), store) if store else stored_index()
+    return _Run(db, factory, engine, given, date.today(), index, store)
 
 
 def analyze_folder(folder: Path, args: argparse.Namespace) -> int:
@@ -171,6 +196,8 @@ def analyze_folder(folder: Path, args: argparse.Namespace) -> int:
                 failed += 1
                 continue
             print(json.dumps(line, ensure_ascii=False), flush=True)
+        if run.store_voiceprints and run.index is not None:
+            run.index.save()
     finally:
         db.close()
     if failed:

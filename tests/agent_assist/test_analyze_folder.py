@@ -182,3 +182,45 @@ def test_a_broken_sidecar_is_reported_and_the_rest_still_stored(
     with db.session() as session:
         (call,) = session.scalars(select(CallRecord)).all()
         assert call.policy_id is None and Path(call.recording_path or "").name == "c.wav"
+
+
+def test_stored_voiceprints_find_one_voice_answering_for_two_policies(
+    tmp_path: Path,
+    database: tuple[str, Database],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same recorded voice on calls of two policies of one salesperson (李明)."""
+    monkeypatch.setenv("HUIFANG_STORE_VOICEPRINTS", "true")
+    get_settings.cache_clear()
+    url, db = database
+    folder = tmp_path / "same-voice"
+    folder.mkdir()
+    voice = clip("srdata_fangjun-test-sr-1").samples
+    _stereo(folder / "8644012024110001_a.wav", voice)
+    _stereo(folder / "8644012024110002_b.wav", voice)
+    argv = ["analyze", str(folder), "--db-url", url, "--no-transcribe"]
+
+    def duplicates() -> dict[str, list[dict[str, object]]]:
+        lines = [json.loads(text) for text in capsys.readouterr().out.splitlines()]
+        return {
+            str(line["policy"]): [c for c in line["cues"] if c["cue"] == "duplicate_voice"]
+            for line in lines
+        }
+
+    assert run(argv) == 0
+    first = duplicates()
+    assert first["8644012024110001"] == []  # nothing stored yet when it was analysed
+    (cue,) = first["8644012024110002"]
+    assert "同一业务员" in str(cue["message"]) and cue["severity"] == "high"
+    assert run(argv) == 0  # again: each call's voiceprint is replaced, not added twice
+    again = duplicates()
+    assert len(again["8644012024110001"]) == 1 and len(again["8644012024110002"]) == 1
+    sidecar = json.loads((tmp_path / "voiceprints" / "voiceprints.json").read_text("utf-8"))
+    assert sorted(row["policy_no"] for row in sidecar) == ["8644012024110001", "8644012024110002"]
+    with db.session() as session:
+        for call in session.scalars(select(CallRecord)):
+            (flag,) = flags_for_call(session, call.id, [FlagKind.DUPLICATE_VOICE])
+            assert call.policy is not None
+            other = {"8644012024110001", "8644012024110002"} - {call.policy.policy_no}
+            assert [p.policy_no for p in flag.policies] == sorted(other)
