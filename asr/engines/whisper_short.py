@@ -4,8 +4,9 @@ faster-whisper always pads the encoder's input to 30 s (3000 mel frames), and th
 cost grows faster than its input: a 1 s answer pays for 30 s (0.7 CPU-s of encoder here, 0.1
 with a 10 s window). CTranslate2's Whisper accepts a shorter input, so an utterance that fits
 in `window_s` with `margin_s` of silence to spare is encoded in that window and decoded with the
-same beam search. A result that looks like a hallucination (too repetitive, too unlikely, or
-cut off at the token cap) gives None, and the caller decodes it the usual way.
+same beam search. Where faster-whisper would retry at a higher temperature (text too repetitive
+or too unlikely), or the text runs to the token cap, it gives None and the caller decodes the
+usual way.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from asr.codec import PIPELINE_RATE
 MEL_FRAMES_PER_S = 100
 TOKENS_PER_S = 12  # Mandarin runs at 4-6 characters a second; more is a runaway
 MIN_AVG_LOGPROB = -1.0  # faster-whisper's own threshold for a retry
+NO_SPEECH_PROB = 0.6  # with a low log-probability: silence, as faster-whisper decides
 
 
 class ShortWindowDecoder:
@@ -48,29 +50,39 @@ class ShortWindowDecoder:
         return samples / PIPELINE_RATE + self.margin_s <= self.window_s
 
     def decode(self, audio: npt.NDArray[np.float32]) -> tuple[str, float] | None:
-        """Text and average log-probability, or None when the result should not be trusted."""
+        """Text and average log-probability, or None when the result should not be trusted.
+
+        One beam search, as faster-whisper's first attempt; where faster-whisper would retry at
+        a higher temperature (text too repetitive or too unlikely) this gives None, so doubtful
+        audio gets exactly the usual decoding. Silence is judged as faster-whisper does.
+        """
+        encoded = self._encode(audio)
+        max_length = len(self._prompt) + int(TOKENS_PER_S * self.window_s)
+        result = self._model.model.generate(
+            encoded, [self._prompt], max_length=max_length, return_scores=True,
+            return_no_speech_prob=True, repetition_penalty=self._repetition_penalty,
+            suppress_blank=True, suppress_tokens=self._suppress, **self._beam)[0]
+        tokens = result.sequences_ids[0]
+        avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
+        text = str(self._tokenizer.decode(tokens)).strip()
+        if avg_logprob < MIN_AVG_LOGPROB and result.no_speech_prob > NO_SPEECH_PROB:
+            return "", avg_logprob
+        if (len(self._prompt) + len(tokens) >= max_length or avg_logprob < MIN_AVG_LOGPROB
+                or _compression_ratio(text) > self._max_ratio):
+            return None
+        return text, avg_logprob
+
+    def _encode(self, audio: npt.NDArray[np.float32]) -> Any:
         import ctranslate2
         from faster_whisper.audio import pad_or_trim
 
         frames = int(self.window_s * MEL_FRAMES_PER_S)
         # faster-whisper drops the last frame too (its `content_frames`)
         features = pad_or_trim(self._model.feature_extractor(audio)[:, :-1], frames)
-        encoded = self._model.model.encode(
+        return self._model.model.encode(
             ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None],
                                                                     dtype=np.float32)),
             to_cpu=False)
-        max_length = len(self._prompt) + int(TOKENS_PER_S * self.window_s)
-        result = self._model.model.generate(
-            encoded, [self._prompt], max_length=max_length, return_scores=True,
-            repetition_penalty=self._repetition_penalty, suppress_blank=True,
-            suppress_tokens=self._suppress, **self._beam)[0]
-        tokens = result.sequences_ids[0]
-        avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
-        text = str(self._tokenizer.decode(tokens)).strip()
-        if (len(self._prompt) + len(tokens) >= max_length or avg_logprob < MIN_AVG_LOGPROB
-                or _compression_ratio(text) > self._max_ratio):
-            return None
-        return text, avg_logprob
 
 
 def _compression_ratio(text: str) -> float:
