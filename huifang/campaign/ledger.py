@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from huifang.campaign.configured import DialPlan
 from huifang.campaign.outcomes import attempt_outcome
@@ -107,6 +107,9 @@ def claim(db: Database, chosen: Candidate, uri: str, worker: str, lease_until: d
                 chosen.campaign_policy_id, chosen.phone, uri, worker, lease_until, now)
             return None if attempt is None else attempt.id
     except IntegrityError:
+        return None
+    except OperationalError as err:  # busy: skip it this round rather than orphan the others
+        log.warning("claim of %s skipped: %s", chosen.policy_no, err.orig)
         return None
 
 

@@ -13,7 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import OperationalError
 
 from huifang.campaign.configured import DialPlan
 from huifang.campaign.ledger import Dial, finish, note_call, plan_round, resolve_abandoned
@@ -23,6 +25,7 @@ from storage.campaign_models import AttemptOutcome
 from storage.database import Database
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,22 @@ class CallResult:
 # Place one claimed attempt; call the second argument with the CallRecord id before dialling.
 PlaceCall = Callable[[Dial, Callable[[int], None]], Awaitable[CallResult]]
 Clock = Callable[[], datetime]
+
+
+DB_TRIES = 6  # a busy database (SQLite locked by another worker) is waited out, not fatal
+
+
+async def in_db(step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a database step in a thread; retry it with backoff while the database is busy."""
+    for attempt in range(DB_TRIES):
+        try:
+            return await asyncio.to_thread(step, *args, **kwargs)
+        except OperationalError as err:
+            if attempt == DB_TRIES - 1:
+                raise
+            log.warning("database busy (%s); retrying %s", err.orig, step.__name__)
+            await asyncio.sleep(0.5 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 def utc_now() -> datetime:
@@ -82,7 +101,7 @@ class CampaignRunner:
                 # A call that ends while the round is planned may leave its policy due: only a
                 # round that began with nothing running can prove the campaign idle.
                 running_before = bool(self.tasks)
-                settled = await asyncio.to_thread(resolve_abandoned, self.db, now, self.gone)
+                settled = await in_db(resolve_abandoned, self.db, now, self.gone)
                 self.stats.settled.extend(settled)
                 for line in settled:
                     log.warning("settled an abandoned attempt: %s", line)
@@ -117,7 +136,7 @@ class CampaignRunner:
 
     async def _claim_round(self, now: datetime) -> tuple[tuple[Dial, ...], datetime | None]:
         free = self.max_concurrent - len(self.tasks)
-        done = await asyncio.to_thread(plan_round, self.db, self.rules, self.dial_plan, now,
+        done = await in_db(plan_round, self.db, self.rules, self.dial_plan, now,
                                        free, self.worker, now + self.lease)
         waiting = done.plan.next_due
         if done.plan.waiting_for_line or done.running:
@@ -154,12 +173,12 @@ class CampaignRunner:
             log.exception("attempt %s at %s failed", dial.attempt_id, dial.policy_no)
             await self._finish_failed(dial, call_ids, f"{type(err).__name__}: {err}")
             return
-        await asyncio.to_thread(finish, self.db, dial.attempt_id, result.outcome, self.clock(),
+        await in_db(finish, self.db, dial.attempt_id, result.outcome, self.clock(),
                                 detail=result.detail, call_id=result.call_id)
         self.stats.finished += 1
 
     async def _finish_failed(self, dial: Dial, call_ids: list[int], detail: str) -> None:
-        await asyncio.to_thread(finish, self.db, dial.attempt_id, AttemptOutcome.FAILED,
+        await in_db(finish, self.db, dial.attempt_id, AttemptOutcome.FAILED,
                                 self.clock(), detail=detail,
                                 call_id=call_ids[-1] if call_ids else None,
                                 dialled=bool(call_ids))

@@ -128,3 +128,20 @@ def test_a_failure_before_the_invite_does_not_count_as_an_attempt(tmp_path: Path
         assert (attempts[0].detail or "").startswith("RuntimeError: no prompt audio")
     assert _finals(db) == Counter({"done:success": 1})
     db.close()
+
+
+def test_a_busy_database_is_waited_out_not_fatal() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from huifang.campaign.runner import in_db
+
+    calls: list[int] = []
+
+    def step(value: int) -> int:
+        calls.append(value)
+        if len(calls) < 3:
+            raise OperationalError("UPDATE …", {}, Exception("database is locked"))
+        return value * 2
+
+    assert asyncio.run(in_db(step, 21)) == 42
+    assert calls == [21, 21, 21]
