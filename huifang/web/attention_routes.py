@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from huifang.web.attention_views import AttentionDetail, AttentionLine, detail_out, line_out
+from huifang.web.attention_views import AttentionDetail, AttentionLine, detail_out, lines_out
 from huifang.web.deps import SessionDep, csrf_checked_user
 from huifang.web.review_access import ReviewerDep, actor, oversees_reviews
 from huifang.web.roles import sees_personal_data
@@ -80,7 +80,7 @@ def list_entries(
 ) -> list[AttentionLine]:
     """The entries, oldest first, optionally in one status, with their flagged-policy counts."""
     masked = not sees_personal_data(user.role)
-    return [line_out(session, found, masked=masked) for found in entries(session, status_)]
+    return lines_out(session, entries(session, status_), masked=masked)
 
 
 @router.get("/{entry_id}", responses={401: {}, 403: {}, 404: {}})

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pydantic import BaseModel
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huifang.web.text_masking import mask_numbers_in_text
@@ -60,15 +61,32 @@ class AttentionDetail(AttentionLine):
     policies: list[FlaggedPolicy]
 
 
+def lines_out(
+    session: Session, found: list[AttentionEntry], *, masked: bool
+) -> list[AttentionLine]:
+    """The entries as the list's lines, their flagged-policy counts in one query."""
+    query = (
+        select(PolicyFlag.attention_entry_id, func.count())
+        .where(PolicyFlag.attention_entry_id.is_not(None))
+        .group_by(PolicyFlag.attention_entry_id)
+    )
+    counts = {entry_id: count for entry_id, count in session.execute(query)}
+    return [_line(entry, counts.get(entry.id, 0), masked) for entry in found]
+
+
 def line_out(session: Session, entry: AttentionEntry, *, masked: bool) -> AttentionLine:
     """The entry as a line of the list."""
+    return _line(entry, flagged_policy_count(session, entry), masked)
+
+
+def _line(entry: AttentionEntry, flagged: int, masked: bool) -> AttentionLine:
     last = entry.changes[-1].reason if entry.changes else ""
     return AttentionLine(
         id=entry.id, subject=entry.subject_kind.value, name=entry.subject_name,
         within_branch=entry.within_branch, label=subject_label(entry), status=entry.status.value,
         effective_from=entry.effective_from, revoked_on=entry.revoked_on,
         reason=_text(last, masked), updated_at=entry.updated_at,
-        flagged_policies=flagged_policy_count(session, entry),
+        flagged_policies=flagged,
     )  # fmt: skip
 
 
