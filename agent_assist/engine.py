@@ -107,6 +107,7 @@ class AssistFactory:
             if self._voice_worker is None:
                 self._voice_worker = VoiceWorker()
             worker = self._voice_worker
+        worker.start()
         live = LiveVoiceCues(worker, voice)
         return CallAssistant(self.detector, self.whole_call, emit, live)
 

@@ -60,13 +60,22 @@ class VoiceWorker:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
+    def start(self) -> None:
+        """Start the process now (at a call's start), not in the middle of a call's audio."""
+        self._executor()
+
     def submit(self, audio: Pcm16, rate: int) -> Future[VoiceFeatures | str]:
-        """Queue a measurement; the process starts on first use (spawned: no pj threads)."""
+        """Queue a measurement."""
+        return self._executor().submit(_measure, audio, rate)
+
+    def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
-            if self._pool is None:
+            if self._pool is None:  # spawned, not forked: the parent has pj's threads
                 context = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-            return self._pool.submit(_measure, audio, rate)
+                # A warm-up job: the process starts and imports Praat before any audio waits.
+                self._pool.submit(_measure, np.zeros(PIPELINE_RATE, np.int16), PIPELINE_RATE)
+            return self._pool
 
     def close(self) -> None:
         """Stop the process (waits for a running measurement)."""
