@@ -98,18 +98,35 @@ def store_flags(
     return rows
 
 
+def _evidence_key(flag: CallFlag) -> tuple[object, ...]:
+    """What makes two flags the same finding: rule, whose words, where in the call."""
+    return (flag.kind, flag.rule_id, flag.leg, flag.start_ms, flag.end_ms, flag.span_start,
+            flag.span_end)
+
+
 def replace_flags(
     session: Session, call: CallRecord, kinds: Iterable[FlagKind], flags: Iterable[Flaggable]
 ) -> list[CallFlag]:
-    """Drop the call's flags of these kinds and store rows instead: re-analysis never doubles."""
+    """Replace the call's flags of these kinds with `flags`: re-analysis never doubles.
+
+    A flag a reviewer has already decided on is kept with its decision, and the same finding
+    is not stored again beside it; only undecided flags are dropped. Returns the rows added.
+    """
     wanted = list(kinds)
-    stale = select(CallFlag.id).where(CallFlag.call_id == call.id, CallFlag.kind.in_(wanted))
+    of_kinds = (CallFlag.call_id == call.id, CallFlag.kind.in_(wanted))
+    decided = select(FlagDisposition.flag_id).where(FlagDisposition.flag_id == CallFlag.id)
+    kept = list(session.scalars(select(CallFlag).where(*of_kinds, exists(decided))))
+    stale = select(CallFlag.id).where(*of_kinds, ~exists(decided))
     session.execute(delete(CallFlagPolicy).where(CallFlagPolicy.flag_id.in_(stale)))
     session.execute(
-        delete(CallFlag).where(CallFlag.call_id == call.id, CallFlag.kind.in_(wanted)),
+        delete(CallFlag).where(CallFlag.id.in_(stale)),
         execution_options={"synchronize_session": "fetch"},
     )
-    return store_flags(session, call, flags)
+    when = datetime.now(UTC)
+    reviewed = {_evidence_key(flag) for flag in kept}
+    fresh = [row for row in (flag_row(item, when) for item in flags)
+             if _evidence_key(row) not in reviewed]
+    return store_flags(session, call, fresh, raised_at=when)
 
 
 def flags_for_call(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from storage_testkit import GOOD_CSV, fresh_postgres_database, postgres_cluster, sqlite_db
 
 from agent_assist.engine import AssistFactory
@@ -28,6 +28,7 @@ from storage.dispositions import dismiss_flag
 from storage.models import CallDirection, Policy, User, UserRole
 from storage.policy_import import import_policy_file
 from storage.repository import Repository
+from storage.review_models import Decision, FlagDisposition
 
 STARTED = datetime(2024, 11, 10, 9, 30, tzinfo=UTC)
 RAISED = datetime(2024, 11, 10, 9, 40, tzinfo=UTC)
@@ -210,3 +211,30 @@ def test_undecided_only_leaves_out_the_flags_a_reviewer_decided(db: Database) ->
         assert shown == [(ids[1], [ids[2]])]
         assert count_calls_with_flags(session, FlagFilter(undecided_only=True)) == 1
         assert len(calls_with_flags(session, FlagFilter())) == 2
+
+
+def test_re_analysis_keeps_a_reviewed_flag_and_its_decision(db: Database) -> None:
+    realtime, _ = _rule_flags()
+    with db.session() as session:
+        call_id = _call(Repository(session), "8644012024110001")
+        call = Repository(session).call(call_id)
+        assert call is not None
+        first = replace_flags(session, call, [FlagKind.MISLEADING_SALE], realtime)  # type: ignore[arg-type]
+        reviewer = User(username="qc1", password_hash="x", role=UserRole.REVIEWER,
+                        created_at=RAISED)
+        session.add(reviewer)
+        session.flush()
+        session.add(FlagDisposition(flag_id=first[0].id, call_id=call_id,
+                                    decision=Decision.DISMISSED, reason="客户口误",
+                                    decided_by=reviewer.id, decided_at=RAISED))
+    with db.session() as session:
+        call = Repository(session).call(call_id)
+        assert call is not None
+        added = replace_flags(session, call, [FlagKind.MISLEADING_SALE], realtime)  # type: ignore[arg-type]
+        assert len(added) == len(realtime) - 1  # the reviewed finding is not stored twice
+    with db.session() as session:
+        stored = flags_for_call(session, call_id)
+        assert len(stored) == len(realtime)
+        assert first[0].id in {flag.id for flag in stored}
+        kept = session.scalars(select(FlagDisposition)).one()
+        assert kept.flag_id == first[0].id and kept.reason == "客户口误"
