@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from sqlalchemy.exc import OperationalError
+
 from storage.campaigns import CampaignCounts, CampaignStore
 from storage.database import Database
 
@@ -43,8 +45,11 @@ class ProgressDisplay:
         if not force and now - self.last < (_TTY_INTERVAL_S if self.tty else _LOG_INTERVAL_S):
             return
         self.last = now
-        with self.db.session() as session:
-            counts = CampaignStore(session).counts()
+        try:
+            with self.db.session() as session:
+                counts = CampaignStore(session).counts()
+        except OperationalError:  # busy: the line is shown again on the next tick
+            return
         line = progress_line(counts, now - self.started)
         if self.tty:
             self.stream.write("\r" + line + "\x1b[K")

@@ -69,7 +69,7 @@ class RunStats:
 
     placed: int = 0
     finished: int = 0
-    settled: list[str] = field(default_factory=list)  # abandoned attempts settled at start-up
+    settled: list[str] = field(default_factory=list)  # dead workers' attempts it settled
 
 
 class CampaignRunner:

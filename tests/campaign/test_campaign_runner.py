@@ -145,3 +145,15 @@ def test_a_busy_database_is_waited_out_not_fatal() -> None:
 
     assert asyncio.run(in_db(step, 21)) == 42
     assert calls == [21, 21, 21]
+
+
+def test_the_progress_line_names_every_state() -> None:
+    from huifang.campaign.progress import progress_line
+    from storage.campaigns import CampaignCounts
+
+    counts = CampaignCounts({"pending": 12, "done": 7, "letter_or_visit": 2},
+                            {"success": 5, "problem_case": 1, "wants_human": 1},
+                            {"success": 5, "busy": 9, "problem_case": 1, "wants_human": 1}, 3)
+    assert progress_line(counts, 3725.4) == (
+        "campaign 01:02:05  dialling 3 | pending 12 | done 7 (problem_case 1, success 5, "
+        "wants_human 1) | letter/visit 2 | attempts 16")
