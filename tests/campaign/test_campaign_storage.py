@@ -243,3 +243,21 @@ def test_a_round_defers_policies_not_yet_due_and_takes_them_when_due(tmp_path: P
     due = plan_round(db, spaced, plan, NOW + timedelta(minutes=121), 4, "w1", lease)
     assert [d.phone for d in due.dials] == [phone_number(5)]
     db.close()
+
+
+def test_run_refuses_without_a_dial_plan_or_with_a_bad_calendar(tmp_path: Path) -> None:
+    import os
+
+    from campaign_sip_testkit import huifang
+
+    env = {**os.environ, "HUIFANG_DB_URL": _url(tmp_path), "HUIFANG_CAMPAIGN_DIAL_URI": "",
+           "HUIFANG_CAMPAIGN_ROUTES": "{}"}
+    done = huifang(["campaign", "run", "--until-idle"], env, 60)
+    assert done.returncode == 2
+    assert "huifang: error: HUIFANG_CAMPAIGN_DIAL_URI: not set" in done.stderr
+    env.update({"HUIFANG_CAMPAIGN_DIAL_URI": "sip:{phone}@gw",
+                "HUIFANG_CAMPAIGN_WINDOW_START": "21:00"})
+    done = huifang(["campaign", "run", "--until-idle"], env, 60)
+    assert done.returncode == 2
+    assert "huifang: error: campaign settings: calling window 21:00:00-20:00:00 is empty" \
+        in done.stderr
