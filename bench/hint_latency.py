@@ -11,7 +11,7 @@ client, not in the browser (the page adds its render, a few ms). Each utterance'
 matched to it by text; an utterance without one counts as missed.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/hint_latency.py [--rounds 1] [--beam-size N]
-        [--partial-interval S]
+        [--partial-interval S] [--short-window S]
 
 A hint raised on a partial can arrive before the utterance ends: its latency is negative.
 """
@@ -41,7 +41,7 @@ from huifang.demo.conversation import DATA_DIR, DEMO_POLICY_NO
 from huifang.demo.run import demo_settings, demo_sip
 from huifang.demo.setup import fresh_database, seed
 from huifang.demo.softphone_process import SoftphoneProcess
-from huifang.live.desk import LiveDesk
+from huifang.live.desk import LiveDesk, live_asr_config
 from huifang.settings import Settings
 from huifang.web.app import create_app
 from huifang.web.deps import SESSION_COOKIE, web_settings
@@ -145,8 +145,9 @@ def one_call(settings: Settings, var_dir: Path) -> tuple[list[Said], Messages]:
     return said, messages
 
 
-def latencies(said: list[Said], messages: Messages) -> tuple[list[float], list[float], int]:
-    """(hint latencies, final-transcript latencies, utterances missed) in milliseconds."""
+def latencies(said: list[Said], messages: Messages
+              ) -> tuple[list[float], list[float], list[str]]:
+    """Hint and final-transcript latencies (ms), and the lines no hint came for."""
     hints: dict[int, float] = {}
     finals: dict[int, float] = {}
     for arrived, message in messages:
@@ -164,7 +165,8 @@ def latencies(said: list[Said], messages: Messages) -> tuple[list[float], list[f
             continue
         best = max(candidates, key=lambda i: _similarity(text, said[i].text))
         target.setdefault(best, (arrived - said[best].end) * 1000)
-    return list(hints.values()), list(finals.values()), len(said) - len(hints)
+    missed = [s.text for i, s in enumerate(said) if i not in hints]
+    return list(hints.values()), list(finals.values()), missed
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -180,19 +182,30 @@ def main() -> int:
     parser.add_argument("--beam-size", type=int, default=None, help="Whisper beam (settings)")
     parser.add_argument("--partial-interval", type=float, default=None, metavar="S",
                         help="Whisper partials every S s of speech (default: settings)")
+    parser.add_argument("--short-window", type=float, default=None, metavar="S",
+                        help="Whisper encoder window for short utterances, 0: 30 s (default: "
+                             "HUIFANG_LIVE_WHISPER_SHORT_WINDOW_S)")
+    parser.add_argument("--show-transcripts", action="store_true",
+                        help="print the customer leg's final transcripts (last call)")
     parser.add_argument("--var-dir", type=Path, default=Path("var/bench-hint-latency"))
     args = parser.parse_args()
     settings = demo_settings(Settings(), args.var_dir.resolve())
     if args.beam_size is not None:
         settings = settings.model_copy(update={"whisper_beam_size": args.beam_size})
+    if args.short_window is not None:
+        settings = settings.model_copy(update={"live_whisper_short_window_s": args.short_window,
+                                               "whisper_short_window_s": args.short_window})
     if args.partial_interval is not None:
         settings = settings.model_copy(update={"asr_partial_interval_s": args.partial_interval})
     hint_ms: list[float] = []
     final_ms: list[float] = []
-    missed = utterances = 0
+    missed: list[str] = []
+    utterances = 0
     for _ in range(args.rounds):
         said, messages = one_call(settings, args.var_dir)
         hints, finals, lost = latencies(said, messages)
+        heard = [m["event"]["text"] for _, m in messages if m["type"] == "Transcript"
+                 and m["event"]["leg"] == "customer" and m["event"]["kind"] == "final"]
         hint_ms += hints
         final_ms += finals
         missed += lost
@@ -201,8 +214,13 @@ def main() -> int:
     print(f"# {platform.node()} {os.cpu_count()} cores, load {load[0]:.1f}/{load[1]:.1f}, "
           f"whisper {settings.whisper_model} beam {settings.whisper_beam_size}, "
           f"hangover {settings.vad_hangover_ms} ms, speculate {settings.asr_speculate_ms} ms, "
-          f"partials every {settings.asr_partial_interval_s:g} s")
-    print(f"utterances={utterances} hinted={len(hint_ms)} missed={missed}")
+          f"partials every {settings.asr_partial_interval_s:g} s, "
+          f"short window {live_asr_config(settings).whisper_short_window_s:g} s")
+    print(f"utterances={utterances} hinted={len(hint_ms)} missed={len(missed)}")
+    for text in missed:
+        print(f"  no hint for: {text}")
+    if args.show_transcripts:
+        print("  heard:", " | ".join(heard))
     for name, values in (("final transcript", final_ms), ("hint", hint_ms)):
         if values:
             print(f"{name}: p50={statistics.median(values):.0f} ms p95={_pct(values, 0.95):.0f} ms "

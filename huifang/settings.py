@@ -108,6 +108,11 @@ class Settings(BaseSettings):
         description="callbacks only: Whisper encoder window (s) for answers 2 s shorter than it;"
                     " 0 uses HUIFANG_WHISPER_SHORT_WINDOW_S",
     )
+    live_whisper_short_window_s: float = Field(
+        10.0, ge=0.0, le=30.0,
+        description="live assist only: Whisper encoder window (s) for utterances 2 s shorter than"
+                    " it (hint latency, BENCHMARKS.md); 0 uses HUIFANG_WHISPER_SHORT_WINDOW_S",
+    )
 
     # --- Pre-callback campaigns (huifang/campaign): read by huifang.campaign.configured ------
     campaign_dial_uri: str = Field(

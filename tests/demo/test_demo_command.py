@@ -62,4 +62,5 @@ def test_the_demo_places_a_callback_and_stores_its_flags(tmp_path: Path) -> None
         db.close()
     assert (outcome, agent) == ("peer_hung_up", "demo-agent")
     assert Path(recording).is_file()
-    assert "induce.guaranteed_return" in rules  # 业务员说这个保本保息，每年都有分红
+    # 业务员说这个保本保息，每年都有分红 / 他说这个跟存款一样，保本的 (either may be misheard)
+    assert rules & {"induce.guaranteed_return", "deceive.as_deposit"}

@@ -41,8 +41,9 @@ def _handed_call(ann: SignedIn, timeout: float) -> int:
 def test_a_robot_callback_hands_over_with_its_history_on_the_agents_screen(
         tmp_path: Path) -> None:
     customer_turns = [f"reply:{wav('customer_human.wav')}", f"reply:{wav('customer_01.wav')}",
-                      f"reply:{wav('customer_03.wav')}"]
+                      f"reply:{wav('customer_03.wav')}", f"reply:{wav('customer_04.wav')}"]
     agent_turns = [f"after:1.0:{wav('agent_human.wav')}", f"reply:{wav('agent_04.wav')}"]
+    misleading = {"induce.guaranteed_return", "deceive.as_deposit"}  # 保本保息, 跟存款一样
     with live_server(tmp_path) as rig, softphones(agent_turns, customer_turns) as (agent, customer):
         ann, sam = sign_in(rig.base, "ann"), sign_in(rig.base, "sam")
         free = ann.client.put("/api/live/availability", json={"agent_uri": agent.uri},
@@ -72,11 +73,11 @@ def test_a_robot_callback_hands_over_with_its_history_on_the_agents_screen(
     assert "人工" in customer_said
     stages = [e["stage"] for e in screen.events("CallStatus")]
     assert stages[-3:] == ["dialling_agent", "bridged", "ended"]
-    assert hint["flag"]["rule_id"] == "induce.guaranteed_return"
+    assert hint["flag"]["leg"] == "customer" and hint["flag"]["rule_id"] in misleading
     with rig.db.session() as session:
         call = session.get(CallRecord, call_id)
         assert call is not None and call.agent is not None
         assert call.agent.username == "ann"
         assert call.dialogue_outcome == "transferred"
         rules = session.scalars(select(CallFlag.rule_id).where(CallFlag.call_id == call_id))
-        assert "induce.guaranteed_return" in set(rules)
+        assert set(rules) & misleading
