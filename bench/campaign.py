@@ -125,11 +125,12 @@ def run_live(workdir: Path, args: argparse.Namespace) -> dict[str, object]:
                        env, 120)
         assert done.returncode == 0, done.stderr
         huifang(["prompts", "render"], env, 600)  # the prompt cache warm, as in production
-        startup_cpu = _runner_cpu(env, workdir / "empty.db")
+        startup_cpu, _ = _runner_cpu(env, workdir / "empty.db")
         t0 = time.perf_counter()
-        cpu = _runner_cpu(env, None)
+        cpu, max_rss_mb = _runner_cpu(env, None)
         wall = time.perf_counter() - t0
         return {"wall_s": wall, "runner_cpu_s": cpu, "startup_cpu_s": startup_cpu,
+                "runner_max_rss_mb": max_rss_mb,
                 **_outcomes(env["HUIFANG_DB_URL"]),
                 "peer_cpu_s": _children_cpu()}
     finally:
@@ -139,8 +140,8 @@ def run_live(workdir: Path, args: argparse.Namespace) -> dict[str, object]:
         ringing.kill()
 
 
-def _runner_cpu(env: dict[str, str], empty_db: Path | None) -> float:
-    """CPU seconds (user + system) of one `huifang campaign run --until-idle`."""
+def _runner_cpu(env: dict[str, str], empty_db: Path | None) -> tuple[float, float]:
+    """CPU seconds (user + system) and peak MB of one `huifang campaign run --until-idle`."""
     run_env = dict(env)
     if empty_db is not None:  # no policy: what loading the engine and the phone costs
         run_env["HUIFANG_DB_URL"] = f"sqlite:///{empty_db}"
@@ -151,7 +152,7 @@ def _runner_cpu(env: dict[str, str], empty_db: Path | None) -> float:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"campaign run exited {proc.returncode}")
-    return float(usage.ru_utime + usage.ru_stime)
+    return float(usage.ru_utime + usage.ru_stime), round(usage.ru_maxrss / 1024)
 
 
 def _children_cpu() -> float:
