@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         0.0, ge=0.0, le=30.0,
         description="encoder window (s) for utterances 2 s shorter than it; 0 keeps 30 s",
     )
+    whisper_short_trust_unlikely: bool = Field(
+        False, description="keep an unlikely short-window text instead of a 30 s retry"
+    )
     vosk_model: str = Field(
         "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"
     )
@@ -107,6 +110,10 @@ class Settings(BaseSettings):
         10.0, ge=0.0, le=30.0,
         description="callbacks only: Whisper encoder window (s) for answers 2 s shorter than it;"
                     " 0 uses HUIFANG_WHISPER_SHORT_WINDOW_S",
+    )
+    callback_whisper_short_trust_unlikely: bool = Field(
+        True, description="callbacks only: keep an unlikely short-window answer text rather than"
+                          " re-decode it with faster-whisper's temperature retries (seconds)",
     )
     live_whisper_short_window_s: float = Field(
         10.0, ge=0.0, le=30.0,
@@ -234,6 +241,7 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         whisper_hotwords=settings.whisper_hotwords,
         whisper_timestamps=settings.whisper_timestamps,
         whisper_short_window_s=settings.whisper_short_window_s,
+        whisper_short_trust_unlikely=settings.whisper_short_trust_unlikely,
         vosk_model=settings.vosk_model,
         vosk_phrases=tuple(settings.vosk_phrases),
         vad=vad,

@@ -38,6 +38,7 @@ class WhisperOptions:
     # Encoder window for short utterances (whisper_short.py); 0 keeps faster-whisper's 30 s.
     short_window_s: float = 0.0
     short_margin_s: float = 2.0
+    short_trust_unlikely: bool = False  # keep an unlikely short-window text (no 30 s retry)
 
 
 def clean_text(text: str) -> str:
@@ -132,7 +133,8 @@ def _short_decoder(model: Any, options: WhisperOptions) -> ShortWindowDecoder | 
         return None
     return ShortWindowDecoder(model, options.short_window_s, options.short_margin_s,
                               options.beam_size, options.patience, options.language,
-                              options.repetition_penalty, options.compression_ratio_threshold)
+                              options.repetition_penalty, options.compression_ratio_threshold,
+                              options.short_trust_unlikely)
 
 
 def _load(model: str, options: WhisperOptions) -> Any:

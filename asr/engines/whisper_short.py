@@ -30,7 +30,7 @@ class ShortWindowDecoder:
 
     def __init__(self, model: Any, window_s: float, margin_s: float, beam_size: int,
                  patience: float, language: str, repetition_penalty: float,
-                 compression_ratio_threshold: float) -> None:
+                 compression_ratio_threshold: float, trust_unlikely: bool = False) -> None:
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
@@ -40,6 +40,9 @@ class ShortWindowDecoder:
         self._beam = {"beam_size": beam_size, "patience": patience}
         self._repetition_penalty = repetition_penalty
         self._max_ratio = compression_ratio_threshold
+        # True: an unlikely text is kept rather than re-decoded on the 30 s path with
+        # faster-whisper's temperature retries (up to six decodes: seconds on a busy machine).
+        self._trust_unlikely = trust_unlikely
         self._tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
                                     task="transcribe", language=language)
         self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
@@ -67,7 +70,8 @@ class ShortWindowDecoder:
         text = str(self._tokenizer.decode(tokens)).strip()
         if avg_logprob < MIN_AVG_LOGPROB and result.no_speech_prob > NO_SPEECH_PROB:
             return "", avg_logprob
-        if (len(self._prompt) + len(tokens) >= max_length or avg_logprob < MIN_AVG_LOGPROB
+        unlikely = avg_logprob < MIN_AVG_LOGPROB and not self._trust_unlikely
+        if (len(self._prompt) + len(tokens) >= max_length or unlikely
                 or _compression_ratio(text) > self._max_ratio):
             return None
         return text, avg_logprob
