@@ -112,7 +112,7 @@ class Settings(BaseSettings):
                     " 0 uses HUIFANG_WHISPER_SHORT_WINDOW_S",
     )
     callback_whisper_short_trust_unlikely: bool = Field(
-        True, description="callbacks only: keep an unlikely short-window answer text rather than"
+        False, description="callbacks only: keep an unlikely short-window answer text rather than"
                           " re-decode it with faster-whisper's temperature retries (seconds)",
     )
     live_whisper_short_window_s: float = Field(

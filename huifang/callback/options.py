@@ -37,7 +37,8 @@ class CallbackOptions:
 
 def callback_asr_config(settings: Settings) -> AsrConfig:
     """The recogniser a callback loads: the shared speech settings, with answers decoded in a
-    short encoder window without 30 s retries (HUIFANG_CALLBACK_WHISPER_SHORT_*; BENCHMARKS.md)."""
+    short encoder window, optionally without 30 s retries (HUIFANG_CALLBACK_WHISPER_SHORT_*;
+    BENCHMARKS.md)."""
     config = asr_config(settings)
     window = settings.callback_whisper_short_window_s or config.whisper_short_window_s
     trust = (settings.callback_whisper_short_trust_unlikely

@@ -65,4 +65,4 @@ def test_the_short_window_is_off_by_default_and_on_for_callbacks() -> None:
     assert fields["whisper_short_window_s"].default == 0.0
     assert fields["callback_whisper_short_window_s"].default == WINDOW_S
     assert fields["whisper_short_trust_unlikely"].default is False
-    assert fields["callback_whisper_short_trust_unlikely"].default is True
+    assert fields["callback_whisper_short_trust_unlikely"].default is False
