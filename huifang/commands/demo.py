@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from asr.errors import AsrError
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
@@ -30,6 +32,9 @@ def register(sub: Subparsers) -> None:
                         help="seconds to open the agent screen before the call starts")
     parser.add_argument("--once", action="store_true",
                         help="exit once the call is stored, rather than serve until Ctrl-C")
+    parser.add_argument("--handover", action="store_true",
+                        help="a robot callback instead: the customer asks for a person (转人工) "
+                             "and the robot hands the call to the demo agent's softphone")
     parser.add_argument("--var-dir", type=Path, default=Path("var/demo"),
                         help="where the demo database and recordings go (default var/demo)")
     parser.set_defaults(run=run)
@@ -41,9 +46,10 @@ def run(args: argparse.Namespace) -> int:
                         format="huifang demo: %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     port: int = args.port if args.port is not None else settings.web_port
-    options = DemoOptions(args.host, port, args.var_dir, args.delay, args.once)
+    options = DemoOptions(args.host, port, args.var_dir, args.delay, args.once, args.handover)
+    out = _own_stdout()
     try:
-        return run_demo(settings, options, _say)
+        return run_demo(settings, options, lambda text: print(text, file=out, flush=True))
     except PortBusyError as err:
         report_error("--port", str(err))
     except AsrError as err:
@@ -56,5 +62,10 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT
 
 
-def _say(text: str) -> None:
-    print(text, flush=True)
+def _own_stdout() -> TextIO:
+    """stdout for the demo's lines alone: pjlib prints its first log lines to fd 1 before its
+    log level applies, so fd 1 now goes to stderr and the demo writes to a copy of the old fd 1."""
+    sys.stdout.flush()
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    return out

@@ -11,6 +11,7 @@ LINES_FILE = DATA_DIR / "lines.tsv"
 DEMO_POLICIES = DATA_DIR / "demo_policies.csv"
 DEMO_POLICY_NO = "8644012026110001"
 FIRST_WORDS_S = 1.0  # the customer says 喂 this long after picking up
+AGENT_GREETS_S = 2.5  # a handed-over agent greets after the customer has said 对 to the notice
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,15 @@ def softphone_turns(lines: list[Line], leg: str) -> list[str]:
         else:
             turns.append(f"reply:{line.wav}")
     return turns
+
+
+def handover_turns() -> tuple[list[str], list[str]]:
+    """(agent, customer) turns of the robot callback the customer asks to leave for a person:
+    the customer answers the robot's first question with 我要转人工服务, the agent greets them
+    once bridged, and the demo call's middle follows (保本保息, 存款, 退保损失)."""
+    agent = [f"after:{AGENT_GREETS_S}:{DATA_DIR / 'agent_human.wav'}"] + [
+        f"reply:{DATA_DIR / name}" for name in ("agent_04.wav", "agent_05.wav", "agent_06.wav")]
+    customer = [f"reply:{DATA_DIR / name}" for name in (
+        "customer_human.wav", "customer_01.wav", "customer_03.wav", "customer_04.wav",
+        "customer_05.wav", "customer_06.wav")]
+    return agent, customer

@@ -17,9 +17,15 @@ from pathlib import Path
 
 import uvicorn
 
-from huifang.demo.conversation import DEMO_POLICY_NO, demo_lines, softphone_turns
+from huifang.demo.conversation import (
+    DEMO_POLICY_NO,
+    demo_lines,
+    handover_turns,
+    softphone_turns,
+)
 from huifang.demo.setup import DemoLogin, fresh_database, seed
 from huifang.demo.softphone_process import SoftphoneProcess
+from huifang.live.agent_pool import FreeAgent
 from huifang.live.desk import LiveDesk
 from huifang.settings import Settings
 from huifang.web.app import create_app
@@ -44,6 +50,7 @@ class DemoOptions:
     var_dir: Path
     delay_s: float  # time to open the screen before the call starts
     once: bool  # stop after the call has been stored
+    handover: bool = False  # a robot callback that hands 转人工 over to the demo agent
 
 
 def check_port_free(host: str, port: int) -> None:
@@ -82,9 +89,11 @@ def run_demo(settings: Settings, options: DemoOptions, say: Callable[[str], None
     finally:
         database.close()
     lines = demo_lines()
-    with SoftphoneProcess("demo-agent", softphone_turns(lines, "agent")) as agent, \
-            SoftphoneProcess("customer", softphone_turns(lines, "customer"),
-                             hangup_after_s=2.0) as customer:
+    agent_turns, customer_turns = (handover_turns() if options.handover else
+                                   (softphone_turns(lines, "agent"),
+                                    softphone_turns(lines, "customer")))
+    with SoftphoneProcess("demo-agent", agent_turns) as agent, \
+            SoftphoneProcess("customer", customer_turns, hangup_after_s=2.0) as customer:
         asyncio.run(_serve_and_call(settings, options, logins, agent.uri, customer.uri, say))
     return 0
 
@@ -108,9 +117,15 @@ async def _serve_and_call(settings: Settings, options: DemoOptions, logins: list
         _announce(base, logins, options.delay_s, say)
         await asyncio.sleep(options.delay_s)
         agent = next(login for login in logins if login.role is UserRole.AGENT)
-        call_id = await desk.start_callback(agent.user_id, DEMO_POLICY_NO, agent_uri,
-                                            customer_uri)
-        say(f"calling now: call #{call_id}, agent screen {base}/app/agent.html?call={call_id}")
+        if options.handover:  # the demo agent is free; the robot calls and hands over
+            desk.agents.offer(FreeAgent(agent.user_id, agent.username, agent_uri))
+            call_id = await desk.start_robot_callback(DEMO_POLICY_NO, customer_uri)
+            say(f"robot calling now: call #{call_id}; it appears on demo-agent's list when the "
+                f"customer asks for a person: {base}/app/agent.html?call={call_id}")
+        else:
+            call_id = await desk.start_callback(agent.user_id, DEMO_POLICY_NO, agent_uri,
+                                                customer_uri)
+            say(f"calling now: call #{call_id}, agent screen {base}/app/agent.html?call={call_id}")
         await desk.wait_call(call_id, CALL_WAIT_S)
         say(f"call #{call_id} ended and is stored; its flags: {base}/app/review.html")
         if options.once:

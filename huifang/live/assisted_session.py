@@ -27,6 +27,7 @@ class AssistedCallbackSession(CallbackSession):
         super().__init__(call, dialogue, engine, prompts, options)
         self._feed = feed
         self._hand_over = hand_over
+        self._handed_over = False
 
     def _record(self, event: SessionEvent) -> None:
         """Record as the session does, and show it (the recorded copy: VAD audio dropped)."""
@@ -35,6 +36,9 @@ class AssistedCallbackSession(CallbackSession):
 
     async def _leave(self) -> None:
         """On 转人工, bridge to a free agent and listen on until the call ends; else as usual."""
+        if self._handed_over:
+            return  # asked again once the agent is on: the call is theirs now
         if self._transfer is not None and await self._hand_over():
+            self._handed_over = True
             return  # the call goes on with the agent; the session ends when it does
         await super()._leave()

@@ -64,3 +64,22 @@ def test_the_demo_places_a_callback_and_stores_its_flags(tmp_path: Path) -> None
     assert Path(recording).is_file()
     # 业务员说这个保本保息，每年都有分红 / 他说这个跟存款一样，保本的 (either may be misheard)
     assert rules & {"induce.guaranteed_return", "deceive.as_deposit"}
+
+
+@pytest.mark.slow
+def test_the_handover_demo_hands_the_robot_call_to_the_demo_agent(tmp_path: Path) -> None:
+    run = _demo("--port", str(_free_port()), "--var-dir", str(tmp_path), "--delay", "0",
+                "--once", "--handover", timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "robot calling now: call #1" in run.stdout
+    db = sqlite3.connect(tmp_path / "demo.db")
+    try:
+        ((outcome, dialogue, agent),) = db.execute(
+            "SELECT c.outcome, c.dialogue_outcome, u.username FROM calls c "
+            "JOIN users u ON u.id = c.agent_id").fetchall()
+        rules = {row[0] for row in db.execute(
+            "SELECT rule_id FROM call_flags WHERE leg = 'customer'")}
+    finally:
+        db.close()
+    assert (outcome, dialogue, agent) == ("peer_hung_up", "transferred", "demo-agent")
+    assert rules & {"induce.guaranteed_return", "deceive.as_deposit"}  # said to the agent
