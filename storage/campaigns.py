@@ -146,7 +146,7 @@ class CampaignStore:
 
     def finish_attempt(self, attempt_id: int, outcome: AttemptOutcome, now: datetime, *,
                        detail: str = "", call_id: int | None = None,
-                       dialled: bool = True) -> bool:
+                       dialled: bool = True, retry_at: datetime | None = None) -> bool:
         """Record an attempt's outcome and move its policy on; False if it was finished before."""
         attempt = self._attempt(attempt_id)
         if attempt.status is AttemptStatus.FINISHED:
@@ -166,7 +166,7 @@ class CampaignStore:
                 entry.closed_at = now
             else:
                 entry.state = CampaignState.PENDING
-                entry.next_attempt_at = None  # the scheduler works out the next slot
+                entry.next_attempt_at = retry_at  # None: the scheduler works out the next slot
         self.session.flush()
         return True
 

@@ -120,11 +120,13 @@ def note_call(db: Database, attempt_id: int, call_id: int) -> None:
 
 
 def finish(db: Database, attempt_id: int, outcome: AttemptOutcome, now: datetime, *,
-           detail: str = "", call_id: int | None = None, dialled: bool = True) -> None:
-    """Record how an attempt ended and move its policy on."""
+           detail: str = "", call_id: int | None = None, dialled: bool = True,
+           retry_at: datetime | None = None) -> None:
+    """Record how an attempt ended and move its policy on (not before retry_at, if given)."""
     with db.session() as session:
         CampaignStore(session).finish_attempt(attempt_id, outcome, now, detail=detail,
-                                              call_id=call_id, dialled=dialled)
+                                              call_id=call_id, dialled=dialled,
+                                              retry_at=retry_at)
 
 
 def resolve_abandoned(db: Database, now: datetime,

@@ -42,6 +42,7 @@ PlaceCall = Callable[[Dial, Callable[[int], None]], Awaitable[CallResult]]
 Clock = Callable[[], datetime]
 
 
+UNDIALLED_RETRY = timedelta(minutes=1)  # after a failure before the INVITE (no attempt made)
 DB_TRIES = 6  # a busy database (SQLite locked by another worker) is waited out, not fatal
 
 
@@ -78,7 +79,8 @@ class CampaignRunner:
     def __init__(self, db: Database, rules: CallingRules, dial_plan: DialPlan,
                  place: PlaceCall, *, max_concurrent: int, lease: timedelta,
                  worker: str | None = None, clock: Clock = utc_now,
-                 gone: Callable[[str], bool] = worker_gone) -> None:
+                 gone: Callable[[str], bool] = worker_gone,
+                 undialled_retry: timedelta = UNDIALLED_RETRY) -> None:
         self.db = db
         self.rules = rules
         self.dial_plan = dial_plan
@@ -88,6 +90,7 @@ class CampaignRunner:
         self.worker = worker or new_worker_id()
         self.clock = clock
         self.gone = gone
+        self.undialled_retry = undialled_retry
         self.stats = RunStats()
         self.stopping = asyncio.Event()  # set: claim nothing more, let running calls end
         self.tasks: set[asyncio.Task[None]] = set()
@@ -164,22 +167,29 @@ class CampaignRunner:
             loop.run_in_executor(None, note_call, self.db, dial.attempt_id, call_id)
 
         self.stats.placed += 1
+        # Past its lease another worker may settle the attempt: this one must be done by then.
+        limit = asyncio.timeout(self.lease.total_seconds())
         try:
-            result = await self.place(dial, on_dialled)
+            async with limit:
+                result = await self.place(dial, on_dialled)
         except asyncio.CancelledError:
             await asyncio.shield(self._finish_failed(dial, call_ids, "campaign stopped mid-call"))
             raise
         except Exception as err:  # one broken call must not stop the campaign
             log.exception("attempt %s at %s failed", dial.attempt_id, dial.policy_no)
-            await self._finish_failed(dial, call_ids, f"{type(err).__name__}: {err}")
+            detail = ("the call outlived its lease" if limit.expired()
+                      else f"{type(err).__name__}: {err}")
+            await self._finish_failed(dial, call_ids, detail)
             return
         await in_db(finish, self.db, dial.attempt_id, result.outcome, self.clock(),
-                                detail=result.detail, call_id=result.call_id)
+                    detail=result.detail, call_id=result.call_id)
         self.stats.finished += 1
 
     async def _finish_failed(self, dial: Dial, call_ids: list[int], detail: str) -> None:
-        await in_db(finish, self.db, dial.attempt_id, AttemptOutcome.FAILED,
-                                self.clock(), detail=detail,
-                                call_id=call_ids[-1] if call_ids else None,
-                                dialled=bool(call_ids))
+        now = self.clock()
+        # A failure before the INVITE is no attempt, but retrying it at once would spin.
+        retry_at = None if call_ids else now + self.undialled_retry
+        await in_db(finish, self.db, dial.attempt_id, AttemptOutcome.FAILED, now, detail=detail,
+                    call_id=call_ids[-1] if call_ids else None, dialled=bool(call_ids),
+                    retry_at=retry_at)
         self.stats.finished += 1

@@ -65,10 +65,12 @@ def _campaign(tmp_path: Path, phones: list[str]) -> Database:
     return db
 
 
-def _run(db: Database, line: ScriptedLine, *, cap: int = 4, max_attempts: int = 3) -> None:
+def _run(db: Database, line: ScriptedLine, *, cap: int = 4, max_attempts: int = 3,
+         undialled_retry: timedelta = timedelta(0)) -> None:
     runner = CampaignRunner(db, rules(max_attempts=max_attempts, per_day=max_attempts,
                                       spacing_min=0), DialPlan("sip:{phone}@gw"), line.place,
-                            max_concurrent=cap, lease=timedelta(minutes=20), clock=lambda: NOW)
+                            max_concurrent=cap, lease=timedelta(minutes=20), clock=lambda: NOW,
+                            undialled_retry=undialled_retry)
     asyncio.run(runner.run(until_idle=True, poll_s=0.01))
 
 
@@ -157,3 +159,50 @@ def test_the_progress_line_names_every_state() -> None:
     assert progress_line(counts, 3725.4) == (
         "campaign 01:02:05  dialling 3 | pending 12 | done 7 (problem_case 1, success 5, "
         "wants_human 1) | letter/visit 2 | attempts 16")
+
+
+def test_a_call_that_outlives_its_lease_is_ended_as_failed(tmp_path: Path) -> None:
+    async def hung(dial: Dial, on_dialled: Callable[[int], None]) -> CallResult:
+        on_dialled_ids.append(dial.attempt_id)
+        on_dialled(_call_record(db, dial))  # dialled, then the SIP stack is stuck
+        await asyncio.sleep(30)
+        raise AssertionError("not reached")
+
+    on_dialled_ids: list[int] = []
+    db = _campaign(tmp_path, [phone_number(0)])
+    runner = CampaignRunner(db, rules(max_attempts=1, spacing_min=0), DialPlan("sip:{phone}@gw"),
+                            hung, max_concurrent=1, lease=timedelta(seconds=0.2),
+                            clock=lambda: NOW)
+    asyncio.run(runner.run(until_idle=True, poll_s=0.01))
+    with db.session() as session:
+        (attempt,) = session.scalars(select(CampaignAttempt)).all()
+        assert (attempt.outcome, attempt.detail) == (AttemptOutcome.FAILED,
+                                                     "the call outlived its lease")
+    assert on_dialled_ids == [attempt.id]
+    db.close()
+
+
+def _call_record(db: Database, dial: Dial) -> int:
+    from storage.models import CallDirection, CallRecord, Policy
+
+    with db.session() as session:
+        policy = session.scalars(select(Policy).where(Policy.policy_no == dial.policy_no)).one()
+        call = CallRecord(policy_id=policy.id, direction=CallDirection.OUTBOUND,
+                          sip_uri=dial.uri, started_at=NOW)
+        session.add(call)
+        session.flush()
+        return call.id
+
+
+def test_failures_before_the_invite_are_retried_after_a_pause_not_in_a_loop(
+        tmp_path: Path) -> None:
+    line = ScriptedLine({phone_number(0): [AttemptOutcome.SUCCESS]},
+                        fail_before_dial={phone_number(0)})
+    db = _campaign(tmp_path, [phone_number(0)])
+    _run(db, line, undialled_retry=timedelta(minutes=1))  # the clock stands still
+    with db.session() as session:
+        attempts = session.scalars(select(CampaignAttempt)).all()
+        assert [(a.dialled, a.outcome) for a in attempts] == [(False, AttemptOutcome.FAILED)]
+        (entry,) = CampaignStore(session).waiting()
+        assert entry.next_attempt_at == NOW + timedelta(minutes=1)
+    db.close()
