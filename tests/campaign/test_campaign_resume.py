@@ -107,3 +107,36 @@ def test_sigkill_mid_campaign_then_restart_dials_nobody_twice_and_keeps_every_ou
     assert set(invites) <= set(dialled)
     outcomes = Counter(a.outcome for a in attempts if a.dialled and a not in interrupted)
     assert set(outcomes) <= {AttemptOutcome.HUNG_UP, AttemptOutcome.BUSY}
+
+
+def test_sigterm_lets_the_calls_under_way_finish_and_claims_nothing_more(
+        tmp_path: Path, lines: dict[str, SippLine]) -> None:
+    env = campaign_env(tmp_path, {prefix: line.template() for prefix, line in lines.items()},
+                       HUIFANG_CAMPAIGN_MAX_ATTEMPTS="1")
+    specs = [PolicySpec(f"T{k:04d}", f"{TALK}{k:03d}", date.today()) for k in range(12)]
+    imported = huifang(["campaign", "import", str(write_policies(tmp_path / "p.csv", specs))],
+                       env, 60)
+    assert imported.returncode == 0, imported.stderr
+    db = open_database(env["HUIFANG_DB_URL"])
+    runner = subprocess.Popen([sys.executable, "-m", "huifang", "campaign", "run"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not [a for a in _attempts(db) if a.call_id is not None]:
+            assert time.monotonic() < deadline, "no call started"
+            time.sleep(0.1)
+        runner.send_signal(signal.SIGTERM)
+        _, err = runner.communicate(timeout=60)
+    finally:
+        if runner.poll() is None:
+            os.killpg(runner.pid, signal.SIGKILL)
+            runner.wait(10)
+    assert runner.returncode == 0, err[-3000:]
+    attempts = _attempts(db)
+    db.close()
+    assert attempts and len(attempts) < len(specs)  # stopped claiming
+    assert all(a.status is AttemptStatus.FINISHED for a in attempts)
+    # The calls under way ran to their real end (the customer hung up), none cut as failed.
+    assert {a.outcome for a in attempts} == {AttemptOutcome.HUNG_UP}
+    assert sum(lines[TALK].invites().values()) == len(attempts)
