@@ -1,8 +1,8 @@
 """`huifang campaign run [--max-concurrent N] [--until-idle]`: the dialler, with live progress.
 
-Up to ivr's MAX_CALLS (4) calls run in this process; a larger --max-concurrent starts worker
-processes (this same command with --worker) that claim attempts from the same database while
-this one shows the progress. SIGINT/SIGTERM: claim nothing more, let running calls end; a
+The calls run in worker processes (this same command with --worker), up to ivr's MAX_CALLS
+(4) each, that claim attempts from the same database while this one shows the progress and
+starts again a worker that crashed. SIGINT/SIGTERM: claim nothing more, let running calls end; a
 second signal hangs them up.
 """
 
@@ -31,6 +31,7 @@ from storage.database import Database
 
 LEASE_MARGIN_S = 120.0  # beyond ring + longest call: then an attempt's worker is surely gone
 RTP_PORTS_PER_WORKER = 2000
+MAX_RESTARTS = 10  # crashed workers started again per run, before the run gives up
 
 
 def register(actions: Subparsers) -> None:
@@ -74,7 +75,7 @@ def run_campaign(args: argparse.Namespace) -> int:
     if db is None:
         return EXIT_DATABASE
     try:
-        if concurrent > MAX_CALLS and not args.worker:
+        if not args.worker:  # dial in worker processes, so a crash in one is restarted
             return _run_workers(args, settings, db, concurrent)
         asyncio.run(_dial(args, settings, db, rules, plan, min(concurrent, MAX_CALLS)))
         return 0
@@ -126,23 +127,43 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
 
 def _run_workers(args: argparse.Namespace, settings: Settings, db: Database,
                  concurrent: int) -> int:
-    """Start ceil(N / MAX_CALLS) workers, show progress until they all exit."""
+    """Start ceil(N / MAX_CALLS) workers, show progress until they all exit.
+
+    A worker killed by a crash (a signal we did not send) is started again: the attempts it
+    held are settled from their call records by the others or by its successor, so a crash
+    in the SIP stack costs the calls under way, not the campaign.
+    """
     shares = [MAX_CALLS] * (concurrent // MAX_CALLS)
     if concurrent % MAX_CALLS:
         shares.append(concurrent % MAX_CALLS)
     workers = [_start_worker(args, settings, index, share) for index, share in enumerate(shares)]
+    stopping = False
+    restarts = 0
 
     def forward(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
         for worker in workers:
             if worker.poll() is None:
                 worker.send_signal(signum)
 
+    def restarts_due() -> bool:
+        return not stopping and restarts < MAX_RESTARTS and any(
+            w.returncode is not None and w.returncode < 0 for w in workers)
+
     previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
     progress = ProgressDisplay(db)
     try:
-        while any(worker.poll() is None for worker in workers):
+        while any(worker.poll() is None for worker in workers) or restarts_due():
             progress.tick()
             time.sleep(0.5)
+            for index, worker in enumerate(workers):
+                crashed = worker.poll() is not None and worker.returncode < 0
+                if crashed and not stopping and restarts < MAX_RESTARTS:
+                    restarts += 1
+                    report_error("campaign worker", f"died (signal {-worker.returncode}); "
+                                                    "started again")
+                    workers[index] = _start_worker(args, settings, index, shares[index])
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

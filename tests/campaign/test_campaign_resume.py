@@ -140,3 +140,38 @@ def test_sigterm_lets_the_calls_under_way_finish_and_claims_nothing_more(
     # The calls under way ran to their real end (the customer hung up), none cut as failed.
     assert {a.outcome for a in attempts} == {AttemptOutcome.HUNG_UP}
     assert sum(lines[TALK].invites().values()) == len(attempts)
+
+
+def test_a_crashed_worker_is_started_again_and_the_campaign_completes(
+        tmp_path: Path, lines: dict[str, SippLine]) -> None:
+    env = campaign_env(tmp_path, {prefix: line.template() for prefix, line in lines.items()},
+                       HUIFANG_CAMPAIGN_SPACING_MINUTES="60")
+    specs = [PolicySpec(f"T{k:04d}", f"{TALK}{k:03d}", date.today()) for k in range(10)]
+    imported = huifang(["campaign", "import", str(write_policies(tmp_path / "p.csv", specs))],
+                       env, 60)
+    assert imported.returncode == 0, imported.stderr
+    db = open_database(env["HUIFANG_DB_URL"])
+    runner = subprocess.Popen([sys.executable, "-m", "huifang", "campaign", "run",
+                               "--until-idle"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not (mid_call := [a for a in _attempts(db) if a.call_id is not None
+                                and a.status is AttemptStatus.IN_PROGRESS]):
+            assert time.monotonic() < deadline, "no call started"
+            time.sleep(0.1)
+        worker_pid = int(mid_call[0].worker.split(":")[1])
+        os.kill(worker_pid, signal.SIGSEGV)  # what the crash in the SIP stack looks like
+        _, err = runner.communicate(timeout=240)
+    finally:
+        if runner.poll() is None:
+            os.killpg(runner.pid, signal.SIGKILL)
+            runner.wait(10)
+    assert runner.returncode == 0, err[-3000:]
+    assert "campaign worker: died (signal 11); started again" in err
+    attempts = _attempts(db)
+    db.close()
+    assert len({a.worker for a in attempts}) == 2
+    dialled = Counter(a.phone for a in attempts if a.dialled)
+    assert dialled == Counter({spec.phone: 1 for spec in specs})
+    assert max(lines[TALK].invites().values()) == 1
