@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ import pjsua2 as pj
 
 from ivr.events import CallEnded, DtmfDigit, DtmfMethod, Leg
 from ivr.frame_queue import FrameQueue
-from ivr.media_tap import FrameSink, LegTap
+from ivr.media_tap import FrameSink, LegTap, TapPool
 from ivr.outcome import EndCause, classify_call_end
 from ivr.prompt import PromptEnd, PromptPlayer
 from ivr.recorder import CallRecorder, RecorderCounters
@@ -61,6 +62,7 @@ class LegContext:
     retire: Callable[[CallLeg], None]  # the stack forgets the leg
     clock_rate: int
     media_timeout_s: float
+    taps: TapPool
 
 
 class CallGoneError(RuntimeError):
@@ -72,29 +74,39 @@ class DialError(RuntimeError):
 
 
 class PjCall(pj.Call):  # type: ignore[misc]  # pjsua2 is untyped
-    """pjsua2's call object: callbacks forward to the CallLeg and return."""
+    """pjsua2's call object: callbacks forward to the CallLeg and return.
+
+    It holds its leg weakly: a reference cycle would leave the Call to Python's cyclic
+    collector, which may run its destructor on any thread, and pjlib aborts on threads it
+    does not know.
+    """
 
     def __init__(self, account: Any, pj_call_id: int, leg: CallLeg) -> None:
         super().__init__(account, pj_call_id)
-        self._leg = leg
+        self._leg = weakref.ref(leg)
 
     def onCallState(self, prm: Any) -> None:  # noqa: N802 - pjsua2's name
         """Read the state now: after DISCONNECTED returns, the call's info is gone."""
+        if (leg := self._leg()) is None:
+            return
         info = self.getInfo()
         connected = info.connectDuration.sec + info.connectDuration.msec / 1000
-        self._leg.on_state(info.state, info.lastStatusCode, info.lastReason, connected)
+        leg.on_state(info.state, info.lastStatusCode, info.lastReason, connected)
 
     def onCallMediaState(self, prm: Any) -> None:  # noqa: N802
         """Media changed: rewire on the pj thread's next turn."""
-        self._leg.ctx.defer(self._leg.update_media)
+        if (leg := self._leg()) is not None:
+            leg.ctx.defer(leg.update_media)
 
     def onDtmfDigit(self, prm: Any) -> None:  # noqa: N802
         """A digit by RFC 4733 or SIP INFO."""
-        self._leg.on_dtmf(prm.digit, prm.method)
+        if (leg := self._leg()) is not None:
+            leg.on_dtmf(prm.digit, prm.method)
 
     def onCallTransferStatus(self, prm: Any) -> None:  # noqa: N802
         """Progress of a REFER we sent (the NOTIFY sipfrag)."""
-        self._leg.on_transfer_status(prm.statusCode, prm.finalNotify)
+        if (leg := self._leg()) is not None:
+            leg.on_transfer_status(prm.statusCode, prm.finalNotify)
 
 
 class CallLeg:
@@ -267,7 +279,7 @@ class CallLeg:
         if self.record_to is not None:
             self.recorder = CallRecorder(self.record_to, self.ctx.clock_rate)
         for leg in Leg:
-            tap = LegTap(self.call_id, leg, self.ctx.clock_rate)
+            tap = self.ctx.taps.lend(self.call_id, leg)
             sinks: list[FrameSink] = [self.recorder] if self.recorder else []
             for sink in [*sinks, *self._sinks[leg]]:
                 tap.add_sink(sink)
@@ -316,8 +328,9 @@ class CallLeg:
         if partner is not None and self._audio is not None:
             partner.partner = None
             partner._disconnect_source(self._audio)
-        self._sources.clear()
-        self._taps.clear()  # deleting the ports takes them out of the bridge first...
+        for source in list(self._sources):
+            self._disconnect_source(source)
+        self._return_taps()  # unbound first...
         self._audio = None
         if self.recorder is not None:
             self.recorder.close()  # ...so the sentinel is the last thing the writer gets
@@ -333,11 +346,23 @@ class CallLeg:
         self.ctx.retire(self)
         self.release()
 
+    def _return_taps(self) -> None:
+        # A lent tap goes to another call next: nothing of this one may still reach it.
+        # (pjsua2 2.15's ConfPortInfo.listeners is garbage, so the bridge cannot be asked.)
+        customer_tap = self._taps.get(Leg.CUSTOMER)
+        if self._audio is not None and customer_tap is not None:
+            with contextlib.suppress(pj.Error):
+                self._audio.stopTransmit(customer_tap)
+        for tap in self._taps.values():
+            self.ctx.taps.take_back(tap)
+        self._taps.clear()
+
     def release(self) -> None:
         """Drop every pj object now, on the pj thread (never later, after libDestroy)."""
         self._player = None
-        self._sources.clear()
-        self._taps.clear()
+        for source in list(self._sources):
+            self._disconnect_source(source)
+        self._return_taps()
         self._audio = None
         self.partner = None
         self.pj_call = None  # the last reference: pjsua2's Call is deleted here

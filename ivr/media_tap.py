@@ -1,13 +1,25 @@
-"""A conference-bridge port that copies one leg's audio out of pjsua2 as AudioFrames."""
+"""Conference-bridge ports that copy one leg's audio out of pjsua2 as AudioFrames.
+
+pjsua2 2.15 cannot free an AudioMediaPort safely while the bridge runs: its destructor
+queues the port's removal for the next clock tick and frees the port at once, so the clock
+thread may still call into freed memory (seen as "'LegTap' object has no attribute
+'call_id'", then SIGSEGV or SIGABRT). So taps are never freed while the endpoint lives:
+a TapPool lends them to calls and takes them back, and after libDestroy they are handed to
+pjsua2 for good.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pjsua2 as pj
 
 from ivr.events import AudioFrame, Leg
 from ivr.pj_bytes import vector_bytes
+
+log = logging.getLogger(__name__)
 
 FRAME_USEC = 20_000
 
@@ -30,34 +42,100 @@ def pcm16_format(clock_rate: int) -> Any:
     return fmt
 
 
+@dataclass
+class TapBinding:
+    """Which call and leg a tap serves now; replaced whole so the clock thread sees one."""
+
+    call_id: str
+    leg: Leg
+    sinks: tuple[FrameSink, ...] = ()
+    offset: int = 0  # samples delivered so far; only the clock thread moves it
+    errors: int = 0  # sink failures, logged once
+
+
 class LegTap(pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
     """Receives whatever the bridge sends it; runs on pjmedia's clock thread."""
 
-    def __init__(self, call_id: str, leg: Leg, clock_rate: int) -> None:
+    def __init__(self, name: str, clock_rate: int) -> None:
         super().__init__()
-        self.call_id = call_id
-        self.leg = leg
         self.clock_rate = clock_rate
-        self.sinks: tuple[FrameSink, ...] = ()  # replaced whole, so the clock thread never
-        self._offset = 0  # sees a half-updated tuple
+        self.binding: TapBinding | None = None
         self._silence = bytes(2 * clock_rate * FRAME_USEC // 1_000_000)
-        self.createPort(f"{leg}-{call_id}", pcm16_format(clock_rate))
+        self.createPort(name, pcm16_format(clock_rate))
+
+    @property
+    def call_id(self) -> str | None:
+        """The call served now, if any."""
+        binding = self.binding
+        return binding.call_id if binding else None
 
     def add_sink(self, sink: FrameSink) -> None:
-        """Also deliver frames to `sink`."""
-        self.sinks = (*self.sinks, sink)
+        """Also deliver frames to `sink` (pj thread)."""
+        binding = self.binding
+        if binding is not None:
+            binding.sinks = (*binding.sinks, sink)  # one assignment: never half-updated
 
     def onFrameReceived(self, frame: Any) -> None:  # noqa: N802 - pjsua2's name
         """Copy the bytes, hand them to the sinks, return: this is pjmedia's clock thread."""
+        binding = self.binding
+        if binding is None:
+            return  # in the pool between calls
+        try:
+            self._deliver(binding, frame)
+        except Exception:  # an exception must never travel back into pjmedia's C code
+            binding.errors += 1
+            if binding.errors == 1:
+                log.exception("tap %s/%s: frame lost", binding.call_id, binding.leg)
+
+    def _deliver(self, binding: TapBinding, frame: Any) -> None:
         # An empty frame means nothing transmits to this port now: count it as silence so
         # both legs stay aligned on the same sample clock.
         audio = frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO
         pcm = vector_bytes(frame.buf) if audio else self._silence
-        event = AudioFrame(self.call_id, self.leg, pcm, self.clock_rate, self._offset)
-        self._offset += len(pcm) // 2
-        for sink in self.sinks:
+        event = AudioFrame(binding.call_id, binding.leg, pcm, self.clock_rate, binding.offset)
+        binding.offset += len(pcm) // 2
+        for sink in binding.sinks:
             sink.offer(event)
 
     def onFrameRequested(self, frame: Any) -> None:  # noqa: N802 - pjsua2's name
         """Nothing to send: a tap only listens."""
         frame.type = pj.PJMEDIA_FRAME_TYPE_NONE
+
+
+class TapPool:
+    """Lends taps to calls and takes them back; pj thread only."""
+
+    def __init__(self, clock_rate: int) -> None:
+        self.clock_rate = clock_rate
+        self._free: list[LegTap] = []
+        self._all: list[LegTap] = []
+
+    @property
+    def size(self) -> int:
+        """Taps created so far (lent or free)."""
+        return len(self._all)
+
+    def lend(self, call_id: str, leg: Leg) -> LegTap:
+        """A tap bound to this call's leg, reused when one is free."""
+        if self._free:
+            tap = self._free.pop()
+        else:
+            tap = LegTap(f"tap{len(self._all)}", self.clock_rate)
+            self._all.append(tap)
+        tap.binding = TapBinding(call_id, leg)
+        return tap
+
+    def take_back(self, tap: LegTap) -> None:
+        """Unbind the tap; the caller has stopped every port that transmitted to it."""
+        tap.binding = None
+        if tap not in self._free:
+            self._free.append(tap)
+
+    def abandon(self) -> None:
+        """After libDestroy: give every tap to pjsua2 so Python never runs its destructor."""
+        for tap in self._all:
+            tap.binding = None
+            tap.__disown__()
+        self._all.clear()
+        self._free.clear()
+

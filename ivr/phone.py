@@ -135,6 +135,10 @@ class Phone:
         return await self._run(lambda: self._stack.account.registration_code
                                if self._stack.account else 0)
 
+    async def tap_ports(self) -> int:
+        """Bridge ports the taps hold: lent and reused, so at most two per concurrent call."""
+        return await self._run(lambda: self._stack.taps.size)
+
     def counters(self) -> AudioCounters:
         """Frames offered to taps and recorders, and those dropped, over all calls."""
         totals = list(self._totals)
@@ -160,7 +164,7 @@ class Phone:
         loop = self._require_loop()
         return LegContext(self._stack.account, self._pj.defer, loop.call_soon_threadsafe,
                           self._stack.retire, self.config.clock_rate,
-                          self.config.media_timeout_s)
+                          self.config.media_timeout_s, self._stack.taps)
 
     # --- plumbing ------------------------------------------------------------------------
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 import pjsua2 as pj
+
+log = logging.getLogger(__name__)
 
 
 class PromptEnd(StrEnum):
@@ -20,17 +25,26 @@ class PromptEnd(StrEnum):
 
 
 class PromptPlayer(pj.AudioMediaPlayer):  # type: ignore[misc]  # pjsua2 is untyped
-    """A WAV player that reports its end of file; created and deleted on the pj thread."""
+    """A WAV player that reports its end of file; created and deleted on the pj thread.
+
+    A bound `on_eof` is held weakly, so the player and its call never form a cycle that the
+    cyclic collector could free on a thread pjlib does not know.
+    """
 
     def __init__(self, prompt_id: int, path: Path, on_eof: Callable[[int], None]) -> None:
         super().__init__()
         self.prompt_id = prompt_id
-        self._on_eof = on_eof
+        self._on_eof: Callable[[], Callable[[int], None] | None] = (
+            weakref.WeakMethod(on_eof) if inspect.ismethod(on_eof) else lambda: on_eof)
         self.createPlayer(str(path), pj.PJMEDIA_FILE_NO_LOOP)
 
     def onEof2(self) -> None:  # noqa: N802 - pjsua2's name
         """Runs on pjmedia's clock thread: only report; the pj thread removes the player."""
-        self._on_eof(self.prompt_id)
+        try:
+            if (report := self._on_eof()) is not None:
+                report(self.prompt_id)
+        except Exception:  # never let an exception travel back into pjmedia's C code
+            log.exception("end of prompt %d not reported", self.prompt_id)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pjsua2 as pj
 from ivr.call_leg import CallLeg
 from ivr.codecs import codec_priorities
 from ivr.config import SipConfig
+from ivr.media_tap import TapPool
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class SipStack:
         self.account: HuifangAccount | None = None
         self.legs: dict[str, CallLeg] = {}
         self.info: StackInfo | None = None
+        self.taps = TapPool(config.clock_rate)
 
     def setup(self) -> StackInfo:
         """libCreate, libInit, transports, libStart, codecs, account."""
@@ -111,6 +113,7 @@ class SipStack:
             self.account.shutdown()
             self.account = None
         ep.libDestroy()
+        self.taps.abandon()  # a tap's destructor after libDestroy would abort the process
         self.endpoint = None
 
     def _endpoint_config(self) -> Any:

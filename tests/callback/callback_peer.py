@@ -199,6 +199,9 @@ class Peer:
             if media.type == pj.PJMEDIA_TYPE_AUDIO and media.status == pj.PJSUA_CALL_MEDIA_ACTIVE:
                 self.audio = call.getAudioMedia(index)
                 self.ear = Ear()
+                # pjsua2 frees a dropped port while the bridge may still call it (see
+                # ivr/media_tap.py): hand the ear to pjsua2 for the life of the process.
+                self.ear.__disown__()
                 self.audio.startTransmit(self.ear)
                 emit("media", codec=call.getStreamInfo(index).codecName)
 

@@ -105,8 +105,7 @@ def test_a_campaign_of_51_policies_ends_with_the_expected_outcomes(
     assert run.returncode == 0, run.stderr[-4000:]
     # A crashed worker is restarted and the campaign completes, but the calls it cut end as
     # `failed`, and a customer peer answers only once: the exact counts below need no crash.
-    # Known cause: ivr's LegTap teardown race ("'LegTap' object has no attribute 'call_id'",
-    # then SIGSEGV) when a call ends while pjmedia's clock thread delivers a frame.
+    # (Workers used to die when pjsua2 freed a tap the bridge still called; see TapPool.)
     assert "campaign worker: died" not in run.stderr, run.stderr[-4000:]
     progress = [line for line in run.stderr.splitlines() if line.startswith("campaign ")]
     assert progress and "pending 0" in progress[-1]

@@ -288,3 +288,53 @@ def test_call_slots_are_limited_and_a_refused_dial_raises(spawn_peer: Spawn) -> 
     report = json.loads(lines[-1])
     assert "PJ_ETOOMANY" in report["refused"]
     assert report["outcomes"] == [CallOutcome.CANCELLED.value] * MAX_CALLS
+
+
+@pytest.mark.slow
+def test_taps_are_reused_and_a_reused_tap_carries_only_its_new_call(
+        rig: PhoneRig, spawn_peer: Spawn, wavs: dict[str, Path], tmp_path: Path) -> None:
+    """pjsua2 cannot free a tap while the bridge runs, so taps go back to a pool: after a
+    bridged call ends, the next call gets its ports and hears nothing of the old partner."""
+    first = spawn_peer("--play", str(wavs["customer_1000"]))
+    partner = spawn_peer("--play", str(wavs["long_prompt"]))  # still talking afterwards
+    third = spawn_peer("--play", str(wavs["customer_1500"]))
+    record_to = tmp_path / "third.wav"
+
+    async def scenario() -> tuple[int, int]:
+        a = await rig.phone.place_call(first.uri())
+        b = await rig.phone.place_call(partner.uri("agent"))
+        for call in (a, b):
+            assert await call.wait_answered(5)
+            await call.wait_media(5)
+        await rig.phone.bridge(a, b)
+        await asyncio.sleep(0.5)
+        await a.hangup()
+        await a.wait_ended(5)
+        ports_before = await rig.phone.tap_ports()
+        c = await rig.phone.place_call(third.uri(), record_to=record_to)
+        assert await c.wait_answered(5)
+        await c.wait_media(5)
+        await asyncio.sleep(1.5)
+        ports_after = await rig.phone.tap_ports()
+        for call in (b, c):
+            await call.hangup()
+            await call.wait_ended(5)
+        return ports_before, ports_after
+
+    ports_before, ports_after = rig.run(scenario())
+    assert ports_after == ports_before  # the third call borrowed the first call's taps
+    stereo, rate = read_wav(record_to)
+    # Our side of the third call played nothing, and neither leg has the partner's prompt.
+    assert rms(stereo[:, 0]) < 50
+    customer = stereo[:, 1]
+    assert dominant_hz(loudest_window(customer, rate), rate) == pytest.approx(1500, abs=30)
+    for old in (PROMPT_HZ, 1000.0):  # the partner's prompt, the first customer's tone
+        assert band_rms(customer, rate, old) < 0.05 * band_rms(customer, rate, 1500.0)
+
+
+def band_rms(signal: np.ndarray, rate: int, hz: float, width: float = 40.0) -> float:
+    """Root-mean-square magnitude of the spectrum within `width` Hz of `hz`."""
+    spectrum = np.abs(np.fft.rfft(signal.astype(np.float64)))
+    freqs = np.fft.rfftfreq(len(signal), 1 / rate)
+    band = spectrum[np.abs(freqs - hz) <= width]
+    return float(np.sqrt(np.mean(band * band)))
