@@ -37,7 +37,7 @@ def register(sub: Subparsers) -> None:
     )
     parser.add_argument(
         "--no-transcribe", action="store_true",
-        help="folder: voice cues only, no speech recognition (keeps stored speech flags)",
+        help="voice cues only, no speech recognition (a folder keeps its stored speech flags)",
     )
     add_db_option(parser)
     parser.add_argument(
@@ -112,5 +112,6 @@ def run(args: argparse.Namespace) -> int:
             stored = _stored_policyholder(args)
             if stored is None:
                 return EXIT_BAD_INPUT
-        return analyze_recording(args.recording, args.policy_json, stored)
+        return analyze_recording(args.recording, args.policy_json, stored,
+                                 transcribe=not args.no_transcribe)
     return analyze_text(args.text, Leg(args.leg))

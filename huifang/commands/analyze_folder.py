@@ -18,7 +18,6 @@ from pathlib import Path
 from tqdm import tqdm
 
 from agent_assist.engine import AssistFactory
-from agent_assist.events import Flag
 from agent_assist.policyholder_input import PolicyholderInputError
 from agent_assist.recording_analysis import RecordingAnalysis, analyse_call_recording
 from agent_assist.rule_loader import RuleFileError
@@ -28,7 +27,7 @@ from agent_assist.voiceprint_index import VoiceprintEntry, VoiceprintIndex
 from asr.engines import Engine, load_engine
 from asr.errors import AsrError, AudioInputError
 from asr.wavfile import RAW_ENCODINGS
-from huifang.commands.analyze_voice import cue_json, stored_index
+from huifang.commands.analyze_voice import cue_json, flag_json, stored_index
 from huifang.commands.common import EXIT_BAD_INPUT, report_error
 from huifang.commands.database_option import EXIT_DATABASE, open_db
 from huifang.commands.recording_policy import (
@@ -72,14 +71,6 @@ class _Run:
     today: date
     index: VoiceprintIndex | None  # stored voiceprints: searched, and added to where allowed
     store_voiceprints: bool
-
-
-def _flag_json(flag: Flag) -> dict[str, object]:
-    return {
-        "rule": flag.rule_id, "category": flag.category.value, "severity": flag.severity.value,
-        "leg": flag.leg.value, "start": round(flag.start, 2), "end": round(flag.end, 2),
-        "span": list(flag.span), "text": flag.text,
-    }
 
 
 def _rows(result: RecordingAnalysis, when: datetime, with_speech: bool) -> list[CallFlag]:
@@ -141,7 +132,7 @@ def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
         "file": str(path), "call_id": call_id,
         "policy": found.record.policy_no if found.record else None, "policy_from": found.source,
         "duration_s": round(result.duration_s, 2), "utterances": len(result.utterances),
-        "flags": [_flag_json(f) for f in (*result.flags, *result.whole_call)],
+        "flags": [flag_json(f) for f in (*result.flags, *result.whole_call)],
         "cues": [cue_json(cue) for cue in result.cues],
         **({"note": result.voice_note} if result.voice_note else {}),
     }
