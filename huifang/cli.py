@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from huifang.commands import COMMANDS
+from huifang.commands.common import EXIT_BAD_INPUT, report_error
+from ivr.errors import SipStartError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         status: int = args.run(args)
     except KeyboardInterrupt:
         return 130
+    except SipStartError as err:  # e.g. HUIFANG_SIP_PORT taken by another program
+        report_error("SIP endpoint", str(err))
+        return EXIT_BAD_INPUT
     return status
 
 

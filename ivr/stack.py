@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import pjsua2 as pj
 from ivr.call_leg import CallLeg
 from ivr.codecs import codec_priorities
 from ivr.config import SipConfig
+from ivr.errors import EndpointBusyError, SipStartError
 from ivr.media_tap import TapPool
 
 log = logging.getLogger(__name__)
@@ -21,6 +23,10 @@ log = logging.getLogger(__name__)
 # uaConfig.maxCalls is silently capped. More calls need more processes or a rebuilt pjproject.
 MAX_CALLS = 4
 _TRANSPORT_TYPES = {"udp": pj.PJSIP_TRANSPORT_UDP, "tcp": pj.PJSIP_TRANSPORT_TCP}
+# pjsua2 allows one Endpoint per process and aborts the process on a second one: refuse
+# it with an error instead.
+_endpoint_owner: list[SipStack] = []
+_endpoint_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,39 @@ class SipStack:
 
     def setup(self) -> StackInfo:
         """libCreate, libInit, transports, libStart, codecs, account."""
+        with _endpoint_lock:
+            if _endpoint_owner:
+                raise EndpointBusyError(
+                    "pjsua2 allows one SIP endpoint per process and another Phone of this"
+                    " process is still running: stop it first")
+            _endpoint_owner.append(self)
+        try:
+            return self._setup()
+        except pj.Error as err:
+            # Only the message leaves: the traceback's frames hold the Endpoint, and freeing
+            # it later on a thread pjlib does not know aborts the process.
+            problem = f"the SIP endpoint did not start: {err.reason} ({err.title})"
+        except BaseException:
+            self._destroy_failed_setup()
+            raise
+        self._destroy_failed_setup()
+        raise SipStartError(problem)
+
+    def _destroy_failed_setup(self) -> None:
+        """A setup that failed half-way (e.g. the SIP port is taken) leaves no Endpoint."""
+        if self.account is not None:
+            self.account.shutdown()
+            self.account = None
+        ep, self.endpoint = self.endpoint, None
+        if ep is not None:
+            try:
+                ep.libDestroy()
+            except pj.Error as err:
+                log.warning("pjsua2 cleanup after a failed start: %s", err.info())
+            del ep  # the Endpoint itself: pjsua2 allows a new one only once this is gone
+        self._release_endpoint()
+
+    def _setup(self) -> StackInfo:
         ep = pj.Endpoint()
         self.endpoint = ep
         ep.libCreate()
@@ -115,6 +154,12 @@ class SipStack:
         ep.libDestroy()
         self.taps.abandon()  # a tap's destructor after libDestroy would abort the process
         self.endpoint = None
+        self._release_endpoint()
+
+    def _release_endpoint(self) -> None:
+        with _endpoint_lock:
+            if self in _endpoint_owner:
+                _endpoint_owner.remove(self)
 
     def _endpoint_config(self) -> Any:
         cfg = pj.EpConfig()

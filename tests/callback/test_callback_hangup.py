@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,18 @@ def test_bad_policy_json_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert run.status == 2
     assert run.stderr.strip().count("\n") == 0
     assert "not valid JSON" in run.stderr
+
+
+def test_a_taken_sip_port_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = str(taken.getsockname()[1])
+        run = run_call(["sip:customer@127.0.0.1:5999", "--policy-json", str(policy_file(tmp_path))],
+                       call_env(tmp_path, HUIFANG_SIP_PORT=port), timeout=60)
+    assert run.status == 2
+    assert "huifang: error: SIP endpoint: the SIP endpoint did not start" in run.stderr
+    assert "Address already in use" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_unreachable_peer_is_one_line_and_non_zero(tmp_path: Path) -> None:

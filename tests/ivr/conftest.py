@@ -21,9 +21,10 @@ from ivr.config import SipConfig
 from ivr.phone import Phone
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneRig]:
-    """pjsua2 allows one Endpoint per process: every test shares this one."""
+    """pjsua2 allows one Endpoint per process: every test of a module shares this one, and
+    it is stopped before the next module (the web tests start Phones of their own)."""
     recordings = tmp_path_factory.mktemp("recordings")
     config = SipConfig(bind_address="127.0.0.1", port=0, transport="udp+tcp",
                        codecs=("PCMU", "PCMA", "G722", "L16"), media_timeout_s=MEDIA_TIMEOUT_S,

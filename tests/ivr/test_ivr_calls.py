@@ -338,3 +338,18 @@ def band_rms(signal: np.ndarray, rate: int, hz: float, width: float = 40.0) -> f
     freqs = np.fft.rfftfreq(len(signal), 1 / rate)
     band = spectrum[np.abs(freqs - hz) <= width]
     return float(np.sqrt(np.mean(band * band)))
+
+
+def test_a_second_endpoint_is_refused_and_a_failed_start_leaves_none() -> None:
+    """pjsua2 aborts the process on a second Endpoint: a second Phone gets an error instead,
+    and a Phone that cannot bind its port leaves nothing behind that blocks the next one."""
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent.parent)}
+    done = subprocess.run([sys.executable, str(HERE / "ivr_endpoint_child.py")],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["first"] == "started"
+    assert report["second_while_first_runs"].startswith("EndpointBusyError: ")
+    assert report["on_a_taken_port"] != "started"
+    assert "EndpointBusyError" not in report["on_a_taken_port"]
+    assert report["after_both"] == "started"
