@@ -6,9 +6,11 @@ Every function is synchronous and opens its own short transaction; async code ru
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from huifang.callback.events import SessionEvent
 from huifang.callback.policy_lookup import callback_policy
@@ -76,12 +78,30 @@ def choose_policy(policies: list[Policy], today: date, reached: set[int]) -> Pol
 
 
 def start_call_record(database: Database, policy_id: int | None, direction: CallDirection,
-                      sip_uri: str) -> int:
-    """A call record with only its start (committed now, so a crash leaves a trace); its id."""
+                      sip_uri: str, recordings_dir: Path | None = None) -> CallStart:
+    """A call record with only its start (committed now, so a crash leaves a trace).
+
+    With `recordings_dir`, the recording's path is chosen and stored now too: a process killed
+    mid-call leaves a record that already points at its (recovered) recording.
+    """
     with database.session() as session:
         repo = Repository(session)
         policy = None if policy_id is None else session.get(Policy, policy_id)
-        return repo.start_call(policy, direction, sip_uri).id
+        call = repo.start_call(policy, direction, sip_uri)
+        session.flush()  # the id names the file
+        recording = None
+        if recordings_dir is not None:
+            recording = recordings_dir / f"call-{call.id}-{uuid.uuid4().hex[:8]}.wav"
+            call.recording_path = str(recording)
+        return CallStart(call.id, recording)
+
+
+@dataclass(frozen=True)
+class CallStart:
+    """A stored call's id, and where its recording goes (None: not recorded)."""
+
+    call_id: int
+    recording: Path | None
 
 
 def finish_call_record(database: Database, call_id: int, ended: CallEnded,
@@ -92,6 +112,8 @@ def finish_call_record(database: Database, call_id: int, ended: CallEnded,
         repo = Repository(session)
         call = _call(session.get(CallRecord, call_id), call_id)
         repo.finish_call(call, ended.outcome.value, recording_path=ended.recording)
+        if ended.recording is None:  # never answered: the path chosen at the start has no file
+            call.recording_path = None
         if dialogue:
             repo.record_dialogue(call, dialogue)
 
@@ -102,6 +124,8 @@ def fail_call_record(database: Database, call_id: int) -> None:
         call = _call(session.get(CallRecord, call_id), call_id)
         if call.ended_at is None:
             Repository(session).finish_call(call, CallOutcome.FAILED.value, datetime.now(UTC))
+        if call.recording_path and not Path(call.recording_path).exists():
+            call.recording_path = None
 
 
 def _call(call: CallRecord | None, call_id: int) -> CallRecord:

@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import logging
 import threading
+from pathlib import Path
 
 from asr.engines import Engine
 from huifang.callback.options import CallbackOptions
@@ -25,14 +26,17 @@ MEDIA_WAIT_S = 5.0
 
 
 async def call_policyholder(phone: Phone, uri: str, policy: PolicyRecord, engine: Engine,
-                            prompts: PromptCache, options: CallbackOptions) -> CallbackOutcome:
-    """One automated callback to `uri` for `policy`, from INVITE to the last BYE."""
+                            prompts: PromptCache, options: CallbackOptions, *,
+                            record_to: Path | None = None) -> CallbackOutcome:
+    """One automated callback to `uri` for `policy`, from INVITE to the last BYE.
+
+    Recorded to `record_to`, or where the phone's recordings go by default."""
     dialogue = CallbackDialogue(script_for(policy), policy)
     stop_warming = threading.Event()
     asyncio.get_running_loop().run_in_executor(None, warm_prompts, dialogue, prompts,
                                                stop_warming)
     try:
-        call = await phone.place_call(uri)
+        call = await phone.place_call(uri, record_to=record_to)
         ring_s = phone.config.ring_timeout_s + MEDIA_WAIT_S
         if not await call.wait_answered(ring_s):
             ended = await call.wait_ended(MEDIA_WAIT_S)

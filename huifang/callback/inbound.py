@@ -58,9 +58,10 @@ async def take_inbound_call(call: Call, database: Database, engine: Engine, prom
     """Look the caller up, store the call at once, answer, run the script (or the prompt)."""
     policy = await asyncio.to_thread(policy_for_caller, database, call.remote_uri,
                                      today or date.today())
-    call_id = await asyncio.to_thread(start_call_record, database,
+    started = await asyncio.to_thread(start_call_record, database,
                                       policy.policy_id if policy else None,
                                       CallDirection.INBOUND, call.remote_uri)
+    call_id = started.call_id
     try:
         if policy is None:
             ended, outcome = await _greet_unknown(call, prompts, options, unknown_prompt), None
@@ -87,9 +88,10 @@ async def reject_busy(call: Call, database: Database, options: CallbackOptions) 
         refused = True
     ended = await call.wait_ended(options.hangup_wait_s)
     policy = await asyncio.to_thread(policy_for_caller, database, call.remote_uri, date.today())
-    call_id = await asyncio.to_thread(start_call_record, database,
+    started = await asyncio.to_thread(start_call_record, database,
                                       policy.policy_id if policy else None,
                                       CallDirection.INBOUND, call.remote_uri)
+    call_id = started.call_id
     if refused:  # ivr reads an unanswered inbound end as the caller's; here it was ours
         ended = dataclasses.replace(ended, outcome=CallOutcome.BUSY, status_code=486,
                                     reason="Busy Here")

@@ -45,18 +45,23 @@ async def run_stored_callback(
     """Call `uri` for stored policy `policy_no`; the call, its answers and problem cases stored.
 
     The CallRecord is committed before the INVITE goes out (`on_dialled` gets its id then), and
-    finished when the call ends; if this coroutine fails or is cancelled in between, the record
-    is finished as `failed`, and a killed process leaves it with no end. Raises
+    finished when the call ends. Its recording's path is stored from the start, so a record
+    left by a killed process points at the recording ivr recovers. If this coroutine fails or
+    is cancelled in between, the record is finished as `failed`, and a killed process leaves
+    it with no end. Raises
     call_store.UnknownPolicyError before dialling when the database has no such policy, and
     ivr's DialError when pjsua2 refuses to dial.
     """
     policy = await asyncio.to_thread(load_policy, database, policy_no)
-    call_id = await asyncio.to_thread(
-        start_call_record, database, policy.policy_id, CallDirection.OUTBOUND, uri)
+    started = await asyncio.to_thread(
+        start_call_record, database, policy.policy_id, CallDirection.OUTBOUND, uri,
+        phone.config.recordings_dir)
+    call_id = started.call_id
     if on_dialled is not None:
         on_dialled(call_id)
     try:
-        outcome = await call_policyholder(phone, uri, policy.record, engine, prompts, options)
+        outcome = await call_policyholder(phone, uri, policy.record, engine, prompts, options,
+                                          record_to=started.recording)
     except BaseException:
         await asyncio.to_thread(fail_call_record, database, call_id)
         raise

@@ -131,8 +131,9 @@ class LiveDesk:
         """Start an automated callback that hands 转人工 over to a free agent; its call id."""
         database = self._require_database()
         policy = await asyncio.to_thread(load_policy, database, policy_no)
-        call_id = await asyncio.to_thread(
+        started = await asyncio.to_thread(
             start_call_record, database, policy.policy_id, CallDirection.OUTBOUND, customer_uri)
+        call_id = started.call_id
         dialogue = CallbackDialogue(script_for(policy.record), policy.record)
         self._track(call_id, self._run_robot(call_id, dialogue, customer_uri))
         return call_id

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from callback_testkit import ROOT, CustomerPeer, call_env, run_call, spoken_answ
 from sqlalchemy import select
 from stored_testkit import db_url, import_policies, open_db, policy_row
 
+from ivr.wav_stream import recover_recordings
 from storage.models import CallDirection, CallRecord, Policy, ProblemCase
 from storage.repository import Repository
 
@@ -91,7 +93,9 @@ def test_unknown_policy_number_exits_2_and_stores_nothing(tmp_path: Path) -> Non
         database.close()
 
 
-def test_a_killed_call_leaves_its_started_record(tmp_path: Path) -> None:
+def test_a_killed_call_leaves_its_started_record_and_recording(tmp_path: Path) -> None:
+    """The record is stored before the INVITE, with the path its recording is written to, so
+    after a SIGKILL the record still leads to the recording that start-up recovery repairs."""
     url = db_url(tmp_path)
     env = call_env(tmp_path / "rec", HUIFANG_DB_URL=url)
     import_policies(tmp_path, [policy_row("P2026000503", "13800001236")], env)
@@ -115,5 +119,11 @@ def test_a_killed_call_leaves_its_started_record(tmp_path: Path) -> None:
             assert call.direction is CallDirection.OUTBOUND and call.sip_uri == peer.uri
             assert call.started_at is not None
             assert (call.ended_at, call.outcome, call.answers) == (None, None, [])
+            assert call.recording_path is not None
+            recording = Path(call.recording_path)
     finally:
         database.close()
+    assert recording.parent == tmp_path / "rec" and f"call-{call.id}-" in recording.name
+    assert recover_recordings(tmp_path / "rec") == [recording]
+    with wave.open(str(recording), "rb") as wav:
+        assert wav.getnchannels() == 2 and wav.getnframes() > wav.getframerate() // 2
