@@ -45,7 +45,9 @@ class KpiDefinition:
 # A successful callback (回访成功): the script ran to its end with the policyholder.
 _SUCCESS = (
     "回访成功 = 该保单有一通通话的对话结果为“全部确认”或“完成但有问题项”"
-    "（all_confirmed / completed_with_problems，呼出或客户回拨均算）；"
+    "（all_confirmed / completed_with_problems，呼出或客户回拨均算），"
+    "或是坐席接听的实时通话（含机器人转人工）且话术中适用于该保单的每一项都有结果——"
+    "机器人已判定或坐席在坐席屏上最后标记为“已确认”或“问题”，身份核实项不是“问题”；"
     "无通话记录的外呼尝试按尝试结果 success / problem_case 计"
 )
 _POLICY_COHORT = "保单回执日期（receipt_date）所在期间；统计到查询时为止的全部通话与外呼尝试"

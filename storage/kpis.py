@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ivr.outcome import CallOutcome
 from scripts_zh.answer_class import AnswerClass
 from scripts_zh.dialogue_events import ProblemReason
+from storage.agent_completion import agent_completed_calls
 from storage.campaign_models import (
     AttemptOutcome,
     AttemptStatus,
@@ -298,14 +299,18 @@ def _add_calls(
     attempt_outcomes: dict[int, AttemptOutcome | None],
 ) -> None:  # fmt: skip
     """Add each call's success (either direction) and each outbound call as a dial."""
-    calls = (
+    calls = list(session.execute(
         select(CallRecord.id, CallRecord.policy_id, CallRecord.direction, CallRecord.started_at,
-               CallRecord.outcome, CallRecord.dialogue_outcome)
+               CallRecord.outcome, CallRecord.dialogue_outcome, CallRecord.agent_id)
         .join(Policy, Policy.id == CallRecord.policy_id).where(_received_in(span))
-    )  # fmt: skip
-    for call in session.execute(calls):
+    ))  # fmt: skip
+    # Calls an agent talked through record no dialogue outcome; their items' marks tell.
+    by_agent = agent_completed_calls(session, [
+        call.id for call in calls
+        if call.agent_id is not None and call.dialogue_outcome not in REACHED], zone)
+    for call in calls:
         policy = facts[call.policy_id]
-        success = call.dialogue_outcome in REACHED
+        success = call.dialogue_outcome in REACHED or call.id in by_agent
         if success:
             policy.success_days.append(_local_day(call.started_at, zone))
         if call.direction is CallDirection.OUTBOUND:
