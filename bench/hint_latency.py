@@ -19,7 +19,11 @@ most half that round trip), before and after the call. The websocket client watc
 both figures come from the same calls.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/hint_latency.py [--rounds 1] [--browser]
-        [--beam-size N] [--partial-interval S] [--short-window S]
+        [--no-gc] [--beam-size N] [--partial-interval S] [--short-window S]
+
+With --browser, more than two rounds in one process have aborted in pjlib ("Calling pjlib from
+unknown/external thread") at the third call's start: --no-gc avoids it (the collector is then
+not part of what is measured).
 
 A hint raised on a partial can arrive before the utterance ends: its latency is negative.
 """
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import os
 import platform
@@ -354,6 +359,9 @@ def _arguments() -> argparse.Namespace:
                              "HUIFANG_LIVE_WHISPER_SHORT_WINDOW_S)")
     parser.add_argument("--show-transcripts", action="store_true",
                         help="print the customer leg's final transcripts (last call)")
+    parser.add_argument("--no-gc", action="store_true",
+                        help="turn Python's cyclic garbage collector off for the run (more than "
+                             "2 rounds with --browser abort in pjlib otherwise)")
     parser.add_argument("--var-dir", type=Path, default=Path("var/bench-hint-latency"))
     return parser.parse_args()
 
@@ -382,6 +390,10 @@ def _report_clocks(records: list[CallRecord]) -> None:
 def main() -> int:
     """Run the calls and print p50/p95 of the hint latency."""
     args = _arguments()
+    if args.no_gc:
+        # A round's pjsua2 objects left in reference cycles, collected later on a thread
+        # pjlib does not know while the next round's endpoint runs, abort the process.
+        gc.disable()
     settings = _settings(args)
     records = _run(args, settings)
     load = os.getloadavg()
