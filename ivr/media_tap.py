@@ -11,6 +11,7 @@ pjsua2 for good.
 from __future__ import annotations
 
 import logging
+import traceback
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -85,7 +86,8 @@ class LegTap(pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
         except Exception:  # an exception must never travel back into pjmedia's C code
             binding.errors += 1
             if binding.errors == 1:
-                log.exception("tap %s/%s: frame lost", binding.call_id, binding.leg)
+                log.error("tap %s/%s: frame lost:\n%s", binding.call_id, binding.leg,
+                          traceback.format_exc())
 
     def _deliver(self, binding: TapBinding, frame: Any) -> None:
         # An empty frame means nothing transmits to this port now: count it as silence so

@@ -8,12 +8,29 @@ import logging
 import queue
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+
+def without_frames(err: BaseException) -> BaseException:
+    """`err` (and its causes) without tracebacks, so this thread's frames die here.
+
+    A traceback keeps the raising frames alive, and with them the pjsua2 objects in their
+    locals (a player, a call): freed later on the caller's thread, pjlib aborts the process
+    ("Calling pjlib from unknown/external thread").
+    """
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+    return err
 
 
 class PjThreadError(RuntimeError):
@@ -59,7 +76,9 @@ class PjThread:
             try:
                 future.set_result(fn())
             except BaseException as err:  # handed to the caller, not lost in this thread
-                future.set_exception(err)
+                if log.isEnabledFor(logging.DEBUG):
+                    log.debug("pj thread command raised:\n%s", traceback.format_exc())
+                future.set_exception(without_frames(err))
 
         self._commands.put(run)
         return future
@@ -116,4 +135,6 @@ class PjThread:
         try:
             fn()
         except Exception:  # one bad command must not kill the thread that owns pjsua2
-            log.exception("pj thread command failed")
+            # As text: a record holding the traceback (log capture keeps records) would keep
+            # this thread's frames, and the pjsua2 objects in them, alive past this point.
+            log.error("pj thread command failed:\n%s", traceback.format_exc())

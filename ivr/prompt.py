@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import traceback
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +45,8 @@ class PromptPlayer(pj.AudioMediaPlayer):  # type: ignore[misc]  # pjsua2 is unty
             if (report := self._on_eof()) is not None:
                 report(self.prompt_id)
         except Exception:  # never let an exception travel back into pjmedia's C code
-            log.exception("end of prompt %d not reported", self.prompt_id)
+            log.error("end of prompt %d not reported:\n%s", self.prompt_id,
+                      traceback.format_exc())  # text: a kept traceback would keep the player
 
 
 @dataclass(frozen=True)
