@@ -150,6 +150,10 @@ class SipStack:
         self.legs.clear()
         if self.account is not None:
             self.account.shutdown()
+            # Every leg's context still refers to the account, and legs end up in reference
+            # cycles: freed later by the collector on some other thread (after libDestroy,
+            # even), its destructor aborts the process. pjsua2 keeps it from now on.
+            self.account.__disown__()
             self.account = None
         ep.libDestroy()
         self.taps.abandon()  # a tap's destructor after libDestroy would abort the process

@@ -341,7 +341,8 @@ def band_rms(signal: np.ndarray, rate: int, hz: float, width: float = 40.0) -> f
 
 
 def test_a_second_endpoint_is_refused_and_a_failed_start_leaves_none() -> None:
-    """pjsua2 aborts the process on a second Endpoint: a second Phone gets an error instead,
+    """pjsua2 aborts the process on a second Endpoint: a second Phone gets an error instead;
+    a stopped Phone's cyclic garbage is collected on another thread without pjlib aborting;
     and a Phone that cannot bind its port leaves nothing behind that blocks the next one."""
     env = {**os.environ, "PYTHONPATH": str(HERE.parent.parent)}
     done = subprocess.run([sys.executable, str(HERE / "ivr_endpoint_child.py")],
@@ -349,6 +350,7 @@ def test_a_second_endpoint_is_refused_and_a_failed_start_leaves_none() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["first"] == "started"
+    assert report["collected"] == "ok"  # a stopped Phone's garbage is freed safely anywhere
     assert report["second_while_first_runs"].startswith("EndpointBusyError: ")
     assert report["on_a_taken_port"] != "started"
     assert "EndpointBusyError" not in report["on_a_taken_port"]
