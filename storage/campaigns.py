@@ -258,11 +258,29 @@ class CampaignStore:
                  .order_by(Policy.cooling_off_deadline, Policy.policy_no))
         return list(self.session.scalars(query))
 
+    def wanting_a_human(self) -> list[CampaignPolicy]:
+        """Policies whose holder asked for an agent (转人工), oldest request first."""
+        query = (select(CampaignPolicy).join(Policy)
+                 .where(CampaignPolicy.final_outcome == AttemptOutcome.WANTS_HUMAN)
+                 .options(selectinload(CampaignPolicy.policy),
+                          selectinload(CampaignPolicy.attempts))
+                 .order_by(CampaignPolicy.closed_at, Policy.policy_no))
+        return list(self.session.scalars(query))
+
     def _attempt(self, attempt_id: int) -> CampaignAttempt:
         attempt = self.session.get(CampaignAttempt, attempt_id)
         if attempt is None:
             raise LookupError(f"campaign attempt {attempt_id} vanished from the database")
         return attempt
+
+
+def policy_line(entry: CampaignPolicy) -> dict[str, object]:
+    """What `campaign status` lists of one policy: number, deadline, state, attempts, reason."""
+    return {"policy_no": entry.policy.policy_no,
+            "deadline": entry.policy.cooling_off_deadline.isoformat(),
+            "state": entry.state.value,
+            "attempts": sum(1 for a in entry.attempts if a.dialled),
+            "reason": entry.closing_reason}
 
 
 # The holder was reached, or asked for an agent: the campaign is done with the policy.

@@ -11,8 +11,7 @@ from huifang.campaign.ledger import enrol_file
 from huifang.commands import campaign_run
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
-from storage.campaign_models import CampaignPolicy
-from storage.campaigns import CampaignStore
+from storage.campaigns import CampaignStore, policy_line
 from storage.phones import mask_phone, normalise_phone
 from storage.policy_file import PolicyFileError
 from storage.policy_import import describe_row
@@ -88,8 +87,8 @@ def run_status(args: argparse.Namespace) -> int:
             store = CampaignStore(session)
             counts = store.counts()
             until = datetime.now(UTC).date() + timedelta(days=args.days)
-            at_risk = [_policy_line(entry) for entry in store.at_risk(until)]
-            letters = [_policy_line(entry) for entry in store.handed_over()]
+            at_risk = [policy_line(entry) for entry in store.at_risk(until)]
+            letters = [policy_line(entry) for entry in store.handed_over()]
     finally:
         db.close()
     if args.json:
@@ -111,14 +110,6 @@ def run_status(args: argparse.Namespace) -> int:
         reason = str(line["reason"]).replace("\n", "; ")
         print(f"  {line['policy_no']}  deadline {line['deadline']}  {reason}")
     return 0
-
-
-def _policy_line(entry: CampaignPolicy) -> dict[str, object]:
-    return {"policy_no": entry.policy.policy_no,
-            "deadline": entry.policy.cooling_off_deadline.isoformat(),
-            "state": entry.state.value,
-            "attempts": sum(1 for a in entry.attempts if a.dialled),
-            "reason": entry.closing_reason}
 
 
 def _pairs(counts: dict[str, int]) -> str:
