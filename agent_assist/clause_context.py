@@ -17,6 +17,9 @@ _QUESTION_WORDS = ("是否", "有无", "请问", "难道")
 _A_NOT_A = re.compile(r"(.)[不没]\1")
 _HYPOTHETICALS = ("如果", "假如", "假设", "要是", "万一", "若是", "倘若")
 _TRAILING_PARTICLES = "啊呀呢啦吧哈的了"
+# What makes a negated question rhetorical (不是说保本吗, 难道不是保本的吗): a plain negation in a
+# question (不保证收益，您清楚吗, often unpunctuated in a transcript) asks about the negation.
+_RHETORICAL_MARKERS = ("不是", "难道")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +98,10 @@ def analyse_context(text: str, start: int, end: int, gaps: list[tuple[int, int]]
     prefix = text[clause[0] : start]
     negated = is_negated(text, clause[0], start, gaps)
     question = is_question(text, clause, end)
-    # Only a negated yes/no question is rhetorical (不是说保本吗); 不清楚是不是保本 just asks.
-    rhetorical = ends_as_question(text, clause) and (negated or "难道" in prefix)
+    # Only 不是/难道 before the match make a question rhetorical (不是说保本吗); 不清楚是不是保本
+    # just asks, and 不保证收益您清楚吗 asks whether the denial is understood.
+    rhetorical = ends_as_question(text, clause) and (
+        "难道" in prefix or (negated and any(word in prefix for word in _RHETORICAL_MARKERS)))
     return MatchContext(
         negated=negated,
         question=question,

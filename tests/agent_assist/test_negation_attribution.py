@@ -17,6 +17,8 @@ GUARANTEE = "induce.guaranteed_return"
         "难道不是保本的吗",
         "这个保本的吧",
         "我不太懂他说保本",
+        "不是说保证收益吗",
+        "他不是跟我说保本的吗",
     ],
 )
 def test_claims_flag(text: str) -> None:
@@ -34,6 +36,9 @@ def test_claims_flag(text: str) -> None:
         "是不是保本的",
         "我不清楚是不是保本，所以想问问",
         "如果业务员说过保本，请告诉我们",
+        # A transcript often has no punctuation: the agent asks about a denial, not a claim.
+        "这个产品的分红是不确定的不保证收益您清楚吗",
+        "本产品不保本您清楚吗",
     ],
 )
 def test_negations_neutral_questions_and_hypotheticals_do_not_flag(text: str) -> None:
