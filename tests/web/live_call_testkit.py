@@ -7,7 +7,7 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,8 +131,10 @@ class ScreenWatcher:
         except ConnectionClosed:
             pass
 
-    def wait_for(self, type_name: str, timeout: float, **fields: Any) -> tuple[float, Any]:
-        """The next message of this type whose event has these fields; AssertionError if none."""
+    def wait_for(self, type_name: str, timeout: float, *,
+                 where: Callable[[dict[str, Any]], bool] | None = None,
+                 **fields: Any) -> tuple[float, Any]:
+        """The next message of this type whose event has these fields (and passes `where`)."""
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
@@ -140,7 +142,8 @@ class ScreenWatcher:
             except queue.Empty:
                 break
             event = message.get("event", message)
-            if message["type"] == type_name and all(event.get(k) == v for k, v in fields.items()):
+            wanted = message["type"] == type_name and (where is None or where(event))
+            if wanted and all(event.get(k) == v for k, v in fields.items()):
                 return arrived, event
         kinds = [m["type"] for _, m in self.seen]
         raise AssertionError(f"no {type_name} {fields} in {timeout} s; got {kinds}")
@@ -153,6 +156,11 @@ class ScreenWatcher:
         """Close the socket and stop reading."""
         self._socket.close()
         self._thread.join(5)
+
+
+def from_customer(hint: dict[str, Any]) -> bool:
+    """A hint raised on the customer's words (the agent's own leg is analysed too)."""
+    return bool(hint["flag"]["leg"] == "customer")
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import pytest
 from live_call_testkit import (
     POLICY_NO,
     ScreenWatcher,
+    from_customer,
     live_server,
     sign_in,
     softphones,
@@ -37,17 +38,18 @@ def test_a_misleading_sale_on_the_customer_leg_reaches_the_agent_screen(tmp_path
         call_id = started.json()["call_id"]
         screen = ScreenWatcher(rig.base, ann, call_id)
         try:
-            _, hint = screen.wait_for("Hint", 90)
+            _, hint = screen.wait_for("Hint", 90, where=from_customer)
             screen.wait_for("CallStatus", 90, stage="ended")
         finally:
             screen.close()
         # The other agent may not watch it.
         bob = sign_in(rig.base, "bob")
         assert bob.client.get(f"/api/calls/{call_id}").status_code == 404
-    assert hint["flag"]["leg"] == "customer"
     # Whisper hears 保本保息 in many ways (报喷暴息, 宝贝保溪 …): the rules match them by pinyin.
     assert hint["flag"]["rule_id"] in {"induce.guaranteed_return", "deceive.as_deposit"}
-    assert hint["flag"]["text"][:2] in {"业务", "他说"}
+    customer_finals = [e["text"] for e in screen.events("Transcript")
+                       if e["kind"] == "final" and e["leg"] == "customer"]
+    assert hint["flag"]["text"] in customer_finals  # the evidence is what the customer said
     start, end = hint["flag"]["span"]  # the evidence: where in the words the rule matched
     assert 0 <= start < end <= len(hint["flag"]["text"])
     assert hint["suggested_wording"]

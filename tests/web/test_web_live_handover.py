@@ -40,9 +40,12 @@ def _handed_call(ann: SignedIn, timeout: float) -> int:
 
 def test_a_robot_callback_hands_over_with_its_history_on_the_agents_screen(
         tmp_path: Path) -> None:
+    # The customer's last line answers the agent's last, then the customer hangs up (a reply
+    # left waiting for an agent with nothing more to say held the call open for 90 s).
     customer_turns = [f"reply:{wav('customer_human.wav')}", f"reply:{wav('customer_01.wav')}",
                       f"reply:{wav('customer_03.wav')}", f"reply:{wav('customer_04.wav')}"]
-    agent_turns = [f"after:1.0:{wav('agent_human.wav')}", f"reply:{wav('agent_04.wav')}"]
+    agent_turns = [f"after:1.0:{wav('agent_human.wav')}", f"reply:{wav('agent_04.wav')}",
+                   f"reply:{wav('agent_05.wav')}"]
     misleading = {"induce.guaranteed_return", "deceive.as_deposit"}  # 保本保息, 跟存款一样
     with live_server(tmp_path) as rig, softphones(agent_turns, customer_turns) as (agent, customer):
         ann, sam = sign_in(rig.base, "ann"), sign_in(rig.base, "sam")
