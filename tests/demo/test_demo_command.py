@@ -9,6 +9,8 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,10 +18,51 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _demo(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+def _start_demo(*args: str) -> subprocess.Popen[str]:
     env = dict(os.environ, HF_HUB_OFFLINE="1")
-    return subprocess.run([sys.executable, "-m", "huifang", "demo", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.Popen([sys.executable, "-m", "huifang", "demo", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(demo: subprocess.Popen[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    try:
+        out, err = demo.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        demo.kill()
+        out, err = demo.communicate()
+        raise AssertionError(f"the demo did not end in {timeout} s: {err[-3000:]}") from None
+    return subprocess.CompletedProcess(demo.args, demo.returncode, out, err)
+
+
+def _demo(*args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    return _finish(_start_demo(*args), timeout)
+
+
+@dataclass
+class DemoRun:
+    """One `huifang demo --once` under way: its process, var folder and web port."""
+
+    process: subprocess.Popen[str]
+    var_dir: Path
+    port: int
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, DemoRun]]:
+    """Both demo calls, started together: each is a minute of real-time conversation that
+    leaves the CPU mostly idle, so running them side by side halves the wait."""
+    runs = {}
+    for kind, extra in (("bridged", ()), ("handover", ("--handover",))):
+        var_dir = tmp_path_factory.mktemp(f"demo-{kind}")
+        port = _free_port()
+        process = _start_demo("--port", str(port), "--var-dir", str(var_dir), "--delay", "0",
+                              "--once", *extra)
+        runs[kind] = DemoRun(process, var_dir, port)
+    yield runs
+    for run in runs.values():
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.communicate()
 
 
 def _free_port() -> int:
@@ -41,10 +84,10 @@ def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_demo_places_a_callback_and_stores_its_flags(tmp_path: Path) -> None:
-    port = _free_port()
-    run = _demo("--port", str(port), "--var-dir", str(tmp_path), "--delay", "0", "--once",
-                timeout=300)
+def test_the_demo_places_a_callback_and_stores_its_flags(demo_runs: dict[str, DemoRun]) -> None:
+    demo = demo_runs["bridged"]
+    port, tmp_path = demo.port, demo.var_dir
+    run = _finish(demo.process, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     assert f"huifang demo: http://127.0.0.1:{port}/app/" in run.stdout
     logins = re.findall(r"login (demo-\w+) / (\S+)  \((\w+)\)", run.stdout)
@@ -67,9 +110,11 @@ def test_the_demo_places_a_callback_and_stores_its_flags(tmp_path: Path) -> None
 
 
 @pytest.mark.slow
-def test_the_handover_demo_hands_the_robot_call_to_the_demo_agent(tmp_path: Path) -> None:
-    run = _demo("--port", str(_free_port()), "--var-dir", str(tmp_path), "--delay", "0",
-                "--once", "--handover", timeout=300)
+def test_the_handover_demo_hands_the_robot_call_to_the_demo_agent(
+        demo_runs: dict[str, DemoRun]) -> None:
+    demo = demo_runs["handover"]
+    tmp_path = demo.var_dir
+    run = _finish(demo.process, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "robot calling now: call #1" in run.stdout
     db = sqlite3.connect(tmp_path / "demo.db")
