@@ -5,8 +5,8 @@ cost grows faster than its input: a 1 s answer pays for 30 s (0.7 CPU-s of encod
 with a 10 s window). CTranslate2's Whisper accepts a shorter input, so an utterance that fits
 in `window_s` with `margin_s` of silence to spare is encoded in that window and decoded with the
 same beam search. Where faster-whisper would retry at a higher temperature (text too repetitive
-or too unlikely), or the text runs to the token cap, it gives None and the caller decodes the
-usual way.
+or too unlikely), or the text runs to the token cap or ends inside a character, it gives None
+and the caller decodes the usual way.
 """
 
 from __future__ import annotations
@@ -71,7 +71,10 @@ class ShortWindowDecoder:
         if avg_logprob < MIN_AVG_LOGPROB and result.no_speech_prob > NO_SPEECH_PROB:
             return "", avg_logprob
         unlikely = avg_logprob < MIN_AVG_LOGPROB and not self._trust_unlikely
-        if (len(self._prompt) + len(tokens) >= max_length or unlikely
+        # A text that stops inside a character (its last byte-level tokens never came: seen
+        # as 甚至出现交易\ufffd on a telephone-band clip) was cut short: decode it the usual way.
+        broken = "\ufffd" in text
+        if (len(self._prompt) + len(tokens) >= max_length or unlikely or broken
                 or _compression_ratio(text) > self._max_ratio):
             return None
         return text, avg_logprob
