@@ -225,6 +225,11 @@ class CallLeg:
             self.ctx.post(self.listener.on_answered)
         elif state == pj.PJSIP_INV_STATE_DISCONNECTED and not self.ended:
             self.ended = True
+            # pjsua frees the call's slot as soon as this callback returns, and the next
+            # command may dial into it. pjsua2's Call destructor acts on its slot number
+            # (clears the slot's callbacks, hangs up whatever call holds it), so this Call
+            # must be gone first: dropped here, it is deleted when pjsua2's callback returns.
+            self.pj_call = None
             self.ctx.defer(lambda: self._finish(connected_s))
 
     def on_dtmf(self, digit: str, method: int) -> None:
@@ -365,6 +370,6 @@ class CallLeg:
         self._return_taps()
         self._audio = None
         self.partner = None
-        self.pj_call = None  # the last reference: pjsua2's Call is deleted here
+        self.pj_call = None  # the last reference (a disconnected call dropped it in on_state)
         if self.recorder is not None:
             self.recorder.close()  # a no-op when _finish already closed it

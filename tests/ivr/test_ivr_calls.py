@@ -291,6 +291,32 @@ def test_call_slots_are_limited_and_a_refused_dial_raises(spawn_peer: Spawn) -> 
 
 
 @pytest.mark.slow
+def test_a_call_dialled_into_a_just_freed_slot_is_not_hung_up_by_the_old_one(
+        spawn_peer: Spawn) -> None:
+    """The peer ends a call while the next dial is already queued: the new call gets the
+    freed slot and must live (the old pjsua2 Call's destructor used to hang it up)."""
+    ringing = [spawn_peer("--respond", "0") for _ in range(MAX_CALLS - 1)]
+    hangs_up = spawn_peer("--hangup-after", "1.0")
+    stays = spawn_peer()
+    env = {**os.environ, "PYTHONPATH": str(HERE.parent.parent)}
+    try:
+        done = subprocess.run([sys.executable, str(HERE / "ivr_slot_reuse_child.py"),
+                               "--ringing", *(p.uri() for p in ringing),
+                               "--hangs-up", hangs_up.uri(), "--stays", stays.uri()],
+                              capture_output=True, text=True, env=env, timeout=90)
+    except subprocess.TimeoutExpired as err:
+        raise AssertionError("the slot-reuse child hung") from err
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stdout + done.stderr[-3000:]
+    report = json.loads(lines[-1])
+    assert report["first_answered"] is True
+    assert report["first_outcome"] == CallOutcome.PEER_HUNG_UP.value
+    assert report["answered"] is True, report
+    assert report["alive"] is True, report
+    assert report["unreported_ends"] == 0, report
+
+
+@pytest.mark.slow
 def test_taps_are_reused_and_a_reused_tap_carries_only_its_new_call(
         rig: PhoneRig, spawn_peer: Spawn, wavs: dict[str, Path], tmp_path: Path) -> None:
     """pjsua2 cannot free a tap while the bridge runs, so taps go back to a pool: after a
