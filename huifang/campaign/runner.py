@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
@@ -57,6 +59,20 @@ async def in_db(step: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             log.warning("database busy (%s); retrying %s", err.orig, step.__name__)
             await asyncio.sleep(0.5 * 2**attempt)
     raise AssertionError("unreachable")
+
+
+_SOURCE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+def failure_detail(err: BaseException) -> str:
+    """What went wrong and where in our code, for the attempt's record (a bare TimeoutError
+    from deep inside asyncio says nothing)."""
+    ours = [f for f in traceback.extract_tb(err.__traceback__)
+            if f.filename.startswith(_SOURCE_ROOT) and "site-packages" not in f.filename]
+    where = f" (in {ours[-1].name}, {Path(ours[-1].filename).name}:{ours[-1].lineno})" \
+        if ours else ""
+    message = f": {err}" if str(err) else ""
+    return f"{type(err).__name__}{message}{where}"
 
 
 def utc_now() -> datetime:
@@ -177,8 +193,7 @@ class CampaignRunner:
             raise
         except Exception as err:  # one broken call must not stop the campaign
             log.exception("attempt %s at %s failed", dial.attempt_id, dial.policy_no)
-            detail = ("the call outlived its lease" if limit.expired()
-                      else f"{type(err).__name__}: {err}")
+            detail = "the call outlived its lease" if limit.expired() else failure_detail(err)
             await self._finish_failed(dial, call_ids, detail)
             return
         await in_db(finish, self.db, dial.attempt_id, result.outcome, self.clock(),

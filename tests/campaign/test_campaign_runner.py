@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from huifang.campaign.configured import DialPlan
 from huifang.campaign.ledger import Dial, enrol_file
-from huifang.campaign.runner import CallResult, CampaignRunner
+from huifang.campaign.runner import CallResult, CampaignRunner, failure_detail
 from storage.campaign_models import AttemptOutcome, CampaignAttempt, CampaignPolicy
 from storage.campaigns import CampaignStore
 from storage.database import Database, open_database
@@ -206,3 +206,21 @@ def test_failures_before_the_invite_are_retried_after_a_pause_not_in_a_loop(
         (entry,) = CampaignStore(session).waiting()
         assert entry.next_attempt_at == NOW + timedelta(minutes=1)
     db.close()
+
+
+def test_a_failed_attempt_names_the_error_and_where_it_arose() -> None:
+    """A bare TimeoutError from asyncio's depths is recorded with the line of ours it hit."""
+
+    async def wait_for_an_answer_that_never_comes() -> None:
+        await asyncio.wait_for(asyncio.sleep(1), 0.001)
+
+    try:
+        asyncio.run(wait_for_an_answer_that_never_comes())
+    except TimeoutError as err:
+        detail = failure_detail(err)
+    assert detail.startswith("TimeoutError (in wait_for_an_answer_that_never_comes, "
+                             "test_campaign_runner.py:")
+    try:
+        raise ValueError("bad URI")
+    except ValueError as err:
+        assert failure_detail(err).startswith("ValueError: bad URI (in ")
