@@ -101,9 +101,10 @@ def test_speech_barges_in_on_a_question(spoken_runs: dict[str, CallRun]) -> None
 def test_unsure_about_surrender_loss_becomes_a_problem_item_with_evidence(
         spoken_runs: dict[str, CallRun]) -> None:
     outcome = _outcome(spoken_runs["unsure_on_surrender"])
-    answers = [(e["step_id"], e["evidence"]["text"]) for e in outcome["events"]
-               if e["type"] == "scripts_zh.AnswerHeard"]
-    assert outcome["dialogue"]["outcome"] == "completed_with_problems", answers
+    timeline = [{k: v for k, v in e.items() if k in ("type", "step_id", "text", "ms", "at_ms",
+                                                       "evidence", "answer_class", "digit")}
+                for e in outcome["events"]]
+    assert outcome["dialogue"]["outcome"] == "completed_with_problems", timeline
     assert outcome["dialogue"]["problems"] == ["surrender_loss"]
     (problem,) = outcome["problems"]
     assert problem["item"] == 5
