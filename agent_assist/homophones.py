@@ -13,6 +13,7 @@ from agent_assist.rule_loader import load_model
 from zhtext import toneless_pinyin
 
 CONFUSIONS_FILE = Path(__file__).parent / "data" / "asr_confusions.yaml"
+MIN_UNSHARED_SYLLABLES = 3  # a word this long may be repaired from a stretch sharing no character
 
 
 class ConfusionTable(BaseModel):
@@ -96,11 +97,18 @@ class HomophoneRepairer:
         terms = sorted({t for t in lexicon if len(t) >= 2 and _is_hanzi(t)})
         self._terms = terms
         self._syllables = {term: syllables_of(term) for term in terms}
-        # Indexed by character: a repair must share at least one character with its word.
+        # Indexed by character: a repair must share at least one character with its word...
         self._by_char: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for term in terms:
             for offset, ch in enumerate(term):
                 self._by_char[ch].append((term, offset))
+        # ...unless the word is three syllables or more and sounds exactly alike (犹豫期 heard
+        # as 由于其): two-syllable twins are too often real words (报喜 for 保息), three rarely.
+        self._by_sound: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for term in terms:
+            if len(term) >= MIN_UNSHARED_SYLLABLES:
+                self._by_sound[tuple(self._syllables[term])].append(term)
+        self._sound_lengths = sorted({len(key) for key in self._by_sound})
         self._protected = [w for w in confusions.protected if w]
         self._confusable_cache: dict[tuple[str, str], bool] = {}
 
@@ -136,6 +144,13 @@ class HomophoneRepairer:
                 end = start + len(term)
                 if start >= 0 and end <= len(text) and text[start:end] != term:
                     found.add((start, term))
+        if self._by_sound:
+            syllables = syllables_of(text)
+            for length in self._sound_lengths:
+                for start in range(len(text) - length + 1):
+                    for term in self._by_sound.get(tuple(syllables[start:start + length]), ()):
+                        if text[start:start + length] != term:
+                            found.add((start, term))
         return found
 
     def _exact_positions(self, text: str) -> set[int]:
@@ -149,9 +164,13 @@ class HomophoneRepairer:
         return taken
 
     def _sounds_like(self, term: str, heard: str, heard_syllables: list[str]) -> bool:
-        # A homophone with no character in common is too often a different real word (报喜/保息).
+        # A homophone with no character in common is too often a different real word (报喜/保息),
+        # unless it is a long word heard exactly (see _by_sound).
         if not _is_hanzi(heard):
             return False
+        if not set(term) & set(heard):
+            return (len(term) >= MIN_UNSHARED_SYLLABLES
+                    and self._syllables[term] == heard_syllables)
         fuzzy = 0
         for want, got in zip(self._syllables[term], heard_syllables, strict=True):
             if want == got:

@@ -31,6 +31,13 @@ def test_real_words_are_left_alone(heard: str, expected: str) -> None:
     assert repairer(*lexicon).repair(heard).text == expected
 
 
+def test_a_long_word_heard_exactly_alike_is_repaired_without_a_shared_character() -> None:
+    lexicon = ("犹豫期", "保息")
+    assert repairer(*lexicon).repair("由于其这个没人说").text == "犹豫期这个没人说"
+    assert repairer(*lexicon).repair("报喜不报忧").text == "报喜不报忧"  # two syllables: no
+    assert repairer(*lexicon).repair("有鱼去这个").text == "有鱼去这个"  # not exactly alike
+
+
 def test_confusions_table() -> None:
     table = load_confusions()
     assert table.confusable("zhuan", "zuan")
@@ -53,12 +60,13 @@ def test_homophone_matches_flag_and_say_so() -> None:
         ("没人告诉我有等代期", "conceal.waiting_period"),
         ("北人不在，你问我就行", "process.callback_by_other"),
         ("字是业务员帮我钱的", "process.signature_by_other"),
+        ("由于其这个没人告诉我", "conceal.cooling_off"),  # Whisper's 犹豫期, no shared character
     ],
 )
 def test_asr_variants_still_flag(text: str, rule_id: str) -> None:
     assert rule_id in rule_ids(text)
 
 
-@pytest.mark.parametrize("text", ["我是北人", "我知道不报本", "报喜不报忧"])
+@pytest.mark.parametrize("text", ["我是北人", "我知道不报本", "报喜不报忧", "由于其他原因我没去"])
 def test_asr_variants_of_negatives_stay_quiet(text: str) -> None:
     assert flags(text) == []
