@@ -70,6 +70,10 @@ class VoiceprintIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def entries(self) -> tuple[VoiceprintEntry, ...]:
+        """Whose voiceprints are stored, in storage order."""
+        return tuple(self._entries)
+
     def add(self, entry: VoiceprintEntry, voiceprint: Voiceprint) -> None:
         """Store one leg's voiceprint; VoiceprintStorageForbiddenError where storing is off."""
         self.add_many([entry], voiceprint.reshape(1, -1))

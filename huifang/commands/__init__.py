@@ -22,6 +22,7 @@ from huifang.commands import (
     serve_web,
     transcribe,
     users,
+    voiceprints,
 )
 from huifang.commands.common import Subparsers
 
@@ -44,4 +45,5 @@ COMMANDS: list[Callable[[Subparsers], None]] = [
     cases.register,
     kpis.register,
     demo.register,
+    voiceprints.register,
 ]

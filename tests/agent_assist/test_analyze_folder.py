@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from voice_testkit import clip
 
 from asr.wavfile import read_audio, write_wav
-from huifang.commands import analyze
+from huifang.commands import analyze, voiceprints
 from huifang.settings import get_settings
 from storage.analysis import flags_for_call
 from storage.analysis_models import CallFlag, FlagKind
+from storage.audit import audit_entries
 from storage.database import Database, open_database
 from storage.models import CallRecord
 from storage.policy_import import import_policy_file
@@ -37,7 +38,9 @@ def fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[
 
 def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="huifang")
-    analyze.register(parser.add_subparsers(dest="command", required=True))
+    commands = parser.add_subparsers(dest="command", required=True)
+    analyze.register(commands)
+    voiceprints.register(commands)
     args = parser.parse_args(argv)
     status: int = args.run(args)
     return status
@@ -191,7 +194,8 @@ def test_stored_voiceprints_find_one_voice_answering_for_two_policies(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """The same recorded voice on calls of two policies of one salesperson (李明)."""
+    """The same recorded voice on calls of two policies of one salesperson (李明); then one
+    holder asks for their voiceprints to be deleted."""
     monkeypatch.setenv("HUIFANG_STORE_VOICEPRINTS", "true")
     get_settings.cache_clear()
     url, db = database
@@ -225,3 +229,18 @@ def test_stored_voiceprints_find_one_voice_answering_for_two_policies(
             assert call.policy is not None
             other = {"8644012024110001", "8644012024110002"} - {call.policy.policy_no}
             assert [p.policy_no for p in flag.policies] == sorted(other)
+    capsys.readouterr()
+    assert run(["voiceprints", "count"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"voiceprints": 2, "policyholders": 2}
+    assert run(["voiceprints", "delete", "--policy", "8644012024110001", "--by", "张合规",
+                "--db-url", url]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "policy": "8644012024110001", "removed": 1, "left": 1}
+    sidecar = json.loads((tmp_path / "voiceprints" / "voiceprints.json").read_text("utf-8"))
+    assert [row["policy_no"] for row in sidecar] == ["8644012024110002"]
+    with db.session() as session:
+        (entry,) = audit_entries(session, entity="policy")
+        assert (entry.actor, entry.action, entry.after) == (
+            "张合规", "voiceprints.delete", {"voiceprints_removed": 1})
+    assert run(["voiceprints", "delete", "--policy", "NOSUCH", "--db-url", url]) == 2
+    assert "NOSUCH" in capsys.readouterr().err
