@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     whisper_short_trust_unlikely: bool = Field(
         False, description="keep an unlikely short-window text instead of a 30 s retry"
     )
+    whisper_short_retry_sampling: bool = Field(
+        True, description="the 30 s retry of an unlikely short-window text also samples at"
+                          " rising temperatures (faster-whisper's fallback); false: one beam"
+                          " search",
+    )
     vosk_model: str = Field(
         "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"
     )
@@ -122,6 +127,10 @@ class Settings(BaseSettings):
     callback_whisper_short_trust_unlikely: bool = Field(
         False, description="callbacks only: keep an unlikely short-window answer text rather than"
                           " re-decode it with faster-whisper's temperature retries (seconds)",
+    )
+    callback_whisper_short_retry_sampling: bool = Field(
+        False, description="callbacks only: the 30 s retry of an unlikely answer text also samples"
+                          " at rising temperatures; false: one beam search (both must be true)",
     )
     live_whisper_short_window_s: float = Field(
         10.0, ge=0.0, le=30.0,
@@ -250,6 +259,7 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         whisper_timestamps=settings.whisper_timestamps,
         whisper_short_window_s=settings.whisper_short_window_s,
         whisper_short_trust_unlikely=settings.whisper_short_trust_unlikely,
+        whisper_short_retry_sampling=settings.whisper_short_retry_sampling,
         vosk_model=settings.vosk_model,
         vosk_phrases=tuple(settings.vosk_phrases),
         vad=vad,

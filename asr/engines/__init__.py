@@ -28,6 +28,7 @@ class AsrConfig:
     whisper_timestamps: bool = False
     whisper_short_window_s: float = 0.0  # encoder window for short utterances; 0: 30 s always
     whisper_short_trust_unlikely: bool = False  # no 30 s retry of an unlikely short text
+    whisper_short_retry_sampling: bool = True  # False: that retry is one beam search
     vosk_model: str = "vosk-model-small-cn-0.22"
     vosk_phrases: tuple[str, ...] = ()
     vad: VadConfig = field(default_factory=VadConfig)
@@ -65,6 +66,7 @@ def _create(config: AsrConfig) -> Engine:
         without_timestamps=not config.whisper_timestamps,
         short_window_s=config.whisper_short_window_s,
         short_trust_unlikely=config.whisper_short_trust_unlikely,
+        short_retry_sampling=config.whisper_short_retry_sampling,
     )
     return WhisperEngine(config.whisper_model, options, config.vad, config.partial_interval_s,
                          config.speculate_ms)

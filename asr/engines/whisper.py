@@ -16,6 +16,9 @@ from asr.events import Transcript, TranscriptKind, Word
 from asr.vad import VadConfig, VadEvent, VadEventKind, VadSegmenter
 from zhtext import join_cjk, normalize_width, to_simplified
 
+# faster-whisper's default: a beam search, then sampling at rising temperatures while the text
+# is too unlikely or too repetitive.
+FASTER_WHISPER_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 # Whisper invents these subtitle credits on silence and noise; no caller says them.
 _HALLUCINATIONS = re.compile(r"字幕|订阅|点赞|打赏|明镜|栏目|谢谢观看|请不吝")
 
@@ -39,6 +42,9 @@ class WhisperOptions:
     short_window_s: float = 0.0
     short_margin_s: float = 2.0
     short_trust_unlikely: bool = False  # keep an unlikely short-window text (no 30 s retry)
+    # False: the 30 s retry of a doubtful short utterance is one beam search, without
+    # faster-whisper's sampling at rising temperatures (up to five more decodes).
+    short_retry_sampling: bool = True
 
 
 def clean_text(text: str) -> str:
@@ -89,6 +95,7 @@ class WhisperEngine:
 
     def _decode(self, audio: Pcm16, offset_s: float) -> tuple[str, tuple[Word, ...]]:
         samples = pcm16_to_float(audio)
+        temperatures: tuple[float, ...] = FASTER_WHISPER_TEMPERATURES
         if self._short is not None and self._short.fits(len(samples)):
             short = self._short.decode(samples)
             with self._busy_lock:
@@ -96,8 +103,11 @@ class WhisperEngine:
             if short is not None:
                 return _words([(short[0], 0.0, len(samples) / PIPELINE_RATE, short[1])],
                               offset_s)
+            if not self.options.short_retry_sampling:
+                temperatures = (0.0,)
         segments, _info = self._model.transcribe(
             samples,
+            temperature=list(temperatures),
             language=self.options.language,
             beam_size=self.options.beam_size,
             patience=self.options.patience,

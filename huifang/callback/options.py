@@ -43,5 +43,8 @@ def callback_asr_config(settings: Settings) -> AsrConfig:
     window = settings.callback_whisper_short_window_s or config.whisper_short_window_s
     trust = (settings.callback_whisper_short_trust_unlikely
              or config.whisper_short_trust_unlikely)
+    sampling = (settings.callback_whisper_short_retry_sampling
+                and config.whisper_short_retry_sampling)
     return dataclasses.replace(config, whisper_short_window_s=window,
-                               whisper_short_trust_unlikely=trust)
+                               whisper_short_trust_unlikely=trust,
+                               whisper_short_retry_sampling=sampling)

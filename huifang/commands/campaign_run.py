@@ -88,15 +88,15 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
     """Load the engine, open the phone, and run the campaign on it."""
     # Imported here: SIP, ASR and TTS load only when a campaign really dials.
     from asr.engines import load_engine
-    from huifang.callback.options import CallbackOptions
+    from huifang.callback.options import CallbackOptions, callback_asr_config
     from huifang.campaign.stored_place import stored_callback_placer
     from huifang.prompt_audio.configured import prompt_cache_from_settings
-    from huifang.settings import asr_config
     from ivr.config import SipConfig
     from ivr.phone import Phone
 
     loop = asyncio.get_running_loop()
-    engine = await loop.run_in_executor(None, load_engine, asr_config(settings))
+    # The same recogniser as `huifang call`: answers decoded in the short window (BENCHMARKS.md)
+    engine = await loop.run_in_executor(None, load_engine, callback_asr_config(settings))
     options = CallbackOptions.from_settings(settings)
     lease = timedelta(seconds=settings.sip_ring_timeout_s + settings.callback_max_call_s
                       + options.hangup_wait_s + LEASE_MARGIN_S)

@@ -16,6 +16,7 @@ from asr.engines.whisper import WhisperEngine
 from asr.evaluation import character_error_rate
 from asr.transcribe import transcribe_samples
 from asr.wavfile import read_audio
+from huifang.callback.options import callback_asr_config
 from huifang.settings import Settings, asr_config
 
 pytestmark = pytest.mark.slow
@@ -71,6 +72,55 @@ def test_the_short_window_is_off_by_default_and_on_for_callbacks() -> None:
     assert fields["callback_whisper_short_window_s"].default == WINDOW_S
     assert fields["whisper_short_trust_unlikely"].default is False
     assert fields["callback_whisper_short_trust_unlikely"].default is False
+
+
+def test_callbacks_retry_a_doubtful_answer_with_one_beam_search_by_default() -> None:
+    """Sampling at rising temperatures cost 2-5 s per doubtful answer and changed no corpus
+    figure (BENCHMARKS.md): callbacks skip it unless both settings ask for it."""
+    assert Settings.model_fields["whisper_short_retry_sampling"].default is True
+    assert callback_asr_config(Settings()).whisper_short_retry_sampling is False
+    both = Settings(callback_whisper_short_retry_sampling=True)
+    assert callback_asr_config(both).whisper_short_retry_sampling is True
+    shared_off = Settings(callback_whisper_short_retry_sampling=True,
+                          whisper_short_retry_sampling=False)
+    assert callback_asr_config(shared_off).whisper_short_retry_sampling is False
+    assert asr_config(Settings()).whisper_short_retry_sampling is True
+
+
+class _RecordingModel:
+    """The real model; remembers the temperatures each 30 s decode was allowed."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self.temperatures: list[list[float]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def transcribe(self, *args: Any, **kwargs: Any) -> Any:
+        self.temperatures.append(list(kwargs["temperature"]))
+        return self._real.transcribe(*args, **kwargs)
+
+
+@pytest.mark.parametrize("sampling", [True, False])
+def test_the_retry_of_a_doubtful_short_text_samples_only_where_configured(
+        sampling: bool) -> None:
+    engine = short_engine()
+    real_model, real_short = engine._model, engine._short
+    assert real_short is not None
+    recording = _RecordingModel(real_model)
+    doubtful = SimpleNamespace(fits=real_short.fits, decode=lambda audio: None)
+    engine._model, engine._short = recording, doubtful  # type: ignore[assignment]
+    engine.options = replace(engine.options, short_retry_sampling=sampling)
+    try:
+        entry = manifest("clean")[0]
+        text, _words = engine.transcribe(read_audio(entry.path).mono16k())
+    finally:
+        engine._model, engine._short = real_model, real_short
+        engine.options = replace(engine.options, short_retry_sampling=True)
+    expected = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0] if sampling else [0.0]
+    assert recording.temperatures == [expected]
+    assert character_error_rate([entry.reference], [text]) <= 0.2, text
 
 
 class _CutShortModel:
