@@ -31,6 +31,11 @@ def test_real_words_are_left_alone(heard: str, expected: str) -> None:
     assert repairer(*lexicon).repair(heard).text == expected
 
 
+def test_protected_everyday_words_are_not_rewritten_into_rule_words() -> None:
+    # 没见 (have not seen) sounds like 没讲 (did not say), one front/back nasal apart.
+    assert repairer("没讲").repair("到现在也没见着").text == "到现在也没见着"
+
+
 def test_a_long_word_heard_exactly_alike_is_repaired_without_a_shared_character() -> None:
     lexicon = ("犹豫期", "保息")
     assert repairer(*lexicon).repair("由于其这个没人说").text == "犹豫期这个没人说"

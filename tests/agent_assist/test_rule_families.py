@@ -13,12 +13,15 @@ FIRES = [
     ("deceive.as_deposit", "柜员跟我说这是定期存款"),
     ("deceive.as_deposit", "我一直以为是理财产品"),
     ("deceive.fake_gift", "他说这份保险是免费赠送的"),
+    ("deceive.fake_gift", "他说买了送一台电饭煲，到现在也没见着"),
+    ("deceive.fake_gift", "讲好的赠品一直没给我"),
     ("deceive.fake_withdrawal", "业务员说下个月就停售了"),
     ("conceal.exclusions", "哪些情况不赔他没说"),
     ("conceal.surrender_loss", "没人告诉我提前退保会扣钱"),
     ("conceal.surrender_loss", "他说退保没有任何损失"),
     ("conceal.fees", "我不知道每年要扣管理费"),
     ("conceal.dividend_uncertainty", "他说分红是保证的"),
+    ("conceal.dividend_uncertainty", "分红他说每年肯定有，而且是固定的"),
     ("conceal.waiting_period", "我不知道还有等待期"),
     ("conceal.cooling_off", "业务员没说有犹豫期"),
     ("induce.guaranteed_return", "说是稳赚不赔的"),
@@ -41,6 +44,9 @@ QUIET = [
     "电话是我自己的",
     "我原来的保险还留着，没退",
     "银行存款利息多少",
+    "赠品我不在乎，主要是看保障",
+    "我就是想问问分红保证不保证",
+    "健康告知我自己如实填的",
 ]
 
 
