@@ -81,6 +81,16 @@ def syllables_of(text: str) -> list[str]:
     return [toneless_pinyin(ch)[0] if ch.strip() else ch for ch in text]
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """Toneless syllables one letter apart (ze/zi, sun/sui, fen/sen, zeng/zong)."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 @dataclass(frozen=True, slots=True)
 class Repair:
     """The repaired text (same length as the input) and the positions that were rewritten."""
@@ -109,6 +119,10 @@ class HomophoneRepairer:
             if len(term) >= MIN_UNSHARED_SYLLABLES:
                 self._by_sound[tuple(self._syllables[term])].append(term)
         self._sound_lengths = sorted({len(key) for key in self._by_sound})
+        self._by_syllable: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for term in terms:
+            for offset, syllable in enumerate(self._syllables[term]):
+                self._by_syllable[syllable].append((term, offset))
         self._protected = [w for w in confusions.protected if w]
         self._confusable_cache: dict[tuple[str, str], bool] = {}
 
@@ -135,6 +149,51 @@ class HomophoneRepairer:
             changed.update(i for i in span if text[i] != term[i - start])
             blocked.update(span)
         return Repair("".join(chars), frozenset(changed))
+
+    def speculative(self, text: str) -> list[Repair]:
+        """Single rewrites of a near-sounding stretch into a lexicon word, none of them applied.
+
+        Wider than `repair`: one syllable may be any near sound (面子 for 免责, 随时 for 损失) and
+        no character need be shared. Too loose to trust alone, so each is only a hypothesis that
+        the detector keeps where it completes a rule match reaching beyond the rewritten word.
+        """
+        syllables = syllables_of(text)
+        # A word heard exactly is never rewritten (提前 into 以前), but may lend an unchanged
+        # character to the rewrite (手机后 → 手机号).
+        protected = self._exact_positions(text)
+        repairs = []
+        for start, term in sorted(self._near_candidates(syllables)):
+            end = start + len(term)
+            heard = text[start:end]
+            if heard == term or not _is_hanzi(heard):
+                continue
+            changed = frozenset(i for i in range(start, end) if text[i] != term[i - start])
+            if changed & protected:
+                continue
+            if self._near_word(term, heard, syllables[start:end]):
+                repairs.append(Repair(text[:start] + term + text[end:], changed))
+        return repairs
+
+    def _near_candidates(self, syllables: list[str]) -> set[tuple[int, str]]:
+        """(start, word) wherever a lexicon word has one syllable exactly as heard."""
+        found: set[tuple[int, str]] = set()
+        for index, syllable in enumerate(syllables):
+            for term, offset in self._by_syllable.get(syllable, ()):
+                start = index - offset
+                if start >= 0 and start + len(term) <= len(syllables):
+                    found.add((start, term))
+        return found
+
+    def _near_word(self, term: str, heard: str, heard_syllables: list[str]) -> bool:
+        near = 0
+        for index, (want, got) in enumerate(zip(self._syllables[term], heard_syllables,
+                                                strict=True)):
+            if want == got or term[index] == heard[index]:
+                continue
+            if not (self._confusable(want, got) or one_edit_apart(want, got)):
+                return False
+            near += 1
+        return near <= 1
 
     def _candidates(self, text: str) -> set[tuple[int, str]]:
         found: set[tuple[int, str]] = set()
@@ -172,8 +231,10 @@ class HomophoneRepairer:
             return (len(term) >= MIN_UNSHARED_SYLLABLES
                     and self._syllables[term] == heard_syllables)
         fuzzy = 0
-        for want, got in zip(self._syllables[term], heard_syllables, strict=True):
-            if want == got:
+        for index, (want, got) in enumerate(zip(self._syllables[term], heard_syllables,
+                                                strict=True)):
+            # The same character is the same word part, whichever reading pypinyin chose (行).
+            if want == got or term[index] == heard[index]:
                 continue
             if not self._confusable(want, got):
                 return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from agent_assist.clause_context import MatchContext, analyse_context
 from agent_assist.events import Flag, Utterance
 from agent_assist.homophones import ConfusionTable, HomophoneRepairer, load_confusions
-from agent_assist.normalized_text import normalize
+from agent_assist.normalized_text import NormalizedText, normalize
 from agent_assist.rule_matching import RawMatch, RuleMatcher
 from agent_assist.rule_schema import MisleadingSaleRule
 from agent_assist.rule_set import RuleSet
@@ -45,12 +45,43 @@ class MisleadingSaleDetector:
             span = normalized.original_span(match.start, match.end)
             flags.append(Flag.from_rule(matcher.rule, utterance, span,
                                          attributed=context.attributed, via_pinyin=via_pinyin))
+        flags.extend(self._speculative_flags(utterance, normalized, repaired.text,
+                                             {flag.rule_id for flag in flags}))
+        return flags
+
+    def _speculative_flags(self, utterance: Utterance, normalized: NormalizedText, text: str,
+                           flagged: set[str]) -> list[Flag]:
+        """Flags that only a near-sounding rewrite (面子 → 免责) completes, with more around it."""
+        flags = []
+        for repair in self._repairer.speculative(text):
+            for matcher in self._matchers:
+                rule = matcher.rule
+                if rule.id in flagged or utterance.leg not in rule.legs:
+                    continue
+                match = self._first_surviving(matcher, repair.text, around=repair.changed)
+                if match is None:
+                    continue
+                context = analyse_context(repair.text, match.start, match.end, list(match.gaps))
+                span = normalized.original_span(match.start, match.end)
+                flags.append(Flag.from_rule(rule, utterance, span, attributed=context.attributed,
+                                             via_pinyin=True))
+                flagged.add(rule.id)
         return flags
 
     @staticmethod
-    def _first_surviving(matcher: RuleMatcher, text: str) -> RawMatch | None:
+    def _first_surviving(matcher: RuleMatcher, text: str,
+                         around: frozenset[int] | None = None) -> RawMatch | None:
         for match in sorted(matcher.find(text), key=lambda m: (m.start, -m.end)):
+            if around is not None and not _reaches_beyond(match, around):
+                continue
             context = analyse_context(text, match.start, match.end, list(match.gaps))
             if _survives(matcher.rule, match, context):
                 return match
         return None
+
+
+def _reaches_beyond(match: RawMatch, changed: frozenset[int]) -> bool:
+    """A match that holds a rewritten character and at least two characters as heard."""
+    inside = range(match.start, match.end)
+    return (any(i in changed for i in inside)
+            and sum(1 for i in inside if i not in changed) >= 2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from assist_fixtures import flags, rule_ids
 
-from agent_assist.homophones import HomophoneRepairer, load_confusions
+from agent_assist.homophones import HomophoneRepairer, load_confusions, one_edit_apart
 
 
 def repairer(*lexicon: str) -> HomophoneRepairer:
@@ -75,3 +75,38 @@ def test_asr_variants_still_flag(text: str, rule_id: str) -> None:
 @pytest.mark.parametrize("text", ["我是北人", "我知道不报本", "报喜不报忧", "由于其他原因我没去"])
 def test_asr_variants_of_negatives_stay_quiet(text: str) -> None:
     assert flags(text) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [("ze", "zi", True), ("sun", "sui", True), ("zeng", "zong", True), ("fen", "sen", True),
+     ("bao", "bao", False), ("mian", "zi", False), ("shi", "shiu", True), ("ze", "zeng", False)],
+)
+def testone_edit_apart(a: str, b: str, near: bool) -> None:
+    assert one_edit_apart(a, b) is near
+
+
+def test_speculative_rewrites_are_hypotheses_not_repairs() -> None:
+    lexicon = repairer("免责", "提前")
+    assert "免责条款" in {r.text for r in lexicon.speculative("面子条款")}
+    assert lexicon.repair("面子条款").text == "面子条款"  # too loose to apply outright
+    # A lexicon word heard exactly is never rewritten into another one (提前 → 以前).
+    assert all("以前" not in r.text for r in repairer("以前", "提前").speculative("提前退保"))
+
+
+def test_a_speculative_rewrite_flags_only_where_the_rule_reaches_beyond_it() -> None:
+    (flag,) = flags("面子条款他们根本没提")  # Whisper's 免责条款
+    assert flag.rule_id == "conceal.exclusions"
+    assert flag.via_pinyin
+
+
+@pytest.mark.parametrize(
+    "text", ["面子不重要", "他讲了提前退保拿不回全部本金", "这个面子条款我看过了，他讲得很清楚"],
+)
+def test_speculative_rewrites_of_negatives_stay_quiet(text: str) -> None:
+    assert flags(text) == []
+
+
+def test_the_same_character_counts_whatever_its_reading() -> None:
+    # 营行 for 银行: pypinyin reads 行 as xing here and hang in 银行; the character is the same.
+    assert "deceive.as_deposit" in rule_ids("他说跟存营行一样")
