@@ -66,13 +66,21 @@ def test_homophone_matches_flag_and_say_so() -> None:
         ("北人不在，你问我就行", "process.callback_by_other"),
         ("字是业务员帮我钱的", "process.signature_by_other"),
         ("由于其这个没人告诉我", "conceal.cooling_off"),  # Whisper's 犹豫期, no shared character
+        ("您放心，大病小病都陪得", "deceive.exaggerated_benefit"),  # Whisper's 陪 for 赔
+        ("红丽一定能拿到，这个您放心", "conceal.dividend_uncertainty"),
+        ("将好的粽品一直没给我", "deceive.fake_gift"),  # zong for zeng, one letter off
+        ("他们说把就宝丹退了，钱转过来买这个", "induce.replace_old_policy"),
+        ("健康告知那一栏是业务员帮我沟的", "process.info_tampering"),
     ],
 )
 def test_asr_variants_still_flag(text: str, rule_id: str) -> None:
     assert rule_id in rule_ids(text)
 
 
-@pytest.mark.parametrize("text", ["我是北人", "我知道不报本", "报喜不报忧", "由于其他原因我没去"])
+@pytest.mark.parametrize(
+    "text", ["我是北人", "我知道不报本", "报喜不报忧", "由于其他原因我没去", "我们都陪他去的医院",
+             "粽子一直没给我", "他一直陪着我"],
+)
 def test_asr_variants_of_negatives_stay_quiet(text: str) -> None:
     assert flags(text) == []
 
