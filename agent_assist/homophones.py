@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,15 +185,24 @@ class HomophoneRepairer:
         return found
 
     def _near_word(self, term: str, heard: str, heard_syllables: list[str]) -> bool:
-        near = 0
+        """At most one syllable off, by a known confusion or by one letter."""
+        off = self._syllables_off(term, heard, heard_syllables,
+                                  lambda a, b: self._confusable(a, b) or one_edit_apart(a, b))
+        return off is not None and off <= 1
+
+    def _syllables_off(self, term: str, heard: str, heard_syllables: list[str],
+                       close: Callable[[str, str], bool]) -> int | None:
+        """How many syllables differ from the word's, or None if one differs more than `close`."""
+        off = 0
         for index, (want, got) in enumerate(zip(self._syllables[term], heard_syllables,
                                                 strict=True)):
+            # The same character is the same word part, whichever reading pypinyin chose (行).
             if want == got or term[index] == heard[index]:
                 continue
-            if not (self._confusable(want, got) or one_edit_apart(want, got)):
-                return False
-            near += 1
-        return near <= 1
+            if not close(want, got):
+                return None
+            off += 1
+        return off
 
     def _candidates(self, text: str) -> set[tuple[int, str]]:
         found: set[tuple[int, str]] = set()
@@ -230,17 +239,9 @@ class HomophoneRepairer:
         if not set(term) & set(heard):
             return (len(term) >= MIN_UNSHARED_SYLLABLES
                     and self._syllables[term] == heard_syllables)
-        fuzzy = 0
-        for index, (want, got) in enumerate(zip(self._syllables[term], heard_syllables,
-                                                strict=True)):
-            # The same character is the same word part, whichever reading pypinyin chose (行).
-            if want == got or term[index] == heard[index]:
-                continue
-            if not self._confusable(want, got):
-                return False
-            fuzzy += 1
+        fuzzy = self._syllables_off(term, heard, heard_syllables, self._confusable)
         # One confused syllable is what telephone ASR does; more is usually another word.
-        return fuzzy <= 1
+        return fuzzy is not None and fuzzy <= 1
 
     def _confusable(self, a: str, b: str) -> bool:
         key = (a, b)

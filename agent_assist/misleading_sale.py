@@ -37,14 +37,12 @@ class MisleadingSaleDetector:
         for matcher in self._matchers:
             if utterance.leg not in matcher.rule.legs:
                 continue
-            match = self._first_surviving(matcher, repaired.text)
-            if match is None:
+            found = self._first_surviving(matcher, repaired.text)
+            if found is None:
                 continue
-            context = analyse_context(repaired.text, match.start, match.end, list(match.gaps))
+            match, context = found
             via_pinyin = any(match.start <= i < match.end for i in repaired.changed)
-            span = normalized.original_span(match.start, match.end)
-            flags.append(Flag.from_rule(matcher.rule, utterance, span,
-                                         attributed=context.attributed, via_pinyin=via_pinyin))
+            flags.append(_flag(matcher.rule, utterance, normalized, match, context, via_pinyin))
         flags.extend(self._speculative_flags(utterance, normalized, repaired.text,
                                              {flag.rule_id for flag in flags}))
         return flags
@@ -58,26 +56,31 @@ class MisleadingSaleDetector:
                 rule = matcher.rule
                 if rule.id in flagged or utterance.leg not in rule.legs:
                     continue
-                match = self._first_surviving(matcher, repair.text, around=repair.changed)
-                if match is None:
+                found = self._first_surviving(matcher, repair.text, around=repair.changed)
+                if found is None:
                     continue
-                context = analyse_context(repair.text, match.start, match.end, list(match.gaps))
-                span = normalized.original_span(match.start, match.end)
-                flags.append(Flag.from_rule(rule, utterance, span, attributed=context.attributed,
-                                             via_pinyin=True))
+                flags.append(_flag(rule, utterance, normalized, *found, via_pinyin=True))
                 flagged.add(rule.id)
         return flags
 
     @staticmethod
-    def _first_surviving(matcher: RuleMatcher, text: str,
-                         around: frozenset[int] | None = None) -> RawMatch | None:
+    def _first_surviving(matcher: RuleMatcher, text: str, around: frozenset[int] | None = None
+                         ) -> tuple[RawMatch, MatchContext] | None:
         for match in sorted(matcher.find(text), key=lambda m: (m.start, -m.end)):
             if around is not None and not _reaches_beyond(match, around):
                 continue
             context = analyse_context(text, match.start, match.end, list(match.gaps))
             if _survives(matcher.rule, match, context):
-                return match
+                return match, context
         return None
+
+
+def _flag(rule: MisleadingSaleRule, utterance: Utterance, normalized: NormalizedText,
+          match: RawMatch, context: MatchContext, via_pinyin: bool) -> Flag:
+    """The flag of a surviving match, its span mapped back onto the utterance as spoken."""
+    span = normalized.original_span(match.start, match.end)
+    return Flag.from_rule(rule, utterance, span, attributed=context.attributed,
+                          via_pinyin=via_pinyin)
 
 
 def _reaches_beyond(match: RawMatch, changed: frozenset[int]) -> bool:

@@ -90,7 +90,7 @@ def test_asr_variants_of_negatives_stay_quiet(text: str) -> None:
     [("ze", "zi", True), ("sun", "sui", True), ("zeng", "zong", True), ("fen", "sen", True),
      ("bao", "bao", False), ("mian", "zi", False), ("shi", "shiu", True), ("ze", "zeng", False)],
 )
-def testone_edit_apart(a: str, b: str, near: bool) -> None:
+def test_one_edit_apart(a: str, b: str, near: bool) -> None:
     assert one_edit_apart(a, b) is near
 
 
