@@ -26,6 +26,7 @@ from huifang.web import (
 )
 from huifang.web.deps import web_settings
 from huifang.web.event_bus import CallEventBus
+from huifang.web.hardening import MAX_BODY_BYTES, harden
 from huifang.web.live_call_routes import router as live_call_router
 from huifang.web.login_limit import LoginLimiter
 from huifang.web.sign_ins import SignInStore
@@ -44,7 +45,12 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
         title="huifang (回访)",
         summary="Callback-centre API: sign-in, calls, the agent screen's live events",
         lifespan=_lifespan,
+        # Offline product: no Swagger page pulling scripts from a CDN into this origin.
+        docs_url=None,
+        redoc_url=None,
+        max_body_size=MAX_BODY_BYTES,
     )
+    harden(app)
     app.state.event_bus = bus or CallEventBus()
     app.state.live_desk = live_desk
     app.include_router(auth_routes.router)

@@ -15,6 +15,7 @@ from huifang.web.deps import (
     UserDep,
     sign_in_store,
 )
+from huifang.web.hardening import MAX_SIGN_IN_BODY_BYTES
 from huifang.web.login_limit import LoginLimiter
 from huifang.web.passwords import dummy_hash, verify_password
 from huifang.web.sign_ins import SignedInUser, SignInStore
@@ -45,7 +46,9 @@ def login_limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
-@router.post("/login", responses={401: {}, 429: {}})
+@router.post(
+    "/login", responses={401: {}, 413: {}, 429: {}}, max_body_size=MAX_SIGN_IN_BODY_BYTES
+)
 def login(
     credentials: Credentials,
     request: Request,
