@@ -228,6 +228,17 @@ class Settings(BaseSettings):
     kpi_min_denominator: int = Field(
         20, ge=1, description="mark a change only when both periods count at least this many"
     )
+    kpi_targets: dict[str, float] = Field(
+        default_factory=lambda: {
+            "success_rate": 95.0, "cooling_off_success_rate": 95.0,
+            "first_attempt_success_rate": 80.0, "problem_case_rate": 10.0,
+            "invalid_number_rate": 5.0, "case_handling_mean_days": 10.0,
+            "case_handling_median_days": 10.0, "case_on_time_rate": 95.0,
+            "inquiry_complaint_rate": 5.0,
+        },
+        description="target per KPI key (JSON object; percent or working days): a figure worse"
+                    " than its target is marked 不达标; set your centre's own",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -12,24 +12,30 @@ from enum import StrEnum
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from storage.attention_kinds import (
+    VIOLATION_KINDS,
+    AttentionGround,
+    AttentionMeasure,
+    AttentionSeverity,
+    AttentionStatus,
+    AttentionSubject,
+)
 from storage.column_types import UtcDateTime
 from storage.models import Base, Policy
 
-
-class AttentionSubject(StrEnum):
-    """What an entry on the list names: one salesperson, a team or a whole branch."""
-
-    SALESPERSON = "salesperson"
-    TEAM = "team"
-    BRANCH = "branch"
-
-
-class AttentionStatus(StrEnum):
-    """Where an entry stands; it only moves forward, and a revoked entry stays revoked."""
-
-    REPORTED = "reported"  # 已报告: put on the list, not yet looked into
-    UNDER_OBSERVATION = "under_observation"  # 观察中: confirmed worth watching
-    REVOKED = "revoked"  # 已撤销: off the list from its revocation date on
+__all__ = [
+    "VIOLATION_KINDS",
+    "AttentionChange",
+    "AttentionEntry",
+    "AttentionGround",
+    "AttentionMeasure",
+    "AttentionSeverity",
+    "AttentionStatus",
+    "AttentionSubject",
+    "PhoneChangeRecord",
+    "PolicyFlag",
+    "PolicyFlagKind",
+]
 
 
 class PolicyFlagKind(StrEnum):
@@ -68,6 +74,12 @@ class AttentionEntry(Base):
     status: Mapped[AttentionStatus] = mapped_column(_values_enum(AttentionStatus, 24), index=True)
     effective_from: Mapped[date]
     revoked_on: Mapped[date | None]
+    # None only on entries written before the grounds became a closed list.
+    ground: Mapped[AttentionGround | None] = mapped_column(_values_enum(AttentionGround, 24))
+    severity: Mapped[AttentionSeverity | None] = mapped_column(_values_enum(AttentionSeverity, 8))
+    measures: Mapped[str] = mapped_column(String(120), default="")  # AttentionMeasure values, ","
+    dedicated_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    restricted_products: Mapped[str] = mapped_column(String(200), default="")  # families, ","
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -89,6 +101,8 @@ class AttentionChange(Base):
     to_status: Mapped[AttentionStatus] = mapped_column(_values_enum(AttentionStatus, 24))
     reason: Mapped[str] = mapped_column(Text)
     effective_on: Mapped[date]  # the day the new status took effect (may precede changed_at)
+    # For a revocation: verification (核查无违规) or clean_period (监测期内无违规).
+    basis: Mapped[str | None] = mapped_column(String(16))
     changed_by: Mapped[str] = mapped_column(String(50))
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -48,16 +48,22 @@ from storage.models import (
     Policy,
     ProblemCase,
 )
+from storage.policy_term import in_callback_scope
 from storage.problem_cases import DeadlineRules
+from storage.queue_models import LetterVisit, LetterVisitResult
 from storage.repository import REACHED
 from storage.review_models import CaseHandling
+from storage.service_models import Complaint
 
 OVERALL = "全部"
+NO_POLICY = "未关联保单"  # inbound inquiries from numbers that hold no policy
+_LETTER_SUCCESS = (LetterVisitResult.CONFIRMED, LetterVisitResult.PROBLEMS)
 _ANSWERED_OUTCOMES = (
     CallOutcome.COMPLETED.value, CallOutcome.PEER_HUNG_UP.value,
     CallOutcome.TRANSFERRED.value, CallOutcome.MEDIA_TIMEOUT.value,
 )  # fmt: skip
 _ASKING = (AnswerClass.QUESTION.value, AnswerClass.SURRENDER_OR_COMPLAINT.value)
+KpiTargets = dict[KpiKey, float]
 _ATTEMPT_SUCCESS = frozenset({AttemptOutcome.SUCCESS, AttemptOutcome.PROBLEM_CASE})
 
 
@@ -105,6 +111,8 @@ class Figure:
     previous: float | None
     change: float | None
     sharp: bool
+    target: float | None = None
+    below_target: bool = False  # 不达标: worse than the target, in the figure's direction
 
 
 @dataclass(frozen=True)
@@ -126,6 +134,7 @@ class KpiReport:
     rows: list[KpiRow]
     rule: SharpChangeRule
     definitions: tuple[KpiDefinition, ...] = DEFINITIONS
+    targets: KpiTargets = field(default_factory=dict)
 
 
 @dataclass
@@ -146,7 +155,8 @@ class _Dial:
 
     at: datetime
     success: bool
-    invalid: bool
+    invalid: bool  # 空号/错号, or a number that is not the policyholder's
+    outbound: bool = True  # False: the customer called in (a callback, not a dial)
 
 
 @dataclass
@@ -163,10 +173,12 @@ class _PolicyFacts:
 
 def kpi_report(
     session: Session, request: KpiRequest, rules: DeadlineRules,
-    rule: SharpChangeRule | None = None,
+    rule: SharpChangeRule | None = None, targets: KpiTargets | None = None,
 ) -> KpiReport:  # fmt: skip
-    """The figures of every period of the request, per group, marked where they jump."""
+    """The figures of every period of the request, per group, marked where they jump or fall
+    short of their target (不达标)."""
     rule = rule or SharpChangeRule()
+    targets = targets or {}
     buckets = buckets_between(request.first, request.last, request.period)
     # One period more before the first, so the first period's change can be judged too.
     prior = bucket_at(previous_start(buckets[0].start, request.period), request.period)
@@ -185,11 +197,11 @@ def kpi_report(
     if request.grouping is Grouping.OVERALL:
         groups = [OVERALL]
     rows = [
-        KpiRow(bucket, group, _figures(tallies, bucket, previous, group, rule))
+        KpiRow(bucket, group, _figures(tallies, bucket, previous, group, rule, targets))
         for previous, bucket in zip([prior, *buckets], buckets, strict=False)
         for group in groups
     ]
-    return KpiReport(request, buckets, groups, rows, rule)
+    return KpiReport(request, buckets, groups, rows, rule, targets=targets)
 
 
 # -- the groups -------------------------------------------------------------------------
@@ -202,6 +214,8 @@ def _group(grouping: Grouping, row: Any) -> str:
     """The group a row falls in, from the policy's columns selected with _GROUP_COLUMNS."""
     if grouping is Grouping.OVERALL:
         return OVERALL
+    if row.family is None:  # an inbound call from a number holding no policy
+        return NO_POLICY
     if grouping is Grouping.PRODUCT:
         # Imports without a product name still name the family (分红型 …).
         return str(row.product_name or row.family.value)
@@ -230,9 +244,11 @@ def _count_policies(
         _add(figures[KpiKey.SUCCESS], success)
         in_time = success and min(policy.success_days) <= policy.deadline
         _add(figures[KpiKey.COOLING_OFF_SUCCESS], in_time)
-        if dials:
-            _add(figures[KpiKey.FIRST_ATTEMPT_SUCCESS], dials[0].success)
-            _add(figures[KpiKey.INVALID_NUMBER], any(dial.invalid for dial in dials))
+        # Over every policy to be called back: one never dialled did not succeed at first.
+        _add(figures[KpiKey.FIRST_ATTEMPT_SUCCESS], bool(dials) and dials[0].success)
+        outbound = [dial for dial in dials if dial.outbound]
+        if outbound:
+            _add(figures[KpiKey.INVALID_NUMBER], any(dial.invalid for dial in outbound))
         if success or policy.has_case:
             _add(figures[KpiKey.PROBLEM_CASE], policy.has_case)
 
@@ -243,7 +259,9 @@ def _add(tally: _Tally, counted: bool) -> None:
 
 
 def _received_in(span: Bucket) -> ColumnElement[bool]:
-    return and_(Policy.receipt_date >= span.start, Policy.receipt_date <= span.end)
+    """Policies received in the span that must be called back (应回访: term over one year)."""
+    return and_(Policy.receipt_date >= span.start, Policy.receipt_date <= span.end,
+                in_callback_scope())  # fmt: skip
 
 
 def _policy_facts(
@@ -258,6 +276,7 @@ def _policy_facts(
     }
     attempt_outcomes = _add_attempts(session, span, zone, facts)
     _add_calls(session, span, zone, facts, attempt_outcomes)
+    _add_letters_and_visits(session, span, zone, facts)
     cases = (
         select(ProblemCase.policy_id).join(Policy, Policy.id == ProblemCase.policy_id)
         .where(_received_in(span)).distinct()
@@ -298,10 +317,14 @@ def _add_calls(
     session: Session, span: Bucket, zone: ZoneInfo, facts: dict[int, _PolicyFacts],
     attempt_outcomes: dict[int, AttemptOutcome | None],
 ) -> None:  # fmt: skip
-    """Add each call's success (either direction) and each outbound call as a dial."""
+    """Add each call's success and each call as a callback (outbound ones are dials)."""
+    not_holder = exists().where(
+        ItemAnswer.call_id == CallRecord.id,
+        ItemAnswer.reason == ProblemReason.NOT_POLICYHOLDER.value)  # fmt: skip
     calls = list(session.execute(
         select(CallRecord.id, CallRecord.policy_id, CallRecord.direction, CallRecord.started_at,
-               CallRecord.outcome, CallRecord.dialogue_outcome, CallRecord.agent_id)
+               CallRecord.outcome, CallRecord.dialogue_outcome, CallRecord.agent_id,
+               not_holder.label("not_holder"))
         .join(Policy, Policy.id == CallRecord.policy_id).where(_received_in(span))
     ))  # fmt: skip
     # Calls an agent talked through record no dialogue outcome; their items' marks tell.
@@ -313,10 +336,27 @@ def _add_calls(
         success = call.dialogue_outcome in REACHED or call.id in by_agent
         if success:
             policy.success_days.append(_local_day(call.started_at, zone))
-        if call.direction is CallDirection.OUTBOUND:
-            invalid = (call.outcome == CallOutcome.INVALID_NUMBER.value
-                       or attempt_outcomes.get(call.id) is AttemptOutcome.INVALID_NUMBER)
-            policy.dials.append(_Dial(call.started_at, success, invalid))
+        outbound = call.direction is CallDirection.OUTBOUND
+        # Someone other than the policyholder answered the number we dialled: not theirs.
+        invalid = outbound and (
+            call.outcome == CallOutcome.INVALID_NUMBER.value or bool(call.not_holder)
+            or attempt_outcomes.get(call.id) is AttemptOutcome.INVALID_NUMBER)  # fmt: skip
+        policy.dials.append(_Dial(call.started_at, success, invalid, outbound))
+
+
+def _add_letters_and_visits(
+    session: Session, span: Bucket, zone: ZoneInfo, facts: dict[int, _PolicyFacts]
+) -> None:
+    """A letter's reply slip or a visit that went through the items is a callback success."""
+    query = (
+        select(LetterVisit.policy_id, LetterVisit.closed_at)
+        .join(Policy, Policy.id == LetterVisit.policy_id)
+        .where(_received_in(span), LetterVisit.result.in_(_LETTER_SUCCESS),
+               LetterVisit.closed_at.is_not(None))
+    )  # fmt: skip
+    for policy_id, closed_at in session.execute(query):
+        if closed_at is not None:
+            facts[policy_id].success_days.append(_local_day(closed_at, zone))
 
 
 def _local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -351,30 +391,31 @@ def _count_cases(
         _add(figures[KpiKey.CASE_ON_TIME], closed <= deadline)
 
 
-# -- answered calls in the span: questions, surrender, complaints ----------------------
+# -- phone inquiries in the span: complaints and strong complaints ---------------------
 
 
 def _count_calls(
     session: Session, grouping: Grouping, span: Bucket, zone: ZoneInfo,
     bucket_of: Callable[[date], date], tallies: _Tallies,
 ) -> None:  # fmt: skip
+    """咨询投诉率: answered inbound calls and callbacks in which the customer raised something
+    are the inquiries; those with a complaint or strong complaint recorded are counted."""
     start, end = _utc_bounds(span, zone)
     asked = exists().where(
         AnswerEvidence.item_answer_id == ItemAnswer.id, ItemAnswer.call_id == CallRecord.id,
         AnswerEvidence.answer_class.in_(_ASKING))  # fmt: skip
-    complained = exists().where(
-        ItemAnswer.call_id == CallRecord.id,
-        ItemAnswer.reason == ProblemReason.SURRENDER_OR_COMPLAINT.value)  # fmt: skip
+    complained = exists().where(Complaint.call_id == CallRecord.id)
     answered = or_(CallRecord.outcome.in_(_ANSWERED_OUTCOMES),
                    CallRecord.dialogue_outcome.is_not(None))  # fmt: skip
+    inquiry = or_(CallRecord.direction == CallDirection.INBOUND, asked, complained)
     query = (
-        select(CallRecord.started_at, or_(asked, complained).label("asked"), *_GROUP_COLUMNS)
-        .join(Policy, Policy.id == CallRecord.policy_id)
-        .where(and_(CallRecord.started_at >= start, CallRecord.started_at < end, answered))
-    )
+        select(CallRecord.started_at, complained.label("complained"), *_GROUP_COLUMNS)
+        .outerjoin(Policy, Policy.id == CallRecord.policy_id)
+        .where(CallRecord.started_at >= start, CallRecord.started_at < end, answered, inquiry)
+    )  # fmt: skip
     for row in session.execute(query):
         figures = tallies[(bucket_of(_local_day(row.started_at, zone)), _group(grouping, row))]
-        _add(figures[KpiKey.INQUIRY_COMPLAINT], bool(row.asked))
+        _add(figures[KpiKey.INQUIRY_COMPLAINT], bool(row.complained))
 
 
 # -- figures and sharp changes ----------------------------------------------------------
@@ -390,10 +431,21 @@ def _value(key: KpiKey, tally: _Tally | None) -> float | None:
 
 
 def _figures(
-    tallies: _Tallies, bucket: Bucket, previous: Bucket, group: str, rule: SharpChangeRule
-) -> dict[KpiKey, Figure]:
+    tallies: _Tallies, bucket: Bucket, previous: Bucket, group: str, rule: SharpChangeRule,
+    targets: KpiTargets,
+) -> dict[KpiKey, Figure]:  # fmt: skip
     now, before = _tallies_of(tallies, bucket, group), _tallies_of(tallies, previous, group)
-    return {key: _figure(key, now.get(key), before.get(key), rule) for key in KpiKey}
+    return {
+        key: _figure(key, now.get(key), before.get(key), rule, targets.get(key))
+        for key in KpiKey
+    }
+
+
+def below_target(key: KpiKey, value: float | None, target: float | None) -> bool:
+    """Whether a value misses its target: under it where higher is better, over it otherwise."""
+    if value is None or target is None:
+        return False
+    return value < target if BY_KEY[key].higher_is_better else value > target
 
 
 def _tallies_of(tallies: _Tallies, bucket: Bucket, group: str) -> dict[KpiKey, _Tally]:
@@ -401,8 +453,9 @@ def _tallies_of(tallies: _Tallies, bucket: Bucket, group: str) -> dict[KpiKey, _
 
 
 def _figure(
-    key: KpiKey, now: _Tally | None, before: _Tally | None, rule: SharpChangeRule
-) -> Figure:
+    key: KpiKey, now: _Tally | None, before: _Tally | None, rule: SharpChangeRule,
+    target: float | None = None,
+) -> Figure:  # fmt: skip
     value, previous = _value(key, now), _value(key, before)
     change = None if value is None or previous is None else value - previous
     enough = (now is not None and before is not None
@@ -412,4 +465,5 @@ def _figure(
     numerator = now.numerator if now else 0.0
     if key is KpiKey.CASE_MEDIAN_DAYS:
         numerator = value or 0.0
-    return Figure(key, numerator, now.denominator if now else 0, value, previous, change, sharp)
+    return Figure(key, numerator, now.denominator if now else 0, value, previous, change, sharp,
+                  target, below_target(key, value, target))  # fmt: skip

@@ -112,6 +112,10 @@ class Policy(Base):
     premium_yuan: Mapped[int] = mapped_column(default=0)
     payment_years: Mapped[int] = mapped_column(default=0)
     payment_frequency: Mapped[str] = mapped_column(String(8), default="")
+    # 保险期间 as imported (终身, 20年, 至70岁, 1年, 6个月; "" unknown) and, for a fixed term, its
+    # months: only policies over one year must be called back (应回访), see callback_required.
+    coverage_term: Mapped[str] = mapped_column(String(16), default="")
+    coverage_months: Mapped[int | None] = mapped_column(Integer)
     sign_date: Mapped[date]
     receipt_date: Mapped[date]
     cooling_off_days: Mapped[int]
@@ -234,5 +238,7 @@ from storage import (  # noqa: E402,F401  (after Base: those modules subclass it
     attention_models,
     campaign_models,
     live_models,
+    queue_models,
     review_models,
+    service_models,
 )

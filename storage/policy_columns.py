@@ -32,6 +32,7 @@ OPTIONAL_COLUMNS = MappingProxyType(
         "premium_yuan": ("保费", "期交保费"),
         "payment_years": ("缴费年期", "缴费期间"),
         "payment_frequency": ("缴费频率", "缴费方式"),
+        "coverage_term": ("保险期间", "保障期间", "保险期限"),
     }
 )
 

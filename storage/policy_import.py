@@ -163,6 +163,8 @@ def _columns(row: PolicyRow) -> dict[str, object]:
         "premium_yuan": row.premium_yuan,
         "payment_years": row.payment_years,
         "payment_frequency": row.payment_frequency,
+        "coverage_term": row.coverage_term[0],
+        "coverage_months": row.coverage_term[1],
         "sign_date": row.sign_date,
         "receipt_date": row.receipt_date,
         "cooling_off_days": row.cooling_off_days,

@@ -12,6 +12,7 @@ from scripts_zh.policy import ProductFamily
 from storage.families import parse_family
 from storage.models import Gender
 from storage.phones import normalise_phone
+from storage.policy_term import parse_term
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
 _GENDERS = {
@@ -103,6 +104,8 @@ class PolicyRow(BaseModel):
     premium_yuan: int = Field(0, ge=0)
     payment_years: int = Field(0, ge=0, le=100)
     payment_frequency: Annotated[str, Field(max_length=8)] = ""
+    # 保险期间: (as stored, months of a fixed term); ("", None) when the file does not say.
+    coverage_term: Annotated[tuple[str, int | None], BeforeValidator(parse_term)] = ("", None)
 
 
 def date_order_problems(row: PolicyRow) -> list[tuple[str, str]]:

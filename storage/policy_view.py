@@ -14,7 +14,7 @@ from storage.models import Gender, Policy
 _PLAIN_FIELDS = (
     "policy_no", "product_name", "holder_name", "insured_name", "premium_yuan",
     "payment_years", "payment_frequency", "cooling_off_days", "salesperson", "team",
-    "outlet", "branch",
+    "outlet", "branch", "coverage_term",
 )  # fmt: skip
 # What the prompts call the product when the import file had no product name.
 _GENERIC_PRODUCT = {

@@ -12,7 +12,13 @@ from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.settings import get_settings
 from huifang.web.kpi_routes import kpi_request
-from huifang.web.kpi_views import UNIT_LABELS, KpiReportOut, report_out, sharp_change_rule
+from huifang.web.kpi_views import (
+    UNIT_LABELS,
+    KpiReportOut,
+    kpi_targets,
+    report_out,
+    sharp_change_rule,
+)
 from huifang.web.review_access import deadline_rules
 from storage.kpi_definitions import BY_KEY, KpiUnit
 from storage.kpi_periods import Period, PeriodRangeError
@@ -42,8 +48,12 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     try:
         rules = deadline_rules(settings)
+        targets = kpi_targets(settings)
     except CalendarFileError as err:
         report_error("holiday calendar", str(err))
+        return EXIT_BAD_INPUT
+    except ValueError as err:
+        report_error("HUIFANG_KPI_TARGETS", str(err))
         return EXIT_BAD_INPUT
     today = rules.local_date(datetime.now(UTC))
     request = kpi_request(Period(args.period), Grouping(args.by), args.date_from, args.date_to,
@@ -53,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     try:
         with db.session() as session:
-            report = report_out(kpi_report(session, request, rules, sharp_change_rule(settings)))
+            report = report_out(kpi_report(session, request, rules, sharp_change_rule(settings),
+                                           targets))  # fmt: skip
     except PeriodRangeError as err:
         report_error("--from/--to", str(err))
         return EXIT_BAD_INPUT
@@ -93,6 +104,7 @@ def _print_text(report: KpiReportOut) -> None:
             definition = BY_KEY[figure.key]
             change = "" if figure.change is None else f"  比上期 {figure.change:+.1f}"
             mark = (" ▲" if (figure.change or 0) > 0 else " ▼") if figure.sharp else ""
+            mark += f"  不达标（目标 {figure.target:g}）" if figure.below_target else ""
             counts = f"{figure.numerator:g}/{figure.denominator}"
             print(f"  {_pad(definition.name, 24)}{_value(figure.value, definition.unit):>12}  "
                   f"{counts:>9}{change}{mark}")  # fmt: skip

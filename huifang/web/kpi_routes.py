@@ -16,6 +16,7 @@ from huifang.web.kpi_views import (
     KpiReportOut,
     definition_out,
     kpi_table,
+    kpi_targets,
     report_out,
     sharp_change_rule,
 )
@@ -24,7 +25,7 @@ from huifang.web.sign_ins import SignedInUser
 from huifang.web.table_export import ExportFormat, export_response
 from storage.kpi_definitions import DEFINITIONS
 from storage.kpi_periods import Period, PeriodRangeError, default_range
-from storage.kpis import Grouping, KpiRequest, SharpChangeRule, kpi_report
+from storage.kpis import Grouping, KpiRequest, KpiTargets, SharpChangeRule, kpi_report
 from storage.models import UserRole
 from storage.problem_cases import DeadlineRules
 
@@ -68,12 +69,23 @@ def kpi_request(period: Period, grouping: Grouping, date_from: date | None,
     return KpiRequest(period, grouping, first, last)
 
 
+def _targets(settings: SettingsDep) -> KpiTargets:
+    try:
+        return kpi_targets(settings)
+    except ValueError as err:
+        raise HTTPException(500, str(err)) from err
+
+
+TargetsDep = Annotated[KpiTargets, Depends(_targets)]
+
+
 def _report(session: Session, rules: DeadlineRules, rule: SharpChangeRule, period: Period,
-            grouping: Grouping, date_from: date | None, date_to: date | None) -> KpiReportOut:
+            grouping: Grouping, date_from: date | None, date_to: date | None,
+            targets: KpiTargets) -> KpiReportOut:  # fmt: skip
     today = rules.local_date(datetime.now(UTC))
     request = kpi_request(period, grouping, date_from, date_to, today)
     try:
-        return report_out(kpi_report(session, request, rules, rule))
+        return report_out(kpi_report(session, request, rules, rule, targets))
     except PeriodRangeError as err:
         raise HTTPException(422, str(err)) from err
 
@@ -84,6 +96,7 @@ def read_kpis(
     _user: ReaderDep,
     rules: RulesDep,
     rule: RuleDep,
+    targets: TargetsDep,
     period: PeriodQuery = Period.WEEK,
     grouping: GroupingQuery = Grouping.OVERALL,
     date_from: FilterDay = None,
@@ -91,13 +104,13 @@ def read_kpis(
 ) -> KpiReportOut:
     """Every KPI per period and group, each with numerator, denominator, the change from the
     period before and a sharp-change mark; the definitions come with the figures."""
-    return _report(session, rules, rule, period, grouping, date_from, date_to)
+    return _report(session, rules, rule, period, grouping, date_from, date_to, targets)
 
 
 @router.get("/definitions", responses={401: {}, 403: {}})
-def read_definitions(_user: ReaderDep) -> list[KpiDefinitionOut]:
+def read_definitions(_user: ReaderDep, targets: TargetsDep) -> list[KpiDefinitionOut]:
     """What each KPI counts: numerator, denominator, which rows, which date buckets them."""
-    return [definition_out(d) for d in DEFINITIONS]
+    return [definition_out(d, targets) for d in DEFINITIONS]
 
 
 @router.get("/export", response_class=Response, responses=_FILE)
@@ -106,6 +119,7 @@ def export_kpis(
     _user: ReaderDep,
     rules: RulesDep,
     rule: RuleDep,
+    targets: TargetsDep,
     export_format: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
     period: PeriodQuery = Period.WEEK,
     grouping: GroupingQuery = Grouping.OVERALL,
@@ -113,6 +127,6 @@ def export_kpis(
     date_to: FilterDay = None,
 ) -> Response:
     """The KPI table, one line per period, group and figure, as CSV or XLSX."""
-    report = _report(session, rules, rule, period, grouping, date_from, date_to)
+    report = _report(session, rules, rule, period, grouping, date_from, date_to, targets)
     name = f"kpis-{report.period}-{report.grouping}-{report.date_from}-{report.date_to}"
     return export_response(kpi_table(report), export_format, name)

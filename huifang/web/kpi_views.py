@@ -10,12 +10,12 @@ from pydantic import BaseModel
 from huifang.settings import Settings
 from huifang.web.table_export import Cell, Table
 from storage.kpi_definitions import BY_KEY, KpiDefinition, KpiKey, KpiUnit
-from storage.kpis import Figure, KpiReport, SharpChangeRule
+from storage.kpis import Figure, KpiReport, KpiTargets, SharpChangeRule
 
 UNIT_LABELS = {KpiUnit.PERCENT: "%", KpiUnit.WORKING_DAYS: "工作日"}
 TABLE_HEADERS = (
     "期间", "期间起", "期间止", "分组", "指标", "数值", "单位", "分子", "分母", "上期", "变化",
-    "突变",
+    "突变", "目标", "不达标",
 )  # fmt: skip
 
 
@@ -31,6 +31,7 @@ class KpiDefinitionOut(BaseModel):
     counts: str
     bucketed_by: str
     higher_is_better: bool
+    target: float | None = None
 
 
 class FigureOut(BaseModel):
@@ -43,6 +44,8 @@ class FigureOut(BaseModel):
     previous: float | None
     change: float | None
     sharp: bool
+    target: float | None = None
+    below_target: bool = False
 
 
 class KpiRowOut(BaseModel):
@@ -86,13 +89,25 @@ def sharp_change_rule(settings: Settings) -> SharpChangeRule:
     )
 
 
-def definition_out(definition: KpiDefinition) -> KpiDefinitionOut:
-    """A definition for the API."""
+def kpi_targets(settings: Settings) -> KpiTargets:
+    """The targets of HUIFANG_KPI_TARGETS, by key; unknown keys are refused with their name."""
+    known = {key.value: key for key in KpiKey}
+    unknown = sorted(set(settings.kpi_targets) - set(known))
+    if unknown:
+        raise ValueError(f"HUIFANG_KPI_TARGETS names no KPI: {', '.join(unknown)}")
+    return {known[name]: value for name, value in settings.kpi_targets.items()}
+
+
+def definition_out(
+    definition: KpiDefinition, targets: KpiTargets | None = None
+) -> KpiDefinitionOut:
+    """A definition for the API, with its target where one is set."""
     return KpiDefinitionOut(
         key=definition.key, name=definition.name, unit=definition.unit,
         unit_label=UNIT_LABELS[definition.unit], numerator=definition.numerator,
         denominator=definition.denominator, counts=definition.counts,
         bucketed_by=definition.bucketed_by, higher_is_better=definition.higher_is_better,
+        target=(targets or {}).get(definition.key),
     )  # fmt: skip
 
 
@@ -105,7 +120,8 @@ def figure_out(figure: Figure) -> FigureOut:
     return FigureOut(
         key=figure.key, value=_rounded(figure.value), numerator=figure.numerator,
         denominator=figure.denominator, previous=_rounded(figure.previous),
-        change=_rounded(figure.change), sharp=figure.sharp,
+        change=_rounded(figure.change), sharp=figure.sharp, target=figure.target,
+        below_target=figure.below_target,
     )  # fmt: skip
 
 
@@ -119,7 +135,7 @@ def report_out(report: KpiReport) -> KpiReportOut:
         sharp_rule=SharpRuleOut(percent_points=rule.percent_points,
                                 working_days=rule.working_days,
                                 min_denominator=rule.min_denominator),
-        definitions=[definition_out(d) for d in report.definitions],
+        definitions=[definition_out(d, report.targets) for d in report.definitions],
         rows=[
             KpiRowOut(period=row.bucket.label, start=row.bucket.start, end=row.bucket.end,
                       group=row.group, figures=[figure_out(f) for f in row.figures.values()])
@@ -137,6 +153,7 @@ def kpi_table(report: KpiReportOut) -> Table:
             rows.append([
                 row.period, row.start, row.end, row.group, definition.name, figure.value,
                 UNIT_LABELS[definition.unit], figure.numerator, figure.denominator,
-                figure.previous, figure.change, "是" if figure.sharp else "",
+                figure.previous, figure.change, "是" if figure.sharp else "", figure.target,
+                "是" if figure.below_target else "",
             ])  # fmt: skip
     return Table("回访指标", TABLE_HEADERS, rows)

@@ -7,17 +7,21 @@ Times are written in Beijing time (CST) and stored in UTC, as the services store
 Week 2026-W40 (Mon 09-28 .. Sun 10-04), policies by receipt date:
   P1 张三 09-28: no answer 09-29; customer calls in 10-14 00:30 CST, all confirmed
      (after the 犹豫期 ending 10-13, though the UTC date is still 10-13)
-  P2 张三 09-28: first dial all confirmed 09-29; the customer asked a question
+  P2 张三 09-28: first dial all confirmed 09-29; the customer asked a question (not a complaint)
   P3 李四 09-29: first dial an invalid number; customer calls in 10-20, completed with problems;
      problem cases C1 (opened 09-29, assigned, closed 10-22) and C3 (opened 10-09, closed 10-23)
   P4 李四 09-30: never dialled
-  P5 李四 10-01: campaign attempt 1 invalid number without a call record; attempt 2 a call where
-     someone else answered (identity failed); problem cases C2 (opened 10-01, assigned,
-     closed 10-28: late) and C4 (opened 10-20, closed 10-21) and C5 (still open)
-  P6 张三 10-02 (no product name: 分红): campaign attempt 1 with its call, all confirmed 10-03
+  P5 李四 10-01: campaign attempt 1 unanswered without a call record; attempt 2 a call where
+     someone else answered: not the policyholder's number (identity failed); problem cases
+     C2 (opened 10-01, assigned, closed 10-28: late) and C4 (opened 10-20, closed 10-21) and
+     C5 (still open)
+  P6 张三 10-02 (no product name: 分红): campaign attempt 1 with its call, all confirmed 10-03,
+     the customer complaining (投诉) on it
+  P8 张三 09-29: a one-year accident policy (1年), called back 09-30: not 应回访, never counted
 Week 2026-W41:
-  P7 张三 10-05: hung up 10-05 01:30 CST (UTC 10-04) wanting to surrender; all confirmed 10-06
-And an inbound call from an unknown number (no policy) that asked a question: never counted.
+  P7 张三 10-05: hung up 10-05 01:30 CST (UTC 10-04) wanting to surrender (a request, not a
+     complaint); all confirmed 10-06 with a strong complaint (强烈抱怨)
+And an inbound call 09-30 from an unknown number (no policy) that asked a question: an inquiry.
 """
 
 from __future__ import annotations
@@ -52,6 +56,12 @@ from storage.models import (
 )
 from storage.problem_cases import DeadlineRules
 from storage.review_models import CaseClass, CaseHandling
+from storage.service_models import (
+    Complaint,
+    ComplaintChannel,
+    ComplaintKind,
+    ComplaintStage,
+)
 from storage.working_days import load_calendar
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -77,9 +87,9 @@ LI = Seller("李四", "二组", "上海分公司")
 
 
 def add_policy(session: Session, number: str, receipt: date, seller: Seller,
-               product: str = "福满堂终身寿险",
-               family: ProductFamily = ProductFamily.TRADITIONAL) -> Policy:  # fmt: skip
-    """A policy with a 15-day 犹豫期 from its receipt."""
+               product: str = "福满堂终身寿险", family: ProductFamily = ProductFamily.TRADITIONAL,
+               term: tuple[str, int | None] = ("终身", None)) -> Policy:  # fmt: skip
+    """A policy with a 15-day 犹豫期 from its receipt (whole-life unless a term is given)."""
     now = datetime(2026, 9, 1, tzinfo=UTC)
     policy = Policy(
         policy_no=number, family=family, product_name=product, holder_name="王芳",
@@ -88,6 +98,7 @@ def add_policy(session: Session, number: str, receipt: date, seller: Seller,
         sign_date=receipt - timedelta(days=2), receipt_date=receipt, cooling_off_days=15,
         cooling_off_deadline=receipt + timedelta(days=15), salesperson=seller.salesperson,
         team=seller.team, outlet="营业部", branch=seller.branch, imported_at=now, updated_at=now,
+        coverage_term=term[0], coverage_months=term[1],
     )  # fmt: skip
     session.add(policy)
     session.flush()
@@ -117,6 +128,21 @@ def add_answer(session: Session, call: CallRecord, answer_class: str,
                                           source="speech", answer_class=answer_class))
     call.answers.append(answer)
     session.flush()
+
+
+def add_complaint(session: Session, call: CallRecord,
+                  kind: ComplaintKind = ComplaintKind.COMPLAINT) -> Complaint:  # fmt: skip
+    """A complaint heard on the call, as the dialogue's hook records it."""
+    complaint = Complaint(
+        policy_id=call.policy_id, call_id=call.id, channel=ComplaintChannel.CALLBACK, kind=kind,
+        summary="业务员骗我", stage=ComplaintStage.RECEIVED, received_at=call.started_at,
+        acknowledge_due=call.started_at + timedelta(hours=24),
+        respond_due=call.started_at + timedelta(hours=48), handle_due=date(2026, 12, 31),
+        outcome="", reminded="", escalated="", updated_at=call.started_at,
+    )  # fmt: skip
+    session.add(complaint)
+    session.flush()
+    return complaint
 
 
 def add_attempt(session: Session, policy: Policy, seq: int, at: datetime,
@@ -183,10 +209,10 @@ def seed_holiday_history(db: Database) -> None:
         add_policy(session, "P4", date(2026, 9, 30), LI)
 
         p5 = add_policy(session, "P5", date(2026, 10, 1), LI)
-        add_attempt(session, p5, 1, cst(2026, 10, 2), AttemptOutcome.INVALID_NUMBER)
+        add_attempt(session, p5, 1, cst(2026, 10, 2), AttemptOutcome.NO_ANSWER)
         call = add_call(session, p5, cst(2026, 10, 3), "completed", "identity_failed")
         add_attempt(session, p5, 2, cst(2026, 10, 3), AttemptOutcome.PROBLEM_CASE, call)
-        add_answer(session, call, "negative", reason="identity_mismatch")
+        add_answer(session, call, "negative", reason="not_policyholder")
         add_case(session, p5, cst(2026, 10, 1, 9), cst(2026, 10, 28), handler)  # C2
         add_case(session, p5, cst(2026, 10, 20), cst(2026, 10, 21))  # C4
         add_case(session, p5, cst(2026, 10, 21), None)  # C5, still open
@@ -196,11 +222,17 @@ def seed_holiday_history(db: Database) -> None:
         call = add_call(session, p6, cst(2026, 10, 3, 9), "completed", "all_confirmed")
         add_attempt(session, p6, 1, cst(2026, 10, 3, 9), AttemptOutcome.SUCCESS, call)
         add_answer(session, call, "affirmative")
+        add_complaint(session, call)
+
+        p8 = add_policy(session, "P8", date(2026, 9, 29), ZHANG, product="安心意外险",
+                        term=("1年", 12))  # fmt: skip
+        add_call(session, p8, cst(2026, 9, 30), "completed", "all_confirmed")
 
         p7 = add_policy(session, "P7", date(2026, 10, 5), ZHANG)
         call = add_call(session, p7, cst(2026, 10, 5, 1, 30), "peer_hung_up")
         add_answer(session, call, "surrender_or_complaint", reason="surrender_or_complaint")
-        add_call(session, p7, cst(2026, 10, 6), "completed", "all_confirmed")
+        call = add_call(session, p7, cst(2026, 10, 6), "completed", "all_confirmed")
+        add_complaint(session, call, ComplaintKind.STRONG)
 
         stranger = add_call(session, None, cst(2026, 9, 30), "completed", inbound=True)
         add_answer(session, stranger, "question")

@@ -25,6 +25,7 @@ from storage.database import Database, open_database
 from storage.kpi_definitions import DEFINITIONS, KpiKey
 from storage.kpi_periods import Period, PeriodRangeError, buckets_between
 from storage.kpis import (
+    NO_POLICY,
     OVERALL,
     Figure,
     Grouping,
@@ -65,16 +66,18 @@ def _assert_policy_figures_of_w40(report: KpiReport) -> None:
     def counts(key: KpiKey) -> tuple[float, int]:
         return _counts(report, "2026-W40", OVERALL, key)
 
-    # P1..P6 were received in W40. Called back: P1 (inbound), P2, P3 (inbound), P6.
+    # 应回访 in W40: P1..P6 (P8's one-year term is out of scope, though it was called back).
+    # Called back: P1 (inbound), P2, P3 (inbound), P6.
     assert counts(K.SUCCESS) == (4, 6)
     # P1's success came 10-14 00:30 Beijing time, a day after its 犹豫期 (10-13); P3's 10-20.
     assert counts(K.COOLING_OFF_SUCCESS) == (2, 6)
-    # Dialled: P1, P2, P3, P5 (attempt without a call), P6 (attempt and its call, once).
-    # First dial a success: P2 and P6 only.
-    assert counts(K.FIRST_ATTEMPT_SUCCESS) == (2, 5)
+    # 首次回访成功率 ÷ 应回访: first callback a success for P2 and P6 only; P4, never dialled,
+    # stays in the denominator (it was 5, the dialled ones, before: inflated).
+    assert counts(K.FIRST_ATTEMPT_SUCCESS) == (2, 6)
     # Concluded: the successes P1 P2 P3 P6 and P5 (a case, identity failed); cases on P3, P5.
     assert counts(K.PROBLEM_CASE) == (2, 5)
-    # Invalid numbers: P3's first call, P5's first attempt.
+    # Dialled: P1, P2, P3, P5 (attempt without a call, then a call), P6 (attempt and call, once).
+    # Invalid: P3's 空号, and P5's number answered by someone who is not the policyholder.
     assert counts(K.INVALID_NUMBER) == (2, 5)
 
 
@@ -100,7 +103,8 @@ def test_policy_figures_of_a_week_count_each_policy_once(history: Database) -> N
 def test_figures_per_salesperson(history: Database) -> None:
     report = _report(history, Period.WEEK, Grouping.SALESPERSON, date(2026, 9, 28),
                      date(2026, 10, 4))  # fmt: skip
-    assert report.groups == ["张三", "李四"]  # sorted by code point
+    # Sorted by code point; the unknown caller's inquiry stands in a group of its own.
+    assert report.groups == ["张三", NO_POLICY, "李四"]
 
     def counts(group: str, key: KpiKey) -> tuple[float, int]:
         return _counts(report, "2026-W40", group, key)
@@ -113,24 +117,27 @@ def test_figures_per_salesperson(history: Database) -> None:
     assert counts("张三", K.INVALID_NUMBER) == (0, 3)
     assert counts("李四", K.SUCCESS) == (1, 3)
     assert counts("李四", K.COOLING_OFF_SUCCESS) == (0, 3)
-    assert counts("李四", K.FIRST_ATTEMPT_SUCCESS) == (0, 2)
+    assert counts("李四", K.FIRST_ATTEMPT_SUCCESS) == (0, 3)
     assert counts("李四", K.PROBLEM_CASE) == (2, 2)
     assert counts("李四", K.INVALID_NUMBER) == (2, 2)
+    assert counts("张三", K.INQUIRY_COMPLAINT) == (1, 2)  # P2's question, P6's complaint
+    assert counts(NO_POLICY, K.INQUIRY_COMPLAINT) == (0, 1)
+    assert counts(NO_POLICY, K.SUCCESS) == (0, 0)
 
 
 def test_figures_per_product_team_and_branch(history: Database) -> None:
     first, last = date(2026, 9, 28), date(2026, 10, 4)
     product = _report(history, Period.WEEK, Grouping.PRODUCT, first, last)
-    # P6 has no product name: its family (分红) names it.
-    assert set(product.groups) == {"福满堂终身寿险", "康宁重疾", "分红"}
+    # P6 has no product name: its family (分红) names it. P8's 安心意外险 (one year) is out.
+    assert set(product.groups) == {"福满堂终身寿险", "康宁重疾", "分红", NO_POLICY}
     assert _counts(product, "2026-W40", "福满堂终身寿险", K.SUCCESS) == (2, 4)  # P1 P2 P4 P5
     assert _counts(product, "2026-W40", "康宁重疾", K.SUCCESS) == (1, 1)
     assert _counts(product, "2026-W40", "分红", K.SUCCESS) == (1, 1)
     team = _report(history, Period.WEEK, Grouping.TEAM, first, last)
-    assert set(team.groups) == {"一组", "二组"}
+    assert set(team.groups) == {"一组", "二组", NO_POLICY}
     assert _counts(team, "2026-W40", "二组", K.INVALID_NUMBER) == (2, 2)
     branch = _report(history, Period.WEEK, Grouping.BRANCH, first, last)
-    assert set(branch.groups) == {"北京分公司", "上海分公司"}
+    assert set(branch.groups) == {"北京分公司", "上海分公司", NO_POLICY}
     assert _counts(branch, "2026-W40", "北京分公司", K.SUCCESS) == (3, 3)
 
 
@@ -164,10 +171,12 @@ def test_problem_case_handling_time_counts_working_days_across_the_holiday(
 def test_inquiry_and_complaint_rate_buckets_calls_by_their_local_day(history: Database) -> None:
     report = _report(history, Period.WEEK, Grouping.OVERALL, date(2026, 9, 28),
                      date(2026, 10, 25))  # fmt: skip
-    # W40 answered calls with a policy: P2 (asked a question), P5, P6; P1's and P3's first
-    # calls were not answered and the unknown caller has no policy.
+    # W40 inquiries: P2's callback (a question), P6's (a complaint) and the unknown caller's
+    # inbound call; P5's callback raised nothing, P8's neither; P1's and P3's first calls were
+    # not answered. Complaints: P6's only (P2's question is no complaint).
     assert _counts(report, "2026-W40", OVERALL, K.INQUIRY_COMPLAINT) == (1, 3)
-    # P7 hung up 10-05 01:30 Beijing time (10-04 in UTC) wanting to surrender: W41, with 10-06.
+    # P7 hung up 10-05 01:30 Beijing time (10-04 in UTC) wanting to surrender (an inquiry, no
+    # complaint): W41, with its 10-06 callback and the strong complaint heard there.
     assert _counts(report, "2026-W41", OVERALL, K.INQUIRY_COMPLAINT) == (1, 2)
     assert _counts(report, "2026-W42", OVERALL, K.INQUIRY_COMPLAINT) == (0, 1)  # P1 calls in
     assert _counts(report, "2026-W43", OVERALL, K.INQUIRY_COMPLAINT) == (0, 1)  # P3 calls in
@@ -179,9 +188,10 @@ def test_day_and_month_buckets(history: Database) -> None:
     assert [b.label for b in months.buckets] == ["2026-09", "2026-10"]
     assert _counts(months, "2026-09", OVERALL, K.SUCCESS) == (3, 4)  # P1..P4
     assert _counts(months, "2026-10", OVERALL, K.SUCCESS) == (2, 3)  # P5 P6 P7
-    # September: P2's call. October: P5, P6, P7 twice, P1 and P3 calling in; P7 asked.
-    assert _counts(months, "2026-09", OVERALL, K.INQUIRY_COMPLAINT) == (1, 1)
-    assert _counts(months, "2026-10", OVERALL, K.INQUIRY_COMPLAINT) == (1, 6)
+    # September: P2's question and the unknown caller. October: P6 (complaint), P7 twice
+    # (surrender, strong complaint), P1 and P3 calling in.
+    assert _counts(months, "2026-09", OVERALL, K.INQUIRY_COMPLAINT) == (0, 2)
+    assert _counts(months, "2026-10", OVERALL, K.INQUIRY_COMPLAINT) == (2, 5)
     assert _counts(months, "2026-10", OVERALL, K.CASE_ON_TIME) == (3, 4)  # C1 C3 C4 of 4
     days = _report(history, Period.DAY, Grouping.OVERALL, date(2026, 9, 28), date(2026, 9, 29))
     assert [b.label for b in days.buckets] == ["2026-09-28", "2026-09-29"]
@@ -201,9 +211,11 @@ def test_a_sharp_change_is_marked_only_with_enough_policies(tmp_path: Path) -> N
     assert marks[0].previous is None  # nothing was received on 03-01
     assert [f.change for f in marks[1:]] == [0, -40]
     assert [f.sharp for f in marks] == [False, False, True]
-    # Every dialled policy succeeded at once: 100 % on both days, no mark.
-    assert not _figure(report, "2026-03-04", OVERALL, K.FIRST_ATTEMPT_SUCCESS).sharp
-    # Too few policies to judge (5 dialled on 03-04), or a smaller change than the threshold.
+    # 首次回访成功率 is over every 应回访 policy too, so it drops the same 40 points.
+    assert _figure(report, "2026-03-04", OVERALL, K.FIRST_ATTEMPT_SUCCESS).sharp
+    # Every dialled number was valid: 0 % on both days, no mark.
+    assert not _figure(report, "2026-03-04", OVERALL, K.INVALID_NUMBER).sharp
+    # Too few policies to judge (10 a day), or a smaller change than the threshold.
     few = _report(db, Period.DAY, Grouping.OVERALL, first, last,
                   SharpChangeRule(percent_points=10, min_denominator=11))  # fmt: skip
     assert not _figure(few, "2026-03-04", OVERALL, K.SUCCESS).sharp

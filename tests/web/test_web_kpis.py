@@ -33,9 +33,10 @@ def test_a_supervisor_reads_the_figures_with_their_definitions(tmp_path: Path) -
         success = _figure(report, "2024-W45", "全部", "success_rate")
         assert (success["numerator"], success["denominator"]) == (1, 6)
         assert success["value"] == round(100 / 6, 2)
-        # Dialled: …0001 (a success at once) and …0002 (an invalid number).
+        # First callback a success: …0001 only, over all six to be called back.
         first = _figure(report, "2024-W45", "全部", "first_attempt_success_rate")
-        assert (first["numerator"], first["denominator"]) == (1, 2)
+        assert (first["numerator"], first["denominator"]) == (1, 6)
+        # Dialled: …0001 (a success at once) and …0002 (an invalid number).
         invalid = _figure(report, "2024-W45", "全部", "invalid_number_rate")
         assert (invalid["numerator"], invalid["denominator"]) == (1, 2)
         definitions = {d["key"]: d for d in report["definitions"]}

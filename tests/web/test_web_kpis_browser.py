@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 from browser_testkit import ARTIFACTS, chromium, served
@@ -42,15 +43,20 @@ def test_a_supervisor_sees_the_figures_their_definitions_and_the_sharp_drop(
         expect(monday.locator(".counts")).to_have_text(" 1/1")
         tuesday = page.locator("tr[data-period='2024-11-05'] td[data-kpi='success_rate']")
         expect(tuesday.locator(".value")).to_have_text("0.0%")
-        expect(tuesday).to_have_class("figure sharp worse")
+        expect(tuesday).to_have_class("figure sharp worse below-target")
         expect(tuesday.locator(".sharp-mark")).to_have_text(" ▼")
         invalid = page.locator("tr[data-period='2024-11-05'] td[data-kpi='invalid_number_rate']")
         expect(invalid.locator(".value")).to_have_text("100.0%")
+        # Against the default targets (≥ 95 %, ≤ 5 %): both fall short, marked 不达标.
+        expect(tuesday.locator(".target-mark")).to_have_text(" 不达标")
+        expect(invalid).to_have_class(re.compile(r"\bbelow-target\b"))
+        expect(monday.locator(".target-mark")).to_have_count(0)
         # The definitions beside the figures: in the header's title and the list below.
         header = page.locator("#kpi-head th[data-kpi='success_rate']")
         title = header.get_attribute("title") or ""
         assert title.startswith("分子：回访成功的保单数\n分母：应回访保单数")
-        expect(page.locator("#definitions")).to_contain_text("分母：至少拨打过一次的保单数")
+        expect(page.locator("#definitions")).to_contain_text("分母：至少拨打过一次的应回访保单数")
+        expect(page.locator("#definitions")).to_contain_text("目标：≥ 95%")
         expect(page.locator("#definitions dt")).to_have_count(9)
         # The chart: a point for each day the table has a value for, the drop ringed.
         values = page.locator("td[data-kpi='success_rate'] .value").all_inner_texts()

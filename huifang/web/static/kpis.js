@@ -16,8 +16,14 @@ function formatChange(change, definition) {
   return definition.unit === "percent" ? `${sign}${change.toFixed(1)} 个百分点` : `${sign}${change.toFixed(1)} 个工作日`;
 }
 
+function targetText(definition) {
+  if (definition.target === null || definition.target === undefined) return "未设目标";
+  const unit = definition.unit === "percent" ? "%" : " 个工作日";
+  return `${definition.higher_is_better ? "≥" : "≤"} ${definition.target}${unit}`;
+}
+
 function definitionText(definition) {
-  return `分子：${definition.numerator}\n分母：${definition.denominator}\n口径：${definition.counts}\n分期：${definition.bucketed_by}`;
+  return `分子：${definition.numerator}\n分母：${definition.denominator}\n口径：${definition.counts}\n分期：${definition.bucketed_by}\n目标：${targetText(definition)}`;
 }
 
 function figureCell(row, figure, definition) {
@@ -31,6 +37,10 @@ function figureCell(row, figure, definition) {
     mark.title = `突变：比上期 ${formatChange(figure.change, definition)}`;
     td.classList.add("sharp", up === definition.higher_is_better ? "better" : "worse");
     td.appendChild(mark);
+  }
+  if (figure.below_target) {
+    td.classList.add("below-target");
+    td.appendChild(kpiUi.text("span", " 不达标", "target-mark"));
   }
   td.title = `${definition.name}：${figure.numerator} / ${figure.denominator}` +
     (figure.change === null ? "" : `，比上期 ${formatChange(figure.change, definition)}`);
@@ -67,7 +77,8 @@ function showDefinitions(report) {
     term.dataset.kpi = definition.key;
     list.appendChild(term);
     for (const [label, text] of [["分子", definition.numerator], ["分母", definition.denominator],
-      ["口径", definition.counts], ["分期", definition.bucketed_by]]) {
+      ["口径", definition.counts], ["分期", definition.bucketed_by],
+      ["目标", targetText(definition)]]) {
       list.appendChild(kpiUi.text("dd", `${label}：${text}`));
     }
   }
