@@ -19,15 +19,20 @@ class ManifestError(ValueError):
 
 @dataclass(frozen=True)
 class ManifestEntry:
-    """One recording to score: its path (resolved) and reference text."""
+    """One recording to score: its path (resolved), reference text, and legs if a call.
+
+    `legs` (an optional `legs` column, e.g. `agent,customer`) names a stereo call recording's
+    channels: they are then transcribed one leg each and merged in time order.
+    """
 
     path: Path
     reference: str
     line: int
+    legs: tuple[str, ...] | None = None
 
 
 def read_manifest(path: str | Path) -> list[ManifestEntry]:
-    """Read a TSV with at least `file` (relative to the manifest) and `reference` columns."""
+    """Read a TSV with `file` (relative to the manifest), `reference`, optionally `legs`."""
     manifest = Path(path)
     try:
         text = manifest.read_text(encoding="utf-8")
@@ -44,7 +49,8 @@ def read_manifest(path: str | Path) -> list[ManifestEntry]:
         file, reference = (row.get("file") or "").strip(), (row.get("reference") or "").strip()
         if not file or not reference:
             raise ManifestError(f"{manifest}:{line}: empty 'file' or 'reference'")
-        entries.append(ManifestEntry(manifest.parent / file, reference, line))
+        legs = tuple(leg.strip() for leg in (row.get("legs") or "").split(",") if leg.strip())
+        entries.append(ManifestEntry(manifest.parent / file, reference, line, legs or None))
     if not entries:
         raise ManifestError(f"{manifest}: no rows after the header")
     return entries

@@ -1,10 +1,21 @@
-"""Character error rate and real-time factor per engine, clean and telephone band.
+"""Character error rate per set and band: the pipeline beside a plain whole-file decode.
 
-Reads the real recordings where they lie (../shared/corpus, read in place: most of their
-licences forbid copying) and the project's own fixtures. Vosk has no Chinese model on this
-machine, so for Vosk only the real-time factor is measured (on the Korean model).
+The sets (written down in BENCHMARKS.md before any change they judge):
 
-    .venv/bin/python bench/asr_accuracy.py
+- corpus: `../shared/corpus/clean.tsv` / `tel.tsv`, the 14 clips the pipeline was tuned on;
+- dev: `bench/data/asr/dev_{clean,tel}.tsv`, half of `clean2/tel2` (tune on these);
+- test: `bench/data/asr/test_{clean,tel}.tsv`, the other half — FROZEN: never tuned on, and
+  never looked at clip by clip (this bench prints no per-file rows for it);
+- dev-long / test-long: long two-leg calls built by `bench/long_calls.py` from the dev
+  (corpus + dev) and the test clips, each as a stereo call and as its mono mix;
+- fixtures: the three licence-cleared clips in `audio_fixtures/`.
+
+Each row prints the pipeline's CER (`transcribe_file`, what `huifang eval-asr` and
+`transcribe` run) beside the baseline's, `plain`: faster-whisper called plainly on the whole
+file (its defaults, beam 5, language zh, same model), OpenCC t2s, scored with the same
+`normalize_for_scoring`. Audio is read in place (most corpus licences forbid copying).
+
+    .venv/bin/python bench/asr_accuracy.py [--sets dev dev-long] [--systems pipeline] [--files]
 """
 
 from __future__ import annotations
@@ -13,53 +24,131 @@ import argparse
 import os
 import platform
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import opencc
+from long_calls import build as build_long_calls
 
 from asr.engines import Engine, load_engine
-from asr.evaluation import character_error_rate, read_manifest
+from asr.evaluation import ManifestEntry, character_error_rate, read_manifest
 from asr.transcribe import transcribe_file
 from huifang.settings import Settings, asr_config
 
 ROOT = Path(__file__).resolve().parents[1]
+SETS_DIR = ROOT / "bench" / "data" / "asr"
+FROZEN = ("test", "test-long")
+ALL_SETS = ("corpus", "dev", "test", "dev-long", "test-long", "fixtures")
+SYSTEMS = ("pipeline", "plain")
 
 
-def measure(engine: Engine, manifest: Path, band: str | None) -> tuple[float, float, int]:
-    """CER, RTF and file count over one manifest (optionally one band of it)."""
-    entries = read_manifest(manifest)
-    if band is not None:
-        entries = [e for e in entries if e.path.parent.name == band]
-    refs, hyps, audio_s, busy_s = [], [], 0.0, 0.0
+@dataclass(frozen=True)
+class Scored:
+    """One system on one set: CER, RTF and the hypotheses (for dev-set inspection only)."""
+
+    cer: float
+    rtf: float
+    hypotheses: list[str]
+
+
+def manifests(corpus: Path) -> dict[tuple[str, str], list[ManifestEntry]]:
+    """Every (set, band) with its entries."""
+    long_calls = build_long_calls()
+    fixtures = read_manifest(ROOT / "audio_fixtures" / "manifest.tsv")
+    found = {}
+    for band, corpus_file in (("clean", "clean.tsv"), ("tel", "tel.tsv")):
+        found[("corpus", band)] = read_manifest(corpus / corpus_file)
+        found[("dev", band)] = read_manifest(SETS_DIR / f"dev_{band}.tsv")
+        found[("test", band)] = read_manifest(SETS_DIR / f"test_{band}.tsv")
+        found[("dev-long", band)] = read_manifest(long_calls[("dev", band)])
+        found[("test-long", band)] = read_manifest(long_calls[("test", band)])
+        folder = "speech" if band == "clean" else "tel"
+        found[("fixtures", band)] = [e for e in fixtures if e.path.parent.name == folder]
+    return found
+
+
+def score(entries: list[ManifestEntry], decode: Callable[[ManifestEntry], tuple[str, float]],
+          ) -> Scored:
+    """CER over the entries (corpus-level) and decode time over audio time."""
+    hyps, busy, audio = [], 0.0, 0.0
     for entry in entries:
-        result = transcribe_file(engine, entry.path)
-        refs.append(entry.reference)
-        hyps.append(result.text)
-        audio_s += result.duration_s
-        busy_s += result.processing_s
-    return character_error_rate(refs, hyps), busy_s / audio_s, len(entries)
+        began = time.perf_counter()
+        text, duration = decode(entry)
+        busy += time.perf_counter() - began
+        audio += duration
+        hyps.append(text)
+    return Scored(character_error_rate([e.reference for e in entries], hyps), busy / audio, hyps)
+
+
+def pipeline(engine: Engine) -> Callable[[ManifestEntry], tuple[str, float]]:
+    """The project's file transcription."""
+    def decode(entry: ManifestEntry) -> tuple[str, float]:
+        result = transcribe_file(engine, entry.path, legs=entry.legs)
+        return result.text, result.duration_s
+    return decode
+
+
+def plain_whisper(settings: Settings) -> Callable[[ManifestEntry], tuple[str, float]]:
+    """faster-whisper on the whole file with its defaults (beam 5), then OpenCC t2s."""
+    from faster_whisper import WhisperModel
+
+    model: Any = WhisperModel(settings.whisper_model, device="cpu", compute_type="int8",
+                              cpu_threads=settings.whisper_threads)
+    t2s = opencc.OpenCC("t2s")
+
+    def decode(entry: ManifestEntry) -> tuple[str, float]:
+        segments, info = model.transcribe(str(entry.path), language="zh", beam_size=5)
+        return t2s.convert("".join(s.text for s in segments)), float(info.duration)
+    return decode
 
 
 def main() -> None:
-    """Print one row per engine and data set."""
+    """Print one row per set and band: pipeline and plain CER side by side."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
-    parser.add_argument("--engines", nargs="+", default=["whisper", "vosk"])
+    parser.add_argument("--sets", nargs="+", choices=ALL_SETS, default=list(ALL_SETS))
+    parser.add_argument("--bands", nargs="+", choices=("clean", "tel"), default=["clean", "tel"])
+    parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS),
+                        help="pipeline: what the file commands run; plain: faster-whisper on"
+                             " the whole file")
+    parser.add_argument("--files", action="store_true",
+                        help="also print each file's texts (refused for the frozen test sets)")
     args = parser.parse_args()
+    if args.files and set(args.sets) & set(FROZEN):
+        parser.error("--files would show the frozen test set clip by clip: use dev sets only")
+    import ctranslate2
+
+    ctranslate2.set_random_seed(1)  # the baseline's temperature fallback samples
     settings = Settings()
-    sets = [
-        ("corpus clean", args.corpus / "clean.tsv", None),
-        ("corpus telephone", args.corpus / "tel.tsv", None),
-        ("fixtures clean", ROOT / "audio_fixtures" / "manifest.tsv", "speech"),
-        ("fixtures telephone", ROOT / "audio_fixtures" / "manifest.tsv", "tel"),
-    ]
+    engine = load_engine(asr_config(settings, "whisper"))
+    makers = {"pipeline": lambda: pipeline(engine), "plain": lambda: plain_whisper(settings)}
+    systems = {name: makers[name]() for name in args.systems}
+    found = manifests(args.corpus)
     print(f"# {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()},"
-          f" beam {settings.whisper_beam_size}, {time.strftime('%Y-%m-%d')}")
-    print(f"{'engine':8} {'set':20} {'files':>5} {'CER':>7} {'RTF':>6}")
-    for name in args.engines:
-        engine = load_engine(asr_config(settings, name))
-        for label, manifest, band in sets:
-            cer, rtf, files = measure(engine, manifest, band)
-            shown = f"{cer:7.4f}" if name == "whisper" else "    n/a"
-            print(f"{name:8} {label:20} {files:5d} {shown} {rtf:6.3f}", flush=True)
+          f" model {Path(settings.whisper_model).name}, beam {settings.whisper_beam_size},"
+          f" {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}")
+    print(f"{'set':10} {'band':5} {'files':>5} {'audio s':>8} "
+          + " ".join(f"{name + ' CER':>12} {'RTF':>6}" for name in systems))
+    for set_name in args.sets:
+        for band in args.bands:
+            entries = found[(set_name, band)]
+            results = {name: score(entries, decode) for name, decode in systems.items()}
+            audio = sum(_duration(e) for e in entries)
+            print(f"{set_name:10} {band:5} {len(entries):5d} {audio:8.1f} "
+                  + " ".join(f"{r.cer:12.4f} {r.rtf:6.3f}" for r in results.values()),
+                  flush=True)
+            if args.files:
+                for n, entry in enumerate(entries):
+                    shown = " | ".join(f"{k}={r.hypotheses[n]}" for k, r in results.items())
+                    print(f"    {entry.path.name}: ref={entry.reference} | {shown}")
+
+
+def _duration(entry: ManifestEntry) -> float:
+    from asr.wavfile import read_audio
+
+    return read_audio(entry.path).duration_s
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ from huifang.settings import asr_config, get_settings
 def register(sub: Subparsers) -> None:
     """Add the `eval-asr` sub-command."""
     parser = sub.add_parser("eval-asr", help="score recognition against reference texts")
-    parser.add_argument("manifest", help="TSV with columns file (relative to it) and reference")
+    parser.add_argument("manifest", help="TSV with columns file (relative to it), reference,"
+                        " optionally legs (agent,customer: a stereo call)")
     parser.add_argument("--engine", choices=["whisper", "vosk"],
                         help="overrides HUIFANG_ASR_ENGINE")
     parser.set_defaults(run=run)
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     status, refs, hyps, audio_s, busy_s = 0, [], [], 0.0, 0.0
     for entry in entries:
         try:
-            result = transcribe_file(engine, entry.path, settings.max_audio_s)
+            result = transcribe_file(engine, entry.path, settings.max_audio_s, entry.legs)
         except AudioInputError as err:
             report_error(f"{args.manifest}:{entry.line}: {err.source}", err.problem)
             status = EXIT_BAD_INPUT
