@@ -121,7 +121,7 @@ def test_eval_asr_prints_per_file_and_overall_figures(tmp_path: Path) -> None:
     last = re.fullmatch(r"CER=(\d+\.\d+) RTF=(\d+\.\d+) files=2", lines[-1])
     assert last, lines[-1]
     assert float(last.group(1)) < 0.2
-    assert 0 < float(last.group(2)) < 2
+    assert float(last.group(2)) > 0  # a speed, printed; bounded in bench/, not in a test
 
 
 def test_eval_asr_keeps_going_past_a_bad_row(tmp_path: Path) -> None:
