@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from huifang.commands import COMMANDS
 from huifang.commands.common import EXIT_BAD_INPUT, report_error
+from huifang.log_masking import install_log_masking
 from ivr.errors import SipStartError
 
 
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one sub-command; its return value is the exit status."""
+    install_log_masking()  # before any command logs: no personal number reaches a log
     args = build_parser().parse_args(argv)
     try:
         status: int = args.run(args)

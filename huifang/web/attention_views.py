@@ -9,9 +9,9 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from huifang.web.text_masking import mask_numbers_in_text
 from storage.attention import entry_flags, flagged_policy_count, subject_label
 from storage.attention_models import AttentionChange, AttentionEntry, PolicyFlag
+from zhtext.personal_numbers import mask_personal_numbers
 
 
 class AttentionLine(BaseModel):
@@ -121,4 +121,4 @@ def _policy_out(flag: PolicyFlag) -> FlaggedPolicy:
 
 def _text(text: str, masked: bool) -> str:
     """Free text may quote a phone or ID number a reviewer need not see."""
-    return mask_numbers_in_text(text) if masked else text
+    return mask_personal_numbers(text) if masked else text

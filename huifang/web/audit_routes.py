@@ -11,8 +11,8 @@ from pydantic import BaseModel
 from huifang.web.deps import SessionDep
 from huifang.web.review_access import Limit, Offset, OverseerDep
 from huifang.web.roles import sees_personal_data
-from huifang.web.text_masking import mask_numbers_in_text
 from storage.audit import audit_entries
+from zhtext.personal_numbers import mask_personal_numbers
 
 router = APIRouter(prefix="/api/review", tags=["audit trail"])
 
@@ -57,4 +57,4 @@ def _masked(fields: dict[str, Any] | None, masked: bool) -> dict[str, Any] | Non
     """Free texts (reasons, resolutions) may quote numbers a role need not see."""
     if fields is None or not masked:
         return fields
-    return {k: mask_numbers_in_text(v) if isinstance(v, str) else v for k, v in fields.items()}
+    return {k: mask_personal_numbers(v) if isinstance(v, str) else v for k, v in fields.items()}

@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from huifang.web.text_masking import mask_numbers_in_text
 from storage.models import AnswerEvidence, CallRecord, ItemAnswer
 from storage.policy_view import policy_view
+from zhtext.personal_numbers import mask_personal_numbers
 
 
 class CallSummary(BaseModel):
@@ -64,7 +64,7 @@ def call_summary(call: CallRecord) -> CallSummary:
 
 def call_detail(call: CallRecord, *, masked: bool) -> CallDetail:
     """The call in full; masked hides phone, ID and card numbers everywhere in it."""
-    text = mask_numbers_in_text if masked else str
+    text = mask_personal_numbers if masked else str
     return CallDetail(
         **_summary_fields(call),
         sip_uri=text(call.sip_uri),
@@ -98,7 +98,7 @@ def _answer(answer: ItemAnswer, masked: bool) -> ItemAnswerOut:
 
 def _evidence(evidence: AnswerEvidence, masked: bool) -> EvidenceOut:
     return EvidenceOut(
-        text=mask_numbers_in_text(evidence.text) if masked else evidence.text,
+        text=mask_personal_numbers(evidence.text) if masked else evidence.text,
         start_ms=evidence.start_ms, end_ms=evidence.end_ms, source=evidence.source,
         answer_class=evidence.answer_class,
     )  # fmt: skip

@@ -131,7 +131,10 @@ def export_ledger(
                             user.user_id if mine else None)  # fmt: skip
     lines = _lines(session, user, rules, wanted, 100_000, 0)
     name = f"problem-case-ledger-{rules.local_date(datetime.now(UTC)).isoformat()}"
-    return export_response(ledger_table(lines, rules), export_format, name)
+    filters = {"status": status_, "overdue": overdue, "date_from": date_from, "date_to": date_to,
+               "branch": branch, "team": team, "salesperson": salesperson, "mine": mine}
+    return export_response(ledger_table(lines, rules), export_format, name,
+                           session=session, reader=user, filters=filters)  # fmt: skip
 
 
 @router.get("/summary", responses={401: {}, 403: {}})
@@ -147,13 +150,14 @@ def read_summary(
 def export_summary(
     day: Day,
     session: SessionDep,
-    _user: ReviewerDep,
+    user: ReviewerDep,
     rules: RulesDep,
     export_format: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
 ) -> Response:
     """The daily summary as CSV or XLSX."""
     lines = [summary_line(row) for row in daily_summary(session, day, rules)]
-    return export_response(summary_table(lines, day), export_format, f"daily-summary-{day}")
+    return export_response(summary_table(lines, day), export_format, f"daily-summary-{day}",
+                           session=session, reader=user, filters={"day": day})  # fmt: skip
 
 
 @router.get("/cases/{case_id}/handlers", responses={401: {}, 403: {}, 404: {}})

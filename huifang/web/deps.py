@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from huifang.settings import Settings, get_settings
 from huifang.web.event_bus import CallEventBus
+from huifang.web.personal_data import allow_personal_data
+from huifang.web.roles import sees_personal_data
 from huifang.web.sign_ins import SignedInUser, SignInStore
 from storage.database import Database
 
@@ -54,6 +56,7 @@ def current_user(
     user = store.lookup(request.cookies.get(SESSION_COOKIE))
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first")
+    allow_personal_data(request, sees_personal_data(user.role))
     return user
 
 

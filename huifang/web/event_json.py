@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Any
 
 from huifang.web.event_bus import LiveEvent
-from huifang.web.text_masking import mask_numbers_in_text
+from zhtext.personal_numbers import mask_personal_numbers
 
 
 def event_json(event: LiveEvent, *, masked: bool) -> dict[str, Any]:
@@ -25,5 +25,5 @@ def _plain(value: Any, masked: bool) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item, masked) for item in value]
     if isinstance(value, str) and masked:
-        return mask_numbers_in_text(value)
+        return mask_personal_numbers(value)
     return value

@@ -9,6 +9,9 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from huifang.web.personal_data import PersonalDataMask
+from zhtext.personal_numbers import mask_personal_numbers
+
 # Bodies are small JSON objects (the longest is a 2000-character note); anything near this
 # is an attack or a mistake, refused before it is read (Content-Length) or while it streams.
 MAX_BODY_BYTES = 256 * 1024
@@ -62,7 +65,8 @@ class SecurityHeaders:
 
 
 def harden(app: FastAPI) -> None:
-    """Add the headers middleware and the validation-error answer that echoes nothing."""
+    """Add the headers and personal-data middleware and the validation-error answer."""
+    app.add_middleware(PersonalDataMask)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _validation_error)
 
@@ -71,7 +75,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     """422 naming where and what is wrong, never the value sent (it may be a password)."""
     assert isinstance(exc, RequestValidationError)
     detail = [
-        {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", "")),
+        {"loc": list(error.get("loc", ())), "msg": mask_personal_numbers(str(error.get("msg", ""))),
          "type": str(error.get("type", ""))}
         for error in exc.errors()
     ]  # fmt: skip

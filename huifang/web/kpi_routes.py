@@ -116,7 +116,7 @@ def read_definitions(_user: ReaderDep, targets: TargetsDep) -> list[KpiDefinitio
 @router.get("/export", response_class=Response, responses=_FILE)
 def export_kpis(
     session: SessionDep,
-    _user: ReaderDep,
+    user: ReaderDep,
     rules: RulesDep,
     rule: RuleDep,
     targets: TargetsDep,
@@ -129,4 +129,6 @@ def export_kpis(
     """The KPI table, one line per period, group and figure, as CSV or XLSX."""
     report = _report(session, rules, rule, period, grouping, date_from, date_to, targets)
     name = f"kpis-{report.period}-{report.grouping}-{report.date_from}-{report.date_to}"
-    return export_response(kpi_table(report), export_format, name)
+    filters = {"period": period, "grouping": grouping, "date_from": date_from, "date_to": date_to}
+    return export_response(kpi_table(report), export_format, name,
+                           session=session, reader=user, filters=filters)  # fmt: skip

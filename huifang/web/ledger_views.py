@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from huifang.web.table_export import Cell, Table
-from huifang.web.text_masking import mask_numbers_in_text
 from storage.case_ledger import SUMMARY_COUNTS, LedgerRow, SummaryRow
 from storage.masking import mask_id_last4, mask_phone
 from storage.problem_cases import DeadlineRules
+from zhtext.personal_numbers import mask_personal_numbers
 
 
 class LedgerLine(BaseModel):
@@ -75,7 +75,7 @@ _STATUS = {"open": "处理中", "closed": "已结案"}
 
 def ledger_line(row: LedgerRow, *, masked: bool) -> LedgerLine:
     """A ledger row for the API; masked hides phone, ID and card numbers."""
-    text = mask_numbers_in_text if masked else str
+    text = mask_personal_numbers if masked else str
     policy, handling = row.policy, row.handling
     return LedgerLine(
         case_id=row.case.id, policy_no=policy.policy_no, product_name=policy.product_name,

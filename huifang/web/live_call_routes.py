@@ -22,12 +22,12 @@ from huifang.web.event_bus import CallEventBus
 from huifang.web.roles import sees_personal_data
 from huifang.web.script_view import CallScriptOut, call_script, problem_kind_of
 from huifang.web.sign_ins import SignedInUser
-from huifang.web.text_masking import mask_numbers_in_text
 from scripts_zh.script_loader import script_for
 from storage.agent_actions import add_note, call_actions, mark_item, raise_problem_case
 from storage.audit import Actor
 from storage.live_models import AgentAction
 from storage.models import CallRecord, UserRole
+from zhtext.personal_numbers import mask_personal_numbers
 
 if TYPE_CHECKING:
     from huifang.live.desk import LiveDesk
@@ -277,7 +277,7 @@ def _actor(user: SignedInUser) -> Actor:
 
 
 def _action_out(action: AgentAction, masked: bool) -> ActionOut:
-    text = mask_numbers_in_text(action.text) if masked else action.text
+    text = mask_personal_numbers(action.text) if masked else action.text
     return ActionOut(id=action.id, kind=action.kind.value, by=_username(action),
                      step_id=action.step_id, state=action.state, text=text,
                      problem_case_id=action.problem_case_id, done_at=action.done_at)

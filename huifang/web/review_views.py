@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huifang.web.call_views import CallSummary, call_summary
-from huifang.web.text_masking import mask_numbers_in_text
 from storage.analysis import flags_for_call
 from storage.analysis_models import CallFlag
 from storage.models import CallRecord, Policy, User
 from storage.policy_view import policy_view
 from storage.review_models import FlagDisposition
+from zhtext.personal_numbers import mask_personal_numbers
 
 
 class DispositionOut(BaseModel):
@@ -122,7 +122,7 @@ def disposition_out(disposition: FlagDisposition, decided_by: str) -> Dispositio
 
 def transcript_lines(call: CallRecord, flags: list[CallFlag], masked: bool) -> list[TranscriptLine]:
     """The answers heard on the call and the flagged utterances, in time order, marked."""
-    text = mask_numbers_in_text if masked else str
+    text = mask_personal_numbers if masked else str
     lines: dict[tuple[int, str], TranscriptLine] = {}
     for answer in call.answers:
         for heard in answer.evidence:
@@ -148,7 +148,7 @@ def transcript_lines(call: CallRecord, flags: list[CallFlag], masked: bool) -> l
 
 def _flag(flag: CallFlag, disposition: DispositionOut | None,
           linked: dict[str, LinkedPolicy], masked: bool) -> FlagOut:  # fmt: skip
-    text = mask_numbers_in_text if masked else str
+    text = mask_personal_numbers if masked else str
     span = (flag.span_start, flag.span_end)
     return FlagOut(
         id=flag.id, kind=flag.kind.value, rule_id=flag.rule_id, category=flag.category,

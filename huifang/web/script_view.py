@@ -6,13 +6,13 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from huifang.callback.policy_lookup import callback_policy
-from huifang.web.text_masking import mask_numbers_in_text
 from scripts_zh.dialogue import step_applies
 from scripts_zh.prompts import render_prompt
 from scripts_zh.script_loader import script_for
 from scripts_zh.script_schema import CallbackScript
 from storage.agent_actions import item_states
 from storage.models import CallRecord
+from zhtext.personal_numbers import mask_personal_numbers
 
 
 class ScriptItemOut(BaseModel):
@@ -40,7 +40,7 @@ def call_script(session: Session, call: CallRecord, *, masked: bool) -> CallScri
     record = callback_policy(session, call.policy)
     script = script_for(record)
     states = item_states(session, call)
-    text = mask_numbers_in_text if masked else str
+    text = mask_personal_numbers if masked else str
     steps = [
         ScriptItemOut(step_id=step.id, item=step.item, topic=step.topic,
                       prompt=text(render_prompt(step.prompt, record)),

@@ -1,4 +1,4 @@
-"""A table (headers and rows) as a CSV or XLSX download."""
+"""A table (headers and rows) as a CSV or XLSX download: masked by role, audited."""
 
 from __future__ import annotations
 
@@ -8,11 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy.orm import Session
+
+from huifang.web.roles import sees_personal_data
+from huifang.web.sign_ins import SignedInUser
+from storage.audit import Actor, record_change
+from zhtext.personal_numbers import mask_personal_numbers
 
 Cell = str | int | float | date | datetime | None
 
@@ -37,18 +44,42 @@ class Table:
     rows: Sequence[Sequence[Cell]]
 
 
-def export_response(table: Table, export_format: ExportFormat, filename: str) -> Response:
-    """The table as a download named filename.csv or filename.xlsx."""
+def export_response(
+    table: Table,
+    export_format: ExportFormat,
+    filename: str,
+    *,
+    session: Session,
+    reader: SignedInUser,
+    filters: dict[str, Any],
+) -> Response:
+    """The table as a download named filename.csv or filename.xlsx, masked as the reader's
+    role requires, and written to the audit trail (who exported what, how many rows)."""
+    masked = not sees_personal_data(reader.role)
+    if masked:
+        table = _masked(table)
+    name = f"{filename}.{export_format.value}"
+    record_change(
+        session, Actor(reader.user_id, reader.username), "export", "export", 0, None,
+        {"file": name, "title": table.title, "rows": len(table.rows), "masked": masked,
+         "filters": {key: value for key, value in filters.items() if value not in (None, False)}},
+    )  # fmt: skip
     if export_format is ExportFormat.CSV:
         body, media_type = table_csv(table), "text/csv; charset=utf-8"
     else:
         body, media_type = table_xlsx(table), XLSX_TYPE
-    name = f"{filename}.{export_format.value}"
     disposition = f"attachment; filename=\"{_ascii(name)}\"; filename*=UTF-8''{quote(name)}"
     return Response(
         body, media_type=media_type,
         headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
     )  # fmt: skip
+
+
+def _masked(table: Table) -> Table:
+    """The table with personal numbers hidden in every text cell."""
+    rows = [[mask_personal_numbers(c) if isinstance(c, str) else c for c in row]
+            for row in table.rows]  # fmt: skip
+    return Table(table.title, table.headers, rows)
 
 
 def table_csv(table: Table) -> bytes:

@@ -43,9 +43,9 @@ def test_bad_rows_are_one_stderr_line_each_and_exit_2(
     lines = err.splitlines()
     assert len(lines) == 6
     assert lines[0] == (
-        f"huifang: error: {MIXED_CSV}: line 3: column 联系电话: phone number '1381234000' is "
+        f"huifang: error: {MIXED_CSV}: line 3: column 联系电话: phone number '******4000' is "
         "neither a mobile number (1[3-9] + 9 digits) nor a landline with its area code "
-        "(e.g. 010-62345678)"
+        "(e.g. 010-****5678)"
     )
     assert all(line.startswith(f"huifang: error: {MIXED_CSV}: line ") for line in lines)
     # The good rows went in: importing again leaves them and reports the same bad rows.

@@ -113,4 +113,4 @@ def test_a_slow_screen_loses_events_rather_than_blocking_the_call() -> None:
 def test_event_json_leaves_personal_data_for_unmasked_roles() -> None:
     said = Transcript(TranscriptKind.PARTIAL, "卡号6222020200112233445", 0.0, 1.0)
     assert event_json(said, masked=False)["event"]["text"] == "卡号6222020200112233445"
-    assert event_json(said, masked=True)["event"]["text"] == "卡号622************3445"
+    assert event_json(said, masked=True)["event"]["text"] == "卡号***************3445"
