@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from asr.engines import AsrConfig
@@ -85,6 +86,28 @@ class Settings(BaseSettings):
         10.0, gt=0, description="hang up when no RTP arrives for this long"
     )
     sip_ring_timeout_s: float = Field(40.0, gt=0, description="give up an unanswered call")
+    sip_ack_timeout_s: float = Field(
+        4.0, gt=0, le=32, description="end an answered inbound call not ACKed by then"
+    )
+    sip_allowed_sources: list[str] = Field(
+        default_factory=list,
+        description="trunk/PBX addresses or networks allowed to call (JSON list); empty: any."
+                    " Listed sources are exempt from the per-source limits",
+    )
+    sip_invites_per_minute: int = Field(
+        600, ge=0, description="INVITEs one address may send a minute (bursts as large); 0 off"
+    )
+    sip_calls_per_source: int = Field(
+        0, ge=0, description="calls at once from one (not allow-listed) address; 0 off"
+    )
+
+    @field_validator("sip_allowed_sources")
+    @classmethod
+    def _addresses_or_networks(cls, value: list[str]) -> list[str]:
+        """Each entry an address or network, so a typo fails at start, not on the first call."""
+        for spec in value:
+            ipaddress.ip_network(spec.strip(), strict=False)
+        return value
     sip_registrar: str = Field("", description="registrar URI; empty means no REGISTER")
     sip_auth_user: str = ""
     sip_auth_password: str = ""

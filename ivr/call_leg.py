@@ -21,6 +21,8 @@ from ivr.events import CallEnded, DtmfDigit, DtmfMethod, Leg
 from ivr.frame_queue import FrameQueue
 from ivr.media_tap import FrameSink, LegTap, TapPool
 from ivr.outcome import EndCause, classify_call_end
+from ivr.pj_owned import PjObjects, PjOwned
+from ivr.pjsip_native import dialog_of_transaction, send_bye, terminate_dialog_session
 from ivr.prompt import PromptEnd, PromptPlayer
 from ivr.recorder import CallRecorder, RecorderCounters
 
@@ -63,6 +65,9 @@ class LegContext:
     clock_rate: int
     media_timeout_s: float
     taps: TapPool
+    objects: PjObjects
+    ack_timeout_s: float = 4.0
+    cancel_timeout_s: float = 4.0
 
 
 class CallGoneError(RuntimeError):
@@ -73,16 +78,15 @@ class DialError(RuntimeError):
     """pjsua2 refused to start a call (e.g. PJ_ETOOMANY: all call slots are in use)."""
 
 
-class PjCall(pj.Call):  # type: ignore[misc]  # pjsua2 is untyped
+class PjCall(PjOwned, pj.Call):  # type: ignore[misc]  # pjsua2 is untyped
     """pjsua2's call object: callbacks forward to the CallLeg and return.
 
-    It holds its leg weakly: a reference cycle would leave the Call to Python's cyclic
-    collector, which may run its destructor on any thread, and pjlib aborts on threads it
-    does not know.
+    It holds its leg weakly, so the two form no cycle; its leg destroys it on the pj thread.
     """
 
     def __init__(self, account: Any, pj_call_id: int, leg: CallLeg) -> None:
         super().__init__(account, pj_call_id)
+        leg.ctx.objects.adopt(self)
         self._leg = weakref.ref(leg)
 
     def onCallState(self, prm: Any) -> None:  # noqa: N802 - pjsua2's name
@@ -92,6 +96,11 @@ class PjCall(pj.Call):  # type: ignore[misc]  # pjsua2 is untyped
         info = self.getInfo()
         connected = info.connectDuration.sec + info.connectDuration.msec / 1000
         leg.on_state(info.state, info.lastStatusCode, info.lastReason, connected)
+
+    def onCallTsxState(self, prm: Any) -> None:  # noqa: N802
+        """Learn the call's dialog from its first transaction, to end it at once later."""
+        if (leg := self._leg()) is not None and not leg.dialog:
+            leg.dialog = dialog_of_transaction(prm.e.body.tsxState.tsx.pjTransaction)
 
     def onCallMediaState(self, prm: Any) -> None:  # noqa: N802
         """Media changed: rewire on the pj thread's next turn."""
@@ -120,6 +129,10 @@ class CallLeg:
         self.listener = listener
         self.inbound = inbound
         self.pj_call: Any = PjCall(ctx.account, pj_call_id, self)
+        self.dialog = 0  # pjsip_dialog*, learnt from the first transaction
+        self.sip_state = pj.PJSIP_INV_STATE_NULL
+        self.source_ip = ""  # where an incoming INVITE came from
+        self.offer_problem: str | None = None  # why its SDP offer is unusable, if it is
         self.record_to: Path | None = None
         self.recorder: CallRecorder | None = None
         self.cause: EndCause | None = None
@@ -128,6 +141,8 @@ class CallLeg:
         self.status_code = 0
         self.reason = ""
         self._ring_deadline = time.monotonic() + ring_timeout_s
+        self._ack_deadline: float | None = None  # we sent 200; the caller must ACK by then
+        self._cancel_deadline: float | None = None  # we sent CANCEL; the callee must end by then
         self._audio: Any = None
         self._audio_port = -1
         self._media_index = -1
@@ -156,23 +171,63 @@ class CallLeg:
             raise DialError(f"cannot call {uri}: {err.reason}") from None
 
     def answer(self, status_code: int = 200) -> None:
-        """Answer (or send a provisional / error response to) an incoming call."""
+        """Answer (or send a provisional / error response to) an incoming call.
+
+        A 200 to an offer with no usable audio (an IPv6 or unresolvable address, no codec
+        of ours: ivr.sdp_offer), or one pjsua cannot send, ends the call with 488 instead.
+        """
         self._check_live()
+        accepting = 200 <= status_code < 300
+        if accepting and self.offer_problem:
+            self._refuse_offer(self.offer_problem)
         prm = pj.CallOpParam()
         prm.statusCode = status_code
-        self.pj_call.answer(prm)
+        try:
+            self.pj_call.answer(prm)
+        except pj.Error as err:
+            if not accepting:
+                raise
+            self._refuse_offer(err.reason)
+        if 200 <= status_code < 300 and not self.answered:
+            self._ack_deadline = time.monotonic() + self.ctx.ack_timeout_s
+
+    def _refuse_offer(self, problem: str) -> None:
+        """488 for an offer we cannot use: the caller's doing, so CallGoneError, logged INFO."""
+        log.info("call %s: %s: 488", self.call_id, problem)
+        self.hangup(488, EndCause.UNUSABLE_OFFER)
+        raise CallGoneError(f"call {self.call_id}: 488 Not Acceptable Here: {problem}")
 
     def hangup(self, status_code: int = 0, cause: EndCause = EndCause.HANGUP) -> None:
-        """End the call: BYE, CANCEL or an error response, whichever fits its state."""
+        """End the call: BYE, CANCEL or an error response, whichever fits its state.
+
+        An answered call is ended at once, its slot freed: our BYE lives on in its own
+        transaction whether or not the peer ever answers it, and a caller that has not
+        ACKed our 200 gets no more time. Only a CANCEL waits for the callee's answer (a
+        200 crossing it must still be ACKed and ended), up to cancel_timeout_s.
+        """
         if self.ended or self.pj_call is None or self.pj_call.getId() < 0:
             return
         self.cause = self.cause or cause
+        if (self.sip_state == pj.PJSIP_INV_STATE_CONNECTING and self.inbound
+                and self.terminate(pj.PJSIP_SC_REQUEST_TIMEOUT)):
+            return  # pjsip sends the BYE itself
+        if self.sip_state == pj.PJSIP_INV_STATE_CONFIRMED and send_bye(self.dialog, 200):
+            # The BYE went out (a failed send may already have ended the call: then the
+            # dialog is gone and must not be touched again).
+            self.terminate(pj.PJSIP_SC_OK)
+            return
         prm = pj.CallOpParam()
         prm.statusCode = status_code
         try:
             self.pj_call.hangup(prm)
         except pj.Error as err:  # already on its way out
             log.debug("hangup of %s: %s", self.call_id, err.info())
+        if not self.ended and not self.inbound:
+            self._cancel_deadline = time.monotonic() + self.ctx.cancel_timeout_s
+
+    def terminate(self, status_code: int) -> bool:
+        """End the INVITE session now: pjsua reports DISCONNECTED and frees the slot."""
+        return not self.ended and terminate_dialog_session(self.dialog, status_code)
 
     def transfer(self, uri: str) -> None:
         """Hand the customer to `uri` with a REFER (blind transfer)."""
@@ -183,7 +238,7 @@ class CallLeg:
         """Play a WAV to the customer, replacing any prompt still playing."""
         self._check_live()
         self.stop_prompt(PromptEnd.STOPPED)
-        player = PromptPlayer(prompt_id, path, self._eof_from_clock_thread)
+        player = PromptPlayer(prompt_id, path, self._eof_from_clock_thread, self.ctx.objects)
         self._player = player
         self._connect_source(player)
 
@@ -194,6 +249,7 @@ class CallLeg:
             return
         self._disconnect_source(player)
         self.ctx.post(self.listener.on_prompt_end, player.prompt_id, reason)
+        self.ctx.objects.destroy(player)
 
     def add_sink(self, leg: Leg, sink: FrameQueue) -> None:
         """Deliver this leg's frames to `sink` from now on; it is closed when the call ends."""
@@ -217,6 +273,7 @@ class CallLeg:
 
     def on_state(self, state: int, status_code: int, reason: str, connected_s: float) -> None:
         """SIP state change, straight from pjsua2's callback."""
+        self.sip_state = state
         if status_code:
             self.status_code, self.reason = status_code, reason
         if state == pj.PJSIP_INV_STATE_CONFIRMED and not self.answered:
@@ -228,8 +285,9 @@ class CallLeg:
             # pjsua frees the call's slot as soon as this callback returns, and the next
             # command may dial into it. pjsua2's Call destructor acts on its slot number
             # (clears the slot's callbacks, hangs up whatever call holds it), so this Call
-            # must be gone first: dropped here, it is deleted when pjsua2's callback returns.
-            self.pj_call = None
+            # must be gone first: destroyed here (pjsua2 allows it in this callback).
+            call, self.pj_call = self.pj_call, None
+            self.ctx.objects.destroy(call)
             self.ctx.defer(lambda: self._finish(connected_s))
 
     def on_dtmf(self, digit: str, method: int) -> None:
@@ -308,10 +366,20 @@ class CallLeg:
     # --- timers --------------------------------------------------------------------------
 
     def tick(self, now: float) -> None:
-        """Ring timeout before the answer, media timeout after it."""
+        """Ring timeout before the answer, ACK and CANCEL timeouts, media timeout after."""
         if self.ended:
             return
-        if not self.answered and not self.inbound and now > self._ring_deadline:
+        if self._cancel_deadline is not None and now > self._cancel_deadline:
+            log.info("call %s: CANCEL unanswered: ended", self.call_id)
+            self._cancel_deadline = None
+            self.terminate(pj.PJSIP_SC_REQUEST_TIMEOUT)
+        elif not self.answered and self._ack_deadline is not None and now > self._ack_deadline:
+            log.info("call %s: our 200 was never ACKed: ended", self.call_id)
+            self._ack_deadline = None
+            self.cause = EndCause.NO_ACK
+            if not self.terminate(pj.PJSIP_SC_REQUEST_TIMEOUT):
+                self.hangup(cause=EndCause.NO_ACK)
+        elif not self.answered and not self.inbound and now > self._ring_deadline:
             self.hangup(cause=EndCause.RING_TIMEOUT)
         elif self.answered and self._media_index >= 0:
             self._check_rtp(now)
@@ -363,13 +431,15 @@ class CallLeg:
         self._taps.clear()
 
     def release(self) -> None:
-        """Drop every pj object now, on the pj thread (never later, after libDestroy)."""
-        self._player = None
+        """Destroy every pj object now, on the pj thread (never later, after libDestroy)."""
+        player, self._player = self._player, None
         for source in list(self._sources):
             self._disconnect_source(source)
+        self.ctx.objects.destroy(player)
         self._return_taps()
         self._audio = None
         self.partner = None
-        self.pj_call = None  # the last reference (a disconnected call dropped it in on_state)
+        call, self.pj_call = self.pj_call, None  # None already when it ended (on_state)
+        self.ctx.objects.destroy(call)
         if self.recorder is not None:
             self.recorder.close()  # a no-op when _finish already closed it

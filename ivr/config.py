@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+from ivr.admission import AdmissionPolicy
 
 if TYPE_CHECKING:
     from huifang.settings import Settings
@@ -34,6 +36,14 @@ class SipConfig:
     rtp_port: int = 4000
     media_timeout_s: float = 10.0
     ring_timeout_s: float = 40.0
+    # An answered inbound call whose caller has not ACKed our 200 by then is ended at once
+    # (pjsip alone would keep its slot for 64*T1 = 32 s). The 200 is resent at 0.5, 1.5
+    # and 3.5 s, so 4 s covers three losses.
+    ack_timeout_s: float = 4.0
+    # A CANCEL the callee does not answer (a dead peer): the call is ended after this long.
+    cancel_timeout_s: float = 4.0
+    admission: AdmissionPolicy = field(default_factory=AdmissionPolicy)
+    guard: bool = True  # the pjsip screen and fallback modules (ivr.sip_guard)
     registration: Registration | None = None
     tap_queue_frames: int = 500
     recorder_queue_frames: int = 3000
@@ -58,6 +68,12 @@ class SipConfig:
             rtp_port=settings.sip_rtp_port,
             media_timeout_s=settings.sip_media_timeout_s,
             ring_timeout_s=settings.sip_ring_timeout_s,
+            ack_timeout_s=settings.sip_ack_timeout_s,
+            admission=AdmissionPolicy(
+                max_lines=settings.serve_max_calls,
+                allowed_sources=AdmissionPolicy.networks(settings.sip_allowed_sources),
+                invites_per_minute=settings.sip_invites_per_minute,
+                calls_per_source=settings.sip_calls_per_source),
             registration=registration,
             tap_queue_frames=settings.sip_tap_queue_frames,
             recordings_dir=Path(settings.recordings_dir),

@@ -71,3 +71,26 @@ class CallEnded:
     answered: bool
     connected_s: float  # time from answer to end, 0 when never answered
     recording: str | None  # path of the stereo WAV, when recorded
+
+
+class RefusalReason(StrEnum):
+    """Why an incoming INVITE was turned away before it became a call."""
+
+    LINES_BUSY = "lines_busy"  # every line the configuration allows is taken (486)
+    NO_CALL_SLOT = "no_call_slot"  # pjsua itself had no slot left (486, its own refusal)
+    SOURCE_NOT_ALLOWED = "source_not_allowed"  # not on the trunk/PBX allow-list (403)
+    SOURCE_RATE = "source_rate"  # too many INVITEs from this address (503)
+    SOURCE_CALLS = "source_calls"  # too many calls at once from this address (486)
+    UNUSABLE_OFFER = "unusable_offer"  # pjsua could not use the INVITE's SDP (488)
+    OTHER = "other"  # any other refusal pjsua made on its own
+
+
+@dataclass(frozen=True, slots=True)
+class CallRefused:
+    """An INVITE refused before it became a call: stored and counted like any call attempt."""
+
+    source: str  # "ip:port" the INVITE came from
+    caller: str  # the From header's value, as sent
+    sip_call_id: str
+    status_code: int
+    reason: RefusalReason

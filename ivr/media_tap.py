@@ -19,6 +19,7 @@ import pjsua2 as pj
 
 from ivr.events import AudioFrame, Leg
 from ivr.pj_bytes import vector_bytes
+from ivr.pj_owned import PjObjects, PjOwned
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +55,12 @@ class TapBinding:
     errors: int = 0  # sink failures, logged once
 
 
-class LegTap(pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
+class LegTap(PjOwned, pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
     """Receives whatever the bridge sends it; runs on pjmedia's clock thread."""
 
-    def __init__(self, name: str, clock_rate: int) -> None:
+    def __init__(self, name: str, clock_rate: int, objects: PjObjects) -> None:
         super().__init__()
+        objects.adopt(self, destroy_at_shutdown=False)
         self.clock_rate = clock_rate
         self.binding: TapBinding | None = None
         self._silence = bytes(2 * clock_rate * FRAME_USEC // 1_000_000)
@@ -107,8 +109,9 @@ class LegTap(pj.AudioMediaPort):  # type: ignore[misc]  # pjsua2 is untyped
 class TapPool:
     """Lends taps to calls and takes them back; pj thread only."""
 
-    def __init__(self, clock_rate: int) -> None:
+    def __init__(self, clock_rate: int, objects: PjObjects) -> None:
         self.clock_rate = clock_rate
+        self._objects = objects
         self._free: list[LegTap] = []
         self._all: list[LegTap] = []
 
@@ -122,7 +125,7 @@ class TapPool:
         if self._free:
             tap = self._free.pop()
         else:
-            tap = LegTap(f"tap{len(self._all)}", self.clock_rate)
+            tap = LegTap(f"tap{len(self._all)}", self.clock_rate, self._objects)
             self._all.append(tap)
         tap.binding = TapBinding(call_id, leg)
         return tap

@@ -17,6 +17,9 @@ class CallOutcome(StrEnum):
     MEDIA_TIMEOUT = "media_timeout"  # answered, then no RTP for too long
     TRANSFERRED = "transferred"  # handed over to a human (REFER accepted)
     CANCELLED = "cancelled"  # we abandoned an unanswered outbound call
+    NO_ACK = "no_ack"  # inbound: we answered, the caller never ACKed our 200
+    UNUSABLE_OFFER = "unusable_offer"  # inbound: nothing in the caller's SDP was usable (488)
+    INTERRUPTED = "interrupted"  # the process handling it died; settled on the next start
     FAILED = "failed"  # any other error (5xx, transport failure)
 
 
@@ -27,12 +30,16 @@ class EndCause(StrEnum):
     RING_TIMEOUT = "ring_timeout"
     MEDIA_TIMEOUT = "media_timeout"
     TRANSFERRED = "transferred"
+    NO_ACK = "no_ack"
+    UNUSABLE_OFFER = "unusable_offer"
 
 
 _BY_LOCAL_CAUSE = {
     EndCause.RING_TIMEOUT: CallOutcome.NO_ANSWER,
     EndCause.MEDIA_TIMEOUT: CallOutcome.MEDIA_TIMEOUT,
     EndCause.TRANSFERRED: CallOutcome.TRANSFERRED,
+    EndCause.NO_ACK: CallOutcome.NO_ACK,
+    EndCause.UNUSABLE_OFFER: CallOutcome.UNUSABLE_OFFER,
 }
 
 _BY_STATUS = {

@@ -6,21 +6,26 @@ import asyncio
 import itertools
 import logging
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
+from ivr.admission import AdmissionPolicy
 from ivr.call import Call
 from ivr.call_leg import CallLeg, DialError, LegContext
 from ivr.config import SipConfig
+from ivr.events import CallRefused, RefusalReason
 from ivr.pj_thread import PjThread
+from ivr.sdp_offer import offer_problem
 from ivr.stack import SipStack, StackInfo
 from ivr.wav_stream import recover_recordings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+REFUSAL_QUEUE = 1000  # refusals waiting to be stored; beyond, counted only (a flood)
 
 
 @dataclass(frozen=True)
@@ -40,10 +45,13 @@ class Phone:
     def __init__(self, config: SipConfig) -> None:
         self.config = config
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stack = SipStack(config, self._incoming_on_pj_thread)
+        self._stack = SipStack(config, self._incoming_on_pj_thread, self._refused_on_pj_thread)
         self._pj = PjThread(self._stack.setup, self._stack.poll, self._stack.teardown,
                             self._stack.tick, poll_ms=config.poll_ms)
         self._incoming: asyncio.Queue[Call] = asyncio.Queue()
+        self._refusals: asyncio.Queue[CallRefused] = asyncio.Queue(REFUSAL_QUEUE)
+        self.refused: Counter[RefusalReason] = Counter()  # every refusal, stored or not
+        self.refusals_unqueued = 0  # refusals counted but not queued: the queue was full
         self._calls: dict[str, Call] = {}
         self._ids = itertools.count(1)
         self._totals = [0, 0, 0, 0, 0]
@@ -113,6 +121,23 @@ class Phone:
         """The next incoming call (already ringing: 180 sent); asyncio.TimeoutError if none."""
         return await asyncio.wait_for(self._incoming.get(), timeout)
 
+    async def next_refusal(self, timeout: float) -> CallRefused:
+        """The next INVITE refused before it became a call; asyncio.TimeoutError if none."""
+        return await asyncio.wait_for(self._refusals.get(), timeout)
+
+    async def lines_in_use(self) -> int:
+        """Calls pjsua holds a slot for now (pjsua's count: ended calls it still holds too)."""
+        return await self._run(lambda: sum(1 for leg in self._stack.legs.values()
+                                           if not leg.ended))
+
+    async def set_admission(self, policy: AdmissionPolicy) -> None:
+        """Apply new limits to the next INVITEs (e.g. after the allow-list changed)."""
+        await self._run(lambda: self._stack.guard.set_policy(policy))
+
+    async def answered_requests(self) -> dict[int, int]:
+        """Requests the SIP guard answered itself, by status code (483, 400, 405, 481 …)."""
+        return await self._run(lambda: dict(self._stack.guard.answered))
+
     async def bridge(self, a: Call, b: Call) -> None:
         """Connect two answered calls' audio both ways (e.g. customer and human agent)."""
         leg_a, leg_b = a.leg, b.leg
@@ -148,23 +173,40 @@ class Phone:
 
     # --- pj thread side ------------------------------------------------------------------
 
-    def _incoming_on_pj_thread(self, stack: SipStack, pj_call_id: int) -> None:
+    def _incoming_on_pj_thread(self, stack: SipStack, pj_call_id: int, source: str,
+                               invite: str) -> None:
         loop = self._require_loop()
         call = self._new_call(loop, "", inbound=True)
         leg = CallLeg(self._leg_context(), call.call_id, call, inbound=True,
                       pj_call_id=pj_call_id)
+        leg.source_ip = source.rsplit(":", 1)[0].strip("[]")
+        leg.offer_problem = offer_problem(invite, self.config.codecs)
         leg.record_to = self._default_recording(call.call_id)
         call.leg = leg
         stack.legs[call.call_id] = leg
         call.remote_uri = leg.pj_call.getInfo().remoteUri
-        self._pj.defer(lambda: leg.answer(180))
+        # Ringing at once, inside pjsua's callback: deferred, a CANCEL processed in the
+        # same turn would find the 180 answering a dialog already gone.
+        leg.answer(180)
         loop.call_soon_threadsafe(self._incoming.put_nowait, call)
+
+    def _refused_on_pj_thread(self, refusal: CallRefused) -> None:
+        self.refused[refusal.reason] += 1
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._queue_refusal, refusal)
+
+    def _queue_refusal(self, refusal: CallRefused) -> None:
+        try:
+            self._refusals.put_nowait(refusal)
+        except asyncio.QueueFull:
+            self.refusals_unqueued += 1
 
     def _leg_context(self) -> LegContext:
         loop = self._require_loop()
         return LegContext(self._stack.account, self._pj.defer, loop.call_soon_threadsafe,
                           self._stack.retire, self.config.clock_rate,
-                          self.config.media_timeout_s, self._stack.taps)
+                          self.config.media_timeout_s, self._stack.taps, self._stack.objects,
+                          self.config.ack_timeout_s, self.config.cancel_timeout_s)
 
     # --- plumbing ------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pjsua2 as pj
 
+from ivr.pj_owned import PjObjects, PjOwned
+
 log = logging.getLogger(__name__)
 
 
@@ -25,15 +27,16 @@ class PromptEnd(StrEnum):
     CALL_ENDED = "call_ended"  # the call ended first (e.g. the customer hung up mid-prompt)
 
 
-class PromptPlayer(pj.AudioMediaPlayer):  # type: ignore[misc]  # pjsua2 is untyped
-    """A WAV player that reports its end of file; created and deleted on the pj thread.
+class PromptPlayer(PjOwned, pj.AudioMediaPlayer):  # type: ignore[misc]  # pjsua2 is untyped
+    """A WAV player that reports its end of file; created and destroyed on the pj thread.
 
-    A bound `on_eof` is held weakly, so the player and its call never form a cycle that the
-    cyclic collector could free on a thread pjlib does not know.
+    A bound `on_eof` is held weakly, so the player and its call form no cycle.
     """
 
-    def __init__(self, prompt_id: int, path: Path, on_eof: Callable[[int], None]) -> None:
+    def __init__(self, prompt_id: int, path: Path, on_eof: Callable[[int], None],
+                 objects: PjObjects) -> None:
         super().__init__()
+        objects.adopt(self)
         self.prompt_id = prompt_id
         self._on_eof: Callable[[], Callable[[int], None] | None] = (
             weakref.WeakMethod(on_eof) if inspect.ismethod(on_eof) else lambda: on_eof)

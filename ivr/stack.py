@@ -11,11 +11,15 @@ from typing import Any
 
 import pjsua2 as pj
 
+from ivr.admission import Admission
 from ivr.call_leg import CallLeg
 from ivr.codecs import codec_priorities
 from ivr.config import SipConfig
 from ivr.errors import EndpointBusyError, SipStartError
+from ivr.events import CallRefused, RefusalReason
 from ivr.media_tap import TapPool
+from ivr.pj_owned import PjObjects, PjOwned
+from ivr.sip_guard import GuardHooks, SipGuard
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +42,37 @@ class StackInfo:
     transports: tuple[str, ...]
 
 
-class HuifangAccount(pj.Account):  # type: ignore[misc]  # pjsua2 is untyped
+# pjsua's own refusals (onRejectedIncomingCall), by the status it sent.
+_PJSUA_REFUSALS = {486: RefusalReason.NO_CALL_SLOT, 488: RefusalReason.UNUSABLE_OFFER}
+
+
+class HuifangEndpoint(pj.Endpoint):  # type: ignore[misc]  # pjsua2 is untyped
+    """The Endpoint, to hear of the INVITEs pjsua refuses on its own (no slot, bad SDP)."""
+
+    def __init__(self, on_refused: Callable[[CallRefused], None]) -> None:
+        super().__init__()
+        self._on_refused = on_refused
+
+    def onRejectedIncomingCall(self, prm: Any) -> None:  # noqa: N802 - pjsua2's name
+        """Report it like our own refusals, so it is stored and counted too."""
+        reason = _PJSUA_REFUSALS.get(prm.statusCode, RefusalReason.OTHER)
+        source = prm.rdata.srcAddress if prm.rdata is not None else ""
+        self._on_refused(CallRefused(source, prm.remoteInfo, prm.callId, prm.statusCode,
+                                     reason))
+
+
+class HuifangAccount(PjOwned, pj.Account):  # type: ignore[misc]  # pjsua2 is untyped
     """Our SIP identity: takes incoming calls and tracks registration."""
 
-    def __init__(self, on_incoming: Callable[[int], None]) -> None:
+    def __init__(self, on_incoming: Callable[[int, str, str], None], objects: PjObjects) -> None:
         super().__init__()
+        objects.adopt(self)
         self._on_incoming = on_incoming
         self.registration_code = 0
 
     def onIncomingCall(self, prm: Any) -> None:  # noqa: N802 - pjsua2's name
         """pjsua2 wants the Call object created inside this callback."""
-        self._on_incoming(prm.callId)
+        self._on_incoming(prm.callId, prm.rdata.srcAddress, prm.rdata.wholeMsg)
 
     def onRegState(self, prm: Any) -> None:  # noqa: N802
         """Remember the registrar's last answer (200 when registered)."""
@@ -58,14 +82,20 @@ class HuifangAccount(pj.Account):  # type: ignore[misc]  # pjsua2 is untyped
 class SipStack:
     """Owns the Endpoint and every leg; PjThread calls setup, poll, tick and teardown."""
 
-    def __init__(self, config: SipConfig, on_incoming: Callable[[SipStack, int], None]) -> None:
+    def __init__(self, config: SipConfig,
+                 on_incoming: Callable[[SipStack, int, str, str], None],
+                 on_refused: Callable[[CallRefused], None]) -> None:
         self.config = config
         self._on_incoming = on_incoming
+        self._on_refused = on_refused
         self.endpoint: Any = None
         self.account: HuifangAccount | None = None
         self.legs: dict[str, CallLeg] = {}
         self.info: StackInfo | None = None
-        self.taps = TapPool(config.clock_rate)
+        self.objects = PjObjects()
+        self.taps = TapPool(config.clock_rate, self.objects)
+        self.guard = SipGuard(Admission(config.admission),
+                              GuardHooks(self.calls_from, on_refused))
 
     def setup(self) -> StackInfo:
         """libCreate, libInit, transports, libStart, codecs, account."""
@@ -89,20 +119,22 @@ class SipStack:
 
     def _destroy_failed_setup(self) -> None:
         """A setup that failed half-way (e.g. the SIP port is taken) leaves no Endpoint."""
-        if self.account is not None:
-            self.account.shutdown()
-            self.account = None
+        self.guard.stop()
+        self.objects.destroy(self.account)
+        self.account = None
         ep, self.endpoint = self.endpoint, None
         if ep is not None:
             try:
                 ep.libDestroy()
             except pj.Error as err:
                 log.warning("pjsua2 cleanup after a failed start: %s", err.info())
-            del ep  # the Endpoint itself: pjsua2 allows a new one only once this is gone
+            _destroy_endpoint(ep)  # pjsua2 allows a new Endpoint only once this one is gone
+        self.objects.close()
         self._release_endpoint()
 
     def _setup(self) -> StackInfo:
-        ep = pj.Endpoint()
+        self.objects.bind_thread()
+        ep = HuifangEndpoint(self._on_refused)
         self.endpoint = ep
         ep.libCreate()
         ep.libInit(self._endpoint_config())
@@ -110,7 +142,11 @@ class SipStack:
         ep.libStart()
         ep.audDevManager().setNullDev()  # no sound card: the null device clocks the bridge
         self._apply_codecs()
-        self.account = HuifangAccount(lambda pj_call_id: self._on_incoming(self, pj_call_id))
+        if self.config.guard:
+            self.guard.start()
+        self.account = HuifangAccount(
+            lambda pj_call_id, source, invite: self._on_incoming(self, pj_call_id, source, invite),
+            self.objects)
         self.account.create(self._account_config(port))
         self.info = StackInfo(self.config.bind_address, port, names)
         return self.info
@@ -118,6 +154,12 @@ class SipStack:
     def poll(self, ms: int) -> None:
         """Let pjsua2 process SIP and timer events for up to `ms` milliseconds."""
         self.endpoint.libHandleEvents(ms)
+        self.objects.sweep()  # pj objects other threads let go of: destroyed here
+
+    def calls_from(self, source_ip: str) -> int:
+        """Calls up now whose INVITE came from this address."""
+        return sum(1 for leg in self.legs.values()
+                   if not leg.ended and leg.source_ip == source_ip)
 
     def tick(self, now: float) -> None:
         """Timers of every leg."""
@@ -148,16 +190,18 @@ class SipStack:
         for leg in list(self.legs.values()):
             leg.release()
         self.legs.clear()
-        if self.account is not None:
-            self.account.shutdown()
-            # Every leg's context still refers to the account, and legs end up in reference
-            # cycles: freed later by the collector on some other thread (after libDestroy,
-            # even), its destructor aborts the process. pjsua2 keeps it from now on.
-            self.account.__disown__()
-            self.account = None
+        self.guard.stop()
+        self.objects.destroy(self.account)
+        self.account = None
+        # Whatever is still alive (in a reference cycle, a traceback, a log record) is
+        # destroyed now, here, and not by the collector later on some other thread.
+        if survivors := self.objects.destroy_all():
+            log.info("destroyed %d pjsua2 objects left alive at shutdown", survivors)
         ep.libDestroy()
         self.taps.abandon()  # a tap's destructor after libDestroy would abort the process
+        self.objects.close()
         self.endpoint = None
+        _destroy_endpoint(ep)
         self._release_endpoint()
 
     def _release_endpoint(self) -> None:
@@ -216,3 +260,9 @@ class SipStack:
             cfg.sipConfig.authCreds.append(
                 pj.AuthCredInfo("digest", reg.realm, reg.username, 0, reg.password))
         return cfg
+
+
+def _destroy_endpoint(ep: Any) -> None:
+    """Delete the Endpoint now, on the pj thread, after libDestroy; its proxy owns nothing."""
+    if ep.this.own():
+        type(ep).__swig_destroy__(ep)

@@ -25,8 +25,9 @@ from huifang.callback.options import CallbackOptions
 from huifang.callback.outcome import CallbackOutcome, outcome_json, outcome_of
 from huifang.callback.session import CallbackSession
 from huifang.prompt_audio.cache import PromptCache
+from ivr.admission import refusal_as_call_end
 from ivr.call import Call, CallEndedError
-from ivr.events import CallEnded
+from ivr.events import CallEnded, CallRefused
 from ivr.outcome import CallOutcome
 from scripts_zh.dialogue import CallbackDialogue
 from scripts_zh.script_loader import script_for
@@ -35,8 +36,9 @@ from storage.masking import mask_phone
 from storage.models import CallDirection
 
 ANSWER_WAIT_S = 10.0  # from our 200 OK to the caller's ACK
-# What was done with the call: its policy's script, the unknown-caller prompt, or 486.
-Handling = Literal["script", "unknown_caller", "busy"]
+# What was done with the call: its policy's script, the unknown-caller prompt, 486 (every
+# line taken), or refused before it became a call (source limits, allow-list, unusable offer).
+Handling = Literal["script", "unknown_caller", "busy", "refused"]
 _NUMBER = re.compile(r"\d{7,}")
 
 
@@ -77,27 +79,25 @@ async def take_inbound_call(call: Call, database: Database, engine: Engine, prom
                        ended, "unknown_caller" if policy is None else "script", outcome)
 
 
-async def reject_busy(call: Call, database: Database, options: CallbackOptions) -> InboundCall:
-    """Refuse a call with 486 Busy Here (every line taken); then store it as a busy inbound call.
-
-    The refusal goes out before any database work: a caller waits for nothing.
-    """
-    refused = False
-    with contextlib.suppress(CallEndedError):  # the caller gave up first: stored as such
-        await call.answer(486)
-        refused = True
-    ended = await call.wait_ended(options.hangup_wait_s)
-    policy = await asyncio.to_thread(policy_for_caller, database, call.remote_uri, date.today())
+async def store_refusal(refusal: CallRefused, database: Database) -> InboundCall:
+    """Store an INVITE the SIP layer refused (lines busy, source limits, pjsua's own 486)."""
+    ended = refusal_as_call_end(refusal)
+    caller = _uri_of(refusal.caller)
+    policy = await asyncio.to_thread(policy_for_caller, database, caller, date.today())
     started = await asyncio.to_thread(start_call_record, database,
                                       policy.policy_id if policy else None,
-                                      CallDirection.INBOUND, call.remote_uri)
-    call_id = started.call_id
-    if refused:  # ivr reads an unanswered inbound end as the caller's; here it was ours
-        ended = dataclasses.replace(ended, outcome=CallOutcome.BUSY, status_code=486,
-                                    reason="Busy Here")
-    await asyncio.to_thread(finish_call_record, database, call_id, ended)
-    return InboundCall(call_id, call.remote_uri, policy.record.policy_no if policy else None,
-                       ended, "busy", None)
+                                      CallDirection.INBOUND, caller)
+    await asyncio.to_thread(finish_call_record, database, started.call_id, ended)
+    handling: Handling = "busy" if ended.outcome is CallOutcome.BUSY else "refused"
+    return InboundCall(started.call_id, caller, policy.record.policy_no if policy else None,
+                       ended, handling, None)
+
+
+def _uri_of(header_value: str) -> str:
+    """The URI of a From header value ('"Name" <sip:x@y>;tag=1' -> 'sip:x@y')."""
+    if "<" in header_value and ">" in header_value:
+        return header_value.split("<", 1)[1].split(">", 1)[0]
+    return header_value.split(";", 1)[0].strip()
 
 
 def inbound_json(result: InboundCall) -> dict[str, Any]:

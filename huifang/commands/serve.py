@@ -35,8 +35,8 @@ def register(sub: Subparsers) -> None:
                     "script runs; a number holding no "
                     "policy hears HUIFANG_CALLBACK_UNKNOWN_CALLER_PROMPT and is hung up on, or "
                     "transferred to HUIFANG_CALLBACK_TRANSFER_URI. Up to HUIFANG_SERVE_MAX_CALLS "
-                    "calls at once; one more is refused with 486 Busy Here (at pjsua2's cap of "
-                    "4, by pjsua2 itself, unstored). Every call is stored "
+                    "calls at once (counted from the SIP stack's own call slots); one more is "
+                    "refused with 486 Busy Here and stored. Every call is stored "
                     "as an inbound call and printed as one JSON line when it ends. SIGINT or "
                     "SIGTERM hangs up the calls in progress, stores them and exits 0.")
     add_db_option(parser)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,11 +13,11 @@ from ivr_testkit import (
     PeerProcess,
     PhoneRig,
     SippProcess,
+    running_phone,
     write_tone,
 )
 
 from ivr.config import SipConfig
-from ivr.phone import Phone
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +28,8 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneRig]:
     config = SipConfig(bind_address="127.0.0.1", port=0, transport="udp+tcp",
                        codecs=("PCMU", "PCMA", "G722", "L16"), media_timeout_s=MEDIA_TIMEOUT_S,
                        ring_timeout_s=10.0, recordings_dir=recordings)
-    loop = asyncio.new_event_loop()
-    phone = Phone(config)
-    loop.run_until_complete(asyncio.wait_for(phone.start(), 15))
-    try:
-        yield PhoneRig(phone, loop, recordings)
-    finally:
-        loop.run_until_complete(asyncio.wait_for(phone.stop(), 20))
-        loop.close()
+    with running_phone(config) as rig:
+        yield rig
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import queue
@@ -14,7 +15,7 @@ import sys
 import threading
 import time
 import wave
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from ivr.config import SipConfig
 from ivr.phone import Phone
 
 HERE = Path(__file__).resolve().parent
@@ -44,6 +46,20 @@ class PhoneRig:
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = 20.0) -> T:
         """Run a scenario on the phone's loop; every scenario has a deadline."""
         return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+@contextlib.contextmanager
+def running_phone(config: SipConfig) -> Iterator[PhoneRig]:
+    """A started Phone on a loop of its own, stopped at the end (one Endpoint per process)."""
+    assert config.recordings_dir is not None
+    loop = asyncio.new_event_loop()
+    phone = Phone(config)
+    loop.run_until_complete(asyncio.wait_for(phone.start(), 15))
+    try:
+        yield PhoneRig(phone, loop, config.recordings_dir)
+    finally:
+        loop.run_until_complete(asyncio.wait_for(phone.stop(), 20))
+        loop.close()
 
 
 def write_tone(path: Path, freq: float, seconds: float, rate: int = 16000,
@@ -176,16 +192,20 @@ class SippProcess:
     """One SIPp run of a scenario under tests/ivr/sipp/, killed if it outlives the test."""
 
     def __init__(self, scenario: str, *args: str, workdir: Path,
-                 replace: dict[str, str] | None = None, timeout_s: float = 15.0) -> None:
+                 replace: dict[str, str] | None = None, timeout_s: float = 15.0,
+                 local_ip: str = "127.0.0.1", calls: int = 1, quiet_aborts: bool = False) -> None:
         self.port = free_port()
         text = (SIPP_DIR / scenario).read_text()
         for placeholder, value in (replace or {}).items():
             text = text.replace(placeholder, value)  # SIPp's -key cannot reach a status line
         script = workdir / scenario
         script.write_text(text)
-        cmd = [sipp_binary(), "-sf", str(script), "-i", "127.0.0.1", "-p", str(self.port),
-               "-mp", str(free_port()), "-m", "1", "-nostdin", "-timeout", f"{timeout_s}s",
-               "-timeout_error", "-trace_err", *args]
+        # quiet_aborts: a hostile caller must not end a call with a BYE or CANCEL of SIPp's
+        # own when the scenario meets what it did not expect (our resent 200, our BYE).
+        quiet = ["-default_behaviors", "none"] if quiet_aborts else []
+        cmd = [sipp_binary(), "-sf", str(script), "-i", local_ip, "-p", str(self.port),
+               "-mp", str(free_port()), "-m", str(calls), "-nostdin", "-timeout",
+               f"{timeout_s}s", "-timeout_error", "-trace_err", *quiet, *args]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, start_new_session=True, cwd=workdir)
 

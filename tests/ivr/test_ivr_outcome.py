@@ -24,6 +24,8 @@ from ivr.outcome import CallOutcome, EndCause, classify_call_end
     (False, 503, None, False, CallOutcome.FAILED),
     (False, 0, None, False, CallOutcome.FAILED),
     (False, 487, None, True, CallOutcome.PEER_HUNG_UP),
+    (False, 408, EndCause.NO_ACK, True, CallOutcome.NO_ACK),
+    (False, 488, EndCause.UNUSABLE_OFFER, True, CallOutcome.UNUSABLE_OFFER),
 ])
 def test_classify_call_end(answered: bool, code: int, cause: EndCause | None, inbound: bool,
                            expected: CallOutcome) -> None:
@@ -36,7 +38,8 @@ def test_outcomes_are_stable_strings() -> None:
     """Storage keeps the values: they must not change by accident."""
     assert [o.value for o in CallOutcome] == [
         "completed", "peer_hung_up", "no_answer", "busy", "rejected", "invalid_number",
-        "media_timeout", "transferred", "cancelled", "failed"]
+        "media_timeout", "transferred", "cancelled", "no_ack", "unusable_offer", "interrupted",
+        "failed"]
 
 
 def test_a_command_racing_the_hang_up_raises_call_ended() -> None:
