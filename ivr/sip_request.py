@@ -61,6 +61,8 @@ def parse_request(text: bytes) -> SipRequest | None:
     cseq = headers.get("cseq", "").split()
     via = _VIA_TRANSPORT.search(headers.get("via", ""))
     return SipRequest(
+        # RFC 3261 §7.1 says case-sensitive, but pjsip reads "ack" as ACK (and must never
+        # be made to answer one: it asserts), so we read methods as pjsip does.
         method=request_line[0].upper(),
         in_dialog=bool(_TAG.search(to.encode())),
         max_forwards=_int(headers.get("max-forwards")),

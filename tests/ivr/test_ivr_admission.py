@@ -122,3 +122,9 @@ def sdp(connection: str = "IN IP4 10.0.0.9", media: str = "m=audio 6000 RTP/AVP 
 def test_offer_problem(message: str, problem: str | None) -> None:
     found = offer_problem(message, ("PCMA", "PCMU", "G722", "L16"))
     assert (found is None) if problem is None else (found is not None and problem in found)
+
+
+def test_methods_are_read_as_pjsip_reads_them() -> None:
+    """pjsip takes "ack" for ACK (and asserts if asked to answer one): so do we."""
+    request = parse_request(b"ack sip:x@y SIP/2.0\r\nCSeq: 1 ack\r\n\r\n")
+    assert request is not None and request.method == "ACK" and not request.cseq_mismatch
