@@ -19,10 +19,15 @@ def classify_dtmf(digit: str) -> AnswerClass:
     return DTMF_CLASSES.get(digit.strip(), AnswerClass.OTHER)
 
 
+def answer_clauses(text: str) -> list[Clause]:
+    """The answer's non-empty clauses, homophones in the lexicon's spelling."""
+    clauses = [_canonical(clause) for clause in parse_answer(text).clauses]
+    return [clause for clause in clauses if clause.chars]
+
+
 def classify_answer(text: str) -> AnswerClass:
     """The class of one recognised answer, worst-case-safe: doubt beats confirmation."""
-    clauses = [_canonical(clause) for clause in parse_answer(text).clauses]
-    clauses = [clause for clause in clauses if clause.chars]
+    clauses = answer_clauses(text)
     if not clauses:
         return AnswerClass.OTHER
     joined = "".join(clause.chars for clause in clauses)

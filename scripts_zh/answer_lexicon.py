@@ -77,7 +77,8 @@ NOT_A_DENIAL_RE = re.compile(NO_PROBLEM_RE.pattern + r"|没错|不错|无误|不
 RESTATED_RISK_RE = re.compile(r"(不|没有|没)(能|会|是)?(保证|保本|保底|固定|确定|一定)")
 KNOWING_RE = re.compile(r"清楚|知道|明白|了解|晓得|理解")
 
-SURRENDER_RES = (
+# A request to surrender (退保, 撤单, 不要了): policy service (保全) takes it.
+SURRENDER_REQUEST_RES = (
     re.compile(
         r"(?<![不没别])(要求|要|想|申请|办理?|帮我|给我|打算|准备)(把它|把这个|把|这个)?"
         r"(办)?(个)?(退(?!休))"
@@ -85,8 +86,16 @@ SURRENDER_RES = (
     re.compile(r"^(申请)?退保(退保|吧|了)?$|^(退(了|掉))+(吧|算了)?$|怎么退保|如何退保"),
     re.compile(r"(?<![不别])(不想要|不想买|撤单|撤销|撤保|解约|退款|退钱|钱退|退给我|退回来)"),
     re.compile(r"(?<![不别])不(想)?(要|买)(这个|这份|这|那个)?(保险|保单)?了"),
-    # 是不是骗子电话 asks whether the call is genuine; it is not a complaint.
+)
+# A complaint (电话投诉): 是不是骗子电话 asks whether the call is genuine, it is not a complaint.
+COMPLAINT_RES = (
     re.compile(r"投诉|举报|12378|告你们|(?<!诈)骗(?!子电话|人电话|人的电话)|坑人|太坑|忽悠"),
+)
+SURRENDER_RES = (*SURRENDER_REQUEST_RES, *COMPLAINT_RES)
+# A strong complaint (强烈抱怨) without the word 投诉: anger at the company or the seller.
+STRONG_COMPLAINT_RE = re.compile(
+    r"太过分|过分了|气死|什么破|破保险|垃圾|恶心|不像话|太差劲|烦死|受够|没完没了|"
+    r"(别|不要)再(给我)?打|再打(我)?就|欺负人|黑心|无良"
 )
 # A request for a person (转人工, 找客服) or the word alone; 客服电话多少 only asks a number.
 HUMAN_RES = (

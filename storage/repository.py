@@ -9,8 +9,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from scripts_zh.dialogue_events import CallOutcome as DialogueOutcome
-from scripts_zh.dialogue_events import DialogueEvent
+from scripts_zh.dialogue_events import DialogueEvent, ProblemReason
 from storage.audit import SYSTEM, record_change
+from storage.callback_followups import record_followups
 from storage.dialogue_record import dialogue_outcome, item_answers_from_events
 from storage.models import (
     CallDirection,
@@ -22,17 +23,28 @@ from storage.models import (
     Verdict,
 )
 from storage.phones import caller_digits
-from storage.problem_cases import case_fields
+from storage.problem_cases import DeadlineRules, case_fields
+from storage.working_days import load_calendar
 
 # A callback that reached the holder and went through the script needs no further attempt.
 REACHED = (DialogueOutcome.ALL_CONFIRMED.value, DialogueOutcome.COMPLETED_WITH_PROBLEMS.value)
+# Complaints and surrender requests have their own clocks, not a problem case's 15 days.
+_OWN_WORKFLOW = ProblemReason.SURRENDER_OR_COMPLAINT.value
 
 
 class Repository:
     """Policies, calls, item answers and problem cases; the caller commits (Database.session)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, rules: DeadlineRules | None = None) -> None:
         self.session = session
+        self._rules = rules
+
+    @property
+    def rules(self) -> DeadlineRules:
+        """The calendar follow-ups are timed by: given, or the bundled holiday calendar."""
+        if self._rules is None:
+            self._rules = DeadlineRules(calendar=load_calendar())
+        return self._rules
 
     # -- policies ------------------------------------------------------------------------
 
@@ -108,16 +120,19 @@ class Repository:
     def record_dialogue(
         self, call: CallRecord, events: Iterable[DialogueEvent], now: datetime | None = None
     ) -> list[ItemAnswer]:
-        """Store the dialogue's item answers with evidence; each problem item opens a 问题件."""
+        """Store the dialogue's item answers with evidence; each problem item opens a 问题件,
+        except a surrender or complaint, which opens its own follow-up (callback_followups)."""
         events = list(events)
+        now = now or datetime.now(UTC)
         answers = item_answers_from_events(events)
         call.answers.extend(answers)
         call.dialogue_outcome = dialogue_outcome(events) or call.dialogue_outcome
         self.session.flush()
         if call.policy_id is not None:
             for answer in answers:
-                if answer.verdict is Verdict.PROBLEM:
-                    self._open_case(call, answer, now or datetime.now(UTC))
+                if answer.verdict is Verdict.PROBLEM and answer.reason != _OWN_WORKFLOW:
+                    self._open_case(call, answer, now)
+        record_followups(self.session, call, events, now, self.rules)
         self.session.flush()
         return answers
 

@@ -20,6 +20,7 @@ from huifang.web import (
     call_routes,
     campaign_routes,
     case_routes,
+    followup_routes,
     kpi_routes,
     live_routes,
     review_routes,
@@ -63,6 +64,7 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
     app.include_router(attention_routes.router)
     app.include_router(kpi_routes.router)
     app.include_router(campaign_routes.router)
+    app.include_router(followup_routes.router)
     app.add_api_route("/", _to_sign_in, include_in_schema=False)
     # Plain HTML and JS, served as they lie: nothing to build before a user opens a page.
     app.mount("/app", StaticFiles(directory=STATIC_DIR, html=True), name="pages")

@@ -34,7 +34,10 @@ class AuditEntryOut(BaseModel):
 def read_audit_trail(
     session: SessionDep,
     user: OverseerDep,
-    entity: Literal["flag", "problem_case", "attention_entry"] | None = None,
+    entity: Literal[
+        "flag", "problem_case", "attention_entry", "complaint", "service_request",
+        "customer_promise", "letter_visit", "qa_sample", "attention_proposal",
+    ] | None = None,
     entity_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     limit: Limit = 200,
     offset: Offset = 0,
