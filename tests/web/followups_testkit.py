@@ -13,7 +13,7 @@ from storage.policy_view import policy_record
 from storage.repository import Repository
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "storage"))
-from storage_testkit import run_dialogue  # noqa: E402
+from storage_testkit import run_dialogue
 
 POLICY = "8644012024110001"  # 王秀英's, sold by 李明
 ANSWERS = ["是我", "一九六五年三月八号", "是我自己签的", "看过了，都明白", "清楚",
