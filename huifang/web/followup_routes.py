@@ -17,7 +17,6 @@ from huifang.web.deps import SessionDep
 from huifang.web.review_access import ReviewerCsrfDep, ReviewerDep, RulesDep, actor
 from huifang.web.roles import sees_personal_data
 from huifang.web.sign_ins import SignedInUser
-from huifang.web.text_masking import mask_numbers_in_text
 from storage import complaints as workflow
 from storage import policy_service
 from storage.customer_promises import keep_promise
@@ -35,6 +34,7 @@ from storage.service_models import (
     ServiceRequest,
     ServiceStatus,
 )
+from zhtext.personal_numbers import mask_personal_numbers
 
 router = APIRouter(prefix="/api/followups", tags=["follow-ups"])
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -246,7 +246,7 @@ def keep(promise_id: RowId, body: Note, session: SessionDep,
 
 
 def _text(text: str, user: SignedInUser) -> str:
-    return text if sees_personal_data(user.role) else mask_numbers_in_text(text)
+    return text if sees_personal_data(user.role) else mask_personal_numbers(text)
 
 
 def _complaint_out(session: Session, complaint: Complaint, rules: DeadlineRules,
