@@ -116,6 +116,10 @@ class Settings(BaseSettings):
         500, ge=1, description="frames (20 ms) a tap consumer may lag before frames are dropped"
     )
     recordings_dir: str = Field("var/recordings", description="one stereo WAV per call")
+    node_name: str = Field(
+        "", description="this node's name on the calls it handles (crash recovery); empty:"
+                        " the host's name"
+    )
 
     # --- automated callback (huifang/callback) and its prompt audio (huifang/prompt_audio) --
     prompt_cache: str = Field("var/prompts", description="rendered prompt WAVs, by text hash")

@@ -61,6 +61,16 @@ class Call:
 
         await self._run(run)
 
+    async def record_to(self, path: Path) -> None:
+        """Record this call to `path` instead (before it is answered: the file opens then)."""
+        leg = self._live_leg()
+
+        def run() -> None:
+            if leg.recorder is None:
+                leg.record_to = path
+
+        await self._run(run)
+
     async def play(self, wav: Path) -> Prompt:
         """Start playing a WAV prompt to the customer; await `Prompt.wait` for its end."""
         leg = self._live_leg()

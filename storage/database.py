@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import StorageError
 from storage.migrations import upgrade_to_head
+from storage.ownership import CallOwner
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Database:
 
     engine: Engine
     sessions: sessionmaker[Session]
+    # The process using it, stamped on the calls it starts (storage.ownership).
+    owner: CallOwner = field(default_factory=CallOwner.this_process)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -36,7 +39,7 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(url: str, *, upgrade: bool = True) -> Database:
+def open_database(url: str, *, upgrade: bool = True, node: str = "") -> Database:
     """Connect to `url` and (by default) migrate the schema to the newest revision.
 
     Upgrading on open, rather than refusing an old schema, suits an on-premise service whose
@@ -57,7 +60,8 @@ def open_database(url: str, *, upgrade: bool = True) -> Database:
         engine.dispose()
         reason = " ".join(str(err.orig).split())  # drivers' hints span lines; keep one
         raise StorageError("unreachable", f"cannot open database {_safe(url)}: {reason}") from err
-    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+    return Database(engine, sessionmaker(engine, expire_on_commit=False),
+                    CallOwner.this_process(node))
 
 
 def make_engine(url: str) -> Engine:

@@ -140,6 +140,8 @@ class CallRecord(Base):
     """One call about a policy: who, which way, when, how it ended, where the recording lies."""
 
     __tablename__ = "calls"
+    # Open calls (ended_at NULL) by owner: what a start-up settles after a crash.
+    __table_args__ = (Index("ix_calls_open", "ended_at", "owner_node"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # An inbound call from an unknown number has no policy until an agent finds it.
@@ -155,6 +157,11 @@ class CallRecord(Base):
     recording_path: Mapped[str | None] = mapped_column(String(500))
     # The agent who handled the call; None for a robot callback nobody was transferred to.
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The process handling the call (storage.ownership): a crash leaves it open, and the
+    # next start settles it only once this process is gone. None: recorded before 0009.
+    owner_node: Mapped[str | None] = mapped_column(String(64))
+    owner_pid: Mapped[int | None] = mapped_column(Integer)
+    owner_started: Mapped[str | None] = mapped_column(String(24))
 
     policy: Mapped[Policy | None] = relationship(back_populates="calls")
     agent: Mapped[User | None] = relationship()

@@ -22,6 +22,7 @@ from storage.models import (
     ProblemCase,
     Verdict,
 )
+from storage.ownership import CallOwner
 from storage.phones import caller_digits
 from storage.problem_cases import DeadlineRules, case_fields
 from storage.working_days import load_calendar
@@ -92,14 +93,21 @@ class Repository:
         direction: CallDirection,
         sip_uri: str,
         started_at: datetime | None = None,
+        owner: CallOwner | None = None,
     ) -> CallRecord:
-        """A new call record (its id assigned now), before the outcome is known."""
+        """A new call record (its id assigned now), before the outcome is known.
+
+        `owner`: the process handling a live call, so a crash leaves it to be settled.
+        """
         call = CallRecord(
             policy=policy,
             direction=direction,
             sip_uri=sip_uri,
             started_at=started_at or datetime.now(UTC),
         )
+        if owner is not None:
+            call.owner_node, call.owner_pid = owner.node, owner.pid
+            call.owner_started = owner.started
         self.session.add(call)
         self.session.flush()
         return call

@@ -87,7 +87,7 @@ def start_call_record(database: Database, policy_id: int | None, direction: Call
     with database.session() as session:
         repo = Repository(session)
         policy = None if policy_id is None else session.get(Policy, policy_id)
-        call = repo.start_call(policy, direction, sip_uri)
+        call = repo.start_call(policy, direction, sip_uri, owner=database.owner)
         session.flush()  # the id names the file
         recording = None
         if recordings_dir is not None:

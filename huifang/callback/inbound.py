@@ -10,6 +10,7 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 from asr.engines import Engine
@@ -56,15 +57,18 @@ class InboundCall:
 
 async def take_inbound_call(call: Call, database: Database, engine: Engine, prompts: PromptCache,
                             options: CallbackOptions, unknown_prompt: str,
-                            today: date | None = None) -> InboundCall:
+                            today: date | None = None,
+                            recordings_dir: Path | None = None) -> InboundCall:
     """Look the caller up, store the call at once, answer, run the script (or the prompt)."""
     policy = await asyncio.to_thread(policy_for_caller, database, call.remote_uri,
                                      today or date.today())
     started = await asyncio.to_thread(start_call_record, database,
                                       policy.policy_id if policy else None,
-                                      CallDirection.INBOUND, call.remote_uri)
+                                      CallDirection.INBOUND, call.remote_uri, recordings_dir)
     call_id = started.call_id
     try:
+        if started.recording is not None:  # stored from the start: a crash leaves it linked
+            await call.record_to(started.recording)
         if policy is None:
             ended, outcome = await _greet_unknown(call, prompts, options, unknown_prompt), None
         else:

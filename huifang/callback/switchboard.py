@@ -76,7 +76,8 @@ class Switchboard:
 
     def _dispatch(self, call: Call) -> None:
         coro = take_inbound_call(call, self.database, self.engine, self.prompts, self.options,
-                                 self.line.unknown_caller_prompt)
+                                 self.line.unknown_caller_prompt,
+                                 recordings_dir=self.phone.config.recordings_dir)
         self._start(self._active, coro, call)
 
     async def _store_refusals(self) -> None:

@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from huifang.campaign.configured import DialPlan
 from huifang.campaign.outcomes import attempt_outcome
 from huifang.campaign.schedule import CallingRules, Candidate, PastAttempt, Plan, plan
-from ivr.outcome import CallOutcome
 from storage.campaign_models import AttemptOutcome, CampaignAttempt, CampaignPolicy
 from storage.campaigns import CampaignStore, Enrolment
 from storage.database import Database
 from storage.policy_import import ImportReport, import_policy_file
+from storage.recovery import INTERRUPTED, settle_call
 
 log = logging.getLogger(__name__)
 # Due policies a round looks at, earliest deadline first: enough to fill every free line even
@@ -150,15 +150,15 @@ def _settle(store: CampaignStore, attempt: CampaignAttempt, now: datetime) -> st
         store.finish_attempt(attempt.id, AttemptOutcome.FAILED, now, dialled=False,
                              detail=f"worker {attempt.worker} stopped before dialling")
         return f"{policy_no}: attempt {attempt.seq} never dialled"
-    if call.ended_at is not None:
+    if call.ended_at is not None and call.outcome != INTERRUPTED:
         outcome = attempt_outcome(call.outcome, call.dialogue_outcome)
         store.finish_attempt(attempt.id, outcome, now, call_id=call.id,
                              detail=f"settled from call {call.id} after worker stopped")
         return f"{policy_no}: attempt {attempt.seq} {outcome} (from call {call.id})"
-    # Died mid-call: what was said is in the recording; the attempt counts, so the spacing
-    # keeps the next one from following at once.
-    call.outcome = CallOutcome.FAILED.value
-    call.ended_at = now
+    # Died mid-call: settled like any interrupted call (answers so far kept, recording
+    # linked); the attempt counts, so the spacing keeps the next one from following at once.
+    if call.ended_at is None:  # else already settled by a start-up (huifang.call_recovery)
+        settle_call(store.session, call, now)
     store.finish_attempt(attempt.id, AttemptOutcome.FAILED, now, call_id=call.id,
                          detail=f"worker stopped mid-call {call.id}")
     return f"{policy_no}: attempt {attempt.seq} interrupted mid-call {call.id}"

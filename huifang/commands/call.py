@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from asr.engines import load_engine
 from asr.errors import AsrError
+from huifang.call_recovery import settle_left_open
 from huifang.callback.call_store import UnknownPolicyError, load_policy
 from huifang.callback.dialer import call_policyholder
 from huifang.callback.options import CallbackOptions, callback_asr_config
@@ -122,6 +123,7 @@ async def _call(settings: Settings, uri: str,
     options = CallbackOptions.from_settings(settings)
     async with Phone(SipConfig.from_settings(settings)) as phone:
         if isinstance(policy, _StoredPolicy):
+            await asyncio.to_thread(settle_left_open, policy.database)
             stored = await run_stored_callback(phone, policy.database, policy.policy_no, uri,
                                                engine, prompts, options)
             return stored.outcome, stored.call_id

@@ -88,6 +88,7 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
     """Load the engine, open the phone, and run the campaign on it."""
     # Imported here: SIP, ASR and TTS load only when a campaign really dials.
     from asr.engines import load_engine
+    from huifang.call_recovery import settle_left_open
     from huifang.callback.options import CallbackOptions, callback_asr_config
     from huifang.campaign.stored_place import stored_callback_placer
     from huifang.prompt_audio.configured import prompt_cache_from_settings
@@ -102,6 +103,7 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
                       + options.hangup_wait_s + LEASE_MARGIN_S)
     progress = None if args.worker else ProgressDisplay(db)
     async with Phone(SipConfig.from_settings(settings)) as phone:
+        await asyncio.to_thread(settle_left_open, db)  # a killed worker's calls
         place = stored_callback_placer(phone, db, engine, prompt_cache_from_settings(settings),
                                        options)
         runner = CampaignRunner(db, rules, plan, place, max_concurrent=concurrent, lease=lease)

@@ -29,7 +29,7 @@ def db_url(args: argparse.Namespace) -> str:
 def open_db(args: argparse.Namespace) -> Database | None:
     """The database, migrated to the newest schema; None after reporting why it could not."""
     try:
-        return open_database(db_url(args))
+        return open_database(db_url(args), node=get_settings().node_name)
     except StorageError as err:
         report_error("database", str(err))
         return None

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from asr.engines import load_engine
 from asr.errors import AsrError
+from huifang.call_recovery import settle_left_open
 from huifang.callback.inbound import InboundCall, inbound_json
 from huifang.callback.options import CallbackOptions, callback_asr_config
 from huifang.callback.switchboard import LineConfig, Switchboard
@@ -77,6 +78,7 @@ async def _serve(settings: Settings, database: Database, out: TextIO) -> None:
     engine = await loop.run_in_executor(None, load_engine, callback_asr_config(settings))
     line = LineConfig(settings.serve_max_calls, settings.callback_unknown_caller_prompt)
     async with Phone(SipConfig.from_settings(settings)) as phone:
+        await asyncio.to_thread(settle_left_open, database)  # recordings repaired by now
         board = Switchboard(phone, database, engine, prompt_cache_from_settings(settings),
                             CallbackOptions.from_settings(settings), line,
                             lambda result: _print_call(result, out))

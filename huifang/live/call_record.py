@@ -32,7 +32,8 @@ def open_live_call(database: Database, policy_no: str, agent_id: int, customer_u
             raise UnknownPolicyError(f"no policy {policy_no.strip()!r} in the database")
         if session.get(User, agent_id) is None:
             raise LookupError(f"no user {agent_id}")
-        call = repo.start_call(policy, CallDirection.OUTBOUND, customer_uri)
+        call = repo.start_call(policy, CallDirection.OUTBOUND, customer_uri,
+                               owner=database.owner)
         call.agent_id = agent_id
         return LiveCallRecord(call.id, policy.policy_no)
 

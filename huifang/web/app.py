@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from huifang.call_recovery import settle_left_open
 from huifang.settings import Settings
 from huifang.web import (
     attention_routes,
@@ -75,7 +76,8 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the database (migrating it) and the per-process sign-in state; close on exit."""
     settings = _settings(app)
-    app.state.database = await run_in_threadpool(open_database, settings.db_url)
+    app.state.database = await run_in_threadpool(open_database, settings.db_url,
+                                                 node=settings.node_name)
     app.state.sign_ins = SignInStore(settings.web_session_hours * 3600)
     app.state.login_limiter = LoginLimiter(
         settings.web_login_attempts, settings.web_login_window_s
@@ -84,6 +86,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         if desk is not None:
             await desk.start(app.state.database)
+            await run_in_threadpool(settle_left_open, app.state.database)
         yield
     finally:
         if desk is not None:
