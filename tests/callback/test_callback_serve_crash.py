@@ -23,7 +23,8 @@ def _inbound_calls(url: str) -> list[dict[str, Any]]:
             calls = session.query(CallRecord).filter(
                 CallRecord.direction == CallDirection.INBOUND).order_by(CallRecord.id).all()
             return [{"id": c.id, "outcome": c.outcome, "ended": c.ended_at is not None,
-                     "recording": c.recording_path, "policy_no": c.policy.policy_no,
+                     "recording": c.recording_path,
+                     "policy_no": c.policy.policy_no if c.policy else None,
                      "answers": [a.step_id for a in c.answers]} for c in calls]
     finally:
         database.close()
