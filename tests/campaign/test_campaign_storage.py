@@ -166,7 +166,7 @@ def test_a_dead_workers_attempts_are_settled_from_their_call_records(tmp_path: P
         assert row(finished).campaign_policy.state is CampaignState.DONE
         assert (row(midcall).outcome, row(midcall).dialled) == (AttemptOutcome.FAILED, True)
         call = session.get(CallRecord, midcall_call)
-        assert call is not None and call.outcome == "failed" and call.ended_at is not None
+        assert call is not None and call.outcome == "interrupted" and call.ended_at is not None
         assert row(alive).status is AttemptStatus.IN_PROGRESS
     # A lease that ran out is settled whoever held it.
     assert resolve_abandoned(db, NOW + timedelta(hours=1), lambda w: False) == [

@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CORPUS = Path(__file__).resolve().parent / "fuzz" / "sip_corpus.jsonl"
+CORPUS = Path(__file__).resolve().parent / "ivr" / "fuzz" / "sip_corpus.jsonl"
 
 
 @dataclass
