@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -29,6 +29,7 @@ from huifang.web import (
 from huifang.web.deps import web_settings
 from huifang.web.event_bus import CallEventBus
 from huifang.web.hardening import MAX_BODY_BYTES, harden
+from huifang.web.labels import labels_script
 from huifang.web.live_call_routes import router as live_call_router
 from huifang.web.login_limit import LoginLimiter
 from huifang.web.sign_ins import SignInStore
@@ -67,6 +68,8 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
     app.include_router(campaign_routes.router)
     app.include_router(followup_routes.router)
     app.add_api_route("/", _to_sign_in, include_in_schema=False)
+    # Before the mount, so the pages' one mapping of coded values comes from labels.py.
+    app.add_api_route("/app/labels.js", _labels, include_in_schema=False)
     # Plain HTML and JS, served as they lie: nothing to build before a user opens a page.
     app.mount("/app", StaticFiles(directory=STATIC_DIR, html=True), name="pages")
     return app
@@ -103,3 +106,7 @@ def _settings(app: FastAPI) -> Settings:
 
 def _to_sign_in() -> RedirectResponse:
     return RedirectResponse("/app/")
+
+
+def _labels() -> Response:
+    return Response(labels_script(), media_type="text/javascript; charset=utf-8")

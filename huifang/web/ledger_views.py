@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from huifang.web.labels import label
 from huifang.web.table_export import Cell, Table
 from storage.case_ledger import SUMMARY_COUNTS, LedgerRow, SummaryRow
 from storage.masking import mask_id_last4, mask_phone
@@ -70,7 +71,6 @@ SUMMARY_HEADERS = (
     "分支机构", "团队", "销售人员", "新增标记", "确认", "排除", "新开问题件", "结案", "在办",
     "逾期",
 )  # fmt: skip
-_STATUS = {"open": "处理中", "closed": "已结案"}
 
 
 def ledger_line(row: LedgerRow, *, masked: bool) -> LedgerLine:
@@ -106,10 +106,11 @@ def ledger_table(lines: list[LedgerLine], rules: DeadlineRules) -> Table:
     rows: list[list[Cell]] = [
         [line.case_id, line.policy_no, line.product_name, line.holder_name, line.phone,
          line.holder_id_last4, line.salesperson, line.team, line.outlet, line.branch,
-         line.call_id, line.kind, line.reason, line.classification, line.evidence,
+         line.call_id, label("problemKind", line.kind), label("caseReason", line.reason),
+         line.classification, line.evidence,
          local(line.opened_at), line.handler, line.deadline, line.working_days_left,
          "是" if line.reminder_due else "", "是" if line.overdue else "",
-         _STATUS.get(line.status, line.status), line.resolution, line.resolved_by,
+         label("caseStatus", line.status), line.resolution, line.resolved_by,
          local(line.closed_at)]
         for line in lines
     ]  # fmt: skip

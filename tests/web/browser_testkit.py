@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+
+from huifang.web.labels import vocabularies
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-background-networking", "--disable-gpu",
     "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--lang=zh-CN",  # date inputs and the like as a callback centre's workstation draws them
 ]  # fmt: skip
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 
@@ -56,3 +61,43 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+# A 1366×768 laptop, and the same screen at 125 % zoom (the CSS viewport a zoomed page gets).
+LAPTOP: ViewportSize = {"width": 1366, "height": 768}
+ZOOM_125: ViewportSize = {"width": 1093, "height": 614}
+_CODE = re.compile(r"[a-z][a-z_]{2,}")
+
+
+def laptop_page(browser: Browser, **options: Any) -> Page:
+    """A page as a callback-centre workstation shows it: 1366×768, Chinese locale."""
+    return browser.new_page(viewport=LAPTOP, locale="zh-CN", **options)
+
+
+def english_codes(page: Page, ignore: str = "script") -> set[str]:
+    """Coded values (female, confirmed, high …) that leaked into the page's text, hidden parts
+    included, outside the elements `ignore` selects."""
+    codes = {code for words in vocabularies().values() for code in words}
+    text = page.evaluate(
+        """(ignore) => {
+          const copy = document.body.cloneNode(true);
+          for (const element of copy.querySelectorAll(ignore)) element.remove();
+          for (const cell of copy.querySelectorAll("td, th, li, dd, dt, p, span")) cell.append(" ");
+          return copy.textContent;
+        }""",
+        ignore,
+    )
+    return set(_CODE.findall(str(text))) & codes
+
+
+def fits_width(page: Page) -> bool:
+    """Whether the page needs no horizontal scrolling (tables may scroll inside their frame)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """The page as tests/artifacts/NAME.png (kept by CI, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path

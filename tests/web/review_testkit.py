@@ -47,7 +47,7 @@ def seed_review(db: Database, call_of: dict[str, int], folder: Path) -> ReviewSe
         ann_call.recording_path = str(recording)
         ann_call.ended_at = ann_call.started_at.replace(minute=ann_call.started_at.minute + 1)
         promise = Flag(
-            rule_id="inducement.guaranteed_return", category=Category.INDUCEMENT,
+            rule_id="induce.guaranteed_return", category=Category.INDUCEMENT,
             subcategory="保本保息", severity=Severity.HIGH, leg=Leg.CUSTOMER, text=PROMISE,
             start=0.5, end=1.5, span=PROMISE_SPAN, explanation="承诺保本保息属于诱导",
         )  # fmt: skip

@@ -24,7 +24,7 @@ def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> No
         reopen_cooling_off(db)
         page = browser.new_page()
         _sign_in(page, base, "sam")
-        page.click("#console-link a[href='attention.html']")
+        page.click(".app-nav a[href='attention.html']")
         rows = page.locator("#attention-rows tr")
         expect(page.locator("#add-section")).to_be_visible()
         expect(rows).to_have_count(0)
@@ -67,13 +67,13 @@ def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> No
         page.screenshot(path=str(ARTIFACTS / "attention_under_observation.png"), full_page=True)
 
         # The change is in the audit trail the supervisor reads.
-        page.click("#nav-audit a")
+        page.click(".app-nav a[href='audit.html']")
         expect(page.locator("#audit-rows")).to_contain_text("转为观察")
         expect(page.locator("#audit-rows")).to_contain_text("报告特别关注")
 
         reviewer = browser.new_page()
         _sign_in(reviewer, base, "rita")
-        reviewer.click("#console-link a[href='attention.html']")
+        reviewer.click(".app-nav a[href='attention.html']")
         expect(reviewer.locator("#attention-rows tr")).to_have_count(1)
         expect(reviewer.locator("#attention-rows .state")).to_have_text("观察中")
         expect(reviewer.locator("#add-section")).to_be_hidden()

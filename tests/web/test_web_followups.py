@@ -65,7 +65,7 @@ def test_a_supervisor_works_the_queues_in_chromium(tmp_path: Path) -> None:
         seed_surrender_call(db)
         page = browser.new_page()
         _sign_in(page, base, "sam")
-        page.click("#console-link a[href='followups.html']")
+        page.click(".app-nav a[href='followups.html']")
         row = page.locator("#complaint-rows tr").first
         expect(row.locator(".stage")).to_have_text("受理")
         expect(row.locator("li[data-clock='acknowledge']")).to_contain_text("进行中")

@@ -33,7 +33,7 @@ def test_a_supervisor_sees_the_figures_their_definitions_and_the_sharp_drop(
         record_outcomes(db, call_of)
         page = browser.new_page(accept_downloads=True)
         _sign_in(page, base, "sam")
-        page.click("#console-link a[href='kpis.html']")
+        page.click(".app-nav a[href='kpis.html']")
         expect(page.locator("#kpi-rows tr")).to_have_count(8)  # the default: eight weeks
         page.goto(f"{base}/app/kpis.html?{DAYS}")
         rows = page.locator("#kpi-rows tr")

@@ -28,7 +28,7 @@ def test_a_reviewer_confirms_a_flag_into_a_problem_case_and_exports_the_ledger(
         seed = seed_review(db, call_of, tmp_path)
         page = browser.new_page(accept_downloads=True)
         _sign_in(page, base, "rita")
-        page.click("#console-link a[href='review.html']")
+        page.click(".app-nav a[href='review.html']")
         rows = page.locator("#queue-rows tr")
         expect(rows).to_have_count(2)
         page.select_option("select[name=kind]", "misleading_sale")
@@ -54,10 +54,10 @@ def test_a_reviewer_confirms_a_flag_into_a_problem_case_and_exports_the_ledger(
         flag = page.locator(f"article[data-flag='{seed.promise_flag}']")
         # The seller (李明) is not offered as the handler.
         expect(flag.locator("select[name=handler_id] option")).to_have_text(
-            ["ada (admin)", "rita (reviewer)", "sam (supervisor)"]
+            ["ada（管理员）", "rita（质检员）", "sam（主管）"]
         )
         flag.locator("select[name=classification]").select_option("口头误导-故意")
-        flag.locator("select[name=handler_id]").select_option(label="sam (supervisor)")
+        flag.locator("select[name=handler_id]").select_option(label="sam（主管）")
         flag.locator("input[name=note]").fill("客户复述业务员承诺保本")
         with page.expect_response(lambda response: response.url.endswith("/confirm")) as posted:
             flag.locator("form.confirm button").click()
@@ -109,7 +109,7 @@ def test_an_agent_opening_the_console_is_turned_away(tmp_path: Path) -> None:
         page = browser.new_page()
         _sign_in(page, base, "ann")
         expect(page.locator("#call-rows a")).to_have_count(1)
-        expect(page.locator("#console-link")).to_be_hidden()
+        expect(page.locator(".app-nav a[href='review.html']")).to_have_count(0)
         page.goto(f"{base}/app/review_call.html?call={call_of['ann']}")
         expect(page.locator("body")).to_contain_text("质检台仅供质检、主管和管理员使用")
         expect(page.locator("#transcript")).to_have_count(0)
@@ -120,7 +120,7 @@ def test_the_queue_hides_decided_flags_when_asked(tmp_path: Path) -> None:
         seed = seed_review(db, call_of, tmp_path)
         page = browser.new_page()
         _sign_in(page, base, "rita")
-        page.click("#console-link a[href='review.html']")
+        page.click(".app-nav a[href='review.html']")
         rows = page.locator("#queue-rows tr")
         expect(rows).to_have_count(2)
         page.goto(f"{base}/app/review_call.html?call={call_of['bob']}")

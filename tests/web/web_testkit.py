@@ -83,7 +83,7 @@ def sample_hint() -> Hint:
     """A hint as agent_assist raises it for a promised return (保本)."""
     text = "业务员说这个保本保息，每年稳赚百分之五"
     flag = Flag(
-        rule_id="inducement.guaranteed_return", category=Category.INDUCEMENT,
+        rule_id="induce.guaranteed_return", category=Category.INDUCEMENT,
         subcategory="保本保息", severity=Severity.HIGH, leg=Leg.CUSTOMER, text=text,
         start=12.5, end=15.0, span=(5, 9), explanation="承诺保本保息属于诱导",
         suggested_wording="向客户说明本产品不保证收益",

@@ -3,9 +3,6 @@
 "use strict";
 
 const callId = new URLSearchParams(location.search).get("call");
-const STATE_LABELS = { asked: "已问", confirmed: "已确认", problem: "问题" };
-const STAGE_LABELS = { dialling_agent: "正在呼叫您的软电话", dialling_customer: "正在呼叫客户",
-                       bridged: "通话中", ended: "已结束" };
 const itemRows = {};  // step_id -> its row in the script table
 
 function line(listId, text, className) {
@@ -34,7 +31,7 @@ function setItemState(stepId, state) {
   const row = itemRows[stepId];
   if (!row) return;
   const cell = row.querySelector(".state");
-  cell.textContent = STATE_LABELS[state] || "";
+  cell.textContent = huifangShell.label("itemState", state);
   row.dataset.state = state;
   row.className = `item ${state}`;
 }
@@ -73,7 +70,7 @@ function showScript(script) {
     const state = document.createElement("td");
     state.className = "state";
     const marks = document.createElement("td");
-    for (const [value, label] of Object.entries(STATE_LABELS)) {
+    for (const [value, label] of Object.entries(LABELS.itemState)) {
       marks.appendChild(button(label, `mark ${value}`,
         () => act("marks", { step_id: step.step_id, state: value })));
     }
@@ -138,7 +135,7 @@ const onEvent = {
   },
   TransferToHuman(e) { line("hints", `转人工: ${e.reason || ""}`, "hint medium"); },
   CallStatus(e) {
-    document.getElementById("stage").textContent = STAGE_LABELS[e.stage] || e.stage;
+    document.getElementById("stage").textContent = huifangShell.label("callStage", e.stage);
     document.getElementById("stage").dataset.stage = e.stage;
   },
 };
@@ -206,7 +203,7 @@ function showStartForm() {
 
 async function start() {
   try {
-    await huifangApi.me();
+    await huifangShell.signedIn();
   } catch (err) {
     document.getElementById("status").textContent = err.message;
     return;

@@ -3,8 +3,7 @@
 "use strict";
 
 const ui = huifangConsole;
-const STATUS = { reported: "已报告", under_observation: "观察中", revoked: "已撤销" };
-const SUBJECTS = { salesperson: "业务员", team: "团队", branch: "分公司" };
+const STATUS = (value) => ui.label("attentionStatus", value);
 // The moves each status allows, as the server enforces them (forward only).
 const MOVES = {
   reported: [["observe", "转为观察"], ["revoke", "撤销"]],
@@ -60,10 +59,10 @@ async function showList() {
     const row = document.createElement("tr");
     row.dataset.entry = line.id;
     ui.cell(row, line.id);
-    ui.cell(row, SUBJECTS[line.subject] || line.subject);
+    ui.cell(row, ui.label("attentionSubject", line.subject));
     ui.cell(row, line.name);
     ui.cell(row, line.within_branch);
-    ui.cell(row, STATUS[line.status] || line.status, `state ${line.status}`);
+    ui.cell(row, STATUS(line.status), `state ${line.status}`);
     ui.cell(row, line.effective_from);
     ui.cell(row, line.revoked_on);
     ui.cell(row, line.reason);
@@ -85,13 +84,13 @@ async function showDetail(entryId) {
   shown = entry.id;
   document.getElementById("detail").hidden = false;
   document.getElementById("detail-title").textContent =
-    `#${entry.id} ${entry.label}：${STATUS[entry.status] || entry.status}`;
+    `#${entry.id} ${entry.label}：${STATUS(entry.status)}`;
   const history = document.getElementById("history-rows");
   history.replaceChildren();
   for (const change of entry.history) {
     const row = document.createElement("tr");
-    ui.cell(row, change.from_status ? STATUS[change.from_status] : "—");
-    ui.cell(row, STATUS[change.to_status] || change.to_status);
+    ui.cell(row, change.from_status ? STATUS(change.from_status) : "—");
+    ui.cell(row, STATUS(change.to_status));
     ui.cell(row, change.effective_on);
     ui.cell(row, change.reason);
     ui.cell(row, change.changed_by);

@@ -1,33 +1,38 @@
 // The audit trail, newest first (supervisors and admins).
 "use strict";
 
-const ACTIONS = {
-  "flag.confirm": "确认标记", "flag.dismiss": "排除标记", "case.open": "开立问题件",
-  "case.assign": "分类分派", "case.resolve": "结案", "case.remind": "期限提醒", "case.overdue": "逾期标记",
-  "attention.report": "报告特别关注", "attention.observe": "转为观察", "attention.revoke": "撤销特别关注",
-  "attention.rectify": "转入整改", "attention.propose": "特别关注提议", "attention.accept": "采纳提议",
-  "attention.dismiss": "驳回提议", "complaint.receive": "受理投诉", "complaint.acknowledge": "投诉受理确认",
-  "complaint.respond": "投诉答复", "complaint.classified": "投诉分类", "complaint.investigating": "投诉调查",
-  "complaint.handled": "投诉处理", "complaint.fed_back": "投诉反馈", "complaint.reviewed": "投诉复核",
-  "complaint.archived": "投诉归档", "complaint.remind": "投诉时限提醒", "complaint.escalate": "投诉超时升级",
-  "service.receive": "转保全", "service.overdue": "保全逾期", "promise.keep": "兑现承诺",
-  "promise.overdue": "承诺逾期", "letter.print": "打印信函", "letter.assign": "指派上门",
-  "letter.result": "录入信函/上门结果", "qa.sample": "抽检", "qa.review": "抽检复核",
+const ui = huifangConsole;
+// Which vocabulary a snapshot field's values come from (status depends on what changed).
+const FIELD_VALUES = {
+  kind: "problemKind", reason: "caseReason", decision: "decision", subject: "attentionSubject",
+  state: "itemState",
 };
+const STATUS_OF = { problem_case: "caseStatus", attention_entry: "attentionStatus" };
+
+// A before/after snapshot as "字段：值" lines, coded values in Chinese.
+function snapshot(values, entity) {
+  if (!values) return "";
+  return Object.entries(values).map(([key, value]) => {
+    const vocabulary = key === "status" ? STATUS_OF[entity] : FIELD_VALUES[key];
+    let shown = value === null || value === "" ? "—" : String(value);
+    if (vocabulary && value) shown = ui.label(vocabulary, value);
+    else if (/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(shown)) shown = ui.localTime(shown);
+    return `${ui.label("auditField", key)}：${shown}`;
+  }).join("\n");
+}
 
 async function start() {
   await huifangConsole.start();
-  const ui = huifangConsole;
   try {
     const rows = document.getElementById("audit-rows");
     for (const entry of await huifangApi.request("GET", "/api/review/audit?limit=500")) {
       const row = document.createElement("tr");
-      ui.cell(row, ui.localTime(entry.at));
+      ui.cell(row, ui.localTime(entry.at), "nowrap");
       ui.cell(row, entry.actor);
-      ui.cell(row, ACTIONS[entry.action] || entry.action);
-      ui.cell(row, `${entry.entity} #${entry.entity_id}`);
-      ui.cell(row, "").appendChild(ui.text("pre", entry.before ? JSON.stringify(entry.before, null, 1) : ""));
-      ui.cell(row, "").appendChild(ui.text("pre", entry.after ? JSON.stringify(entry.after, null, 1) : ""));
+      ui.cell(row, ui.label("auditAction", entry.action));
+      ui.cell(row, `${ui.label("auditEntity", entry.entity)} #${entry.entity_id}`, "nowrap");
+      ui.cell(row, "").appendChild(ui.text("pre", snapshot(entry.before, entry.entity)));
+      ui.cell(row, "").appendChild(ui.text("pre", snapshot(entry.after, entry.entity)));
       rows.appendChild(row);
     }
   } catch (err) {

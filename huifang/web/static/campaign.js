@@ -5,25 +5,17 @@
 
 const campaignUi = huifangConsole;
 const REFRESH_MS = 30000;
-const LABELS = {
-  pending: "待拨打", in_progress: "拨打中", done: "已完成", letter_or_visit: "转信函/上门",
-  success: "回访成功", problem_case: "问题件", wants_human: "转人工", no_answer: "无人接听",
-  busy: "占线", invalid_number: "空号/错号", hung_up: "挂断", refused: "拒绝", failed: "失败",
-};
-
-function label(key) {
-  return LABELS[key] ? `${LABELS[key]} (${key})` : key;
-}
 
 function showCounts(status) {
   const rows = document.getElementById("count-rows");
   rows.replaceChildren();
-  const groups = [["保单", status.policies], ["结果", status.final_outcomes], ["外呼", status.attempts]];
-  for (const [name, counts] of groups) {
+  const groups = [["保单", status.policies, "campaignState"], ["结果", status.final_outcomes, "attemptOutcome"],
+                  ["外呼", status.attempts, "attemptOutcome"]];
+  for (const [name, counts, vocabulary] of groups) {
     const row = document.createElement("tr");
     row.appendChild(campaignUi.text("th", name));
     const keys = Object.keys(counts).sort();
-    campaignUi.cell(row, keys.length ? keys.map((k) => `${label(k)} ${counts[k]}`).join("，") : "无");
+    campaignUi.cell(row, keys.length ? keys.map((k) => `${campaignUi.label(vocabulary, k)} ${counts[k]}`).join("，") : "无");
     rows.appendChild(row);
   }
   const running = document.createElement("tr");

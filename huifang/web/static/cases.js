@@ -3,7 +3,6 @@
 "use strict";
 
 const ui = huifangConsole;
-const STATUS = { open: "处理中", closed: "已结案" };
 
 function label(text, field) {
   const wrapper = ui.text("label", `${text} `);
@@ -82,7 +81,7 @@ async function showCases() {
     row.dataset.case = line.case_id;
     if (line.overdue) row.className = "overdue";
     else if (line.reminder_due) row.className = "due";
-    ui.cell(row, line.case_id);
+    ui.cell(row, line.case_id, "num");
     const policy = ui.cell(row, `${line.policy_no} `);
     if (line.call_id) policy.appendChild(ui.link(`review_call.html?call=${line.call_id}`, `通话#${line.call_id}`));
     ui.cell(row, line.holder_name);
@@ -94,7 +93,7 @@ async function showCases() {
     ui.cell(row, line.handler || "未分派");
     ui.cell(row, line.deadline);
     ui.cell(row, line.working_days_left);
-    const state = line.overdue ? "逾期" : line.reminder_due ? "临近期限" : STATUS[line.status];
+    const state = line.overdue ? "逾期" : line.reminder_due ? "临近期限" : ui.label("caseStatus", line.status);
     ui.cell(row, state, "state");
     const work = ui.cell(row, "");
     if (line.status === "closed") {

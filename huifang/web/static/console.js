@@ -1,42 +1,30 @@
-// What the review console's pages share: the signed-in check, the menu, table cells.
+// What the review console's pages share: the role check, table cells, filter query strings.
 "use strict";
 
 const huifangConsole = {
-  // Signs the page in from its session; sends agents and strangers back to the sign-in page.
+  // Signs the page in and draws the bar; agents and strangers are turned away.
   async start() {
-    let me;
-    try {
-      me = await huifangApi.me();
-    } catch (err) {
-      location.href = "/app/";
-      throw err;
-    }
-    const who = document.getElementById("who");
-    if (who) who.textContent = `${me.username} (${me.role})`;
-    if (me.role === "agent") {
-      document.body.replaceChildren(huifangConsole.text("p", "质检台仅供质检、主管和管理员使用", "error"));
+    const me = await huifangShell.signedIn();
+    if (!CONSOLE_ROLES.includes(me.role)) {
+      const main = document.querySelector("main") || document.body;
+      main.replaceChildren(huifangShell.text("p", "质检台仅供质检、主管和管理员使用", "error"));
       throw new Error("agents do not use the review console");
     }
-    const audit = document.getElementById("nav-audit");
-    if (audit) audit.hidden = !["supervisor", "admin"].includes(me.role);
     return me;
   },
 
-  text(tag, content, className) {
-    const element = document.createElement(tag);
-    element.textContent = content === null || content === undefined ? "" : String(content);
-    if (className) element.className = className;
-    return element;
-  },
+  text: huifangShell.text,
+  label: huifangShell.label,
+  localTime: huifangShell.localTime,
 
   cell(row, content, className) {
-    const td = huifangConsole.text("td", content, className);
+    const td = huifangShell.text("td", content, className);
     row.appendChild(td);
     return td;
   },
 
   link(href, content) {
-    const a = huifangConsole.text("a", content);
+    const a = huifangShell.text("a", content);
     a.href = href;
     return a;
   },
@@ -50,18 +38,9 @@ const huifangConsole = {
     return params;
   },
 
-  localTime(iso) {
-    return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "";
-  },
-
   showError(id, err) {
     document.getElementById(id).textContent = err ? err.message : "";
   },
 };
 
 const CASE_CLASSES = ["口头误导-故意", "口头误导-无意", "书面误导", "流程违规", "身份存疑"];
-const FLAG_KINDS = {
-  misleading_sale: "销售误导", whole_call: "整通规则", voice_cue: "声音核实",
-  duplicate_voice: "同声多单", phone_cue: "号码线索", special_attention: "特别关注",
-};
-const SEVERITIES = { high: "高", medium: "中", low: "低" };

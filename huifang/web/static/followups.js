@@ -3,18 +3,9 @@
 "use strict";
 
 const fu = huifangConsole;
+const CLOCKS = (name) => fu.label("complaintClock", name);
 const STAGES = ["受理", "分类", "调查", "处理", "反馈", "复核", "归档"];
 const CATEGORIES = ["销售误导", "退保纠纷", "服务质量", "回访扰民", "信息安全", "理赔", "其他"];
-const KINDS = { complaint: "投诉", strong: "强烈抱怨" };
-const CLOCKS = { acknowledge: "受理确认", respond: "答复方案", handle: "处理", feedback: "书面反馈" };
-const CLOCK_STATES = {
-  running: "进行中", due_soon: "即将到期", overdue: "已超时", met: "按时", missed: "超时完成",
-  not_started: "未开始",
-};
-const SERVICE_STATUS = {
-  received: "待受理", material_requested: "待补材料", accepted: "已受理", completed: "已办结",
-  withdrawn: "已撤回",
-};
 const SERVICE_ACTIONS = {
   material: "告知补材料", material_received: "材料已收", accept: "受理", complete: "办结",
   withdraw: "客户撤回",
@@ -80,7 +71,7 @@ function clockList(line) {
   const list = fu.text("ul", "", "clocks");
   for (const clock of line.clocks) {
     const due = clock.due ? fu.localTime(clock.due) : "—";
-    const item = fu.text("li", `${CLOCKS[clock.name]}：${CLOCK_STATES[clock.state]}（${due}）`, `clock ${clock.state}`);
+    const item = fu.text("li", `${CLOCKS(clock.name)}：${fu.label("clockState", clock.state)}（${due}）`, `clock ${clock.state}`);
     item.dataset.clock = clock.name;
     list.appendChild(item);
   }
@@ -94,13 +85,13 @@ async function showComplaints() {
   for (const line of lines) {
     const row = document.createElement("tr");
     row.dataset.id = line.id;
-    for (const value of [line.id, line.policy_no, line.salesperson, KINDS[line.kind], line.category, line.summary]) {
+    for (const value of [line.id, line.policy_no, line.salesperson, fu.label("complaintKind", line.kind), line.category, line.summary]) {
       fu.cell(row, value);
     }
     fu.cell(row, line.stage, "stage");
     fu.cell(row, line.handler);
     fu.cell(row, "").appendChild(clockList(line));
-    const marks = [...line.reminded.map((c) => `已提醒${CLOCKS[c]}`), ...line.escalated.map((c) => `已升级${CLOCKS[c]}`)];
+    const marks = [...line.reminded.map((c) => `已提醒${CLOCKS(c)}`), ...line.escalated.map((c) => `已升级${CLOCKS(c)}`)];
     fu.cell(row, marks.join("，"), "marks");
     fu.cell(row, "").appendChild(await complaintForm(line));
     rows.appendChild(row);
@@ -128,7 +119,7 @@ async function showService() {
     fu.cell(row, line.policy_no);
     fu.cell(row, line.in_cooling_off ? "是（全额退费）" : "否");
     fu.cell(row, line.text);
-    fu.cell(row, SERVICE_STATUS[line.status] + (line.overdue ? "（逾期）" : ""), "status");
+    fu.cell(row, fu.label("serviceStatus", line.status) + (line.overdue ? "（逾期）" : ""), "status");
     fu.cell(row, line.accept_due);
     fu.cell(row, line.material_requested ? "已告知" : line.material_due);
     fu.cell(row, line.note, "note");

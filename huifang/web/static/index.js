@@ -1,32 +1,50 @@
-// The sign-in form, then the calls the user may see, each linking to its agent screen.
+// The sign-in form, then the calls the user may see (newest first, paged), each opening its
+// agent screen: live while the call runs, its stored transcript and hints once it has ended.
 "use strict";
 
-function cell(row, text) {
-  const td = document.createElement("td");
-  td.textContent = text === null || text === undefined ? "" : String(text);
-  row.appendChild(td);
-  return td;
+const PAGE_SIZE = 50;
+let shownFrom = 0;
+let hasMore = false;
+
+// The call's result in words: the dialogue's verdict when there was one, else how it ended.
+function outcomeText(call) {
+  if (call.dialogue_outcome) return huifangShell.label("dialogueOutcome", call.dialogue_outcome);
+  if (call.outcome) return huifangShell.label("callOutcome", call.outcome);
+  return call.ended_at ? "" : "进行中";
 }
 
-async function showCalls(me) {
-  document.getElementById("sign-in").hidden = true;
-  document.getElementById("calls").hidden = false;
-  document.getElementById("who").textContent = `${me.username} (${me.role})`;
-  document.getElementById("console-link").hidden = me.role === "agent";
+async function showCalls(from) {
+  const t = huifangShell.text;
+  const calls = await huifangApi.request("GET", `/api/calls?limit=${PAGE_SIZE + 1}&offset=${from}`);
+  shownFrom = from;
+  hasMore = calls.length > PAGE_SIZE;
   const rows = document.getElementById("call-rows");
   rows.replaceChildren();
-  for (const call of await huifangApi.request("GET", "/api/calls")) {
+  for (const call of calls.slice(0, PAGE_SIZE)) {
     const row = document.createElement("tr");
-    const link = document.createElement("a");
+    row.dataset.call = call.id;
+    const link = t("a", `#${call.id}`);
     link.href = `agent.html?call=${encodeURIComponent(call.id)}`;
-    link.textContent = `#${call.id}`;
-    cell(row, "").appendChild(link);
-    cell(row, call.policy_no);
-    cell(row, call.holder_name);
-    cell(row, call.started_at);
-    cell(row, call.dialogue_outcome || call.outcome);
+    const first = t("td", "");
+    first.appendChild(link);
+    row.append(first, t("td", huifangShell.localTime(call.started_at), "nowrap"),
+      t("td", huifangShell.label("direction", call.direction)), t("td", call.policy_no),
+      t("td", call.holder_name), t("td", call.agent), t("td", outcomeText(call)));
     rows.appendChild(row);
   }
+  const pager = document.getElementById("calls-pager");
+  pager.replaceChildren(t("span", calls.length ? `第 ${from + 1}–${from + Math.min(calls.length, PAGE_SIZE)} 条` : "没有通话"));
+  if (from > 0) pager.appendChild(huifangShell.button("上一页", "small", () => showCalls(Math.max(0, from - PAGE_SIZE))));
+  if (calls.length > PAGE_SIZE) pager.appendChild(huifangShell.button("下一页", "small", () => showCalls(from + PAGE_SIZE)));
+}
+
+async function signedIn(me) {
+  huifangShell.showBar(me);
+  document.getElementById("sign-in").hidden = true;
+  document.getElementById("calls").hidden = false;
+  document.getElementById("agent-start").hidden = me.role !== "agent";
+  document.getElementById("calls-note").textContent = me.role === "agent" ? "我的通话" : "全部通话";
+  await showCalls(0);
 }
 
 document.getElementById("sign-in").addEventListener("submit", async (event) => {
@@ -35,10 +53,15 @@ document.getElementById("sign-in").addEventListener("submit", async (event) => {
   const error = document.getElementById("sign-in-error");
   try {
     error.textContent = "";
-    await showCalls(await huifangApi.signIn(form.username.value, form.password.value));
+    await signedIn(await huifangApi.signIn(form.username.value, form.password.value));
   } catch (err) {
     error.textContent = err.message;
   }
 });
 
-huifangApi.me().then(showCalls).catch(() => {});  // not signed in yet: the form stays
+huifangShell.keys.add({ key: "ArrowRight", label: "下一页", run: () => showCalls(shownFrom + PAGE_SIZE),
+  when: () => !document.getElementById("calls").hidden && hasMore });
+huifangShell.keys.add({ key: "ArrowLeft", label: "上一页", run: () => showCalls(Math.max(0, shownFrom - PAGE_SIZE)),
+  when: () => !document.getElementById("calls").hidden && shownFrom > 0 });
+
+huifangApi.me().then(signedIn).catch(() => {});  // not signed in yet: the form stays

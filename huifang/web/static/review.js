@@ -25,8 +25,8 @@ async function showQueue() {
     huifangConsole.cell(row, call.team);
     huifangConsole.cell(row, call.branch);
     huifangConsole.cell(row, call.product_name);
-    huifangConsole.cell(row, call.kinds.map((kind) => FLAG_KINDS[kind] || kind).join("、"));
-    huifangConsole.cell(row, SEVERITIES[call.top_severity], `severity ${call.top_severity}`);
+    huifangConsole.cell(row, call.kinds.map((kind) => huifangConsole.label("flagKind", kind)).join("、"));
+    huifangConsole.cell(row, huifangConsole.label("severity", call.top_severity), `severity ${call.top_severity}`);
     huifangConsole.cell(row, `${call.undecided}/${call.flags}`, call.undecided ? "pending" : "");
     rows.appendChild(row);
   }
@@ -34,12 +34,6 @@ async function showQueue() {
 
 async function start() {
   await huifangConsole.start();
-  const kinds = document.querySelector("select[name=kind]");
-  for (const [value, label] of Object.entries(FLAG_KINDS)) {
-    const option = huifangConsole.text("option", label);
-    option.value = value;
-    kinds.appendChild(option);
-  }
   document.getElementById("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     showQueue();

@@ -19,7 +19,8 @@ function showPolicy(policy) {
                   holder_gender: "性别", holder_birth_date: "出生日期", phone: "电话",
                   salesperson: "销售人员", team: "团队", branch: "分支机构" };
   for (const [key, label] of Object.entries(shown)) {
-    list.append(ui.text("dt", label), ui.text("dd", policy[key]));
+    const value = key === "holder_gender" ? ui.label("gender", policy[key]) : policy[key];
+    list.append(ui.text("dt", label), ui.text("dd", value));
   }
 }
 
@@ -94,7 +95,7 @@ function confirmForm(flag, handlers) {
   const handler = ui.text("select", "");
   handler.name = "handler_id";
   for (const person of handlers) {
-    const option = ui.text("option", `${person.username} (${person.role})`);
+    const option = ui.text("option", `${person.username}（${ui.label("role", person.role)}）`);
     option.value = person.id;
     handler.appendChild(option);
   }
@@ -139,8 +140,8 @@ function showFlags(call, handlers) {
     const card = ui.text("article", "", `flag severity ${flag.severity}`);
     card.dataset.flag = flag.id;
     const when = flag.start_ms === null ? "" : ` @ ${(flag.start_ms / 1000).toFixed(1)}s`;
-    card.appendChild(ui.text("h3", `${FLAG_KINDS[flag.kind] || flag.kind} · ${flag.category}` +
-      `${flag.subcategory ? " / " + flag.subcategory : ""} · ${SEVERITIES[flag.severity]}${when}`));
+    card.appendChild(ui.text("h3", `${ui.label("flagKind", flag.kind)} · ${flag.category}` +
+      `${flag.subcategory ? " / " + flag.subcategory : ""} · ${ui.label("severity", flag.severity)}${when}`));
     card.appendChild(ui.text("p", flag.explanation, "explanation"));
     if (flag.matched) card.appendChild(ui.text("p", `命中：“${flag.matched}”`, "matched"));
     if (flag.reasons.length) card.appendChild(ui.text("p", flag.reasons.join("；"), "reasons"));
