@@ -23,7 +23,13 @@ from scripts_zh.dialogue_events import CallOutcome as DialogueOutcome
 from scripts_zh.script_schema import ProblemKind
 from storage.agent_actions import AGENT_RAISED
 from storage.analysis_models import FlagKind
-from storage.attention_models import AttentionStatus, AttentionSubject
+from storage.attention_kinds import (
+    AttentionGround,
+    AttentionMeasure,
+    AttentionSeverity,
+    AttentionStatus,
+    AttentionSubject,
+)
 from storage.campaign_models import AttemptOutcome, CampaignState
 from storage.complaints import ClockName, ClockState
 from storage.kpi_periods import Period
@@ -52,7 +58,9 @@ ENUM_VOCABULARIES: dict[str, tuple[type[StrEnum], Mapping[StrEnum, str]]] = {
         CallOutcome.NO_ANSWER: "无人接听", CallOutcome.BUSY: "占线",
         CallOutcome.REJECTED: "拒接", CallOutcome.INVALID_NUMBER: "空号/错号",
         CallOutcome.MEDIA_TIMEOUT: "通话无声中断", CallOutcome.TRANSFERRED: "已转人工",
-        CallOutcome.CANCELLED: "已取消", CallOutcome.FAILED: "系统失败"}),
+        CallOutcome.CANCELLED: "已取消", CallOutcome.NO_ACK: "接通未确认",
+        CallOutcome.UNUSABLE_OFFER: "媒体协商失败", CallOutcome.INTERRUPTED: "处理中断",
+        CallOutcome.FAILED: "系统失败"}),
     "dialogueOutcome": (DialogueOutcome, {
         DialogueOutcome.ALL_CONFIRMED: "全部确认",
         DialogueOutcome.COMPLETED_WITH_PROBLEMS: "有问题项",
@@ -102,8 +110,30 @@ ENUM_VOCABULARIES: dict[str, tuple[type[StrEnum], Mapping[StrEnum, str]]] = {
         AttentionSubject.SALESPERSON: "业务员", AttentionSubject.TEAM: "团队",
         AttentionSubject.BRANCH: "分公司"}),
     "attentionStatus": (AttentionStatus, {
-        AttentionStatus.REPORTED: "已报告", AttentionStatus.UNDER_OBSERVATION: "观察中",
-        AttentionStatus.REVOKED: "已撤销"}),
+        AttentionStatus.REPORTED: "已报告", AttentionStatus.RECTIFYING: "整改中",
+        AttentionStatus.UNDER_OBSERVATION: "观察中", AttentionStatus.REVOKED: "已撤销"}),
+    "attentionGround": (AttentionGround, {
+        AttentionGround.EXAGGERATED_RETURNS: "夸大保险产品收益",
+        AttentionGround.CONFUSED_CONCEPT: "混淆保险产品概念",
+        AttentionGround.MISSTATED_TERMS: "讲解与产品条款内容不符",
+        AttentionGround.CONCEALED_TERMS: "隐瞒合同重要内容",
+        AttentionGround.TAMPERED_DATA: "篡改客户信息资料",
+        AttentionGround.EVADED_CALLBACK: "规避或替代回访",
+        AttentionGround.WRONG_TERM_SALE: "产品未按保险期间销售",
+        AttentionGround.FALSE_PRODUCT_INFO: "提供虚假产品信息",
+        AttentionGround.CONCENTRATED: "违规行为集中",
+        AttentionGround.DOUBTFUL_CALLBACKS: "回访真实性存疑频发",
+        AttentionGround.GROUP_MISLEADING: "团体误导",
+        AttentionGround.MISHANDLED_CASES: "问题件处理不当",
+        AttentionGround.REPEAT: "整改后三个月内再次违规",
+        AttentionGround.KPI_BELOW_TARGET: "指标连续三个月不达标"}),
+    "attentionSeverity": (AttentionSeverity, {
+        AttentionSeverity.MINOR: "一般", AttentionSeverity.SERIOUS: "较重",
+        AttentionSeverity.GRAVE: "严重"}),
+    "attentionMeasure": (AttentionMeasure, {
+        AttentionMeasure.DEDICATED_AGENT: "专人回访", AttentionMeasure.STRICT_CALLBACK: "从严回访",
+        AttentionMeasure.MORE_QUESTIONS: "增加话术和调查",
+        AttentionMeasure.RESTRICT_PRODUCTS: "限制销售险种"}),
     "agentAction": (AgentActionKind, {
         AgentActionKind.MARK: "标记", AgentActionKind.NOTE: "备注",
         AgentActionKind.PROBLEM_CASE: "问题件"}),
