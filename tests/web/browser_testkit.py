@@ -13,7 +13,8 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from web_testkit import PASSWORD
 
 from huifang.web.labels import vocabularies
 
@@ -101,3 +102,12 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
     return path
+
+
+def sign_in_page(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
+    """Sign in on the start page and wait until the bar names the user."""
+    page.goto(f"{base}/app/")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    expect(page.locator("#who")).to_contain_text(name)

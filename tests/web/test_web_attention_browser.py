@@ -6,24 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from attention_console_testkit import OPEN_POLICY, SELLER_BRANCH, reopen_cooling_off
-from browser_testkit import ARTIFACTS, chromium, served
-from playwright.sync_api import Page, expect
+from browser_testkit import ARTIFACTS, chromium, served, sign_in_page
+from playwright.sync_api import expect
 from review_testkit import SELLER
-from web_testkit import PASSWORD, seeded_app
-
-
-def _sign_in(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/app/")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+from web_testkit import seeded_app
 
 
 def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> None:
     with seeded_app(tmp_path) as (app, db, _calls), served(app) as base, chromium() as browser:
         reopen_cooling_off(db)
         page = browser.new_page()
-        _sign_in(page, base, "sam")
+        sign_in_page(page, base, "sam")
         page.click(".app-nav a[href='attention.html']")
         rows = page.locator("#attention-rows tr")
         expect(page.locator("#add-section")).to_be_visible()
@@ -72,7 +65,7 @@ def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> No
         expect(page.locator("#audit-rows")).to_contain_text("报告特别关注")
 
         reviewer = browser.new_page()
-        _sign_in(reviewer, base, "rita")
+        sign_in_page(reviewer, base, "rita")
         reviewer.click(".app-nav a[href='attention.html']")
         expect(reviewer.locator("#attention-rows tr")).to_have_count(1)
         expect(reviewer.locator("#attention-rows .state")).to_have_text("观察中")

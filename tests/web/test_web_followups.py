@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from browser_testkit import chromium, served
+from browser_testkit import chromium, served, sign_in_page
 from followups_testkit import seed_surrender_call
-from playwright.sync_api import Page, expect
-from web_testkit import PASSWORD, seeded_app, sign_in, web_rig
+from playwright.sync_api import expect
+from web_testkit import seeded_app, sign_in, web_rig
 
 
 def test_the_api_works_the_queues_in_order(tmp_path: Path) -> None:
@@ -52,19 +52,11 @@ def test_the_api_works_the_queues_in_order(tmp_path: Path) -> None:
         assert {e["action"] for e in audit.json()} >= {"complaint.receive", "complaint.classified"}
 
 
-def _sign_in(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/app/")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#who")).to_contain_text(name)
-
-
 def test_a_supervisor_works_the_queues_in_chromium(tmp_path: Path) -> None:
     with seeded_app(tmp_path) as (app, db, _calls), served(app) as base, chromium() as browser:
         seed_surrender_call(db)
         page = browser.new_page()
-        _sign_in(page, base, "sam")
+        sign_in_page(page, base, "sam")
         page.click(".app-nav a[href='followups.html']")
         row = page.locator("#complaint-rows tr").first
         expect(row.locator(".stage")).to_have_text("受理")

@@ -9,20 +9,12 @@ import io
 import re
 from pathlib import Path
 
-from browser_testkit import ARTIFACTS, chromium, served
+from browser_testkit import ARTIFACTS, chromium, served, sign_in_page
 from kpi_page_testkit import record_outcomes
 from playwright.sync_api import Page, expect
-from web_testkit import PASSWORD, seeded_app
+from web_testkit import seeded_app
 
 DAYS = "period=day&date_from=2024-11-04&date_to=2024-11-09"
-
-
-def _sign_in(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/app/")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#who")).to_contain_text(name)
 
 
 def test_a_supervisor_sees_the_figures_their_definitions_and_the_sharp_drop(
@@ -32,7 +24,7 @@ def test_a_supervisor_sees_the_figures_their_definitions_and_the_sharp_drop(
             chromium() as browser:  # fmt: skip
         record_outcomes(db, call_of)
         page = browser.new_page(accept_downloads=True)
-        _sign_in(page, base, "sam")
+        sign_in_page(page, base, "sam")
         page.click(".app-nav a[href='kpis.html']")
         expect(page.locator("#kpi-rows tr")).to_have_count(8)  # the default: eight weeks
         page.goto(f"{base}/app/kpis.html?{DAYS}")
@@ -84,7 +76,7 @@ def test_an_agent_opening_the_kpi_page_is_turned_away(tmp_path: Path) -> None:
     with seeded_app(tmp_path) as (app, db, call_of), served(app) as base, chromium() as browser:
         record_outcomes(db, call_of)
         page = browser.new_page()
-        _sign_in(page, base, "ann")
+        sign_in_page(page, base, "ann")
         page.goto(f"{base}/app/kpis.html")
         expect(page.locator("body")).to_contain_text("质检台仅供质检、主管和管理员使用")
         expect(page.locator("#kpi-rows")).to_have_count(0)

@@ -14,10 +14,11 @@ from browser_testkit import (
     laptop_page,
     screenshot,
     served,
+    sign_in_page,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from review_testkit import seed_review
-from web_testkit import PASSWORD, seeded_app, settings_for
+from web_testkit import seeded_app, settings_for
 
 from huifang.web.review_access import deadline_rules
 from storage.analysis_models import CallFlag
@@ -46,14 +47,6 @@ def _cases_and_attention(db: Database, flag_id: int, tmp_path: Path) -> None:
                      by="sam")
 
 
-def _sign_in(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/app/")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#who")).to_contain_text(name)
-
-
 def test_every_console_page_shares_the_layout_speaks_chinese_and_fits_at_125_percent(
     tmp_path: Path,
 ) -> None:
@@ -61,7 +54,7 @@ def test_every_console_page_shares_the_layout_speaks_chinese_and_fits_at_125_per
         seed = seed_review(db, call_of, tmp_path)
         _cases_and_attention(db, seed.promise_flag, tmp_path)
         page = laptop_page(browser)
-        _sign_in(page, base, "sam")
+        sign_in_page(page, base, "sam")
         for name in PAGES:
             page.set_viewport_size(LAPTOP)
             page.goto(f"{base}/app/{name}.html")

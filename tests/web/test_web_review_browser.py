@@ -7,18 +7,11 @@ import csv
 import io
 from pathlib import Path
 
-from browser_testkit import ARTIFACTS, chromium, served
+from browser_testkit import ARTIFACTS, chromium, served, sign_in_page
 from openpyxl import load_workbook
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from review_testkit import PROMISE_MASKED, seed_review
-from web_testkit import PASSWORD, seeded_app
-
-
-def _sign_in(page: Page, base: str, name: str) -> None:
-    page.goto(f"{base}/app/")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+from web_testkit import seeded_app
 
 
 def test_a_reviewer_confirms_a_flag_into_a_problem_case_and_exports_the_ledger(
@@ -27,7 +20,7 @@ def test_a_reviewer_confirms_a_flag_into_a_problem_case_and_exports_the_ledger(
     with seeded_app(tmp_path) as (app, db, call_of), served(app) as base, chromium() as browser:
         seed = seed_review(db, call_of, tmp_path)
         page = browser.new_page(accept_downloads=True)
-        _sign_in(page, base, "rita")
+        sign_in_page(page, base, "rita")
         page.click(".app-nav a[href='review.html']")
         rows = page.locator("#queue-rows tr")
         expect(rows).to_have_count(2)
@@ -107,7 +100,7 @@ def test_an_agent_opening_the_console_is_turned_away(tmp_path: Path) -> None:
     with seeded_app(tmp_path) as (app, db, call_of), served(app) as base, chromium() as browser:
         seed_review(db, call_of, tmp_path)
         page = browser.new_page()
-        _sign_in(page, base, "ann")
+        sign_in_page(page, base, "ann")
         expect(page.locator("#call-rows a")).to_have_count(1)
         expect(page.locator(".app-nav a[href='review.html']")).to_have_count(0)
         page.goto(f"{base}/app/review_call.html?call={call_of['ann']}")
@@ -119,7 +112,7 @@ def test_the_queue_hides_decided_flags_when_asked(tmp_path: Path) -> None:
     with seeded_app(tmp_path) as (app, db, call_of), served(app) as base, chromium() as browser:
         seed = seed_review(db, call_of, tmp_path)
         page = browser.new_page()
-        _sign_in(page, base, "rita")
+        sign_in_page(page, base, "rita")
         page.click(".app-nav a[href='review.html']")
         rows = page.locator("#queue-rows tr")
         expect(rows).to_have_count(2)
