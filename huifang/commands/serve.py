@@ -85,7 +85,9 @@ async def _serve(settings: Settings, database: Database, out: TextIO) -> None:
         print(f"huifang serve: listening on {phone.uri()} ({settings.sip_transport}), "
               f"{line.max_calls} calls at once", file=sys.stderr, flush=True)
         await board.serve(stop)
-    print("huifang serve: stopped", file=sys.stderr, flush=True)
+        refused = ", ".join(f"{reason} {count}" for reason, count in phone.refused.items())
+    print(f"huifang serve: stopped; INVITEs refused: {refused or 'none'}", file=sys.stderr,
+          flush=True)
 
 
 def _print_call(result: InboundCall, out: TextIO) -> None:
