@@ -19,6 +19,7 @@ from ivr.call_leg import CallLeg, DialError, LegContext
 from ivr.config import SipConfig
 from ivr.events import CallRefused, RefusalReason
 from ivr.pj_thread import PjThread
+from ivr.pjsip_native import call_count
 from ivr.sdp_offer import offer_problem
 from ivr.stack import SipStack, StackInfo
 from ivr.wav_stream import recover_recordings
@@ -126,9 +127,9 @@ class Phone:
         return await asyncio.wait_for(self._refusals.get(), timeout)
 
     async def lines_in_use(self) -> int:
-        """Calls pjsua holds a slot for now (pjsua's count: ended calls it still holds too)."""
-        return await self._run(lambda: sum(1 for leg in self._stack.legs.values()
-                                           if not leg.ended))
+        """Calls pjsua holds a slot for now: its own count, so a call we ended but pjsua
+        still held would show here (the admission of new INVITEs counts the same)."""
+        return await self._run(call_count)
 
     async def set_admission(self, policy: AdmissionPolicy) -> None:
         """Apply new limits to the next INVITEs (e.g. after the allow-list changed)."""

@@ -261,3 +261,26 @@ def test_out_of_dialog_and_malformed_requests_get_a_proper_answer(
         port = sock.getsockname()[1]
         code = status_of(sock, request(port=port, **data), ("127.0.0.1", rig.phone.local_port))
     assert code == expected, kind
+
+
+@pytest.mark.slow
+def test_pjsuas_own_refusal_is_reported_too(rig: PhoneRig, spawn_sipp: SpawnSipp) -> None:
+    """No line limit of ours, every pjsua slot ringing out: pjsua itself refuses the next
+    INVITE (486), and that refusal reaches us to be stored and counted like our own."""
+    before = rig.phone.refused[RefusalReason.NO_CALL_SLOT]
+
+    async def body(desk: Desk) -> None:
+        callee = spawn_sipp("uas_no_answer.xml", calls=4, timeout_s=30)
+        ringing = [await rig.phone.place_call(callee.uri()) for _ in range(4)]
+        caller = spawn_sipp("uac_invite_scan.xml", target(rig), replace={"@WAIT_MS@": "3000"},
+                            local_ip="127.0.0.3", quiet_aborts=True)
+        await asyncio.to_thread(caller.wait, 15)
+        refusal = await rig.phone.next_refusal(5)
+        while refusal.reason is not RefusalReason.NO_CALL_SLOT:
+            refusal = await rig.phone.next_refusal(5)
+        assert refusal.status_code == 486 and refusal.source.startswith("127.0.0.3:")
+        for call in ringing:
+            await call.hangup()
+
+    desk_scenario(rig, AdmissionPolicy(max_lines=0), body)
+    assert rig.phone.refused[RefusalReason.NO_CALL_SLOT] == before + 1
