@@ -135,6 +135,12 @@ class Phone:
         """Apply new limits to the next INVITEs (e.g. after the allow-list changed)."""
         await self._run(lambda: self._stack.guard.set_policy(policy))
 
+    @property
+    def guard_reads_requests(self) -> bool:
+        """False when pjsip's received-message layout did not check out (another pjsua2
+        build): the guard then lets every request pass unscreened, and says so once."""
+        return self._stack.guard.reads_requests
+
     async def answered_requests(self) -> dict[int, int]:
         """Requests the SIP guard answered itself, by status code (483, 400, 405, 481 …)."""
         return await self._run(lambda: dict(self._stack.guard.answered))

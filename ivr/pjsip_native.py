@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import ctypes
 import ipaddress
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import pjsua2 as pj
 
+log = logging.getLogger(__name__)
 _lib = ctypes.CDLL(pj._pjsua2.__file__)  # already loaded: the same handle, no second copy
 _VOIDP = ctypes.c_void_p
 
@@ -153,6 +155,8 @@ class RxReader:
             self._block = self._find_block(rdata, info)
             if self._block is None:
                 self.unusable = True
+                log.error("pjsip_rx_data layout not recognised: the SIP guard lets every "
+                          "request pass unscreened (another pjsua2 build?)")
                 return None
         return self._read_at(rdata, self._block)
 

@@ -30,6 +30,7 @@ def test_after_the_corpus_a_call_completes_and_nothing_was_logged_as_error(
     caplog.set_level(logging.WARNING)
     report = send_corpus("127.0.0.1", rig.phone.local_port, budget_s=60)
     assert report.sent == len(load_corpus())
+    assert rig.phone.guard_reads_requests  # this wheel's pjsip_rx_data layout was recognised
     assert report.answers["483"] >= 10 and report.answers["400"] >= 10
     assert report.answers["405"] and report.answers["481"] and report.answers["501"]
     peer = spawn_peer()
