@@ -211,6 +211,12 @@ class CallLeg:
         if (self.sip_state == pj.PJSIP_INV_STATE_CONNECTING and self.inbound
                 and self.terminate(pj.PJSIP_SC_REQUEST_TIMEOUT)):
             return  # pjsip sends the BYE itself
+        if (self.sip_state in (pj.PJSIP_INV_STATE_NULL, pj.PJSIP_INV_STATE_CALLING)
+                and not self.inbound and self.terminate(pj.PJSIP_SC_REQUEST_TERMINATED)):
+            # Nothing heard from the callee yet, so no CANCEL may be sent (RFC 3261 §9.1):
+            # pjsua would report the end at once but hold the slot until its INVITE
+            # transaction gives up (32 s). Ended here, the INVITE stops being resent.
+            return
         if self.sip_state == pj.PJSIP_INV_STATE_CONFIRMED and send_bye(self.dialog, 200):
             # The BYE went out (a failed send may already have ended the call: then the
             # dialog is gone and must not be touched again).

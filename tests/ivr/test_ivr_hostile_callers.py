@@ -284,3 +284,25 @@ def test_pjsuas_own_refusal_is_reported_too(rig: PhoneRig, spawn_sipp: SpawnSipp
 
     desk_scenario(rig, AdmissionPolicy(max_lines=0), body)
     assert rig.phone.refused[RefusalReason.NO_CALL_SLOT] == before + 1
+
+
+@pytest.mark.slow
+def test_a_callee_that_never_answers_at_all_frees_the_line_when_we_hang_up(
+        rig: PhoneRig) -> None:
+    """Our INVITE to an address where nothing answers: hung up before any response, the
+    call ends and pjsua's slot is free at once (pjsua alone reported the end at once but
+    held the slot 32 s, until its INVITE transaction gave up)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))  # receives our INVITEs, never answers them
+
+        async def scenario() -> tuple[CallEnded, float, int]:
+            call = await rig.phone.place_call(f"sip:nobody@127.0.0.1:{silent.getsockname()[1]}")
+            await asyncio.sleep(0.5)
+            hung_up = time.monotonic()
+            await call.hangup()
+            ended = await call.wait_ended(10)
+            return ended, time.monotonic() - hung_up, await rig.phone.lines_in_use()
+
+        ended, seconds, lines = rig.run(scenario(), timeout=20)
+    assert ended.outcome is CallOutcome.CANCELLED
+    assert seconds < 1.0 and lines == 0
