@@ -237,6 +237,8 @@ class User(Base):
     role: Mapped[UserRole] = mapped_column(_text_enum(UserRole, 16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Sessions signed in before this moment are void (revoked, password reset, role changed).
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 # Tables kept in their own modules, one per area; imported here so Base.metadata holds them all.

@@ -10,8 +10,9 @@ from agent_assist.policyholder_input import policyholder_from_policy
 from agent_assist.voiceprint_index import VoiceprintIndex
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
+from huifang.commands.operator import add_by_option, operator
 from huifang.settings import get_settings
-from storage.audit import Actor, record_change
+from storage.audit import record_change
 from storage.repository import Repository
 
 
@@ -25,7 +26,7 @@ def register(sub: Subparsers) -> None:
         "delete", help="delete every voiceprint of the holder of a policy (数据删除请求)")
     delete.add_argument("--policy", required=True, metavar="NO",
                         help="a policy number: its holder's voiceprints go, from every policy")
-    delete.add_argument("--by", default="cli", help="who asked, for the audit trail")
+    add_by_option(delete, required=True)
     add_db_option(delete)
     delete.set_defaults(run=run_delete)
 
@@ -58,9 +59,14 @@ def run_delete(args: argparse.Namespace) -> int:
             elif not holders:
                 report_error("--policy", f"{args.policy}: no such policy and no voiceprint of it")
                 return EXIT_BAD_INPUT
+            try:
+                actor = operator(session, args.by)
+            except ValueError as err:
+                report_error("--by", str(err))
+                return EXIT_BAD_INPUT
             removed = sum(index.remove_policyholder(holder) for holder in holders)
             index.save()
-            record_change(session, Actor(None, args.by), "voiceprints.delete", "policy",
+            record_change(session, actor, "voiceprints.delete", "policy",
                           policy.id if policy is not None else 0, {"policy_no": args.policy},
                           {"voiceprints_removed": removed})
     finally:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from huifang.demo.conversation import DEMO_POLICIES
+from huifang.web.passwords import check_new_password
 from huifang.web.user_accounts import add_user
 from storage.database import Database, open_database
 from storage.models import UserRole
@@ -40,7 +41,18 @@ def seed(database: Database) -> list[DemoLogin]:
     logins = []
     with database.session() as session:
         for username, role in DEMO_USERS:
-            password = secrets.token_urlsafe(12)
+            password = _new_password()
             user = add_user(session, username, role, password)
             logins.append(DemoLogin(username, role, password, user.id))
     return logins
+
+
+def _new_password() -> str:
+    """A random password the password policy takes (letters and digits, 16 characters)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            check_new_password(password)
+        except ValueError:
+            continue
+        return password

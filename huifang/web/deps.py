@@ -14,6 +14,7 @@ from huifang.web.event_bus import CallEventBus
 from huifang.web.personal_data import allow_personal_data
 from huifang.web.roles import sees_personal_data
 from huifang.web.sign_ins import SignedInUser, SignInStore
+from huifang.web.user_accounts import session_stands
 from storage.database import Database
 
 SESSION_COOKIE = "huifang_session"
@@ -50,14 +51,28 @@ def event_bus(request: Request) -> CallEventBus:
 
 
 def current_user(
-    request: Request, store: Annotated[SignInStore, Depends(sign_in_store)]
+    request: Request,
+    store: Annotated[SignInStore, Depends(sign_in_store)],
+    db: Annotated[Database, Depends(database)],
 ) -> SignedInUser:
-    """The signed-in user; 401 without a valid session cookie."""
-    user = store.lookup(request.cookies.get(SESSION_COOKIE))
+    """The signed-in user; 401 without a valid session cookie, or when the user has since
+    been deactivated, given another role, or had their sessions revoked (checked against the
+    database on every request, so it holds whichever process made the change)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    user = store.lookup(token)
+    if user is not None and not still_signed_in(db, user):
+        store.sign_out(token or "")
+        user = None
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first")
     allow_personal_data(request, sees_personal_data(user.role))
     return user
+
+
+def still_signed_in(db: Database, user: SignedInUser) -> bool:
+    """Whether the session still stands for an active user in the same role."""
+    with db.session() as session:
+        return session_stands(session, user)
 
 
 def csrf_checked_user(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from starlette.concurrency import run_in_threadpool
 
 from huifang.web.call_access import visible_call
-from huifang.web.deps import SESSION_COOKIE
+from huifang.web.deps import SESSION_COOKIE, still_signed_in
 from huifang.web.event_bus import CallEventBus, LiveEvent
 from huifang.web.event_json import event_json
 from huifang.web.roles import sees_personal_data
@@ -35,7 +35,7 @@ async def call_events(websocket: WebSocket, call_id: int) -> None:
     async with bus.subscribe(call_id) as events:
         # Tells the screen (and tests) that everything published from now on will arrive.
         await websocket.send_json({"type": "subscribed", "call_id": call_id})
-        await _forward(websocket, events, masked=masked)
+        await _forward(websocket, events, masked=masked, user=user)
 
 
 async def _admitted_user(websocket: WebSocket, call_id: int) -> SignedInUser | None:
@@ -45,13 +45,19 @@ async def _admitted_user(websocket: WebSocket, call_id: int) -> SignedInUser | N
         return None
     store: SignInStore = websocket.app.state.sign_ins
     user = store.lookup(websocket.cookies.get(SESSION_COOKIE))
-    if user is None:
+    if user is None or not await run_in_threadpool(_stands, websocket, user):
         await websocket.close(code=CLOSE_SIGN_IN)
         return None
     if not 1 <= call_id < 2**31 or not await run_in_threadpool(_may_see, websocket, user, call_id):
         await websocket.close(code=CLOSE_NOT_FOUND)
         return None
     return user
+
+
+def _stands(websocket: WebSocket, user: SignedInUser) -> bool:
+    """Whether the session still stands for an active user in the same role (database)."""
+    db: Database = websocket.app.state.database
+    return still_signed_in(db, user)
 
 
 def _may_see(websocket: WebSocket, user: SignedInUser, call_id: int) -> bool:
@@ -69,9 +75,11 @@ def _same_origin(websocket: WebSocket) -> bool:
 
 
 async def _forward(
-    websocket: WebSocket, events: asyncio.Queue[LiveEvent], *, masked: bool
+    websocket: WebSocket, events: asyncio.Queue[LiveEvent], *, masked: bool, user: SignedInUser
 ) -> None:
-    """Send events until the browser goes away."""
+    """Send events until the browser goes away, or the user's session no longer stands
+    (deactivated, role changed, revoked: checked before each event leaves, so nothing reaches
+    a screen after the change)."""
     # Receiving notices the disconnect; the screen sends nothing over this channel yet.
     closed = asyncio.ensure_future(websocket.receive())
     try:
@@ -86,6 +94,9 @@ async def _forward(
             if next_event not in done:
                 next_event.cancel()
                 continue
+            if not await run_in_threadpool(_stands, websocket, user):
+                await websocket.close(code=CLOSE_SIGN_IN)
+                return
             await websocket.send_json(event_json(next_event.result(), masked=masked))
     except WebSocketDisconnect:
         return

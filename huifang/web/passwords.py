@@ -1,4 +1,5 @@
-"""Password hashes with the stdlib's scrypt: salted, memory-hard, no native dependency."""
+"""Password hashes with the stdlib's scrypt (salted, memory-hard, no native dependency), and
+the policy a new password must meet."""
 
 from __future__ import annotations
 
@@ -6,12 +7,23 @@ import base64
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from functools import cache
+from itertools import pairwise
 
 # 16 MiB and ~50 ms per check: slow for a guesser, unnoticeable at sign-in (RFC 7914 §2).
 _N, _R, _P = 2**14, 8, 1
 _MAX_MEM = 64 * 1024 * 1024
-MIN_LENGTH = 8
+MIN_LENGTH = 10
+MAX_LENGTH = 200  # what /api/login accepts
+_MIN_DISTINCT = 5
+# The passwords every guesser tries first (and their digit-free forms, below).
+_COMMON = frozenset({
+    "password", "passw0rd", "p@ssw0rd", "qwerty", "qwertyuiop", "asdfghjkl", "admin",
+    "administrator", "letmein", "welcome", "iloveyou", "woaini", "huifang", "changeme",
+    "abc", "abcdef", "abcdefg", "abcdefgh", "aa", "qq", "root", "test", "guest", "user",
+    "agent", "reviewer", "supervisor", "1q2w3e4r", "1qaz2wsx", "zaq12wsx",
+})  # fmt: skip
 
 
 def hash_password(password: str) -> str:
@@ -33,10 +45,49 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(actual, base64.b64decode(digest))
 
 
-def check_new_password(password: str) -> None:
-    """Refuse a password too short to resist guessing; ValueError says why."""
-    if len(password) < MIN_LENGTH:
+def check_new_password(password: str, username: str = "") -> None:
+    """Refuse a password that is blank, padded, short, repetitive, common or the user's name;
+    ValueError says why (never repeating the password)."""
+    text = unicodedata.normalize("NFKC", password)
+    if not text.strip():
+        raise ValueError("a password cannot be blank or only spaces")
+    if text != text.strip():
+        raise ValueError("a password may not begin or end with a space")
+    if len(text) < MIN_LENGTH:
         raise ValueError(f"a password needs at least {MIN_LENGTH} characters")
+    if len(password) > MAX_LENGTH:
+        raise ValueError(f"a password has at most {MAX_LENGTH} characters")
+    if len(set(text.casefold())) < _MIN_DISTINCT:
+        raise ValueError(f"a password needs at least {_MIN_DISTINCT} different characters")
+    if _kinds(text) < 2:
+        raise ValueError("a password needs two kinds of characters: letters, digits, others")
+    folded = text.casefold()
+    name = username.casefold().strip()
+    if name and (name in folded or folded in name):
+        raise ValueError("a password may not contain the user name")
+    if _is_common(folded):
+        raise ValueError("this password is among the first ones guessed: choose another")
+
+
+def _kinds(text: str) -> int:
+    """How many of letters (CJK included), digits and other characters the text uses."""
+    letters = any(ch.isalpha() for ch in text)
+    digits = any(ch.isdigit() for ch in text)
+    others = any(not ch.isalnum() for ch in text)
+    return letters + digits + others
+
+
+def _is_common(folded: str) -> bool:
+    """A common password, or one with digits and symbols around a common word (Password123!)."""
+    core = folded.strip("0123456789!@#$%^&*.?_- ")
+    digits_only = folded.isdigit() or not core
+    return digits_only or folded in _COMMON or core in _COMMON or _is_sequence(folded)
+
+
+def _is_sequence(folded: str) -> bool:
+    """Keyboard and counting runs: 1234567890, abcdefghij, 9876543210."""
+    steps = {ord(b) - ord(a) for a, b in pairwise(folded)}
+    return steps in ({1}, {-1})
 
 
 @cache

@@ -20,6 +20,7 @@ class SignedInUser:
     role: UserRole
     csrf_token: str
     expires_at: float
+    signed_in_at: float = 0.0  # wall-clock seconds: compared with a revocation in the database
 
 
 class SignInStore:
@@ -33,10 +34,12 @@ class SignInStore:
     def sign_in(self, user_id: int, username: str, role: UserRole) -> tuple[str, SignedInUser]:
         """A new session token and the signed-in user it stands for."""
         token = secrets.token_urlsafe(32)
+        now = time.time()
         user = SignedInUser(
-            user_id, username, role, secrets.token_urlsafe(32), time.time() + self._lifetime_s
+            user_id, username, role, secrets.token_urlsafe(32), now + self._lifetime_s, now
         )
         with self._lock:
+            self._forget_expired(now)
             self._by_token[token] = user
         return token, user
 
@@ -55,3 +58,12 @@ class SignInStore:
         """Forget the token."""
         with self._lock:
             self._by_token.pop(token, None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._by_token)
+
+    def _forget_expired(self, now: float) -> None:
+        """Drop sessions nobody signed out of, so the table holds live sessions only."""
+        for token in [t for t, user in self._by_token.items() if user.expires_at < now]:
+            del self._by_token[token]

@@ -15,11 +15,12 @@ from voice_testkit import clip
 from asr.wavfile import read_audio, write_wav
 from huifang.commands import analyze, voiceprints
 from huifang.settings import get_settings
+from huifang.web.user_accounts import add_user
 from storage.analysis import flags_for_call
 from storage.analysis_models import CallFlag, FlagKind
 from storage.audit import audit_entries
 from storage.database import Database, open_database
-from storage.models import CallRecord
+from storage.models import CallRecord, UserRole
 from storage.policy_import import import_policy_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -232,6 +233,8 @@ def test_stored_voiceprints_find_one_voice_answering_for_two_policies(
     capsys.readouterr()
     assert run(["voiceprints", "count"]) == 0
     assert json.loads(capsys.readouterr().out) == {"voiceprints": 2, "policyholders": 2}
+    with db.session() as session:
+        officer = add_user(session, "张合规", UserRole.SUPERVISOR, "合规专员 2024-delete").id
     assert run(["voiceprints", "delete", "--policy", "8644012024110001", "--by", "张合规",
                 "--db-url", url]) == 0
     assert json.loads(capsys.readouterr().out) == {
@@ -240,7 +243,8 @@ def test_stored_voiceprints_find_one_voice_answering_for_two_policies(
     assert [row["policy_no"] for row in sidecar] == ["8644012024110002"]
     with db.session() as session:
         (entry,) = audit_entries(session, entity="policy")
-        assert (entry.actor, entry.action, entry.after) == (
-            "张合规", "voiceprints.delete", {"voiceprints_removed": 1})
-    assert run(["voiceprints", "delete", "--policy", "NOSUCH", "--db-url", url]) == 2
+        assert (entry.actor_id, entry.actor, entry.action, entry.after) == (
+            officer, "张合规", "voiceprints.delete", {"voiceprints_removed": 1})
+    assert run(["voiceprints", "delete", "--policy", "NOSUCH", "--by", "张合规",
+                "--db-url", url]) == 2
     assert "NOSUCH" in capsys.readouterr().err

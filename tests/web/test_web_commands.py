@@ -49,7 +49,7 @@ def test_users_add_refuses_a_taken_name_and_a_short_password(
     assert _add(tmp_path, "ann", "admin", "another long pw\n") == 2
     assert "user 'ann' exists already" in capsys.readouterr().err
     assert _add(tmp_path, "bob", "agent", "short\n") == 2
-    assert "at least 8 characters" in capsys.readouterr().err
+    assert "at least 10 characters" in capsys.readouterr().err
 
 
 def test_users_add_refuses_an_unknown_role(tmp_path: Path) -> None:
