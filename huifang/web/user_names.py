@@ -1,5 +1,5 @@
 """One normal form of a user name, shared by every lookup, the sign-in limiter and storage:
-`ａｇｅｎｔ２`, `Agent2` and `agent2\u3000` are the same person (storage revision 0009 froze it)."""
+`ａｇｅｎｔ２`, `Agent2` and `agent2\u3000` are the same person (storage revision 0010 froze it)."""
 
 from __future__ import annotations
 
