@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, select
+from sqlalchemy import ColumnElement, case, delete, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from agent_assist.events import CueKind, Flag, Severity, VoiceCue
@@ -233,22 +235,59 @@ def count_calls_with_flags(session: Session, wanted: FlagFilter = FlagFilter()) 
     return session.scalar(query) or 0
 
 
-def calls_with_flags(
-    session: Session, wanted: FlagFilter = FlagFilter(), *, limit: int = 100, offset: int = 0
-) -> list[FlaggedCall]:
-    """Calls with at least one matching flag, most recently flagged first, with those flags."""
+class QueueOrder(StrEnum):
+    """What the review queue is sorted by; ties go to the most recently flagged call."""
+
+    FLAGGED_AT = "flagged_at"  # the latest matching flag
+    STARTED_AT = "started_at"  # when the call started
+    SEVERITY = "severity"  # the most severe matching flag
+    UNDECIDED = "undecided"  # matching flags no reviewer has decided on yet
+    SALESPERSON = "salesperson"
+
+
+def _order_key(order: QueueOrder) -> ColumnElement[Any]:
+    """The aggregate over one call's matching flags that the queue sorts by."""
+    if order is QueueOrder.STARTED_AT:
+        return func.max(CallRecord.started_at)
+    if order is QueueOrder.SEVERITY:
+        return func.max(case(SEVERITY_RANK, value=CallFlag.severity, else_=-1))
+    if order is QueueOrder.UNDECIDED:
+        return func.count(CallFlag.id) - func.count(FlagDisposition.flag_id)
+    if order is QueueOrder.SALESPERSON:
+        return func.max(Policy.salesperson)
+    return func.max(CallFlag.raised_at)
+
+
+def flagged_call_ids(
+    session: Session, wanted: FlagFilter = FlagFilter(), *,
+    order: QueueOrder = QueueOrder.FLAGGED_AT, descending: bool = True,
+    limit: int | None = None, offset: int = 0,
+) -> list[int]:
+    """The ids of calls with a matching flag, in queue order (one query, ids only)."""
+    key = _order_key(order)
     latest = func.max(CallFlag.raised_at)
-    page = (
+    query = (
         select(CallRecord.id)
         .join(CallFlag, CallFlag.call_id == CallRecord.id)
         .outerjoin(Policy, Policy.id == CallRecord.policy_id)
         .where(*_matching_call_ids(wanted))
         .group_by(CallRecord.id)
-        .order_by(latest.desc(), CallRecord.id.desc())
-        .limit(limit)
-        .offset(offset)
     )
-    ids = list(session.scalars(page))
+    if order is QueueOrder.UNDECIDED:
+        query = query.outerjoin(FlagDisposition, FlagDisposition.flag_id == CallFlag.id)
+    ranked = key.desc() if descending else key.asc()
+    query = query.order_by(ranked, latest.desc(), CallRecord.id.desc()).offset(offset)
+    return list(session.scalars(query if limit is None else query.limit(limit)))
+
+
+def calls_with_flags(
+    session: Session, wanted: FlagFilter = FlagFilter(), *, limit: int = 100, offset: int = 0,
+    order: QueueOrder = QueueOrder.FLAGGED_AT, descending: bool = True,
+) -> list[FlaggedCall]:
+    """Calls with at least one matching flag, in queue order (default: most recently flagged
+    first), with those flags."""
+    ids = flagged_call_ids(session, wanted, order=order, descending=descending, limit=limit,
+                           offset=offset)  # fmt: skip
     if not ids:
         return []
     calls = session.scalars(

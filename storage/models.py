@@ -249,5 +249,7 @@ from storage import (  # noqa: E402,F401  (after Base: those modules subclass it
     live_models,
     queue_models,
     review_models,
+    saved_filters,
     service_models,
+    transcript_models,
 )

@@ -24,7 +24,9 @@ from huifang.web import (
     followup_routes,
     kpi_routes,
     live_routes,
+    review_queue_routes,
     review_routes,
+    saved_filter_routes,
 )
 from huifang.web.deps import web_settings
 from huifang.web.event_bus import CallEventBus
@@ -60,7 +62,9 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
     app.include_router(call_routes.router)
     app.include_router(live_routes.router)
     app.include_router(live_call_router)
+    app.include_router(review_queue_routes.router)
     app.include_router(review_routes.router)
+    app.include_router(saved_filter_routes.router)
     app.include_router(case_routes.router)
     app.include_router(audit_routes.router)
     app.include_router(attention_routes.router)

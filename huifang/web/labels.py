@@ -226,6 +226,8 @@ def vocabularies() -> dict[str, dict[str, str]]:
     rules = RuleSet.load()
     named: list[MisleadingSaleRule | WholeCallRule] = [*rules.rules, *rules.whole_call_rules]
     plain["rule"] = {rule.id: f"{rule.category}·{rule.subcategory}" for rule in named}
+    # A flag's category: 欺骗/隐瞒/诱导/违规操作 for rules, the cue's kind for voice and phone cues.
+    plain["flagCategory"] = plain["cueKind"] | plain["phoneCue"]
     # A problem case's reason: the dialogue's, an agent's case, or the confirmed flag's rule.
     plain["caseReason"] = plain["problemReason"] | {AGENT_RAISED: "坐席提交"} | plain["rule"]
     return plain | STRING_VOCABULARIES

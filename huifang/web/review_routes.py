@@ -1,28 +1,20 @@
-"""The review console's calls: the queue of flagged calls, one call's evidence and recording,
-and the disposition of its flags (confirm into a problem case, or dismiss with a reason)."""
+"""The review console's calls: one flagged call's evidence, recording and energy lanes, and
+the disposition of its flags (confirm into a problem case, or dismiss with a reason)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from pathlib import Path as FilePath
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from agent_assist.events import Severity
 from huifang.web.call_access import visible_call
-from huifang.web.call_views import CallSummary, call_summary
 from huifang.web.deps import SessionDep
+from huifang.web.recording_energy import RecordingReadError, recording_energy
 from huifang.web.review_access import (
-    FilterDay,
-    FilterText,
-    Limit,
-    Offset,
     ReviewerCsrfDep,
     ReviewerDep,
     RulesDep,
@@ -31,30 +23,16 @@ from huifang.web.review_access import (
 from huifang.web.review_views import DispositionOut, ReviewCall, disposition_out, review_call
 from huifang.web.roles import sees_personal_data
 from huifang.web.sign_ins import SignedInUser
-from storage.analysis import FlagFilter, calls_with_flags
-from storage.analysis_models import CallFlag, FlagKind
+from storage.analysis_models import CallFlag
 from storage.dispositions import confirm_flag, dismiss_flag
 from storage.models import CallRecord, User
 from storage.problem_cases import ReviewError, eligible_handlers
-from storage.review_models import CaseClass, FlagDisposition
+from storage.review_models import CaseClass
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 router = APIRouter(prefix="/api/review", tags=["review"])
 _REFUSED: dict[int | str, dict[str, Any]] = {401: {}, 403: {}, 404: {}, 409: {}}
-
-
-class QueueItem(CallSummary):
-    """One flagged call in the queue, with its sales channel and its matching flags in short."""
-
-    salesperson: str | None
-    team: str | None
-    branch: str | None
-    product_name: str | None
-    flags: int
-    undecided: int
-    top_severity: str
-    kinds: list[str]
 
 
 class Confirmation(BaseModel):
@@ -77,50 +55,6 @@ class Handler(BaseModel):
     id: int
     username: str
     role: str
-
-
-@router.get("/queue", responses={401: {}, 403: {}})
-def review_queue(
-    session: SessionDep,
-    _user: ReviewerDep,
-    rules: RulesDep,
-    kind: FlagKind | None = None,
-    severity: Annotated[Severity | None, Query(description="this severity or higher")] = None,
-    salesperson: FilterText = None,
-    team: FilterText = None,
-    branch: FilterText = None,
-    product: FilterText = None,
-    date_from: FilterDay = None,
-    date_to: FilterDay = None,
-    undecided: Annotated[bool, Query(description="only flags not yet decided")] = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> list[QueueItem]:
-    """Calls with flags matching the filter, most recently flagged first."""
-    zone = ZoneInfo(rules.timezone)
-    wanted = FlagFilter(
-        kinds=(kind,) if kind else (), min_severity=severity, salesperson=salesperson,
-        team=team, branch=branch, product=product,
-        since=datetime.combine(date_from, time(), zone) if date_from else None,
-        until=datetime.combine(date_to + timedelta(days=1), time(), zone) if date_to else None,
-        undecided_only=undecided,
-    )  # fmt: skip
-    found = calls_with_flags(session, wanted, limit=limit, offset=offset)
-    decided = _decided(session, [flag.id for item in found for flag in item.flags])
-    return [
-        QueueItem(
-            **call_summary(item.call).model_dump(),
-            salesperson=item.call.policy.salesperson if item.call.policy else None,
-            team=item.call.policy.team if item.call.policy else None,
-            branch=item.call.policy.branch if item.call.policy else None,
-            product_name=item.call.policy.product_name if item.call.policy else None,
-            flags=len(item.flags),
-            undecided=sum(flag.id not in decided for flag in item.flags),
-            top_severity=item.top_severity.value,
-            kinds=sorted({flag.kind.value for flag in item.flags}),
-        )
-        for item in found
-    ]
 
 
 @router.get("/calls/{call_id}", responses={401: {}, 403: {}, 404: {}})
@@ -147,6 +81,27 @@ def call_recording(call_id: RowId, session: SessionDep, user: ReviewerDep) -> Fi
         raise HTTPException(status.HTTP_404_NOT_FOUND, "this call has no recording")
     # Personal data: the browser may keep it for the page, but no shared cache may.
     return FileResponse(path, media_type="audio/wav", headers={"Cache-Control": "private"})
+
+
+class EnergyOut(BaseModel):
+    """The recording's levels per leg (0–1) over equal slices, for the workbench's lanes."""
+
+    duration_ms: int
+    legs: dict[str, list[float]]
+
+
+@router.get("/calls/{call_id}/energy", responses={401: {}, 403: {}, 404: {}, 422: {}})
+def call_energy(call_id: RowId, session: SessionDep, user: ReviewerDep,
+                points: Annotated[int, Query(ge=10, le=4000)] = 800) -> EnergyOut:
+    """How loud each leg is over the call, in `points` slices."""
+    path = _recording(_call(session, user, call_id))
+    if path is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "this call has no recording")
+    try:
+        energy = recording_energy(path, points)
+    except RecordingReadError as err:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
+    return EnergyOut(duration_ms=energy.duration_ms, legs=energy.legs)
 
 
 @router.get("/calls/{call_id}/handlers", responses={401: {}, 403: {}, 404: {}})
@@ -220,9 +175,3 @@ def _recording(call: CallRecord) -> FilePath | None:
         return None
     path = FilePath(call.recording_path)
     return path if path.suffix.lower() == ".wav" and path.is_file() else None
-
-
-def _decided(session: Session, flag_ids: list[int]) -> set[int]:
-    query = select(FlagDisposition.flag_id).where(FlagDisposition.flag_id.in_(flag_ids))
-    return set(session.scalars(query))
-

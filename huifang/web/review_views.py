@@ -11,11 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huifang.web.call_views import CallSummary, call_summary
+from huifang.web.transcript_view import TranscriptLine, marked_transcript
 from storage.analysis import flags_for_call
 from storage.analysis_models import CallFlag
 from storage.models import CallRecord, Policy, User
 from storage.policy_view import policy_view
 from storage.review_models import FlagDisposition
+from storage.transcript_models import TranscriptPass
 from zhtext.personal_numbers import mask_personal_numbers
 
 
@@ -63,22 +65,8 @@ class FlagOut(BaseModel):
     disposition: DispositionOut | None
 
 
-class Mark(BaseModel):
-    """Characters [start, end) of a transcript line that a flag matched."""
-
-    start: int
-    end: int
-    flag_id: int
-
-
-class TranscriptLine(BaseModel):
-    """One utterance of the call, in time order, with the flagged characters marked."""
-
-    leg: str
-    start_ms: int
-    end_ms: int
-    text: str
-    marks: list[Mark]
+# A review reads the whole-call pass when there is one (better decoded), else the live one.
+REVIEW_PASSES = (TranscriptPass.AFTER_CALL, TranscriptPass.LIVE)
 
 
 class ReviewCall(CallSummary):
@@ -90,6 +78,7 @@ class ReviewCall(CallSummary):
     duration_ms: int | None
     flags: list[FlagOut]
     transcript: list[TranscriptLine]
+    transcript_pass: str | None  # after_call / live, None: the answers and flags heard only
 
 
 def review_call(session: Session, call: CallRecord, *, masked: bool,
@@ -101,12 +90,13 @@ def review_call(session: Session, call: CallRecord, *, masked: bool,
     duration = (
         int((call.ended_at - call.started_at).total_seconds() * 1000) if call.ended_at else None
     )
+    transcript = marked_transcript(session, call, flags, masked=masked, prefer=REVIEW_PASSES)
     return ReviewCall(
         **call_summary(call).model_dump(), masked=masked,
         policy=policy_view(call.policy, masked=masked) if call.policy else None,
         has_recording=has_recording, duration_ms=duration,
         flags=[_flag(flag, decided.get(flag.id), linked, masked) for flag in flags],
-        transcript=transcript_lines(call, flags, masked),
+        transcript=transcript.lines, transcript_pass=transcript.transcript_pass,
     )  # fmt: skip
 
 
@@ -118,32 +108,6 @@ def disposition_out(disposition: FlagDisposition, decided_by: str) -> Dispositio
         reason=disposition.reason, problem_case_id=disposition.problem_case_id,
         decided_by=decided_by, decided_at=disposition.decided_at,
     )  # fmt: skip
-
-
-def transcript_lines(call: CallRecord, flags: list[CallFlag], masked: bool) -> list[TranscriptLine]:
-    """The answers heard on the call and the flagged utterances, in time order, marked."""
-    text = mask_personal_numbers if masked else str
-    lines: dict[tuple[int, str], TranscriptLine] = {}
-    for answer in call.answers:
-        for heard in answer.evidence:
-            if heard.source == "speech":
-                line = TranscriptLine(
-                    leg="customer", start_ms=heard.start_ms, end_ms=heard.end_ms,
-                    text=text(heard.text), marks=[],
-                )
-                lines.setdefault((heard.start_ms, heard.text), line)
-    for flag in flags:
-        if not flag.utterance or flag.start_ms is None:
-            continue
-        line = lines.setdefault(
-            (flag.start_ms, flag.utterance),
-            TranscriptLine(leg=flag.leg.value if flag.leg else "customer",
-                           start_ms=flag.start_ms, end_ms=flag.end_ms or flag.start_ms,
-                           text=text(flag.utterance), marks=[]),
-        )  # fmt: skip
-        if flag.span_start is not None and flag.span_end is not None:
-            line.marks.append(Mark(start=flag.span_start, end=flag.span_end, flag_id=flag.id))
-    return sorted(lines.values(), key=lambda line: (line.start_ms, line.leg))
 
 
 def _flag(flag: CallFlag, disposition: DispositionOut | None,

@@ -22,7 +22,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-background-networking", "--disable-gpu",
     "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--lang=zh-CN",  # date inputs and the like as a callback centre's workstation draws them
 ]  # fmt: skip
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 

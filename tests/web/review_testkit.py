@@ -4,19 +4,22 @@ calls, a recording for ann's call, and 李明 — who sold both policies — as 
 from __future__ import annotations
 
 import math
+import random
 import struct
 import wave
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from web_testkit import PASSWORD
 
 from agent_assist.events import Category, CueKind, Flag, Leg, Severity, VoiceCue
 from huifang.web.user_accounts import add_user
 from storage.analysis import store_flags
 from storage.database import Database
-from storage.models import CallRecord, User, UserRole
+from storage.models import CallDirection, CallRecord, Policy, User, UserRole
+from storage.repository import Repository
 
 # The customer repeats the seller's promise and reads out his mobile number.
 PROMISE = "业务员说这个保本保息，有事打他手机13912345678"
@@ -84,3 +87,43 @@ def write_tone_wav(path: Path, seconds: float, rate: int = 8000) -> Path:
         out.setframerate(rate)
         out.writeframes(frames)
     return path
+
+
+# The lines a busy queue's flags quote: the customer repeating a seller's promise, with times.
+BUSY_LINES = [
+    ("induce.guaranteed_return", Category.INDUCEMENT, "保本保息/稳赚/承诺收益", Severity.HIGH,
+     "业务员说这个保本保息，每年稳赚", (6, 10)),
+    ("deceive.as_deposit", Category.DECEPTION, "保险说成存款/理财/基金", Severity.HIGH,
+     "他说跟存银行一样，随时能取", (3, 6)),
+    ("conceal.surrender_loss", Category.CONCEALMENT, "隐瞒退保损失", Severity.MEDIUM,
+     "没人跟我说退保会亏钱", (6, 8)),
+    ("conceal.cooling_off", Category.CONCEALMENT, "隐瞒犹豫期权利", Severity.LOW,
+     "犹豫期是什么我不清楚", (0, 3)),
+]  # fmt: skip
+
+
+def seed_flagged_calls(db: Database, count: int, seed: int = 20) -> list[int]:
+    """`count` ended calls over the seeded policies, each with one to three rule flags of
+    varied severity raised over a month: a queue as busy as a centre's. Their ids, in order."""
+    rng = random.Random(seed)
+    first = datetime(2024, 10, 1, 8, tzinfo=UTC)
+    ids = []
+    with db.session() as session:
+        policies = list(session.scalars(select(Policy).order_by(Policy.id)))
+        for n in range(count):
+            policy = policies[n % len(policies)]
+            started = first + timedelta(minutes=43 * n + rng.randrange(30))
+            call = Repository(session).start_call(policy, CallDirection.OUTBOUND,
+                                                  f"sip:{n}@pbx", started_at=started)
+            call.ended_at = started + timedelta(minutes=4)
+            flags = []
+            for line in rng.sample(BUSY_LINES, rng.randrange(1, 4)):
+                rule_id, category, subcategory, severity, text, span = line
+                at = rng.uniform(5, 200)
+                flags.append(Flag(rule_id=rule_id, category=category, subcategory=subcategory,
+                                  severity=severity, leg=Leg.CUSTOMER, text=text, start=at,
+                                  end=at + 2.5, span=span, explanation="客户转述的销售误导"))
+            store_flags(session, call, flags, raised_at=started + timedelta(minutes=5))
+            session.flush()
+            ids.append(call.id)
+    return ids

@@ -13,8 +13,23 @@ const huifangApi = {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const data = response.status === 204 ? null : await response.json();
-    if (!response.ok) throw new Error((data && data.detail) || response.statusText);
+    if (!response.ok) throw huifangApi.failure(response, data);
     return data;
+  },
+
+  // A paged list: the items and the total the server counted (X-Total-Count).
+  async page(path) {
+    const response = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const data = await response.json();
+    if (!response.ok) throw huifangApi.failure(response, data);
+    return { items: data, total: Number(response.headers.get("X-Total-Count")) || data.length };
+  },
+
+  // One line saying what went wrong: the server's detail (a validation error's messages).
+  failure(response, data) {
+    const detail = data && data.detail;
+    if (Array.isArray(detail)) return new Error(detail.map((d) => `${(d.loc || []).slice(1).join(".")}: ${d.msg}`).join("；"));
+    return new Error(detail || `${response.status} ${response.statusText}`);
   },
 
   async me() {

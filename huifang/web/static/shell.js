@@ -51,6 +51,13 @@ const huifangShell = {
     return h ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
   },
 
+  // "2024-11-06 09:01": a moment where a table has little room.
+  shortTime(iso) {
+    if (!iso) return "";
+    const d = new Date(iso), two = (n) => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  },
+
   localTime(iso) {
     return iso ? new Date(iso).toLocaleString("zh-CN", { hour12: false }) : "";
   },
