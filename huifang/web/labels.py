@@ -187,13 +187,21 @@ STRING_VOCABULARIES: dict[str, dict[str, str]] = {
         "promise.overdue": "承诺逾期", "letter.print": "打印信函", "letter.assign": "指派上门",
         "letter.result": "录入信函/上门结果",
         "qa.sample": "抽检", "qa.review": "抽检复核",
+        # huifang.web: sign-ins, user accounts, exports
+        "sign_in": "登录", "sign_in.failed": "登录失败", "user.add": "新增用户",
+        "user.activate": "启用用户", "user.deactivate": "停用用户", "user.role": "变更角色",
+        "user.password_reset": "重置密码", "user.revoke_sessions": "注销全部会话",
+        "export": "导出",
         # storage.agent_actions: what an agent did on the live screen
         "open": "坐席开立问题件", "mark": "坐席标记", "note": "坐席备注",
         "problem_case": "坐席提交问题件"},
     "auditEntity": {
         "flag": "标记", "problem_case": "问题件", "attention_entry": "特别关注",
         "agent_action": "坐席操作", "complaint": "投诉", "customer_promise": "客户承诺",
-        "service_request": "保全申请"},
+        "service_request": "保全申请", "user": "用户", "export": "导出"},
+    "signInOutcome": {
+        "signed_in": "登录成功", "unknown_user": "无此用户", "wrong_password": "密码错误",
+        "inactive": "账号已停用"},
     # the fields of the audit trail's before/after snapshots
     "auditField": {
         "id": "编号", "policy_id": "保单ID", "call_id": "通话", "kind": "问题类型",
@@ -205,7 +213,10 @@ STRING_VOCABULARIES: dict[str, dict[str, str]] = {
         "flag_id": "标记", "decision": "处置", "problem_case_id": "问题件", "subject": "对象",
         "name": "名称", "within_branch": "所属分公司", "label": "对象名称",
         "effective_from": "生效日期", "revoked_on": "撤销日期", "updated_at": "更新时间",
-        "step_id": "话术项", "state": "状态", "text": "内容", "note": "备注"},
+        "step_id": "话术项", "state": "状态", "text": "内容", "note": "备注",
+        "address": "来源地址", "outcome": "结果", "username": "用户名", "role": "角色",
+        "active": "启用", "sessions_valid_after": "会话有效起点", "file": "文件",
+        "title": "标题", "rows": "行数", "masked": "已遮蔽", "filters": "筛选条件"},
     # which decoding produced a stored transcript
     "transcriptPass": {"live": "实时转写", "after_call": "整通复核转写"},
     # the product families as stored (storage.families codes)

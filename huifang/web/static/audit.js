@@ -5,7 +5,7 @@ const ui = huifangConsole;
 // Which vocabulary a snapshot field's values come from (status depends on what changed).
 const FIELD_VALUES = {
   kind: "problemKind", reason: "caseReason", decision: "decision", subject: "attentionSubject",
-  state: "itemState",
+  state: "itemState", role: "role", outcome: "signInOutcome",
 };
 const STATUS_OF = { problem_case: "caseStatus", attention_entry: "attentionStatus" };
 
@@ -15,6 +15,8 @@ function snapshot(values, entity) {
   return Object.entries(values).map(([key, value]) => {
     const vocabulary = key === "status" ? STATUS_OF[entity] : FIELD_VALUES[key];
     let shown = value === null || value === "" ? "—" : String(value);
+    if (typeof value === "boolean") shown = value ? "是" : "否";
+    else if (typeof value === "object") shown = JSON.stringify(value);
     if (vocabulary && value) shown = ui.label(vocabulary, value);
     else if (/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(shown)) shown = ui.localTime(shown);
     return `${ui.label("auditField", key)}：${shown}`;
