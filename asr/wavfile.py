@@ -1,28 +1,32 @@
-"""Read call audio files — WAV of any common format, raw PCM16 and G.711 — with clear errors."""
+"""Read call audio files — WAV of any common format, raw PCM16 and G.711 — with clear errors.
+
+libsndfile (soundfile) decodes; this module adds what a call centre needs around it: raw
+telephone files by their extension, one line per bad file naming it and the problem, the
+length limit checked before reading, float samples clipped rather than wrapped.
+"""
 
 from __future__ import annotations
 
-import struct
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
 
 import numpy as np
+import soundfile as sf
 
 from asr import codec
 from asr.errors import AudioInputError
 
-# WAVE format tags (RIFF): the ones call recorders and softphones write.
-FORMAT_PCM = 0x0001
-FORMAT_FLOAT = 0x0003
-FORMAT_ALAW = 0x0006
-FORMAT_MULAW = 0x0007
-FORMAT_EXTENSIBLE = 0xFFFE
-
-# Raw files carry no header: their encoding comes from the extension, at telephone rate.
-RAW_ENCODINGS = {".ul": "mulaw", ".ulaw": "mulaw", ".mulaw": "mulaw", ".al": "alaw",
-                 ".alaw": "alaw", ".pcm": "pcm16", ".raw": "pcm16", ".sln": "pcm16"}
+# Raw files carry no header: their encoding (libsndfile's subtype) comes from the extension,
+# at telephone rate.
+RAW_ENCODINGS = {".ul": "ULAW", ".ulaw": "ULAW", ".mulaw": "ULAW", ".al": "ALAW",
+                 ".alaw": "ALAW", ".pcm": "PCM_16", ".raw": "PCM_16", ".sln": "PCM_16"}
 RAW_RATE = 8000
+# libsndfile notes a data chunk longer than the file ("data : 1600 (should be 500)") and reads
+# what is there; a recording cut short is refused instead, saying so.
+_TRUNCATED = re.compile(r"data : (\d+) \(should be (\d+)\)")
+WRITE_SUBTYPES = {"pcm16": "PCM_16", "mulaw": "ULAW", "alaw": "ALAW"}
 
 
 @dataclass(frozen=True)
@@ -56,15 +60,6 @@ class AudioClip:
         }
 
 
-@dataclass(frozen=True)
-class _WavFormat:
-    tag: int
-    channels: int
-    rate: int
-    block_align: int
-    bits: int
-
-
 def read_audio(path: str | Path, max_duration_s: float | None = None) -> AudioClip:
     """Read a WAV or raw telephone file; AudioInputError names the file and the problem."""
     path = Path(path)
@@ -78,8 +73,51 @@ def read_audio(path: str | Path, max_duration_s: float | None = None) -> AudioCl
         raise AudioInputError(source, "empty file (0 bytes)")
     raw_encoding = RAW_ENCODINGS.get(path.suffix.lower())
     if raw_encoding is not None:
-        return _read_raw(path, raw_encoding, size, max_duration_s)
-    return _read_wav(path, size, max_duration_s)
+        if raw_encoding == "PCM_16" and size % 2:
+            raise AudioInputError(source, f"raw PCM16 needs an even byte count, got {size}")
+        return _read(path, max_duration_s, format="RAW", subtype=raw_encoding,
+                     samplerate=RAW_RATE, channels=1, endian="LITTLE")
+    with path.open("rb") as f:
+        head = f.read(12)
+    if head[:4] not in (b"RIFF", b"RIFX", b"RF64") or head[8:12] != b"WAVE":
+        raise AudioInputError(source, "not a WAV file (no RIFF/WAVE header)")
+    return _read(path, max_duration_s)
+
+
+def _read(path: Path, max_s: float | None, **raw: Any) -> AudioClip:
+    """Decode with libsndfile: every PCM width, float, G.711, ADPCM, GSM 6.10 …"""
+    source = str(path)
+    try:
+        with sf.SoundFile(path, **raw) as f:
+            _check(source, f, max_s)
+            if f.subtype in ("FLOAT", "DOUBLE"):  # clipped here: libsndfile would wrap
+                samples = codec.float_to_pcm16(f.read(dtype="float32", always_2d=True))
+            else:
+                samples = f.read(dtype="int16", always_2d=True)
+            return AudioClip(np.ascontiguousarray(samples, dtype=np.int16), f.samplerate)
+    except sf.LibsndfileError as err:
+        raise AudioInputError(source, f"cannot decode: {_reason(err)}") from err
+
+
+def _check(source: str, f: sf.SoundFile, max_s: float | None) -> None:
+    """Before reading: the header agrees with the file, the shape is sane, the length allowed."""
+    declared = _TRUNCATED.search(f.extra_info)
+    if declared:
+        raise AudioInputError(
+            source,
+            f"truncated: the header declares {declared[1]} bytes of audio,"
+            f" the file holds {declared[2]}",
+        )
+    if not 1 <= f.channels <= 8:
+        raise AudioInputError(source, f"unsupported channel count {f.channels}")
+    if not 4000 <= f.samplerate <= 192000:
+        raise AudioInputError(source, f"unsupported sample rate {f.samplerate} Hz")
+    _check_length(source, f.frames, f.samplerate, max_s)
+
+
+def _reason(err: sf.LibsndfileError) -> str:
+    """libsndfile's own words, without the path it repeats."""
+    return str(err.error_string).rstrip(".") or "libsndfile gave no reason"
 
 
 def _check_length(source: str, frames: int, rate: int, max_duration_s: float | None) -> None:
@@ -99,130 +137,10 @@ def _hms(seconds: float) -> str:
     return f"{whole // 3600}h{whole % 3600 // 60:02d}m{whole % 60:02d}s"
 
 
-def _read_raw(path: Path, encoding: str, size: int, max_s: float | None) -> AudioClip:
-    width = 2 if encoding == "pcm16" else 1
-    if size % width:
-        raise AudioInputError(str(path), f"raw PCM16 needs an even byte count, got {size}")
-    _check_length(str(path), size // width, RAW_RATE, max_s)
-    data = path.read_bytes()
-    if encoding == "mulaw":
-        samples = codec.ulaw_decode(data)
-    elif encoding == "alaw":
-        samples = codec.alaw_decode(data)
-    else:
-        samples = codec.pcm16_from_bytes(data)
-    return AudioClip(samples.reshape(-1, 1), RAW_RATE)
-
-
-def _read_wav(path: Path, size: int, max_s: float | None) -> AudioClip:
-    source = str(path)
-    with path.open("rb") as f:
-        head = f.read(12)
-        if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
-            raise AudioInputError(source, "not a WAV file (no RIFF/WAVE header)")
-        if head[:4] == b"RIFX":
-            raise AudioInputError(source, "big-endian WAV (RIFX) is not supported")
-        fmt, data_offset, data_size = _scan_chunks(f, source, size)
-    _check_format(source, fmt)
-    available = size - data_offset
-    if data_size > available:
-        raise AudioInputError(
-            source,
-            f"truncated: the header declares {data_size} bytes of audio,"
-            f" the file holds {available}",
-        )
-    frames = data_size // fmt.block_align
-    _check_length(source, frames, fmt.rate, max_s)
-    raw = np.fromfile(path, dtype=np.uint8, count=frames * fmt.block_align, offset=data_offset)
-    return AudioClip(_decode(raw.tobytes(), fmt), fmt.rate)
-
-
-def _scan_chunks(f: BinaryIO, source: str, size: int) -> tuple[_WavFormat, int, int]:
-    """Walk the RIFF chunks to the `fmt ` and `data` chunks."""
-    fmt: _WavFormat | None = None
-    while True:
-        header = f.read(8)
-        if len(header) < 8:
-            raise AudioInputError(source, "no data chunk" if fmt else "no fmt chunk")
-        chunk_id, chunk_size = header[:4], struct.unpack("<I", header[4:])[0]
-        if chunk_id == b"fmt ":
-            fmt = _parse_fmt(source, f.read(chunk_size))
-        elif chunk_id == b"data":
-            if fmt is None:
-                raise AudioInputError(source, "data chunk before the fmt chunk")
-            return fmt, f.tell(), chunk_size
-        else:
-            f.seek(chunk_size + (chunk_size & 1), 1)
-        if f.tell() > size:
-            raise AudioInputError(source, "truncated: a chunk runs past the end of the file")
-
-
-def _parse_fmt(source: str, body: bytes) -> _WavFormat:
-    if len(body) < 16:
-        raise AudioInputError(source, f"fmt chunk too short ({len(body)} bytes)")
-    tag, channels, rate, _, block_align, bits = struct.unpack("<HHIIHH", body[:16])
-    if tag == FORMAT_EXTENSIBLE:
-        if len(body) < 40:
-            raise AudioInputError(source, "WAVE_FORMAT_EXTENSIBLE fmt chunk too short")
-        tag = struct.unpack("<H", body[24:26])[0]  # first two bytes of the sub-format GUID
-    return _WavFormat(tag, channels, rate, block_align, bits)
-
-
-def _check_format(source: str, fmt: _WavFormat) -> None:
-    supported = {FORMAT_PCM: (8, 16, 24, 32), FORMAT_FLOAT: (32, 64),
-                 FORMAT_ALAW: (8,), FORMAT_MULAW: (8,)}
-    if fmt.tag not in supported:
-        raise AudioInputError(source, f"unsupported WAV encoding (format tag 0x{fmt.tag:04x})")
-    if fmt.bits not in supported[fmt.tag]:
-        raise AudioInputError(
-            source, f"unsupported sample width: {fmt.bits} bits (supported {supported[fmt.tag]})"
-        )
-    if not 1 <= fmt.channels <= 8:
-        raise AudioInputError(source, f"unsupported channel count {fmt.channels}")
-    if not 4000 <= fmt.rate <= 192000:
-        raise AudioInputError(source, f"unsupported sample rate {fmt.rate} Hz")
-    if fmt.block_align != fmt.channels * ((fmt.bits + 7) // 8):
-        raise AudioInputError(source, f"inconsistent fmt chunk (block align {fmt.block_align})")
-
-
-def _decode(data: bytes, fmt: _WavFormat) -> codec.Pcm16:
-    """Bytes of whole frames → int16 (frames, channels)."""
-    if fmt.tag == FORMAT_MULAW:
-        mono = codec.ulaw_decode(data)
-    elif fmt.tag == FORMAT_ALAW:
-        mono = codec.alaw_decode(data)
-    elif fmt.tag == FORMAT_FLOAT:
-        dtype = "<f4" if fmt.bits == 32 else "<f8"
-        mono = codec.float_to_pcm16(np.frombuffer(data, dtype=dtype))
-    elif fmt.bits == 8:  # 8-bit WAV is unsigned
-        mono = ((np.frombuffer(data, dtype=np.uint8).astype(np.int16) - 128) << 8).astype(np.int16)
-    elif fmt.bits == 16:
-        mono = codec.pcm16_from_bytes(data)
-    elif fmt.bits == 24:
-        b = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3)
-        mono = (b[:, 1].astype(np.int16) | (b[:, 2].astype(np.int8).astype(np.int16) << 8))
-    else:
-        mono = (np.frombuffer(data, dtype="<i4") >> 16).astype(np.int16)
-    return mono.reshape(-1, fmt.channels)
-
-
 def write_wav(path: str | Path, samples: codec.Pcm16, sample_rate: int,
               encoding: str = "pcm16") -> None:
     """Write int16 samples, shaped (frames,) or (frames, channels), as PCM16 or G.711 WAV."""
-    frames = samples.reshape(samples.shape[0], -1)
-    channels = frames.shape[1]
-    interleaved = np.ascontiguousarray(frames, dtype=np.int16).reshape(-1)
-    if encoding == "pcm16":
-        tag, width, data = FORMAT_PCM, 2, codec.pcm16_to_bytes(interleaved)
-    elif encoding == "mulaw":
-        tag, width, data = FORMAT_MULAW, 1, codec.ulaw_encode(interleaved)
-    elif encoding == "alaw":
-        tag, width, data = FORMAT_ALAW, 1, codec.alaw_encode(interleaved)
-    else:
+    if encoding not in WRITE_SUBTYPES:
         raise ValueError(f"unknown WAV encoding {encoding!r}: use pcm16, mulaw or alaw")
-    header = struct.pack(
-        "<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + len(data) + (len(data) & 1), b"WAVE", b"fmt ", 16,
-        tag, channels, sample_rate, sample_rate * channels * width, channels * width, width * 8,
-        b"data", len(data),
-    )
-    Path(path).write_bytes(header + data + b"\0" * (len(data) & 1))
+    frames = np.ascontiguousarray(samples.reshape(samples.shape[0], -1), dtype=np.int16)
+    sf.write(str(path), frames, sample_rate, subtype=WRITE_SUBTYPES[encoding], format="WAV")
