@@ -23,7 +23,8 @@ from agent_assist.voiceprint_index import VoiceprintIndex
 from asr.codec import Pcm16
 from asr.engines.base import Engine
 from asr.errors import AudioInputError
-from asr.transcribe import transcribe_samples
+from asr.events import Undecodable
+from asr.transcribe import transcribe_leg
 from asr.wavfile import read_audio
 
 
@@ -38,6 +39,7 @@ class RecordingAnalysis:
     cues: tuple[VoiceCue, ...]
     voice_note: str = ""  # e.g. no policy record, or too little voice to measure
     voiceprint: Voiceprint | None = None  # the customer's, when one was asked for
+    undecodable: tuple[Undecodable, ...] = ()  # speech heard that gave no text, per leg
 
 
 def _legs(path: Path, max_duration_s: float | None) -> tuple[float, dict[Leg, Pcm16]]:
@@ -49,9 +51,13 @@ def _legs(path: Path, max_duration_s: float | None) -> tuple[float, dict[Leg, Pc
     return clip.duration_s, {Leg(name): pcm for name, pcm in clip.legs(CHANNEL_LEGS).items()}
 
 
-def _transcript(engine: Engine, legs: dict[Leg, Pcm16]) -> list[Utterance]:
-    heard = [r for leg, pcm in legs.items() for r in transcribe_samples(engine, pcm, leg.value)]
-    return [as_utterance(r) for r in sorted(heard, key=lambda r: r.start)]
+def _transcript(engine: Engine, legs: dict[Leg, Pcm16]
+                ) -> tuple[list[Utterance], tuple[Undecodable, ...]]:
+    """The after-call pass per leg (whole leg, long windows) where the engine has one."""
+    decoded = [transcribe_leg(engine, pcm, leg.value) for leg, pcm in legs.items()]
+    heard = sorted((r for d in decoded for r in d.finals), key=lambda r: r.start)
+    lost = sorted((u for d in decoded for u in d.undecodable), key=lambda u: u.start)
+    return [as_utterance(r) for r in heard], tuple(lost)
 
 
 def analyse_call_recording(
@@ -74,7 +80,7 @@ def analyse_call_recording(
     transcript's flags still stand.
     """
     duration, legs = _legs(path, max_duration_s)
-    utterances = _transcript(engine, legs) if engine is not None else []
+    utterances, lost = _transcript(engine, legs) if engine is not None else ([], ())
     call = factory.new_call()
     flags = [flag for u in utterances for flag in call.on_utterance(u)]
     whole_call = call.end_call() if engine is not None else []
@@ -96,7 +102,7 @@ def analyse_call_recording(
             cues += (duplicate,) if duplicate else ()
     return RecordingAnalysis(
         duration, tuple(utterances), tuple(flags), tuple(whole_call), cues, note,
-        voiceprint if want_voiceprint else None,
+        voiceprint if want_voiceprint else None, lost,
     )
 
 

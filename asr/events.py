@@ -13,6 +13,13 @@ class TranscriptKind(StrEnum):
     FINAL = "final"
 
 
+class TranscriptPass(StrEnum):
+    """Which decoding produced a call's transcript."""
+
+    LIVE = "live"  # utterance by utterance, as the call happened (what the agent saw)
+    AFTER_CALL = "after_call"  # the whole recording after the call: long windows, context
+
+
 @dataclass(frozen=True)
 class Word:
     """One recognised word (or character group) with its times in seconds."""
@@ -38,3 +45,20 @@ class Transcript:
     def is_final(self) -> bool:
         """True for the utterance's final text."""
         return self.kind is TranscriptKind.FINAL
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """A stretch the VAD heard as speech that no decode turned into text (seconds)."""
+
+    start: float
+    end: float
+    leg: str | None = None
+
+
+@dataclass(frozen=True)
+class LegDecode:
+    """One leg's transcript (finals in time order) and the speech it could not decode."""
+
+    finals: tuple[Transcript, ...]
+    undecodable: tuple[Undecodable, ...] = ()

@@ -1,4 +1,10 @@
-"""Transcribe recordings through the same streaming path that live calls take."""
+"""Transcribe recordings: the after-call pass where the engine has one, else the live path.
+
+A recording analysed after the call (`huifang transcribe`, `eval-asr`, `analyze`) is decoded
+by the engine's after-call pass (whole leg, long windows, context carried: whisper_call.py);
+`after_call=False`, or an engine without one (Vosk), streams it through the same path a live
+call takes. Either way a stretch of speech that gave no text is reported, never dropped.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asr.codec import PIPELINE_RATE, Pcm16
-from asr.engines.base import Engine
+from asr.engines.base import CallDecoder, Engine
 from asr.errors import AudioInputError
-from asr.events import Transcript
+from asr.events import LegDecode, Transcript, TranscriptPass, Undecodable
 from asr.stream import RecognitionStream
 from asr.wavfile import read_audio
 
@@ -26,6 +32,8 @@ class FileTranscript:
     segments: tuple[Transcript, ...]
     duration_s: float
     processing_s: float
+    undecodable: tuple[Undecodable, ...] = ()
+    decoded_by: TranscriptPass = TranscriptPass.AFTER_CALL
 
     def as_json(self) -> dict[str, object]:
         """The JSON shape `huifang transcribe --json` prints."""
@@ -33,6 +41,8 @@ class FileTranscript:
             "file": self.file,
             "text": self.text,
             "segments": [_segment_json(s) for s in self.segments],
+            "undecodable": [_span_json(u) for u in self.undecodable],
+            "pass": self.decoded_by.value,
             "duration_s": round(self.duration_s, 3),
             "processing_s": round(self.processing_s, 3),
         }
@@ -46,18 +56,41 @@ def _segment_json(segment: Transcript) -> dict[str, object]:
     return shown
 
 
+def _span_json(span: Undecodable) -> dict[str, object]:
+    shown: dict[str, object] = {"start": round(span.start, 3), "end": round(span.end, 3)}
+    if span.leg is not None:
+        shown["leg"] = span.leg
+    return shown
+
+
 def transcribe_samples(engine: Engine, samples: Pcm16, leg: str | None = None
                        ) -> list[Transcript]:
     """Final transcripts of 16 kHz samples, streamed as a live call would be."""
+    return list(stream_samples(engine, samples, leg).finals)
+
+
+def stream_samples(engine: Engine, samples: Pcm16, leg: str | None = None) -> LegDecode:
+    """The live path over a whole signal: finals with text, and utterances that gave none."""
     stream = RecognitionStream(engine, leg, max_pending_chunks=len(samples) // CHUNK_SAMPLES + 2)
     for start in range(0, len(samples), CHUNK_SAMPLES):
         stream.push(samples[start : start + CHUNK_SAMPLES])
     stream.end()
-    return [r for r in stream.results() if r.is_final and r.text]
+    finals = [r for r in stream.results() if r.is_final]
+    return LegDecode(tuple(r for r in finals if r.text),
+                     tuple(Undecodable(r.start, r.end, r.leg) for r in finals if not r.text))
+
+
+def transcribe_leg(engine: Engine, samples: Pcm16, leg: str | None = None,
+                   after_call: bool = True) -> LegDecode:
+    """One leg: the engine's after-call pass where it has one (and it is wanted), else live."""
+    if after_call and isinstance(engine, CallDecoder):
+        return engine.decode_call(samples, leg)
+    return stream_samples(engine, samples, leg)
 
 
 def transcribe_file(engine: Engine, path: str | Path, max_duration_s: float | None = None,
-                    legs: tuple[str, ...] | None = None) -> FileTranscript:
+                    legs: tuple[str, ...] | None = None, after_call: bool = True
+                    ) -> FileTranscript:
     """Read, convert and transcribe one recording (AudioInputError if it cannot be used).
 
     With `legs`, a call recording's channels are transcribed separately (channel i is leg
@@ -66,19 +99,23 @@ def transcribe_file(engine: Engine, path: str | Path, max_duration_s: float | No
     began = time.perf_counter()
     clip = read_audio(path, max_duration_s)
     if legs is None:
-        finals = transcribe_samples(engine, clip.mono16k())
+        decoded = [transcribe_leg(engine, clip.mono16k(), None, after_call)]
     else:
         if clip.channels != len(legs):
             raise AudioInputError(str(path), f"{clip.channels} channel(s), but {len(legs)} legs"
                                   f" ({', '.join(legs)}) were asked for")
-        per_leg = clip.legs(legs)
-        finals = sorted((r for leg, samples in per_leg.items()
-                         for r in transcribe_samples(engine, samples, leg)),
-                        key=lambda r: r.start)
+        decoded = [transcribe_leg(engine, samples, leg, after_call)
+                   for leg, samples in clip.legs(legs).items()]
+    finals = sorted((r for d in decoded for r in d.finals), key=lambda r: r.start)
+    lost = sorted((u for d in decoded for u in d.undecodable), key=lambda u: u.start)
+    used = TranscriptPass.AFTER_CALL if after_call and isinstance(engine, CallDecoder) \
+        else TranscriptPass.LIVE
     return FileTranscript(
         file=str(path),
         text="".join(r.text for r in finals),
         segments=tuple(finals),
         duration_s=clip.duration_s,
         processing_s=time.perf_counter() - began,
+        undecodable=tuple(lost),
+        decoded_by=used,
     )

@@ -10,12 +10,13 @@ The sets (written down in BENCHMARKS.md before any change they judge):
   (corpus + dev) and the test clips, each as a stereo call and as its mono mix;
 - fixtures: the three licence-cleared clips in `audio_fixtures/`.
 
-Each row prints the pipeline's CER (`transcribe_file`, what `huifang eval-asr` and
-`transcribe` run) beside the baseline's, `plain`: faster-whisper called plainly on the whole
-file (its defaults, beam 5, language zh, same model), OpenCC t2s, scored with the same
-`normalize_for_scoring`. Audio is read in place (most corpus licences forbid copying).
+Each row prints the pipeline's CER — `after-call`: `transcribe_file`, what `huifang eval-asr`
+and `transcribe` run; `live`: the per-utterance path of a live leg — beside the baseline's,
+`plain`: faster-whisper called plainly on the whole file (its defaults, beam 5, language zh,
+same model), OpenCC t2s, scored with the same `normalize_for_scoring`. Audio is read in
+place (most corpus licences forbid copying).
 
-    .venv/bin/python bench/asr_accuracy.py [--sets dev dev-long] [--systems pipeline] [--files]
+    .venv/bin/python bench/asr_accuracy.py [--sets dev dev-long] [--systems live plain] [--files]
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS_DIR = ROOT / "bench" / "data" / "asr"
 FROZEN = ("test", "test-long")
 ALL_SETS = ("corpus", "dev", "test", "dev-long", "test-long", "fixtures")
-SYSTEMS = ("pipeline", "plain")
+SYSTEMS = ("after-call", "live", "plain")
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,10 @@ def score(entries: list[ManifestEntry], decode: Callable[[ManifestEntry], tuple[
     return Scored(character_error_rate([e.reference for e in entries], hyps), busy / audio, hyps)
 
 
-def pipeline(engine: Engine) -> Callable[[ManifestEntry], tuple[str, float]]:
-    """The project's file transcription."""
+def pipeline(engine: Engine, after_call: bool) -> Callable[[ManifestEntry], tuple[str, float]]:
+    """The project's file transcription: the after-call pass, or the live path."""
     def decode(entry: ManifestEntry) -> tuple[str, float]:
-        result = transcribe_file(engine, entry.path, legs=entry.legs)
+        result = transcribe_file(engine, entry.path, legs=entry.legs, after_call=after_call)
         return result.text, result.duration_s
     return decode
 
@@ -111,8 +112,8 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", choices=ALL_SETS, default=list(ALL_SETS))
     parser.add_argument("--bands", nargs="+", choices=("clean", "tel"), default=["clean", "tel"])
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS),
-                        help="pipeline: what the file commands run; plain: faster-whisper on"
-                             " the whole file")
+                        help="after-call: what the file commands run; live: the per-utterance"
+                             " path of a live leg; plain: faster-whisper on the whole file")
     parser.add_argument("--files", action="store_true",
                         help="also print each file's texts (refused for the frozen test sets)")
     args = parser.parse_args()
@@ -123,7 +124,8 @@ def main() -> None:
     ctranslate2.set_random_seed(1)  # the baseline's temperature fallback samples
     settings = Settings()
     engine = load_engine(asr_config(settings, "whisper"))
-    makers = {"pipeline": lambda: pipeline(engine), "plain": lambda: plain_whisper(settings)}
+    makers = {"after-call": lambda: pipeline(engine, True),
+              "live": lambda: pipeline(engine, False), "plain": lambda: plain_whisper(settings)}
     systems = {name: makers[name]() for name in args.systems}
     found = manifests(args.corpus)
     print(f"# {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()},"

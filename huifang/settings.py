@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -47,6 +48,15 @@ class Settings(BaseSettings):
         True, description="the 30 s retry of an unlikely short-window text also samples at"
                           " rising temperatures (faster-whisper's fallback); false: one beam"
                           " search",
+    )
+    after_call_window_s: float = Field(
+        28.0, ge=5.0, le=29.5,
+        description="after-call pass (transcribe, eval-asr, analyze): longest window decoded"
+                    " at once; speech stretches less than 2 s apart share one",
+    )
+    after_call_context: bool = Field(
+        False, description="after-call pass: prompt each window with the leg's text so far"
+                           " (off: it cost accuracy on the dev calls, BENCHMARKS.md)",
     )
     vosk_model: str = Field(
         "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"
@@ -298,9 +308,18 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         whisper_short_window_s=settings.whisper_short_window_s,
         whisper_short_trust_unlikely=settings.whisper_short_trust_unlikely,
         whisper_short_retry_sampling=settings.whisper_short_retry_sampling,
+        after_call_window_s=settings.after_call_window_s,
+        after_call_context=settings.after_call_context,
         vosk_model=settings.vosk_model,
         vosk_phrases=tuple(settings.vosk_phrases),
         vad=vad,
         partial_interval_s=settings.asr_partial_interval_s,
         speculate_ms=settings.asr_speculate_ms,
     )
+
+
+def decoder_label(settings: Settings) -> str:
+    """What decoded a stored transcript, in a few words: engine, model, beam."""
+    if settings.asr_engine == "vosk":
+        return f"vosk {Path(settings.vosk_model).name}"
+    return f"whisper {Path(settings.whisper_model).name} beam {settings.whisper_beam_size}"

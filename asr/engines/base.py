@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from asr.codec import Pcm16
-from asr.events import Transcript
+from asr.events import LegDecode, Transcript
 
 
 class Recognizer(Protocol):
@@ -27,4 +27,13 @@ class Engine(Protocol):
 
     def new_recognizer(self, leg: str | None = None) -> Recognizer:
         """A fresh recogniser for one stream."""
+        ...
+
+
+@runtime_checkable
+class CallDecoder(Protocol):
+    """An engine that can also decode a whole recorded leg after the call (long windows)."""
+
+    def decode_call(self, samples: Pcm16, leg: str | None = None) -> LegDecode:
+        """The leg's finals in time order, and the speech stretches left undecodable."""
         ...

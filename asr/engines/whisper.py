@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from asr.codec import PIPELINE_RATE, Pcm16, pcm16_to_float
+from asr.engines.whisper_call import CallPassOptions, decode_leg, runaway
 from asr.engines.whisper_short import ShortWindowDecoder
 from asr.errors import EngineLoadError
-from asr.events import Transcript, TranscriptKind, Word
+from asr.events import LegDecode, Transcript, TranscriptKind, Word
 from asr.vad import VadConfig, VadEvent, VadEventKind, VadSegmenter
 from zhtext import join_cjk, normalize_width, to_simplified
 
@@ -45,6 +46,10 @@ class WhisperOptions:
     # False: the 30 s retry of a doubtful short utterance is one beam search, without
     # faster-whisper's sampling at rising temperatures (up to five more decodes).
     short_retry_sampling: bool = True
+    # The after-call pass (whisper_call.py): longest window, and whether the leg's text so
+    # far is the next window's prompt (off: it cost accuracy on the dev calls, BENCHMARKS.md).
+    call_window_s: float = 28.0
+    call_context: bool = False
 
 
 def clean_text(text: str) -> str:
@@ -125,6 +130,43 @@ class WhisperEngine:
     def new_recognizer(self, leg: str | None = None) -> WhisperRecognizer:
         """A recogniser for one stream, with its own VAD state."""
         return WhisperRecognizer(self, leg)
+
+    def decode_call(self, samples: Pcm16, leg: str | None = None) -> LegDecode:
+        """The after-call pass over one whole leg (whisper_call.py): long windows, context."""
+        options = CallPassOptions(
+            beam_size=self.options.beam_size, patience=self.options.patience,
+            language=self.options.language, initial_prompt=self.options.initial_prompt,
+            hotwords=self.options.hotwords,
+            compression_ratio_threshold=self.options.compression_ratio_threshold,
+            max_window_s=self.options.call_window_s, carry_context=self.options.call_context,
+        )
+        return decode_leg(self._model, samples, leg, self.vad, options, self._decode_alone,
+                          clean_text, _is_hallucination)
+
+    def _decode_alone(self, audio: Pcm16, offset_s: float) -> tuple[str, tuple[Word, ...]]:
+        """One stretch the window pass missed, decoded alone: beam search, no sampling.
+
+        A repetition loop is decoded again with repeated trigrams barred, still deterministic.
+        """
+        duration = len(audio) / PIPELINE_RATE
+        for no_repeat in (0, 3):
+            segments, _info = self._model.transcribe(
+                pcm16_to_float(audio), temperature=[0.0], language=self.options.language,
+                beam_size=self.options.beam_size, patience=self.options.patience,
+                without_timestamps=True, condition_on_previous_text=False, vad_filter=False,
+                initial_prompt=self.options.initial_prompt, hotwords=self.options.hotwords,
+                no_repeat_ngram_size=no_repeat,
+                no_speech_threshold=None,  # the VAD heard speech here: let Whisper say it
+            )
+            text, words = _words([(seg.text, seg.start, seg.end, seg.avg_logprob)
+                                  for seg in segments], offset_s)
+            if not runaway(text, duration, self.options.compression_ratio_threshold):
+                break
+        return text, words
+
+
+def _is_hallucination(text: str) -> bool:
+    return _HALLUCINATIONS.search(text) is not None
 
 
 def _words(pieces: list[tuple[str, float, float, float]], offset_s: float

@@ -37,7 +37,9 @@ def test_transcribe_json_shape() -> None:
     done = huifang("transcribe", "--json", str(CLEAN / "funasr_asr_example.wav"))
     assert done.returncode == 0, done.stderr
     record = json.loads(done.stdout)
-    assert set(record) == {"file", "text", "segments", "duration_s", "processing_s"}
+    assert set(record) == {"file", "text", "segments", "undecodable", "pass", "duration_s",
+                           "processing_s"}
+    assert record["pass"] == "after_call" and record["undecodable"] == []
     assert record["file"] == str(CLEAN / "funasr_asr_example.wav")
     assert record["text"] == "".join(s["text"] for s in record["segments"])
     assert record["duration_s"] == pytest.approx(5.547, abs=0.01)
