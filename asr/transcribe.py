@@ -81,15 +81,26 @@ def stream_samples(engine: Engine, samples: Pcm16, leg: str | None = None) -> Le
 
 
 def transcribe_leg(engine: Engine, samples: Pcm16, leg: str | None = None,
-                   after_call: bool = True) -> LegDecode:
-    """One leg: the engine's after-call pass where it has one (and it is wanted), else live."""
-    if after_call and isinstance(engine, CallDecoder):
+                   after_call: bool | None = None) -> LegDecode:
+    """One leg: the engine's after-call pass where it has one and it is wanted, else live.
+
+    `after_call` None follows the engine's configuration (HUIFANG_AFTER_CALL_PASS).
+    """
+    if _wants_call_pass(engine, after_call):
+        assert isinstance(engine, CallDecoder)
         return engine.decode_call(samples, leg)
     return stream_samples(engine, samples, leg)
 
 
+def _wants_call_pass(engine: Engine, after_call: bool | None) -> bool:
+    if not isinstance(engine, CallDecoder):
+        return False
+    return bool(getattr(engine, "call_pass_by_default", False)) if after_call is None \
+        else after_call
+
+
 def transcribe_file(engine: Engine, path: str | Path, max_duration_s: float | None = None,
-                    legs: tuple[str, ...] | None = None, after_call: bool = True
+                    legs: tuple[str, ...] | None = None, after_call: bool | None = None
                     ) -> FileTranscript:
     """Read, convert and transcribe one recording (AudioInputError if it cannot be used).
 
@@ -108,7 +119,7 @@ def transcribe_file(engine: Engine, path: str | Path, max_duration_s: float | No
                    for leg, samples in clip.legs(legs).items()]
     finals = sorted((r for d in decoded for r in d.finals), key=lambda r: r.start)
     lost = sorted((u for d in decoded for u in d.undecodable), key=lambda u: u.start)
-    used = TranscriptPass.AFTER_CALL if after_call and isinstance(engine, CallDecoder) \
+    used = TranscriptPass.AFTER_CALL if _wants_call_pass(engine, after_call) \
         else TranscriptPass.LIVE
     return FileTranscript(
         file=str(path),

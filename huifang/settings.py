@@ -49,6 +49,11 @@ class Settings(BaseSettings):
                           " rising temperatures (faster-whisper's fallback); false: one beam"
                           " search",
     )
+    after_call_pass: bool = Field(
+        False, description="recordings (transcribe, eval-asr, analyze) decoded by the after-call"
+                           " pass (long windows, deterministic) instead of utterance by utterance;"
+                           " off: it lost on the frozen test clips (BENCHMARKS.md)",
+    )
     after_call_window_s: float = Field(
         28.0, ge=5.0, le=29.5,
         description="after-call pass (transcribe, eval-asr, analyze): longest window decoded"
@@ -308,6 +313,7 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         whisper_short_window_s=settings.whisper_short_window_s,
         whisper_short_trust_unlikely=settings.whisper_short_trust_unlikely,
         whisper_short_retry_sampling=settings.whisper_short_retry_sampling,
+        after_call_pass=settings.after_call_pass,
         after_call_window_s=settings.after_call_window_s,
         after_call_context=settings.after_call_context,
         vosk_model=settings.vosk_model,
@@ -322,4 +328,6 @@ def decoder_label(settings: Settings) -> str:
     """What decoded a stored transcript, in a few words: engine, model, beam."""
     if settings.asr_engine == "vosk":
         return f"vosk {Path(settings.vosk_model).name}"
-    return f"whisper {Path(settings.whisper_model).name} beam {settings.whisper_beam_size}"
+    how = "after-call pass" if settings.after_call_pass else "per utterance"
+    return (f"whisper {Path(settings.whisper_model).name} beam {settings.whisper_beam_size},"
+            f" {how}")

@@ -29,6 +29,7 @@ class AsrConfig:
     whisper_short_window_s: float = 0.0  # encoder window for short utterances; 0: 30 s always
     whisper_short_trust_unlikely: bool = False  # no 30 s retry of an unlikely short text
     whisper_short_retry_sampling: bool = True  # False: that retry is one beam search
+    after_call_pass: bool = False  # files decoded by the after-call pass, not per utterance
     after_call_window_s: float = 28.0  # the after-call pass's longest window
     after_call_context: bool = False  # its windows prompted with the leg's text so far
     vosk_model: str = "vosk-model-small-cn-0.22"
@@ -69,6 +70,7 @@ def _create(config: AsrConfig) -> Engine:
         short_window_s=config.whisper_short_window_s,
         short_trust_unlikely=config.whisper_short_trust_unlikely,
         short_retry_sampling=config.whisper_short_retry_sampling,
+        call_pass=config.after_call_pass,
         call_window_s=config.after_call_window_s,
         call_context=config.after_call_context,
     )

@@ -48,6 +48,7 @@ class WhisperOptions:
     short_retry_sampling: bool = True
     # The after-call pass (whisper_call.py): longest window, and whether the leg's text so
     # far is the next window's prompt (off: it cost accuracy on the dev calls, BENCHMARKS.md).
+    call_pass: bool = False  # off: the frozen test set said no (BENCHMARKS.md)
     call_window_s: float = 28.0
     call_context: bool = False
 
@@ -130,6 +131,11 @@ class WhisperEngine:
     def new_recognizer(self, leg: str | None = None) -> WhisperRecognizer:
         """A recogniser for one stream, with its own VAD state."""
         return WhisperRecognizer(self, leg)
+
+    @property
+    def call_pass_by_default(self) -> bool:
+        """Whether recordings are decoded by decode_call unless the caller says otherwise."""
+        return self.options.call_pass
 
     def decode_call(self, samples: Pcm16, leg: str | None = None) -> LegDecode:
         """The after-call pass over one whole leg (whisper_call.py): long windows, context."""

@@ -36,7 +36,7 @@ def test_speech_up_to_the_last_sample_is_kept(tmp_path: Path) -> None:
     cut = speech[: voiced[-1] + 1]  # the file ends on the last loud sample: no silence after
     path = tmp_path / "ends_in_speech.wav"
     write_wav(path, _noise(np.concatenate([silence(1.0), cut])), RATE)
-    result = transcribe_file(whisper_engine(), path)
+    result = transcribe_file(whisper_engine(), path, after_call=True)
     assert result.decoded_by is TranscriptPass.AFTER_CALL
     assert result.text.endswith("模型"), result.text
     assert result.undecodable == ()
@@ -51,7 +51,8 @@ def test_the_customer_just_before_the_hang_up_is_kept(tmp_path: Path) -> None:
     legs[len(agent) + RATE // 2 : len(agent) + RATE // 2 + len(customer), 1] = customer
     path = tmp_path / "call.wav"
     write_wav(path, np.stack([_noise(legs[:, 0], 1), _noise(legs[:, 1], 2)], axis=1), RATE)
-    result = transcribe_file(whisper_engine(), path, legs=("agent", "customer"))
+    result = transcribe_file(whisper_engine(), path, legs=("agent", "customer"),
+                             after_call=True)
     by_leg = {leg: "".join(s.text for s in result.segments if s.leg == leg)
               for leg in ("agent", "customer")}
     assert character_error_rate([GUANGZHOU], [by_leg["agent"]]) <= 0.2
@@ -66,7 +67,7 @@ def test_a_sentence_cut_by_the_vad_is_heard_whole(tmp_path: Path) -> None:
     path = tmp_path / "long_sentence.wav"
     write_wav(path, _noise(np.concatenate([silence(0.5), fixture_audio(
         "funasr_asr_example.wav"), silence(0.5)])), RATE)
-    whole = transcribe_file(cutting, path)
+    whole = transcribe_file(cutting, path, after_call=True)
     pieces = transcribe_file(cutting, path, after_call=False)
     assert len(pieces.segments) >= 2  # the live path decodes the pieces apart
     assert whole.text.startswith("欢迎大家") and whole.text.endswith("识别模型"), whole.text
@@ -81,8 +82,11 @@ def test_the_same_file_gives_the_same_transcript_every_time(tmp_path: Path) -> N
                                            silence(0.3),
                                            fixture_audio("s3tokenizer_BAC009S0764W0121.wav")])),
               RATE)
-    engine = load_engine(asr_config(Settings(), "whisper"))
+    # HUIFANG_AFTER_CALL_PASS=true: the file commands decode this way.
+    engine = load_engine(asr_config(Settings().model_copy(update={"after_call_pass": True}),
+                                    "whisper"))
     runs = [transcribe_file(engine, path) for _ in range(2)]
+    assert runs[0].decoded_by is TranscriptPass.AFTER_CALL
     assert [(s.text, s.start, s.end) for s in runs[0].segments] == [
         (s.text, s.start, s.end) for s in runs[1].segments]
     assert runs[0].text and runs[0].text == runs[1].text

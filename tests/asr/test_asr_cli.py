@@ -39,7 +39,7 @@ def test_transcribe_json_shape() -> None:
     record = json.loads(done.stdout)
     assert set(record) == {"file", "text", "segments", "undecodable", "pass", "duration_s",
                            "processing_s"}
-    assert record["pass"] == "after_call" and record["undecodable"] == []
+    assert record["pass"] == "live" and record["undecodable"] == []  # HUIFANG_AFTER_CALL_PASS
     assert record["file"] == str(CLEAN / "funasr_asr_example.wav")
     assert record["text"] == "".join(s["text"] for s in record["segments"])
     assert record["duration_s"] == pytest.approx(5.547, abs=0.01)
