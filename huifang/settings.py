@@ -270,6 +270,29 @@ class Settings(BaseSettings):
     kpi_min_denominator: int = Field(
         20, ge=1, description="mark a change only when both periods count at least this many"
     )
+    qa_sample_rate: float = Field(
+        0.02, gt=0, le=1, description="share of each day's answered calls without a flag that"
+                                      " `huifang qa sample` puts in the review queue (1-5 %)",
+    )
+    pdf_font: str = Field(
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        description="a TTF/TTC font with Chinese for the PDF letters and reports"
+                    " (Debian fonts-wqy-microhei)",
+    )
+    attention_window_days: int = Field(
+        30, ge=1, le=365, description="confirmed violations counted over this many days for"
+                                      " special-attention proposals",
+    )
+    attention_team_violations: int = Field(
+        3, ge=1, description="a team or branch with this many in the window is proposed"
+    )
+    attention_seller_violations: int = Field(
+        2, ge=1, description="a salesperson with this many in the window is proposed"
+    )
+    attention_monitoring_days: int = Field(
+        90, ge=1, le=3650, description="days under observation with no violation recorded"
+                                       " before a special-attention entry may be revoked on it",
+    )
     kpi_targets: dict[str, float] = Field(
         default_factory=lambda: {
             "success_rate": 95.0, "cooling_off_success_rate": 95.0,

@@ -13,6 +13,7 @@ from storage.audit import Actor, record_change
 
 ENTITY = "attention_entry"
 REPORT = "attention.report"
+RECTIFY = "attention.rectify"
 OBSERVE = "attention.observe"
 REVOKE = "attention.revoke"
 

@@ -21,7 +21,7 @@ from storage.attention_kinds import (
     AttentionSubject,
 )
 from storage.column_types import UtcDateTime
-from storage.models import Base, Policy
+from storage.models import Base, Policy, User
 
 __all__ = [
     "VIOLATION_KINDS",
@@ -86,6 +86,7 @@ class AttentionEntry(Base):
     changes: Mapped[list[AttentionChange]] = relationship(
         back_populates="entry", order_by="AttentionChange.id", cascade="all, delete-orphan"
     )
+    dedicated_agent: Mapped[User | None] = relationship()
 
 
 class AttentionChange(Base):

@@ -20,6 +20,11 @@ def entry_view(entry: AttentionEntry, *, history: bool = False) -> dict[str, Any
         "effective_from": entry.effective_from.isoformat(),
         "revoked_on": entry.revoked_on.isoformat() if entry.revoked_on else None,
         "reason": entry.changes[-1].reason if entry.changes else "",
+        "ground": entry.ground.value if entry.ground else None,
+        "severity": entry.severity.value if entry.severity else None,
+        "measures": [m for m in entry.measures.split(",") if m],
+        "dedicated_agent_id": entry.dedicated_agent_id,
+        "restricted_products": entry.restricted_products,
         "updated_at": entry.updated_at.isoformat(),
     }
     if history:
@@ -34,6 +39,7 @@ def change_view(change: AttentionChange) -> dict[str, Any]:
         "to": change.to_status.value,
         "effective_on": change.effective_on.isoformat(),
         "reason": change.reason,
+        "basis": change.basis,
         "by": change.changed_by,
         "at": change.changed_at.isoformat(),
     }

@@ -24,6 +24,8 @@ from storage.campaign_models import (
     CampaignState,
     DoNotCall,
 )
+from storage.dedicated_callbacks import assigned_to_agent
+from storage.letters_visits import fill_queue
 from storage.models import CallDirection, CallRecord, Policy
 from storage.phones import normalise_phone
 
@@ -77,8 +79,9 @@ class CampaignStore:
         due_by keeps those not deferred past it (next_attempt_at); deadline_by adds back every
         pending policy whose 犹豫期 ends by then, deferred or not, however many there are.
         """
+        # A policy given to a dedicated agent (专人回访) is never the robot's to dial.
         query = (select(CampaignPolicy).join(Policy)
-                 .where(CampaignPolicy.state == CampaignState.PENDING)
+                 .where(CampaignPolicy.state == CampaignState.PENDING, ~assigned_to_agent())
                  .options(selectinload(CampaignPolicy.policy),
                           selectinload(CampaignPolicy.attempts))
                  .order_by(Policy.cooling_off_deadline, Policy.policy_no))
@@ -178,6 +181,7 @@ class CampaignStore:
         entry.state = CampaignState.LETTER_OR_VISIT
         entry.closing_reason = reason
         entry.closed_at = now
+        fill_queue(self.session, now)  # the letter-or-visit work queue takes it at once
 
     def call_for(self, attempt: CampaignAttempt) -> CallRecord | None:
         """The call record an attempt placed, found by id or (if the id never got written) as

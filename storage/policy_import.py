@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from storage.attention_flags import flag_policies
 from storage.database import Database
+from storage.dedicated_callbacks import route_policies
 from storage.models import Policy, cooling_off_deadline
 from storage.policy_file import PolicyTable, SourceRow, read_policy_file
 from storage.policy_row import PolicyRow, date_order_problems
@@ -49,6 +50,7 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     flagged: int = 0  # special-attention flags raised (the seller was listed on the sign date)
+    assigned: int = 0  # policies given to a dedicated agent (专人回访) instead of the robot
     problems: list[list[RowProblem]] = field(default_factory=list)  # one list per bad row
     policy_nos: list[str] = field(default_factory=list)  # the good rows' numbers, file order
 
@@ -64,6 +66,7 @@ def import_policy_file(db: Database, path: Path, now: datetime | None = None) ->
         _upsert(session, good, now, report)
         stored = _existing(session, [row.policy_no for row in good]).values()
         report.flagged = flag_policies(session, list(stored), now)
+        report.assigned = route_policies(session, list(stored), now)
     return report
 
 

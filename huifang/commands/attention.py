@@ -1,4 +1,5 @@
-"""`huifang attention add|observe|revoke|list|show`: the special-attention list (特别关注)."""
+"""`huifang attention add|rectify|observe|revoke|list|show|propose|report`: the
+special-attention list (特别关注)."""
 
 from __future__ import annotations
 
@@ -10,22 +11,41 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from huifang.commands.attention_control import add_control_actions
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
+from huifang.settings import get_settings
 from storage.attention import (
     AttentionError,
+    Listing,
+    RevocationBasis,
     entries,
     entry,
     entry_flags,
     flagged_policy_count,
     observe_entry,
+    rectify_entry,
     report_entry,
     revoke_entry,
 )
-from storage.attention_audit import OBSERVE, REPORT, REVOKE, record_attention_change, snapshot
-from storage.attention_models import AttentionEntry, AttentionStatus, AttentionSubject
+from storage.attention_audit import (
+    OBSERVE,
+    RECTIFY,
+    REPORT,
+    REVOKE,
+    record_attention_change,
+    snapshot,
+)
+from storage.attention_models import (
+    AttentionEntry,
+    AttentionGround,
+    AttentionSeverity,
+    AttentionStatus,
+    AttentionSubject,
+)
 from storage.attention_view import entry_view
 from storage.audit import Actor
+from storage.models import User
 
 _COLUMNS = ("id", "status", "subject", "name", "within_branch", "effective_from", "revoked_on")
 
@@ -37,12 +57,19 @@ def register(sub: Subparsers) -> None:
     )
     actions = parser.add_subparsers(dest="attention_action", required=True, metavar="ACTION")
     _add_add(actions)
-    for name, verb in (("observe", "move a reported entry to observation"),
-                       ("revoke", "take an entry off the list")):  # fmt: skip
+    runs = {"rectify": run_rectify, "observe": run_observe, "revoke": run_revoke}
+    for name, verb in (("rectify", "move a reported entry (or a relapse) to 整改"),
+                       ("observe", "move a rectified entry to observation"),
+                       ("revoke", "take an entry off the list (after verification or a clean"
+                                  " monitoring period)")):  # fmt: skip
         move = actions.add_parser(name, help=verb)
         move.add_argument("entry_id", type=_entry_id, metavar="ID", help="entry id (see list)")
+        if name == "revoke":
+            move.add_argument("--basis", required=True, choices=[b.value for b in RevocationBasis],
+                              help="verification: checked, no violation found; clean_period: "
+                                   "HUIFANG_ATTENTION_MONITORING_DAYS under observation, none")
         _add_change_options(move)
-        move.set_defaults(run=run_observe if name == "observe" else run_revoke)
+        move.set_defaults(run=runs[name])
     listing = actions.add_parser("list", help="the entries, as a table (or --json lines)")
     listing.add_argument("--status", choices=[s.value for s in AttentionStatus], default=None)
     listing.add_argument("--json", action="store_true", help="one JSON object per entry")
@@ -54,6 +81,7 @@ def register(sub: Subparsers) -> None:
     show.add_argument("entry_id", type=_entry_id, metavar="ID", help="entry id (see list)")
     add_db_option(show)
     show.set_defaults(run=run_show)
+    add_control_actions(actions)
 
 
 def _add_add(actions: Subparsers) -> None:
@@ -66,6 +94,16 @@ def _add_add(actions: Subparsers) -> None:
         "--within-branch", default="", metavar="BRANCH",
         help="the branch of a salesperson or team whose name recurs elsewhere (default: any)",
     )  # fmt: skip
+    add.add_argument("--ground", required=True, choices=[g.value for g in AttentionGround],
+                     help="why: a salesperson one of the first eight (violation kinds)")
+    add.add_argument("--severity", default=AttentionSeverity.MINOR.value,
+                     choices=[s.value for s in AttentionSeverity],
+                     help="minor (default): stricter callback and more questions; serious: also "
+                          "a dedicated agent; grave: also restricted products")
+    add.add_argument("--agent", default=None, metavar="USER",
+                     help="the callback agent who calls the subject's policies (serious, grave)")
+    add.add_argument("--products", default="", metavar="LIST",
+                     help="the products (families or names, comma-separated) restricted (grave)")
     _add_change_options(add)
     add.set_defaults(run=run_add)
 
@@ -89,12 +127,28 @@ def run_add(args: argparse.Namespace) -> int:
     name: str = getattr(args, subject.value)
 
     def act(session: Session) -> AttentionEntry:
+        agent = None
+        if args.agent is not None:
+            agent = session.query(User).filter_by(username=args.agent.strip()).one_or_none()
+            if agent is None:
+                raise AttentionError("bad_agent", f"no user {args.agent!r}")
+        listing = Listing(AttentionGround(args.ground), AttentionSeverity(args.severity),
+                          agent, args.products)  # fmt: skip
         return report_entry(
-            session, subject, name, args.reason, by=_actor(args), on=args.date,
+            session, subject, name, args.reason, listing=listing, by=_actor(args), on=args.date,
             within_branch=args.within_branch,
         )  # fmt: skip
 
     return _change(args, act, REPORT)
+
+
+def run_rectify(args: argparse.Namespace) -> int:
+    """Move the entry to 整改."""
+    return _change(
+        args,
+        lambda s: rectify_entry(s, args.entry_id, args.reason, by=_actor(args), on=args.date),
+        RECTIFY,
+    )
 
 
 def run_observe(args: argparse.Namespace) -> int:
@@ -110,7 +164,9 @@ def run_revoke(args: argparse.Namespace) -> int:
     """Revoke the entry."""
     return _change(
         args,
-        lambda s: revoke_entry(s, args.entry_id, args.reason, by=_actor(args), on=args.date),
+        lambda s: revoke_entry(
+            s, args.entry_id, args.reason, basis=RevocationBasis(args.basis), by=_actor(args),
+            on=args.date, monitoring_days=get_settings().attention_monitoring_days),
         REVOKE,
     )
 

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from huifang.call_recovery import settle_left_open
 from huifang.settings import Settings
 from huifang.web import (
+    attention_control_routes,
     attention_routes,
     audit_routes,
     auth_routes,
@@ -23,7 +24,9 @@ from huifang.web import (
     case_routes,
     followup_routes,
     kpi_routes,
+    letter_routes,
     live_routes,
+    qa_routes,
     review_queue_routes,
     review_routes,
     saved_filter_routes,
@@ -67,10 +70,14 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
     app.include_router(saved_filter_routes.router)
     app.include_router(case_routes.router)
     app.include_router(audit_routes.router)
+    # Before attention_routes: its /{entry_id} would take /agents, /proposals, /report.
+    app.include_router(attention_control_routes.router)
     app.include_router(attention_routes.router)
     app.include_router(kpi_routes.router)
     app.include_router(campaign_routes.router)
     app.include_router(followup_routes.router)
+    app.include_router(letter_routes.router)
+    app.include_router(qa_routes.router)
     app.add_api_route("/", _to_sign_in, include_in_schema=False)
     # Before the mount, so the pages' one mapping of coded values comes from labels.py.
     app.add_api_route("/app/labels.js", _labels, include_in_schema=False)

@@ -11,20 +11,37 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from huifang.web.attention_views import AttentionDetail, AttentionLine, detail_out, lines_out
-from huifang.web.deps import SessionDep, csrf_checked_user
+from huifang.web.deps import SessionDep, SettingsDep, csrf_checked_user
 from huifang.web.review_access import ReviewerDep, actor, oversees_reviews
 from huifang.web.roles import sees_personal_data
 from huifang.web.sign_ins import SignedInUser
 from storage.attention import (
     AttentionError,
+    Listing,
+    RevocationBasis,
     entries,
     entry,
     observe_entry,
+    rectify_entry,
     report_entry,
     revoke_entry,
 )
-from storage.attention_audit import OBSERVE, REPORT, REVOKE, record_attention_change, snapshot
-from storage.attention_models import AttentionEntry, AttentionStatus, AttentionSubject
+from storage.attention_audit import (
+    OBSERVE,
+    RECTIFY,
+    REPORT,
+    REVOKE,
+    record_attention_change,
+    snapshot,
+)
+from storage.attention_models import (
+    AttentionEntry,
+    AttentionGround,
+    AttentionSeverity,
+    AttentionStatus,
+    AttentionSubject,
+)
+from storage.models import User
 
 EntryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # One line of plain text: no control characters (a NUL would reach the database).
@@ -34,7 +51,8 @@ _TEXT = r"^[^\x00]+$"
 EffectiveDay = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
 # The storage refusals as HTTP: unknown entry 404, a clash with the list's state 409,
 # anything else is a bad request the operator can correct.
-_STATUS_OF = {"not_found": 404, "illegal_transition": 409, "already_listed": 409}
+_STATUS_OF = {"not_found": 404, "illegal_transition": 409, "already_listed": 409,
+              "too_early": 409, "violations": 409}
 _REFUSED: dict[int | str, dict[str, Any]] = {400: {}, 401: {}, 403: {}, 404: {}, 409: {}}
 
 router = APIRouter(prefix="/api/review/attention", tags=["special-attention list"])
@@ -51,13 +69,23 @@ class Report(BaseModel):
     )  # fmt: skip
     reason: str = Field(min_length=1, max_length=2000, pattern=_TEXT)
     effective_on: EffectiveDay | None = Field(None, description="default: today")
+    ground: AttentionGround
+    severity: AttentionSeverity
+    dedicated_agent_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    restricted_products: str = Field("", max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 
 class Move(BaseModel):
-    """Move an entry on (to observation, or off the list), with why and from which day."""
+    """Move an entry on (to 整改, observation, or off the list), with why and from which day."""
 
     reason: str = Field(min_length=1, max_length=2000, pattern=_TEXT)
     effective_on: EffectiveDay | None = Field(None, description="default: today")
+
+
+class Revocation(Move):
+    """Take an entry off the list: after a verification, or a clean monitoring period."""
+
+    basis: RevocationBasis
 
 
 def _changer(user: Annotated[SignedInUser, Depends(csrf_checked_user)]) -> SignedInUser:
@@ -92,9 +120,11 @@ def read_entry(entry_id: EntryId, session: SessionDep, user: ReviewerDep) -> Att
 @router.post("", status_code=status.HTTP_201_CREATED, responses=_REFUSED)
 def report(body: Report, session: SessionDep, user: ChangerDep) -> AttentionDetail:
     """Report the subject (status reported); policies still in their 犹豫期 are flagged."""
+    agent = session.get(User, body.dedicated_agent_id) if body.dedicated_agent_id else None
+    listing = Listing(body.ground, body.severity, agent, body.restricted_products)
     try:
         added = report_entry(
-            session, body.subject, body.name, body.reason, by=user.username,
+            session, body.subject, body.name, body.reason, listing=listing, by=user.username,
             on=body.effective_on, within_branch=body.within_branch,
         )  # fmt: skip
     except AttentionError as err:
@@ -102,11 +132,25 @@ def report(body: Report, session: SessionDep, user: ChangerDep) -> AttentionDeta
     return _audited(session, user, REPORT, None, added)
 
 
+@router.post("/{entry_id}/rectify", responses=_REFUSED)
+def rectify(
+    entry_id: EntryId, body: Move, session: SessionDep, user: ChangerDep
+) -> AttentionDetail:
+    """Move a reported entry, or one that relapsed under observation, to 整改."""
+    before = snapshot(_entry(session, entry_id))
+    try:
+        moved = rectify_entry(session, entry_id, body.reason, by=user.username,
+                              on=body.effective_on)  # fmt: skip
+    except AttentionError as err:
+        raise _refusal(err) from err
+    return _audited(session, user, RECTIFY, before, moved)
+
+
 @router.post("/{entry_id}/observe", responses=_REFUSED)
 def observe(
     entry_id: EntryId, body: Move, session: SessionDep, user: ChangerDep
 ) -> AttentionDetail:
-    """Move a reported entry to observation (观察中)."""
+    """Move a rectified entry to observation (观察中)."""
     before = snapshot(_entry(session, entry_id))
     try:
         moved = observe_entry(session, entry_id, body.reason, by=user.username,
@@ -117,12 +161,15 @@ def observe(
 
 
 @router.post("/{entry_id}/revoke", responses=_REFUSED)
-def revoke(entry_id: EntryId, body: Move, session: SessionDep, user: ChangerDep) -> AttentionDetail:
-    """Take the entry off the list (已撤销); the flags already raised stay."""
+def revoke(entry_id: EntryId, body: Revocation, session: SessionDep, user: ChangerDep,
+           settings: SettingsDep) -> AttentionDetail:  # fmt: skip
+    """Take the entry off the list (已撤销) after a verification or a clean monitoring period;
+    the flags already raised stay."""
     before = snapshot(_entry(session, entry_id))
     try:
-        moved = revoke_entry(session, entry_id, body.reason, by=user.username,
-                             on=body.effective_on)  # fmt: skip
+        moved = revoke_entry(session, entry_id, body.reason, basis=body.basis, by=user.username,
+                             on=body.effective_on,
+                             monitoring_days=settings.attention_monitoring_days)  # fmt: skip
     except AttentionError as err:
         raise _refusal(err) from err
     return _audited(session, user, REVOKE, before, moved)

@@ -28,6 +28,11 @@ class AttentionLine(BaseModel):
     reason: str
     updated_at: datetime
     flagged_policies: int
+    ground: str | None = None
+    severity: str | None = None
+    measures: list[str] = []
+    dedicated_agent: str | None = None
+    restricted_products: str = ""
 
 
 class AttentionChangeOut(BaseModel):
@@ -39,6 +44,7 @@ class AttentionChangeOut(BaseModel):
     reason: str
     changed_by: str
     changed_at: datetime
+    basis: str | None = None
 
 
 class FlaggedPolicy(BaseModel):
@@ -86,7 +92,11 @@ def _line(entry: AttentionEntry, flagged: int, masked: bool) -> AttentionLine:
         within_branch=entry.within_branch, label=subject_label(entry), status=entry.status.value,
         effective_from=entry.effective_from, revoked_on=entry.revoked_on,
         reason=_text(last, masked), updated_at=entry.updated_at,
-        flagged_policies=flagged,
+        flagged_policies=flagged, ground=entry.ground.value if entry.ground else None,
+        severity=entry.severity.value if entry.severity else None,
+        measures=[m for m in entry.measures.split(",") if m],
+        dedicated_agent=entry.dedicated_agent.username if entry.dedicated_agent else None,
+        restricted_products=entry.restricted_products,
     )  # fmt: skip
 
 
@@ -105,7 +115,7 @@ def _change_out(change: AttentionChange, masked: bool) -> AttentionChangeOut:
         from_status=change.from_status.value if change.from_status else None,
         to_status=change.to_status.value, effective_on=change.effective_on,
         reason=_text(change.reason, masked), changed_by=change.changed_by,
-        changed_at=change.changed_at,
+        changed_at=change.changed_at, basis=change.basis,
     )  # fmt: skip
 
 

@@ -126,7 +126,8 @@ ENUM_VOCABULARIES: dict[str, tuple[type[StrEnum], Mapping[StrEnum, str]]] = {
         AttentionGround.GROUP_MISLEADING: "团体误导",
         AttentionGround.MISHANDLED_CASES: "问题件处理不当",
         AttentionGround.REPEAT: "整改后三个月内再次违规",
-        AttentionGround.KPI_BELOW_TARGET: "指标连续三个月不达标"}),
+        AttentionGround.KPI_BELOW_TARGET: "指标连续三个月不达标",
+        AttentionGround.KPI_SHARP_CHANGE: "指标异常波动"}),
     "attentionSeverity": (AttentionSeverity, {
         AttentionSeverity.MINOR: "一般", AttentionSeverity.SERIOUS: "较重",
         AttentionSeverity.GRAVE: "严重"}),

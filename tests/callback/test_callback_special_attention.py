@@ -14,8 +14,15 @@ from stored_testkit import db_url, import_policies, open_db, policy_row
 from huifang.callback.call_store import load_policy
 from scripts_zh.policy import ProductFamily
 from scripts_zh.script_loader import load_script, script_for
-from storage.attention import observe_entry, report_entry, revoke_entry
-from storage.attention_models import AttentionSubject
+from storage.attention import (
+    Listing,
+    RevocationBasis,
+    observe_entry,
+    rectify_entry,
+    report_entry,
+    revoke_entry,
+)
+from storage.attention_models import AttentionGround, AttentionSeverity, AttentionSubject
 
 PLAIN = load_script(ProductFamily.TRADITIONAL)
 STRICT = load_script(ProductFamily.TRADITIONAL, special_attention=True)
@@ -23,7 +30,8 @@ STRICT = load_script(ProductFamily.TRADITIONAL, special_attention=True)
 
 def _add(url: str, env: dict[str, str], *args: str) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "huifang", "attention", "add", *args, "--db-url", url],
+        [sys.executable, "-m", "huifang", "attention", "add", "--ground", "tampered_data", *args,
+         "--db-url", url],
         capture_output=True, text=True, cwd=ROOT, env=env, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -44,9 +52,13 @@ def test_the_record_and_script_follow_the_list_today(tmp_path: Path) -> None:
         assert not load_policy(db, "P-LISTED").record.special_attention
         with db.session() as session:
             seller = report_entry(
-                session, AttentionSubject.SALESPERSON, "李明", "客户投诉代签名", by="质检"
+                session, AttentionSubject.SALESPERSON, "李明", "客户投诉代签名",
+                listing=Listing(AttentionGround.TAMPERED_DATA, AttentionSeverity.MINOR),
+                by="质检",
             ).id
-            report_entry(session, AttentionSubject.TEAM, "天河二组", "退保率高", by="质检")
+            report_entry(session, AttentionSubject.TEAM, "天河二组", "退保率高",
+                         listing=Listing(AttentionGround.CONCENTRATED, AttentionSeverity.MINOR),
+                         by="质检")  # fmt: skip
         listed = {no: load_policy(db, no).record for no in ("P-LISTED", "P-TEAM", "P-PLAIN")}
         assert {no: r.special_attention for no, r in listed.items()} == {
             "P-LISTED": True, "P-TEAM": True, "P-PLAIN": False,
@@ -54,10 +66,12 @@ def test_the_record_and_script_follow_the_list_today(tmp_path: Path) -> None:
         assert script_for(listed["P-LISTED"]).version == STRICT.version != PLAIN.version
         assert script_for(listed["P-PLAIN"]).version == PLAIN.version
         with db.session() as session:
-            observe_entry(session, seller, "录音属实", by="主管")
+            rectify_entry(session, seller, "录音属实", by="主管")
+            observe_entry(session, seller, "整改到位", by="主管")
         assert load_policy(db, "P-LISTED").record.special_attention  # observed: still listed
         with db.session() as session:
-            revoke_entry(session, seller, "整改完成", by="主管")
+            revoke_entry(session, seller, "核查无违规", basis=RevocationBasis.VERIFICATION,
+                         by="主管")  # fmt: skip
         assert not load_policy(db, "P-LISTED").record.special_attention
     finally:
         db.close()

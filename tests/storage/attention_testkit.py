@@ -10,13 +10,17 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from storage.attention_models import PolicyFlag
+from storage.attention import Listing, RevocationBasis
+from storage.attention_models import AttentionGround, AttentionSeverity, PolicyFlag
 from storage.database import Database
 from storage.models import Policy
 
 # The tests' clock: 2024-11-10 in Beijing and in UTC alike (09:00 UTC is 17:00 Beijing).
 NOW = datetime(2024, 11, 10, 9, 0, tzinfo=UTC)
 TODAY = date(2024, 11, 10)
+# The usual listing of these tests: 代签名 (tampered data), minor: the stricter script only.
+MINOR = Listing(AttentionGround.TAMPERED_DATA, AttentionSeverity.MINOR)
+VERIFIED = RevocationBasis.VERIFICATION
 
 HEADER = (
     "policy_no", "product_family", "product_name", "holder_name", "holder_gender",

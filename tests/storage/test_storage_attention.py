@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
-from attention_testkit import NOW, TODAY, Sale, flagged, write_sales
+from attention_testkit import MINOR, NOW, TODAY, VERIFIED, Sale, flagged, write_sales
 from storage_testkit import GOOD_CSV, fresh_postgres_database, postgres_cluster, sqlite_db
 
 from storage.attention import (
@@ -18,11 +19,12 @@ from storage.attention import (
     matching_entries,
     observe_entry,
     policy_flags,
+    rectify_entry,
     report_entry,
     revoke_entry,
     status_on,
 )
-from storage.attention_models import AttentionStatus, AttentionSubject
+from storage.attention_models import AttentionEntry, AttentionStatus, AttentionSubject
 from storage.database import Database, open_database
 from storage.phone_changes import import_phone_change_file, stored_phone_changes
 from storage.policy_import import import_policy_file
@@ -50,7 +52,7 @@ def _report(
 ) -> int:
     with db.session() as session:
         found = report_entry(
-            session, subject, name, "客户投诉代签名", by="质检王芳", on=on,
+            session, subject, name, "客户投诉代签名", listing=MINOR, by="质检王芳", on=on,
             within_branch=within_branch, now=NOW,
         )  # fmt: skip
         return found.id
@@ -67,11 +69,14 @@ def _matches(db: Database, channel: SalesChannel, on: date) -> list[int]:
 def test_an_entry_moves_forward_and_keeps_who_when_and_why(db: Database) -> None:
     entry_id = _report(db)
     with db.session() as session:
+        rectify_entry(session, entry_id, "录音属实，责令整改", by="主管陈刚", on=date(2024, 11, 3),
+                      now=NOW)  # fmt: skip
         observe_entry(
-            session, entry_id, "抽查录音属实", by="主管陈刚", on=date(2024, 11, 5), now=NOW
+            session, entry_id, "整改到位，转入观察", by="主管陈刚", on=date(2024, 11, 5), now=NOW
         )
     with db.session() as session:
-        revoke_entry(session, entry_id, "整改完成", by="主管陈刚", on=date(2024, 11, 8), now=NOW)
+        revoke_entry(session, entry_id, "整改完成", basis=VERIFIED,
+                     by="主管陈刚", on=date(2024, 11, 8), now=NOW)  # fmt: skip
     with db.session() as session:
         found = entry(session, entry_id)
         assert found.status is AttentionStatus.REVOKED
@@ -84,8 +89,10 @@ def test_an_entry_moves_forward_and_keeps_who_when_and_why(db: Database) -> None
         assert status_on(found, date(2024, 11, 6)) is AttentionStatus.UNDER_OBSERVATION
     assert history == [
         (None, AttentionStatus.REPORTED, date(2024, 11, 1), "客户投诉代签名", "质检王芳"),
-        (AttentionStatus.REPORTED, AttentionStatus.UNDER_OBSERVATION, date(2024, 11, 5),
-         "抽查录音属实", "主管陈刚"),
+        (AttentionStatus.REPORTED, AttentionStatus.RECTIFYING, date(2024, 11, 3),
+         "录音属实，责令整改", "主管陈刚"),
+        (AttentionStatus.RECTIFYING, AttentionStatus.UNDER_OBSERVATION, date(2024, 11, 5),
+         "整改到位，转入观察", "主管陈刚"),
         (AttentionStatus.UNDER_OBSERVATION, AttentionStatus.REVOKED, date(2024, 11, 8),
          "整改完成", "主管陈刚"),
     ]  # fmt: skip
@@ -94,23 +101,26 @@ def test_an_entry_moves_forward_and_keeps_who_when_and_why(db: Database) -> None
 def test_a_groundless_report_is_revoked_without_observation(db: Database) -> None:
     entry_id = _report(db)
     with db.session() as session:
-        found = revoke_entry(session, entry_id, "查无实据", by="主管陈刚", now=NOW)
+        found = revoke_entry(session, entry_id, "查无实据", basis=VERIFIED, by="主管陈刚", now=NOW)
         assert found.status is AttentionStatus.REVOKED and found.revoked_on == TODAY
 
 
 @pytest.mark.parametrize(
     ("moves", "illegal"),
     [
-        (["revoke"], "observe"),
+        (["revoke"], "rectify"),
         (["revoke"], "revoke"),
-        (["observe"], "observe"),
+        ([], "observe"),  # 整改 comes before observation
+        (["rectify", "observe"], "observe"),
     ],
 )
 def test_illegal_moves_are_refused_and_change_nothing(
     db: Database, moves: list[str], illegal: str
 ) -> None:
     entry_id = _report(db)
-    act = {"observe": observe_entry, "revoke": revoke_entry}
+    act: dict[str, Callable[..., AttentionEntry]] = {
+        "rectify": rectify_entry, "observe": observe_entry,
+        "revoke": partial(revoke_entry, basis=VERIFIED)}  # fmt: skip
     for move in moves:
         with db.session() as session:
             act[move](session, entry_id, "理由", by="主管陈刚", now=NOW)
@@ -129,7 +139,8 @@ def test_a_listed_subject_is_refused_until_revoked_then_reported_as_a_new_entry(
         _report(db, on=date(2024, 11, 3))
     assert err.value.code == "already_listed"
     with db.session() as session:
-        revoke_entry(session, first, "整改完成", by="主管陈刚", on=date(2024, 11, 4), now=NOW)
+        revoke_entry(session, first, "整改完成", basis=VERIFIED,
+                     by="主管陈刚", on=date(2024, 11, 4), now=NOW)  # fmt: skip
     second = _report(db, on=date(2024, 11, 9))
     assert second != first
     with db.session() as session:
@@ -162,7 +173,7 @@ def test_bad_reports_are_refused_clearly(
 ) -> None:
     request: dict[str, object] = {
         "subject": SALESPERSON, "name": "李明", "reason": "投诉", "by": "质检王芳",
-        "on": date(2024, 11, 1),
+        "on": date(2024, 11, 1), "listing": MINOR,
     }  # fmt: skip
     request.update(change)
     with pytest.raises(AttentionError, match=message) as err, db.session() as session:
@@ -180,13 +191,13 @@ def test_a_move_dated_before_the_last_change_or_of_an_unknown_entry_is_refused(
         pytest.raises(AttentionError, match=r"before the entry's last change") as err,
         db.session() as session,
     ):
-        observe_entry(session, entry_id, "核实", by="主管", on=date(2024, 11, 4), now=NOW)
+        rectify_entry(session, entry_id, "核实", by="主管", on=date(2024, 11, 4), now=NOW)
     assert err.value.code == "date_order"
     with (
         pytest.raises(AttentionError, match=r"no special-attention entry 99") as err,
         db.session() as session,
     ):
-        revoke_entry(session, 99, "核实", by="主管", now=NOW)
+        revoke_entry(session, 99, "核实", basis=VERIFIED, by="主管", now=NOW)
     assert err.value.code == "not_found"
 
 
@@ -224,8 +235,10 @@ def test_names_are_compared_after_width_and_space_normalising(db: Database) -> N
 def test_an_entry_matches_from_its_report_until_the_day_before_revocation(db: Database) -> None:
     entry_id = _report(db, on=date(2024, 11, 3))
     with db.session() as session:
-        observe_entry(session, entry_id, "核实", by="主管", on=date(2024, 11, 5), now=NOW)
-        revoke_entry(session, entry_id, "整改", by="主管", on=date(2024, 11, 8), now=NOW)
+        rectify_entry(session, entry_id, "核实", by="主管", on=date(2024, 11, 4), now=NOW)
+        observe_entry(session, entry_id, "整改", by="主管", on=date(2024, 11, 5), now=NOW)
+        revoke_entry(session, entry_id, "整改", basis=VERIFIED,
+                     by="主管", on=date(2024, 11, 8), now=NOW)  # fmt: skip
     on_list = {day: bool(_matches(db, LI_MING, date(2024, 11, day))) for day in range(2, 10)}
     assert on_list == {2: False, 3: True, 4: True, 5: True, 6: True, 7: True, 8: False, 9: False}
 
@@ -272,8 +285,9 @@ def test_listing_flags_the_imported_policies_still_in_their_cooling_off_period(
     entry_id = _report(db, SALESPERSON, "李明", on=date(2024, 10, 15))
     assert flagged(db) == {"P-NOV-01": [entry_id]}
     with db.session() as session:
-        observe_entry(session, entry_id, "核实", by="主管", now=NOW)
-    assert flagged(db) == {"P-NOV-01": [entry_id]}, "observing must not flag twice"
+        rectify_entry(session, entry_id, "核实", by="主管", now=NOW)
+        observe_entry(session, entry_id, "整改", by="主管", now=NOW)
+    assert flagged(db) == {"P-NOV-01": [entry_id]}, "moving on must not flag twice"
     team = _report(db, TEAM, "天河二组", on=date(2024, 11, 1))
     assert flagged(db) == {"P-NOV-01": [entry_id], "P-NOV-02": [team]}
 
@@ -283,7 +297,8 @@ def test_after_revocation_new_sales_are_not_flagged_and_old_flags_stay(
 ) -> None:
     entry_id = _report(db, on=date(2024, 11, 1))
     with db.session() as session:
-        revoke_entry(session, entry_id, "整改完成", by="主管", on=date(2024, 11, 5), now=NOW)
+        revoke_entry(session, entry_id, "整改完成", basis=VERIFIED,
+                     by="主管", on=date(2024, 11, 5), now=NOW)  # fmt: skip
     sales = [Sale("P-1104", date(2024, 11, 4)), Sale("P-1105", date(2024, 11, 5))]
     import_policy_file(db, write_sales(tmp_path / "sales.csv", sales), now=NOW)
     assert flagged(db) == {"P-1104": [entry_id]}
@@ -302,7 +317,8 @@ def test_report_match_flag_and_phone_changes_on_postgresql(tmp_path: Path) -> No
             import_policy_file(pg, GOOD_CSV, now=NOW)
             assert flagged(pg) == {"8644012024110002": [seller]}
             with pg.session() as session:
-                revoke_entry(session, seller, "整改", by="主管", on=date(2024, 11, 6), now=NOW)
+                revoke_entry(session, seller, "整改", basis=VERIFIED,
+                             by="主管", on=date(2024, 11, 6), now=NOW)  # fmt: skip
             assert _matches(pg, LI_MING, date(2024, 11, 5)) == [seller]
             assert _matches(pg, LI_MING, date(2024, 11, 6)) == []
             # Phone changes: timestamptz keys compare equal, so re-importing stores nothing new.

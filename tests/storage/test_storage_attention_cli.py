@@ -15,6 +15,13 @@ from huifang.cli import main
 from storage.audit import audit_entries
 from storage.database import open_database
 
+# Every add names its ground (代签名: tampered data); revocations say they were checked.
+GROUND = ("--ground", "tampered_data")
+ADD = ("attention", "add", *GROUND)
+ADD_ = ("add", *GROUND)
+CHECKED = ("--basis", "verification")
+REVOKE_1 = ("attention", "revoke", "1", *CHECKED)
+
 
 def _url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'attention.db'}"
@@ -37,7 +44,7 @@ def _show(tmp_path: Path, capsys: pytest.CaptureFixture[str], what: str, key: st
 def test_add_observe_revoke_list_and_show(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add = ["attention", "add", "--salesperson", "李明", "--within-branch", "广东分公司"]
+    add = [*ADD, "--salesperson", "李明", "--within-branch", "广东分公司"]
     assert (
         _run(tmp_path, *add, "--reason", "客户投诉代签名", "--date", "2024-11-01", "--by", "王芳")
         == 0
@@ -45,9 +52,10 @@ def test_add_observe_revoke_list_and_show(
     assert capsys.readouterr().out.strip() == (
         "entry 1: salesperson 李明 (广东分公司) reported from 2024-11-01; 0 policies flagged"
     )
-    assert _run(tmp_path, "attention", "add", "--branch", "四川分公司", "--reason", "投诉集中") == 0
-    assert _run(tmp_path, "attention", "observe", "1", "--reason", "录音属实", "--by", "陈刚") == 0
-    assert _run(tmp_path, "attention", "revoke", "2", "--reason", "查无实据") == 0
+    assert _run(tmp_path, *ADD, "--branch", "四川分公司", "--reason", "投诉集中") == 0
+    assert _run(tmp_path, "attention", "rectify", "1", "--reason", "录音属实", "--by", "陈刚") == 0
+    assert _run(tmp_path, "attention", "observe", "1", "--reason", "整改到位", "--by", "陈刚") == 0
+    assert _run(tmp_path, "attention", "revoke", "2", *CHECKED, "--reason", "查无实据") == 0
     capsys.readouterr()
     assert _run(tmp_path, "attention", "list") == 0
     table = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
@@ -65,8 +73,11 @@ def test_add_observe_revoke_list_and_show(
     assert shown["label"] == "业务员李明（广东分公司）"
     assert [(h["from"], h["to"], h["reason"], h["by"]) for h in shown["history"]] == [
         (None, "reported", "客户投诉代签名", "王芳"),
-        ("reported", "under_observation", "录音属实", "陈刚"),
+        ("reported", "rectifying", "录音属实", "陈刚"),
+        ("rectifying", "under_observation", "整改到位", "陈刚"),
     ]
+    assert (shown["ground"], shown["severity"]) == ("tampered_data", "minor")
+    assert shown["measures"] == ["strict_callback", "more_questions"]
 
 
 @pytest.mark.parametrize(
@@ -74,16 +85,16 @@ def test_add_observe_revoke_list_and_show(
     [
         (["observe", "7", "--reason", "x"], "no special-attention entry 7"),
         (["show", "7"], "no special-attention entry 7"),
-        (["revoke", "1", "--reason", " "], "a reason is required for every change"),
-        (["add", "--team", "天河一组", "--reason", ""], "a reason is required for every change"),
-        (["add", "--salesperson", "李明", "--reason", "again"], "already on the list as entry 1"),
-        (["add", "--team", "天河一组", "--reason", "x", "--date", "2999-01-01"], "in the future"),
+        (["revoke", "1", *CHECKED, "--reason", " "], "a reason is required for every change"),
+        ([*ADD_, "--team", "天河一组", "--reason", ""], "a reason is required for every change"),
+        ([*ADD_, "--salesperson", "李明", "--reason", "again"], "already on the list as entry 1"),
+        ([*ADD_, "--team", "天河一组", "--reason", "x", "--date", "2999-01-01"], "in the future"),
     ],
 )
 def test_bad_requests_exit_2_with_one_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
 ) -> None:
-    assert _run(tmp_path, "attention", "add", "--salesperson", "李明", "--reason", "投诉") == 0
+    assert _run(tmp_path, *ADD, "--salesperson", "李明", "--reason", "投诉") == 0
     capsys.readouterr()
     assert _run(tmp_path, "attention", *args) == 2
     err = _err(capsys)
@@ -94,8 +105,8 @@ def test_bad_requests_exit_2_with_one_clear_line(
 def test_an_illegal_transition_exits_2_and_keeps_the_entry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert _run(tmp_path, "attention", "add", "--team", "天河一组", "--reason", "投诉") == 0
-    assert _run(tmp_path, "attention", "revoke", "1", "--reason", "整改完成") == 0
+    assert _run(tmp_path, *ADD, "--team", "天河一组", "--reason", "投诉") == 0
+    assert _run(tmp_path, *REVOKE_1, "--reason", "核查无违规") == 0
     capsys.readouterr()
     assert _run(tmp_path, "attention", "observe", "1", "--reason", "复查") == 2
     assert _err(capsys) == (
@@ -106,11 +117,11 @@ def test_an_illegal_transition_exits_2_and_keeps_the_entry(
 
 
 def test_each_change_is_in_the_audit_trail_under_its_operator(tmp_path: Path) -> None:
-    add = ["attention", "add", "--team", "天河一组", "--reason", "投诉", "--by", "王芳"]
+    add = [*ADD, "--team", "天河一组", "--reason", "投诉", "--by", "王芳"]
     assert _run(tmp_path, *add) == 0
-    assert _run(tmp_path, "attention", "observe", "1", "--reason", "属实", "--by", "陈刚") == 0
-    assert _run(tmp_path, "attention", "add", "--team", "天河一组", "--reason", "重复") == 2
-    assert _run(tmp_path, "attention", "observe", "1", "--reason", "再次", "--by", "陈刚") == 2
+    assert _run(tmp_path, "attention", "rectify", "1", "--reason", "属实", "--by", "陈刚") == 0
+    assert _run(tmp_path, *ADD, "--team", "天河一组", "--reason", "重复") == 2
+    assert _run(tmp_path, "attention", "rectify", "1", "--reason", "再次", "--by", "陈刚") == 2
     db = open_database(_url(tmp_path))
     try:
         with db.session() as session:
@@ -120,17 +131,17 @@ def test_each_change_is_in_the_audit_trail_under_its_operator(tmp_path: Path) ->
                         for e in trail]  # fmt: skip
     finally:
         db.close()
-    assert rows == [("attention.report", "王芳", None, 1), ("attention.observe", "陈刚", None, 1)]
-    assert statuses == [(None, "reported"), ("reported", "under_observation")]
+    assert rows == [("attention.report", "王芳", None, 1), ("attention.rectify", "陈刚", None, 1)]
+    assert statuses == [(None, "reported"), ("reported", "rectifying")]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["add", "--team", "x", "--reason", "y", "--date", "2024-13-01"], "not a date"),
+        ([*ADD_, "--team", "x", "--reason", "y", "--date", "2024-13-01"], "not a date"),
         (["observe", "abc", "--reason", "y"], "not an entry id"),
-        (["add", "--team", "x", "--branch", "y", "--reason", "z"], "not allowed with argument"),
-        (["add", "--reason", "z"], "one of the arguments"),
+        ([*ADD_, "--team", "x", "--branch", "y", "--reason", "z"], "not allowed with argument"),
+        ([*ADD_, "--reason", "z"], "one of the arguments"),
     ],
 )
 def test_unusable_arguments_exit_2(
@@ -145,7 +156,7 @@ def test_unusable_arguments_exit_2(
 def test_import_flags_a_listed_sellers_policies_and_show_lists_the_flags(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add = ["attention", "add", "--salesperson", "李明", "--date", "2024-11-02"]
+    add = [*ADD, "--salesperson", "李明", "--date", "2024-11-02"]
     assert _run(tmp_path, *add, "--reason", "客户投诉代签名") == 0
     capsys.readouterr()
     assert _run(tmp_path, "policies", "import", str(GOOD_CSV)) == 0
@@ -172,7 +183,7 @@ def test_listing_a_team_flags_its_open_policies(
     since = (today - timedelta(days=5)).isoformat()
     capsys.readouterr()
     assert (
-        _run(tmp_path, "attention", "add", "--team", "天河二组", "--reason", "x", "--date", since)
+        _run(tmp_path, *ADD, "--team", "天河二组", "--reason", "x", "--date", since)
         == 0
     )
     assert capsys.readouterr().out.strip().endswith("; 1 policies flagged")

@@ -16,6 +16,7 @@ LIST = "/api/review/attention"
 REPORT = {
     "subject": "salesperson", "name": SELLER, "within_branch": SELLER_BRANCH,
     "reason": "客户投诉承诺保本", "effective_on": "2024-11-01",
+    "ground": "exaggerated_returns", "severity": "minor",
 }  # fmt: skip
 
 
@@ -29,6 +30,8 @@ def _report(rig: WebRig, csrf: dict[str, str], **changes: Any) -> Any:
 
 
 def _move(rig: WebRig, csrf: dict[str, str], entry_id: int, action: str, **body: Any) -> Any:
+    if action == "revoke":
+        body = {"basis": "verification", **body}
     return rig.client.post(
         f"{LIST}/{entry_id}/{action}", headers=csrf, json={"reason": "核查属实", **body}
     )
@@ -87,6 +90,8 @@ def test_a_supervisor_reports_observes_and_revokes_and_each_step_is_audited(
         assert entry["flagged_policies"] == 1
         assert [p["policy_no"] for p in entry["policies"]] == [OPEN_POLICY]
 
+        rectified = _move(rig, csrf, entry["id"], "rectify", effective_on="2024-11-03")
+        assert rectified.status_code == 200, rectified.text
         observed = _move(rig, csrf, entry["id"], "observe", effective_on="2024-11-05")
         assert observed.status_code == 200, observed.text
         assert observed.json()["status"] == "under_observation"
@@ -98,10 +103,13 @@ def test_a_supervisor_reports_observes_and_revokes_and_each_step_is_audited(
         shown = rig.client.get(f"{LIST}/{entry['id']}").json()
         assert [(c["from_status"], c["to_status"], c["changed_by"]) for c in shown["history"]] == [
             (None, "reported", "sam"),
-            ("reported", "under_observation", "sam"),
+            ("reported", "rectifying", "sam"),
+            ("rectifying", "under_observation", "sam"),
             ("under_observation", "revoked", "sam"),
         ]
-        assert shown["history"][1]["effective_on"] == "2024-11-05"
+        assert shown["history"][2]["effective_on"] == "2024-11-05"
+        assert shown["history"][3]["basis"] == "verification"
+        assert (shown["ground"], shown["severity"]) == ("exaggerated_returns", "minor")
         assert shown["reason"] == "调查结束，未发现问题"
         assert [p["policy_no"] for p in shown["policies"]] == [OPEN_POLICY]  # flags stay
         assert [
@@ -112,14 +120,15 @@ def test_a_supervisor_reports_observes_and_revokes_and_each_step_is_audited(
         trail = _audit(rig)
         assert [(e["action"], e["actor"], e["entity_id"]) for e in trail] == [
             ("attention.report", "sam", entry["id"]),
+            ("attention.rectify", "sam", entry["id"]),
             ("attention.observe", "sam", entry["id"]),
             ("attention.revoke", "sam", entry["id"]),
         ]
         assert trail[0]["before"] is None and trail[0]["after"]["status"] == "reported"
-        assert (trail[1]["before"]["status"], trail[1]["after"]["status"]) == (
-            "reported", "under_observation",
+        assert (trail[2]["before"]["status"], trail[2]["after"]["status"]) == (
+            "rectifying", "under_observation",
         )  # fmt: skip
-        assert trail[2]["after"]["revoked_on"] == revoked.json()["revoked_on"]
+        assert trail[3]["after"]["revoked_on"] == revoked.json()["revoked_on"]
 
 
 def test_illegal_moves_and_bad_requests_are_refused_with_the_reason(tmp_path: Path) -> None:
@@ -146,7 +155,7 @@ def test_illegal_moves_and_bad_requests_are_refused_with_the_reason(tmp_path: Pa
             assert response.status_code == 400, (what, response.text)
             assert response.json()["detail"], what
         later = _report(rig, csrf, name="赵磊", effective_on="2024-11-10").json()["id"]
-        early = _move(rig, csrf, later, "observe", effective_on="2024-11-01")
+        early = _move(rig, csrf, later, "rectify", effective_on="2024-11-01")
         assert (
             early.status_code == 400 and "before the entry's last change" in early.json()["detail"]
         )

@@ -38,6 +38,15 @@ def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> No
         expect(page.locator("#policy-rows tr")).to_have_count(1, timeout=20_000)
         expect(page.locator("#policy-rows")).to_contain_text(OPEN_POLICY)
 
+        expect(row.locator(".ground")).to_have_text("夸大保险产品收益")
+        expect(row.locator(".measures")).to_have_text("从严回访、增加话术和调查")
+        expect(row.locator("form.observe")).to_have_count(0)  # 整改 comes first
+        rectify = row.locator("form.rectify")
+        rectify.locator("input[name=reason]").fill("录音属实，责令整改")
+        with page.expect_response(lambda r: r.url.endswith("/rectify")) as rectified:
+            rectify.locator("button").click()
+        assert rectified.value.status == 200, rectified.value.text()
+        expect(row.locator(".state")).to_have_text("整改中", timeout=20_000)
         observe = row.locator("form.observe")
         observe.locator("input[name=reason]").fill("核查属实，转入观察")
         with page.expect_response(lambda r: r.url.endswith("/observe")) as moved:
@@ -46,10 +55,11 @@ def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> No
         expect(row.locator(".state")).to_have_text("观察中", timeout=20_000)
         expect(row.locator("form.observe")).to_have_count(0)
         expect(row.locator("form.revoke")).to_have_count(1)
+        expect(row.locator("form.revoke select[name=basis]")).to_have_count(1)
         history = page.locator("#history-rows tr")
-        expect(history).to_have_count(2, timeout=20_000)
-        expect(history.nth(1)).to_contain_text("核查属实，转入观察")
-        expect(history.nth(1)).to_contain_text("sam")
+        expect(history).to_have_count(3, timeout=20_000)
+        expect(history.nth(2)).to_contain_text("核查属实，转入观察")
+        expect(history.nth(2)).to_contain_text("sam")
         expect(page.locator("#detail-title")).to_contain_text("观察中")
 
         screenshots = Path("var/screenshots")

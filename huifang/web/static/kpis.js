@@ -5,6 +5,8 @@
 const kpiUi = huifangConsole;
 const CHART_GROUPS = 8;  // more lines than this are unreadable: the largest groups are drawn
 let lastReport = null;
+let mayPropose = false;  // supervisors and admins may propose a subject for 特别关注
+const PROPOSABLE = { team: "team", branch: "branch" };  // salespeople are listed for violations
 
 function formatValue(value, definition) {
   if (value === null || value === undefined) return "—";
@@ -42,8 +44,31 @@ function figureCell(row, figure, definition) {
     td.classList.add("below-target");
     td.appendChild(kpiUi.text("span", " 不达标", "target-mark"));
   }
+  const worse = figure.sharp && (figure.change > 0) !== definition.higher_is_better;
+  const subject = PROPOSABLE[lastReport && lastReport.grouping];
+  if (mayPropose && subject && row.dataset.group !== "未关联保单" && (figure.below_target || worse)) {
+    td.appendChild(proposeButton(subject, row.dataset.group, row.dataset.period, figure, definition));
+  }
   td.title = `${definition.name}：${figure.numerator} / ${figure.denominator}` +
     (figure.change === null ? "" : `，比上期 ${formatChange(figure.change, definition)}`);
+}
+
+// 不达标 or a sharp worsening can open a special-attention proposal for the team or branch.
+function proposeButton(subject, group, period, figure, definition) {
+  const button = kpiUi.text("button", "提议特别关注", "propose");
+  button.type = "button";
+  button.addEventListener("click", async () => {
+    const ground = figure.below_target ? "kpi_below_target" : "kpi_sharp_change";
+    const evidence = `${definition.name} ${period}：${formatValue(figure.value, definition)}` +
+      (figure.below_target ? `，目标 ${targetText(definition)}` : `，比上期 ${formatChange(figure.change, definition)}`);
+    try {
+      await huifangApi.request("POST", "/api/review/attention/proposals", { subject, name: group, ground, evidence });
+      button.replaceWith(kpiUi.text("span", " 已提议", "proposed"));
+    } catch (err) {
+      button.replaceWith(kpiUi.text("span", ` ${err.message}`, "error"));
+    }
+  });
+  return button;
 }
 
 function showTable(report) {
@@ -149,7 +174,8 @@ document.getElementById("chart-kpi").addEventListener("change", () => {
   if (lastReport) showChart(lastReport);
 });
 
-kpiUi.start().then(() => {
+kpiUi.start().then((me) => {
+  mayPropose = ["supervisor", "admin"].includes(me.role);
   // A link may carry the form's fields (kpis.html?period=month&by=team).
   const form = document.getElementById("kpi-form");
   for (const [key, value] of new URLSearchParams(location.search)) {

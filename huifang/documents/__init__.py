@@ -1,0 +1,1 @@
+"""Printable documents: PDF letters with a reply slip, the special-attention report."""
