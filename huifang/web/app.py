@@ -29,6 +29,7 @@ from huifang.web import (
     qa_routes,
     review_queue_routes,
     review_routes,
+    sales_routes,
     saved_filter_routes,
 )
 from huifang.web.deps import web_settings
@@ -78,6 +79,7 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
     app.include_router(followup_routes.router)
     app.include_router(letter_routes.router)
     app.include_router(qa_routes.router)
+    app.include_router(sales_routes.router)
     app.add_api_route("/", _to_sign_in, include_in_schema=False)
     # Before the mount, so the pages' one mapping of coded values comes from labels.py.
     app.add_api_route("/app/labels.js", _labels, include_in_schema=False)

@@ -16,6 +16,7 @@ const huifangShell = {
     { href: "qa.html", page: "qa", label: "抽检", key: "s", roles: CONSOLE_ROLES },
     { href: "followups.html", page: "followups", label: "投诉与承诺", key: "f", roles: CONSOLE_ROLES },
     { href: "letters.html", page: "letters", label: "信函与上门", key: "l", roles: CONSOLE_ROLES },
+    { href: "sales.html", page: "sales", label: "销售反馈", key: "x", roles: CONSOLE_ROLES },
     { href: "attention.html", page: "attention", label: "特别关注", key: "t", roles: CONSOLE_ROLES },
     { href: "kpis.html", page: "kpis", label: "回访指标", key: "k", roles: CONSOLE_ROLES },
     { href: "campaign.html", page: "campaign", label: "预回访外呼", key: "o", roles: CONSOLE_ROLES },
