@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from huifang.call_recovery import settle_left_open
 from huifang.settings import Settings
 from huifang.web import (
+    assignment_routes,
     attention_control_routes,
     attention_routes,
     audit_routes,
@@ -80,6 +81,7 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
     app.include_router(letter_routes.router)
     app.include_router(qa_routes.router)
     app.include_router(sales_routes.router)
+    app.include_router(assignment_routes.router)
     app.add_api_route("/", _to_sign_in, include_in_schema=False)
     # Before the mount, so the pages' one mapping of coded values comes from labels.py.
     app.add_api_route("/app/labels.js", _labels, include_in_schema=False)
