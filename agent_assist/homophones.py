@@ -10,85 +10,47 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent_assist.rule_loader import load_model
-from zhtext import toneless_pinyin
+from zhtext.sound import (
+    SoundConfusions,
+    load_sound_confusions,
+    one_edit_apart,
+    syllables_of,
+    syllables_off,
+)
 
-CONFUSIONS_FILE = Path(__file__).parent / "data" / "asr_confusions.yaml"
+__all__ = ["ConfusionTable", "HomophoneRepairer", "Repair", "load_confusions", "one_edit_apart"]
+
+PROTECTED_FILE = Path(__file__).parent / "data" / "protected_words.yaml"
 MIN_UNSHARED_SYLLABLES = 3  # a word this long may be repaired from a stretch sharing no character
 
 
+class _ProtectedWords(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    protected: list[str] = Field(default_factory=list)
+
+
 class ConfusionTable(BaseModel):
-    """Syllables telephone ASR confuses (data/asr_confusions.yaml) and words never rewritten."""
+    """The syllables ASR confuses (zhtext's table) and the real words never rewritten."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    initials: list[tuple[str, str]] = Field(default_factory=list)
-    finals: list[tuple[str, str]] = Field(default_factory=list)
-    syllables: list[tuple[str, str]] = Field(default_factory=list)
+    sounds: SoundConfusions = Field(default_factory=SoundConfusions)
     protected: list[str] = Field(default_factory=list)
 
     def confusable(self, a: str, b: str) -> bool:
         """Whether two different toneless syllables are a known ASR confusion."""
-        return _confusable(self, a, b)
+        return self.sounds.confusable(a, b)
 
 
-_INITIALS = ("zh", "ch", "sh", *"bpmfdtnlgkhjqxrzcsyw")
-
-
-def _split(syllable: str) -> tuple[str, str]:
-    """Initial and final of a toneless syllable (zhuan → zh, uan)."""
-    for initial in _INITIALS:
-        if syllable.startswith(initial):
-            return initial, syllable[len(initial) :]
-    return "", syllable
-
-
-def _is_pair(a: str, b: str, pairs: Iterable[tuple[str, str]]) -> bool:
-    return any((a, b) in ((x, y), (y, x)) for x, y in pairs)
-
-
-def _nasal_swap(a: str, b: str, pairs: Iterable[tuple[str, str]]) -> bool:
-    """Finals that differ only in a front/back nasal ending (ian/iang, en/eng)."""
-    for x, y in pairs:
-        for p, q in ((x, y), (y, x)):
-            if a.endswith(p) and b.endswith(q) and a[: -len(p)] == b[: -len(q)]:
-                return True
-    return False
-
-
-def _confusable(table: ConfusionTable, a: str, b: str) -> bool:
-    if _is_pair(a, b, table.syllables):
-        return True
-    (initial_a, final_a), (initial_b, final_b) = _split(a), _split(b)
-    if final_a == final_b:
-        return _is_pair(initial_a, initial_b, table.initials)
-    return initial_a == initial_b and _nasal_swap(final_a, final_b, table.finals)
-
-
-def load_confusions(path: Path = CONFUSIONS_FILE) -> ConfusionTable:
-    """The confusion table from its YAML file."""
-    return load_model(path, ConfusionTable)
+def load_confusions(path: Path = PROTECTED_FILE) -> ConfusionTable:
+    """zhtext's syllable confusions with this package's protected words (data/*.yaml)."""
+    protected = load_model(path, _ProtectedWords).protected
+    return ConfusionTable(sounds=load_sound_confusions(), protected=protected)
 
 
 def _is_hanzi(text: str) -> bool:
     return all("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-def syllables_of(text: str) -> list[str]:
-    """One toneless syllable per character of `text` (non-Chinese characters pass through)."""
-    syllables = toneless_pinyin(text)
-    if len(syllables) == len(text):
-        return syllables
-    return [toneless_pinyin(ch)[0] if ch.strip() else ch for ch in text]
-
-
-def one_edit_apart(a: str, b: str) -> bool:
-    """Toneless syllables one letter apart (ze/zi, sun/sui, fen/sen, zeng/zong)."""
-    if abs(len(a) - len(b)) > 1 or a == b:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    short, long = sorted((a, b), key=len)
-    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,16 +155,7 @@ class HomophoneRepairer:
     def _syllables_off(self, term: str, heard: str, heard_syllables: list[str],
                        close: Callable[[str, str], bool]) -> int | None:
         """How many syllables differ from the word's, or None if one differs more than `close`."""
-        off = 0
-        for index, (want, got) in enumerate(zip(self._syllables[term], heard_syllables,
-                                                strict=True)):
-            # The same character is the same word part, whichever reading pypinyin chose (行).
-            if want == got or term[index] == heard[index]:
-                continue
-            if not close(want, got):
-                return None
-            off += 1
-        return off
+        return syllables_off(term, self._syllables[term], heard, heard_syllables, close)
 
     def _candidates(self, text: str) -> set[tuple[int, str]]:
         found: set[tuple[int, str]] = set()

@@ -6,33 +6,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from scripts_zh.answer_text import Clause, make_clause
+from zhtext.sound import one_edit_apart, split_syllable
 
 _RETROFLEX = (("zh", "z"), ("ch", "c"), ("sh", "s"))
-_INITIALS = (
-    "zh",
-    "ch",
-    "sh",
-    "b",
-    "p",
-    "m",
-    "f",
-    "d",
-    "t",
-    "n",
-    "l",
-    "g",
-    "k",
-    "h",
-    "j",
-    "q",
-    "x",
-    "r",
-    "z",
-    "c",
-    "s",
-    "y",
-    "w",
-)
 
 
 @lru_cache(maxsize=4096)
@@ -45,30 +21,14 @@ def _flatten(syllable: str) -> str:
     return syllable[:-1] if syllable.endswith("ng") else syllable
 
 
-def _split_initial(syllable: str) -> tuple[str, str]:
-    for initial in _INITIALS:
-        if syllable.startswith(initial):
-            return initial, syllable[len(initial) :]
-    return "", syllable
-
-
-def _one_edit_apart(a: str, b: str) -> bool:
-    if abs(len(a) - len(b)) > 1 or a == b:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
-    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
-
-
 def syllables_near(a: str, b: str) -> bool:
     """Same syllable up to z/zh, n/ng, or one letter of a final of two letters or more."""
     fa, fb = _flatten(a), _flatten(b)
     if fa == fb:
         return True
-    (ia, ra), (ib, rb) = _split_initial(fa), _split_initial(fb)
+    (ia, ra), (ib, rb) = split_syllable(fa), split_syllable(fb)
     # Same vowel onset only: ben ~ bei is a plausible mishearing, gen ~ gong is another word.
-    return ia == ib and min(len(ra), len(rb)) >= 2 and ra[0] == rb[0] and _one_edit_apart(ra, rb)
+    return ia == ib and min(len(ra), len(rb)) >= 2 and ra[0] == rb[0] and one_edit_apart(ra, rb)
 
 
 @lru_cache(maxsize=1024)

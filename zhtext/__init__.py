@@ -9,6 +9,7 @@ from zhtext.normalize import (
     strip_fillers,
     strip_punctuation,
     to_simplified,
+    to_traditional,
 )
 from zhtext.pinyin import toneless_pinyin
 
@@ -21,5 +22,6 @@ __all__ = [
     "strip_fillers",
     "strip_punctuation",
     "to_simplified",
+    "to_traditional",
     "toneless_pinyin",
 ]

@@ -37,6 +37,17 @@ def to_simplified(text: str) -> str:
     return converted.replace(_SHIELD, "么")
 
 
+@lru_cache(maxsize=1)
+def _traditional_converter() -> opencc.OpenCC:
+    return opencc.OpenCC("s2tw")
+
+
+def to_traditional(text: str) -> str:
+    """Simplified → Taiwan traditional characters (OpenCC s2tw), the script Whisper often writes."""
+    with _converter_lock:
+        return str(_traditional_converter().convert(text))
+
+
 def normalize_width(text: str) -> str:
     """Full-width digits, letters and punctuation → half-width (NFKC), ideographic space → space."""
     return unicodedata.normalize("NFKC", text).replace("\u3000", " ")
