@@ -6,6 +6,7 @@ import re
 
 from scripts_zh import answer_lexicon as lex
 from scripts_zh.answer_class import AnswerClass
+from scripts_zh.answer_sound import sounds_like_answer
 from scripts_zh.answer_text import Clause, make_clause, parse_answer
 from scripts_zh.phrase_match import canonicalise, find_phrase
 
@@ -27,6 +28,32 @@ def answer_clauses(text: str) -> list[Clause]:
 
 def classify_answer(text: str) -> AnswerClass:
     """The class of one recognised answer, worst-case-safe: doubt beats confirmation."""
+    heard = _classify(text)
+    if heard is not AnswerClass.OTHER:
+        return heard
+    rewritten = _by_sound(text)
+    by_sound = AnswerClass.OTHER if rewritten is None else _classify(rewritten)
+    # A sound-alike alone never confirms: a yes needs the audio's own word (answer_hearing.py).
+    return AnswerClass.OTHER if by_sound is AnswerClass.AFFIRMATIVE else by_sound
+
+
+def _by_sound(text: str) -> str | None:
+    """The answer with each clause that sounds like one short answer rewritten (小灯 → 晓得)."""
+    clauses = parse_answer(text).clauses
+    rewritten = []
+    for clause in clauses:
+        whole = sounds_like_answer(clause.chars)
+        core = clause.chars.strip(lex.PARTICLES)  # 小灯嘞: the answer before its particle
+        answer = whole or (sounds_like_answer(core) if core else None)
+        heard = clause.chars if whole else core
+        rewritten.append(clause.chars.replace(heard, answer, 1) if answer else clause.chars)
+    if rewritten == [clause.chars for clause in clauses]:
+        return None
+    return "，".join(rewritten)
+
+
+def _classify(text: str) -> AnswerClass:
+    """The class of the text as heard."""
     clauses = answer_clauses(text)
     if not clauses:
         return AnswerClass.OTHER

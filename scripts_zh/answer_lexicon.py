@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from scripts_zh.answer_class import AnswerClass
+
 # Words that ASR often writes with homophones; matched on toneless pinyin and rewritten.
 CANONICAL_PHRASES = (
     "不清楚",
@@ -102,7 +104,8 @@ HUMAN_RES = (
     re.compile(
         r"(?<![不别])(转|接|找|要|换|叫|让|和|跟|有没有).{0,3}?(人工|真人|客服|坐席|工作人员)"
     ),
-    re.compile(r"^(人工|真人)|^客服(服务)?(在吗|呢)?$"),
+    # 转接一下, 有人工吗: asking to be put through, or whether a person is there.
+    re.compile(r"^(人工|真人)|^客服(服务)?(在吗|呢)?$|^转接|有.{0,2}(人工|真人)(吗|么|没|不)"),
     re.compile(r"(换|找)个?人|跟人说|和人说|(不|别)(想)?(跟|和|同)机器"),
 )
 # 没买过什么保险, 啥也没说, 什么都不知道: indefinite, not asking.
@@ -160,3 +163,25 @@ ANSWER_TOKENS_RE = re.compile(
 PARTICLES = "的呀啊嘛呢吧啦嘞滴哦哈了呐咧噻撒咯哒"
 # 对了 opening a longer answer is "oh, by the way", not a yes.
 DISCOURSE_MARKER_RE = re.compile(r"^(对了|好了|行了)$")
+
+# Whole short answers, matched by sound when nothing else understood a clause (answer_sound.py:
+# 小灯 → 晓得). Two to four syllables (one-syllable answers: SINGLE_SYLLABLE_ANSWERS), each
+# understood as its class when written correctly (tests/scripts_zh hold them to that).
+SHORT_ANSWERS: dict[AnswerClass, tuple[str, ...]] = {
+    AnswerClass.AFFIRMATIVE: (
+        "是的", "是滴", "是啊", "是呀", "对的", "对头", "对啊", "好的", "好嘞", "可以", "晓得",
+        "知道", "清楚", "明白", "了解", "理解", "确认", "没错", "当然", "本人", "是我", "我是",
+        "签了", "签的", "看过", "讲过", "说过", "要得", "嗯嗯", "嗯呐", "知道了", "晓得了",
+        "清楚的", "明白了", "了解了", "没问题", "是本人", "我签的", "是我签的",
+    ),
+    AnswerClass.NEGATIVE: ("不是", "不对", "没有", "没签", "不行", "错了", "没说过", "没讲过",
+                           "不是我"),
+    AnswerClass.UNSURE: ("不清楚", "不知道", "不晓得", "不明白", "不了解", "忘了", "忘记了",
+                         "不确定"),
+    AnswerClass.QUESTION: ("什么", "什么意思", "再说一遍"),
+    AnswerClass.HUMAN: ("转人工", "人工", "真人", "转接", "要人工", "找真人"),
+    AnswerClass.SURRENDER_OR_COMPLAINT: ("退保", "投诉", "举报", "我要退保"),
+}
+# A heard character that is itself a strong word of some class (a negator, 退, 投诉, 人工 …)
+# is never rewritten into a different character: 退的 must not become 对的.
+SOUND_BLOCKERS = NEGATORS + "退投诉举报骗坑人工客啥么吗"

@@ -6,6 +6,7 @@ import pytest
 
 from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_classifier import classify_answer, classify_dtmf
+from scripts_zh.answer_lexicon import SHORT_ANSWERS
 from scripts_zh.phrase_match import syllables_near
 
 A = AnswerClass
@@ -100,3 +101,26 @@ def test_near_syllables() -> None:
 )
 def test_keypad_fallback(digit: str, expected: AnswerClass) -> None:
     assert classify_dtmf(digit) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("不小的", A.UNSURE),  # 不晓得, heard as a whole short answer by sound
+        ("部队", A.NEGATIVE),
+        ("小灯", A.OTHER),  # 晓得 by sound, but a sound-alike alone never confirms
+        ("碎头", A.OTHER),
+        ("好热啊", A.OTHER),
+        ("退的", A.OTHER),  # 退 is never rewritten into 对
+        ("转接一下", A.HUMAN),
+        ("那个，有人工吗", A.HUMAN),
+    ],
+)
+def test_short_answers_by_sound(text: str, expected: AnswerClass) -> None:
+    assert classify_answer(text) is expected
+
+
+def test_every_short_answer_is_understood_when_written_right() -> None:
+    for cls, words in SHORT_ANSWERS.items():
+        for word in words:
+            assert classify_answer(word) is cls, word
