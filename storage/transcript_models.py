@@ -6,21 +6,13 @@ Base.metadata (Alembic, the schema test) holds every table.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_assist.events import Leg
+from asr.events import TranscriptPass as TranscriptPass  # one vocabulary with asr/
 from storage.models import Base
 from storage.service_models import values_enum
-
-
-class TranscriptPass(StrEnum):
-    """Which decoding produced a transcript."""
-
-    LIVE = "live"  # utterance by utterance, as the call happened (what the agent saw)
-    AFTER_CALL = "after_call"  # the whole recording after the call (the review's)
 
 
 class CallUtterance(Base):

@@ -26,6 +26,7 @@ from agent_assist.voiceprint import Voiceprint
 from agent_assist.voiceprint_index import VoiceprintEntry, VoiceprintIndex
 from asr.engines import Engine, load_engine
 from asr.errors import AsrError, AudioInputError
+from asr.events import Transcript, TranscriptKind, TranscriptPass
 from asr.wavfile import RAW_ENCODINGS
 from huifang.commands.analyze_voice import cue_json, flag_json, stored_index
 from huifang.commands.common import EXIT_BAD_INPUT, report_error
@@ -41,6 +42,7 @@ from storage.analysis_models import CallFlag, FlagKind
 from storage.database import Database
 from storage.models import CallDirection, CallRecord
 from storage.repository import Repository
+from storage.transcripts import replace_transcript
 
 SPEECH_KINDS = (FlagKind.MISLEADING_SALE, FlagKind.WHOLE_CALL)
 VOICE_KINDS = (FlagKind.VOICE_CUE, FlagKind.DUPLICATE_VOICE)
@@ -79,6 +81,12 @@ def _rows(result: RecordingAnalysis, when: datetime, with_speech: bool) -> list[
         rows += [flag_row(f, when, FlagKind.MISLEADING_SALE) for f in result.flags]
         rows += [flag_row(f, when, FlagKind.WHOLE_CALL) for f in result.whole_call]
     return rows
+
+
+def _heard(result: RecordingAnalysis) -> list[Transcript]:
+    """The utterances the flags were evaluated on, as the transcript to store."""
+    return [Transcript(TranscriptKind.FINAL, u.text, u.start, u.end, u.leg.value)
+            for u in result.utterances]
 
 
 def _stored_call(repo: Repository, path: Path, policy_id: int | None) -> CallRecord:
@@ -125,6 +133,8 @@ def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
         call = _stored_call(repo, path, policy_id)
         rows = _rows(result, datetime.now(UTC), run.engine is not None)
         replace_flags(session, call, kinds, rows)
+        if run.engine is not None:  # the live pass, if any, stays as the agent saw it
+            replace_transcript(session, call.id, TranscriptPass.AFTER_CALL, _heard(result))
         call_id = call.id
     if run.index is not None and run.store_voiceprints and found.record is not None:
         _keep_voiceprint(run.index, call_id, found.record, result.voiceprint)
@@ -132,6 +142,7 @@ def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
         "file": str(path), "call_id": call_id,
         "policy": found.record.policy_no if found.record else None, "policy_from": found.source,
         "duration_s": round(result.duration_s, 2), "utterances": len(result.utterances),
+        "undecodable": [[round(u.start, 2), round(u.end, 2)] for u in result.undecodable],
         "flags": [flag_json(f) for f in (*result.flags, *result.whole_call)],
         "cues": [cue_json(cue) for cue in result.cues],
         **({"note": result.voice_note} if result.voice_note else {}),

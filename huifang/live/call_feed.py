@@ -49,10 +49,20 @@ class LiveCallFeed:
         self._detector: MisleadingSaleDetector = assist.detector
         self._assistant: CallAssistant = assist.new_call(self._emit)
         self._whole_call = False
+        self._heard: list[Transcript] = []  # the finals, as the agent saw them: stored
+
+    @property
+    def heard(self) -> tuple[Transcript, ...]:
+        """Every final so far: the live transcript."""
+        with self._lock:
+            return tuple(self._heard)
 
     def on_transcript(self, result: Transcript) -> None:
         """A partial or final of one leg: shown at once, and analysed."""
         self._publish(self.call_id, result)
+        if result.is_final:
+            with self._lock:
+                self._heard.append(result)
         if not result.text:
             return
         with self._lock:

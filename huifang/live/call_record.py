@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent_assist.events import Flag
+from asr.events import Transcript, TranscriptPass
 from huifang.callback.call_store import UnknownPolicyError
 from ivr.events import CallEnded
 from storage.analysis import store_flags
@@ -12,6 +14,7 @@ from storage.analysis_models import FlagKind
 from storage.database import Database
 from storage.models import CallDirection, CallRecord, User
 from storage.repository import Repository
+from storage.transcripts import replace_transcript
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,9 @@ def assign_agent(database: Database, call_id: int, agent_id: int) -> None:
 
 
 def finish_live_call(database: Database, call_id: int, ended: CallEnded | None,
-                     live: list[Flag], whole_call: list[Flag]) -> None:
-    """How the call ended, its recording, and every flag raised on it."""
+                     live: list[Flag], whole_call: list[Flag],
+                     heard: Sequence[Transcript] = ()) -> None:
+    """How the call ended, its recording, every flag raised on it, what the agent saw."""
     with database.session() as session:
         call = _call(session.get(CallRecord, call_id), call_id)
         repo = Repository(session)
@@ -63,16 +67,18 @@ def finish_live_call(database: Database, call_id: int, ended: CallEnded | None,
             repo.finish_call(call, "failed")
         else:
             repo.finish_call(call, ended.outcome.value, recording_path=ended.recording)
-    store_live_flags(database, call_id, live, whole_call)
+    store_live_flags(database, call_id, live, whole_call, heard)
 
 
 def store_live_flags(database: Database, call_id: int, live: list[Flag],
-                     whole_call: list[Flag]) -> None:
-    """The call's real-time and whole-call flags, for the review console."""
+                     whole_call: list[Flag], heard: Sequence[Transcript] = ()) -> None:
+    """The call's real-time and whole-call flags and its live transcript, for the review."""
     with database.session() as session:
         call = _call(session.get(CallRecord, call_id), call_id)
         store_flags(session, call, live, kind=FlagKind.MISLEADING_SALE)
         store_flags(session, call, whole_call, kind=FlagKind.WHOLE_CALL)
+        if heard:  # what the agent saw, kept beside any later after-call transcript
+            replace_transcript(session, call_id, TranscriptPass.LIVE, heard)
 
 
 def _call(call: CallRecord | None, call_id: int) -> CallRecord:

@@ -184,7 +184,7 @@ class LiveDesk:
             live, whole_call = feed.end()
             feed.show(CallStatus("ended", ended.outcome.value if ended else "failed"))
             await asyncio.to_thread(finish_live_call, self._require_database(), call_id, ended,
-                                    live, whole_call)
+                                    live, whole_call, feed.heard)
 
     # --- one robot callback, maybe handed over -----------------------------------------
 
@@ -221,7 +221,8 @@ class LiveDesk:
             feed.show(CallStatus("ended"))
         await asyncio.to_thread(finish_call_record, database, call_id, outcome.call,
                                 outcome.events)
-        await asyncio.to_thread(store_live_flags, database, call_id, live, whole_call)
+        await asyncio.to_thread(store_live_flags, database, call_id, live, whole_call,
+                                feed.heard)
 
     async def _hand_over(self, call_id: int, customer: Call, feed: LiveCallFeed,
                          calls: list[Call], listeners: list[asyncio.Task[None]]) -> bool:

@@ -95,3 +95,12 @@ def test_a_callback_session_shows_its_prompts_as_the_agent_leg_and_its_verdicts(
     assert [(t.leg, t.text, t.start, t.end) for t in said] == [
         ("agent", "请问您是王秀英女士本人吗？", 1.0, 3.5), ("customer", "是的", 3.0, 6.0)]
     assert screen.of(ItemConfirmed) == [ItemConfirmed("identity_name", 1, ())]
+
+
+def test_the_finals_the_agent_saw_are_kept_for_the_live_transcript(
+        assist: AssistFactory) -> None:
+    feed = LiveCallFeed(7, Screen().publish, assist)
+    feed.on_transcript(_said(TranscriptKind.PARTIAL, "业务员说"))
+    feed.on_transcript(_said(TranscriptKind.FINAL, SAID))
+    feed.on_transcript(_said(TranscriptKind.FINAL, "", 7.0, 7.5, "agent"))  # heard, no text
+    assert [(t.text, t.leg) for t in feed.heard] == [(SAID, "customer"), ("", "agent")]
