@@ -42,6 +42,7 @@ class PolicyFlagKind(StrEnum):
     """Why a policy was flagged when it came in (not a call's flag: see analysis_models)."""
 
     SPECIAL_ATTENTION = "special_attention"  # sold by someone on the 特别关注 list
+    RESTRICTED_PRODUCT = "restricted_product"  # a product the listing forbids its seller (严重)
 
 
 def _values_enum(enum: type[StrEnum], length: int) -> Enum:

@@ -18,6 +18,7 @@ from storage.dedicated_callbacks import route_policies
 from storage.models import Policy, cooling_off_deadline
 from storage.policy_file import PolicyTable, SourceRow, read_policy_file
 from storage.policy_row import PolicyRow, date_order_problems
+from storage.restricted_products import flag_restricted_sales
 
 # Policy numbers looked up per query: far below SQLite's and PostgreSQL's parameter limits.
 _LOOKUP_BATCH = 500
@@ -67,6 +68,7 @@ def import_policy_file(db: Database, path: Path, now: datetime | None = None) ->
         stored = _existing(session, [row.policy_no for row in good]).values()
         report.flagged = flag_policies(session, list(stored), now)
         report.assigned = route_policies(session, list(stored), now)
+        report.flagged += flag_restricted_sales(session, list(stored), now)
     return report
 
 

@@ -30,6 +30,7 @@ from storage.attention_models import (
     AttentionSeverity,
     AttentionStatus,
     AttentionSubject,
+    PolicyFlag,
 )
 from storage.attention_proposals import (
     ProposalRules,
@@ -165,6 +166,20 @@ def test_a_listed_sellers_next_policy_goes_to_the_named_agent_not_the_robot(
     with db.session() as session:
         (assignment,) = agent_assignments(session, ann.id)
         assert assignment.policy.policy_no == "P-LISTED"
+
+
+def test_a_restricted_product_sold_while_listed_is_flagged(db: Database, tmp_path: Path) -> None:
+    ann = _user(db, "ann")
+    with db.session() as session:
+        report_entry(session, SELLER, "李明", "夸大收益屡犯", by="主管", on=date(2024, 11, 1),
+                     now=NOW, listing=Listing(G.EXAGGERATED_RETURNS, S.GRAVE, ann, "分红型"))
+    sales = [Sale("P-DIV", date(2024, 11, 5), phone="13800000001"),
+             Sale("P-OTHER", date(2024, 11, 5), salesperson="赵磊", phone="13800000002")]
+    import_policy_file(db, write_sales(tmp_path / "s.csv", sales), now=NOW)
+    with db.session() as session:
+        kinds = {(flag.policy.policy_no, flag.kind.value)
+                 for flag in session.query(PolicyFlag).all()}  # fmt: skip
+    assert kinds == {("P-DIV", "special_attention"), ("P-DIV", "restricted_product")}
 
 
 def test_proposals_come_from_the_evidence_and_wait_for_a_person(
