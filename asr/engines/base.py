@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from asr.codec import Pcm16
@@ -36,4 +37,13 @@ class CallDecoder(Protocol):
 
     def decode_call(self, samples: Pcm16, leg: str | None = None) -> LegDecode:
         """The leg's finals in time order, and the speech stretches left undecodable."""
+        ...
+
+
+@runtime_checkable
+class TextScorer(Protocol):
+    """An engine that can say how likely given texts are for an utterance (Whisper can)."""
+
+    def score_texts(self, audio: Pcm16, texts: Sequence[str]) -> list[float]:
+        """Log-likelihood of each text for the 16 kHz utterance, higher is likelier."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from asr.codec import PIPELINE_RATE, Pcm16, pcm16_to_float
 from asr.engines.whisper_call import CallPassOptions, decode_leg, runaway
+from asr.engines.whisper_phrases import PhraseScorer
 from asr.engines.whisper_short import ShortWindowDecoder
 from asr.errors import EngineLoadError
 from asr.events import LegDecode, Transcript, TranscriptKind, Word
@@ -77,6 +79,7 @@ class WhisperEngine:
         self._pool = ThreadPoolExecutor(self.options.workers, thread_name_prefix="whisper")
         self._busy = 0  # decodes running or queued, early ones included
         self._busy_lock = threading.Lock()
+        self._phrases = PhraseScorer(self._model, self.options.language)
 
     @property
     def has_spare_worker(self) -> bool:
@@ -127,6 +130,10 @@ class WhisperEngine:
         )
         return _words([(seg.text, seg.start, seg.end, seg.avg_logprob) for seg in segments],
                       offset_s)
+
+    def score_texts(self, audio: Pcm16, texts: Sequence[str]) -> list[float]:
+        """Log-likelihood of each text for one utterance: a closed-vocabulary second listen."""
+        return self._phrases.score(pcm16_to_float(audio), texts)
 
     def new_recognizer(self, leg: str | None = None) -> WhisperRecognizer:
         """A recogniser for one stream, with its own VAD state."""

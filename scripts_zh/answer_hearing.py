@@ -1,0 +1,66 @@
+"""A second listen for an answer the text alone did not make clear: the question's answers,
+scored against the audio.
+
+The free decode of a one-word answer through the phone band is often a near-homophone (是的 →
+去等, 对头 → 碎头, 了解 → 描接). When the heard text means nothing (the classifier says other),
+the recogniser scores the heard text and the short answers a callback question expects against
+the same audio (asr: `TextScorer.score_texts`); the likeliest answer is taken when it is nearly
+as likely as the heard text (`PRIOR` nats: the question makes these answers likelier than any
+free text) and clearly likelier than every answer of another class (`MARGIN`, and the wider
+`YES_MARGIN` before a yes, the worst error). Nothing here touches audio: the caller scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from scripts_zh.answer_class import AnswerClass
+from scripts_zh.answer_classifier import classify_answer
+
+A = AnswerClass
+# The answers a yes/no callback question expects, a few of the commonest per class.
+EXPECTED_ANSWERS: dict[AnswerClass, tuple[str, ...]] = {
+    A.AFFIRMATIVE: ("是的", "是", "对", "对的", "对头", "嗯嗯", "好的", "行", "可以", "知道",
+                    "知道了", "晓得", "清楚", "明白", "了解", "没问题", "是我", "本人", "签了",
+                    "是我签的"),
+    A.NEGATIVE: ("不是", "不对", "没有", "不是我", "没签", "没说过"),
+    A.UNSURE: ("不清楚", "不知道", "不晓得", "不记得了", "忘了"),
+    A.QUESTION: ("什么", "什么意思", "再说一遍"),
+    A.HUMAN: ("转人工", "人工", "真人"),
+    A.SURRENDER_OR_COMPLAINT: ("退保", "投诉"),
+}
+_CLASS_OF = {text: cls for cls, texts in EXPECTED_ANSWERS.items() for text in texts}
+CANDIDATES = tuple(_CLASS_OF)
+PRIOR = 1.0  # nats an expected answer may fall short of the heard text and still be taken
+MARGIN = 0.0  # nats the likeliest answer must lead every answer of another class by
+YES_MARGIN = 2.0  # ... when it is a yes
+
+
+def second_listen(heard: str) -> tuple[str, ...]:
+    """The texts to score against the audio (the heard text first), or () when the heard
+    text is understood already."""
+    if classify_answer(heard) is not AnswerClass.OTHER:
+        return ()
+    return (heard, *CANDIDATES) if heard else CANDIDATES
+
+
+def hear_answer(heard: str, scores: Sequence[float] | None = None) -> AnswerClass:
+    """The class of an answer: its text's, or else what the second listen's scores say
+    (`scores` as the engine returned them for `second_listen(heard)`)."""
+    texts = second_listen(heard)
+    if not texts or scores is None:
+        return classify_answer(heard)
+    if len(scores) != len(texts):
+        raise ValueError(f"{len(scores)} scores for {len(texts)} texts of the second listen")
+    heard_score = scores[0] if heard else float("-inf")
+    by_answer = dict(zip(texts[1:] if heard else texts, scores[1:] if heard else scores,
+                         strict=True))
+    best = max(by_answer, key=by_answer.__getitem__)
+    cls = _CLASS_OF[best]
+    rivals = [score for text, score in by_answer.items() if _CLASS_OF[text] is not cls]
+    lead = by_answer[best] - max(rivals)
+    if by_answer[best] + PRIOR < heard_score:
+        return AnswerClass.OTHER
+    if lead < (YES_MARGIN if cls is AnswerClass.AFFIRMATIVE else MARGIN):
+        return AnswerClass.OTHER
+    return cls
