@@ -6,10 +6,12 @@ in milliseconds and plays the Prompt events it returns; nothing here touches aud
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_classifier import classify_answer, classify_dtmf
+from scripts_zh.answer_hearing import hear_answer, second_listen
 from scripts_zh.dialogue_events import (
     AnswerHeard,
     AnswerSource,
@@ -85,13 +87,23 @@ class CallbackDialogue:
         opening = Prompt(self._say(self.script.messages.opening), PromptPurpose.OPENING)
         return self._emit([opening, *self._ask(PromptPurpose.ASK)])
 
-    def on_answer(self, text: str, start_ms: int, end_ms: int) -> list[DialogueEvent]:
-        """A recognised spoken answer with its times."""
+    def second_listen(self, text: str) -> tuple[str, ...]:
+        """The texts to score against the answer's audio before `on_answer` (the heard text
+        and the answers a yes/no question expects), or () when the text is clear enough."""
+        step = self.current_step
+        if step is None or step.expects is AnswerKind.IDENTITY_RECORD:
+            return ()  # digits and dates are checked against the record, not a lexicon
+        return second_listen(text)
+
+    def on_answer(self, text: str, start_ms: int, end_ms: int,
+                  scores: Sequence[float] | None = None) -> list[DialogueEvent]:
+        """A recognised spoken answer with its times, and the recogniser's scores of
+        `second_listen(text)` when the transport could listen again."""
         step = self.current_step
         if step is None:
             return []
         self._silent_in_a_row = 0
-        answer = classify_answer(text)
+        answer = hear_answer(text, scores) if self.second_listen(text) else classify_answer(text)
         evidence = Evidence(text, start_ms, end_ms, AnswerSource.SPEECH, answer)
         return self._emit(self._hear(step, evidence, self._spoken_verdict(step, text, answer)))
 

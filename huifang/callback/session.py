@@ -13,7 +13,7 @@ import dataclasses
 from collections import deque
 from dataclasses import dataclass
 
-from asr.engines import Engine
+from asr.engines import Engine, TextScorer
 from asr.events import Transcript
 from asr.vad import VadEvent, VadEventKind
 from huifang.callback.call_port import CallPort
@@ -66,6 +66,7 @@ class CallbackSession:
         self.events: list[SessionEvent] = []  # the whole call, in the order it was handled
         self._inbox: asyncio.Queue[Inbox] = asyncio.Queue()
         self._ear = CustomerEar(engine, options.vad, self._inbox.put_nowait)
+        self._scorer = engine if isinstance(engine, TextScorer) else None
         self._queue: deque[Prompt] = deque()
         self._playing: _Playing | None = None
         self._deadline: float | None = None  # loop time of the answer timeout
@@ -147,8 +148,19 @@ class CallbackSession:
             return  # noise, or spoken over a prompt that may not be interrupted
         if self._playing is not None:
             await self._barge_in()  # an engine without our VAD's timing: answer wins
-        await self._apply(self.dialogue.on_answer(result.text, start_ms, end_ms))
+        scores = await self._listen_again(result)
+        await self._apply(self.dialogue.on_answer(result.text, start_ms, end_ms, scores))
         self._expect_answer()
+
+    async def _listen_again(self, result: Transcript) -> list[float] | None:
+        """The recogniser's scores of the texts the dialogue would weigh against an unclear
+        answer's audio (scripts_zh/answer_hearing.py), off the event loop; None if it can't."""
+        texts = self.dialogue.second_listen(result.text)
+        audio = self._ear.utterance(result.start, result.end) if texts else None
+        if self._scorer is None or audio is None:
+            return None
+        return await asyncio.get_running_loop().run_in_executor(
+            None, self._scorer.score_texts, audio, texts)
 
     async def _key(self, digit: DtmfDigit) -> None:
         self._record(digit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,9 +39,10 @@ class ToneTts:
 class ScriptedRecognizer:
     """Says `text` as a final transcript once the stream has passed `at_s` seconds."""
 
-    def __init__(self, finals: list[tuple[float, str]]) -> None:
+    def __init__(self, finals: list[tuple[float, str]], ended: bool = False) -> None:
         self._finals = list(finals)
         self._samples = 0
+        self._ended = ended  # the utterance ends where it is emitted (its audio already in)
 
     def accept(self, pcm: Pcm16) -> list[Transcript]:
         """Count samples; emit what is due."""
@@ -48,7 +50,8 @@ class ScriptedRecognizer:
         now = self._samples / RATE
         due = [(at, text) for at, text in self._finals if at <= now]
         self._finals = self._finals[len(due):]
-        return [Transcript(TranscriptKind.FINAL, text, at, at + 0.4, "customer")
+        start = -0.4 if self._ended else 0.0
+        return [Transcript(TranscriptKind.FINAL, text, at + start, at + start + 0.4, "customer")
                 for at, text in due]
 
     def finish(self) -> list[Transcript]:
@@ -67,6 +70,25 @@ class ScriptedEngine:
     def new_recognizer(self, leg: str | None = None) -> ScriptedRecognizer:
         """The scripted recogniser."""
         return ScriptedRecognizer(self.finals)
+
+
+class ListeningEngine(ScriptedEngine):
+    """A scripted engine that also scores texts (a second listen): `prefer` scores best."""
+
+    def __init__(self, finals: list[tuple[float, str]], prefer: str) -> None:
+        super().__init__(finals)
+        self.prefer = prefer
+        self.listened: list[tuple[int, tuple[str, ...]]] = []  # (samples, texts) per call
+
+    def new_recognizer(self, leg: str | None = None) -> ScriptedRecognizer:
+        """The scripted recogniser, each final emitted once its audio has been pushed."""
+        return ScriptedRecognizer(self.finals, ended=True)
+
+    def score_texts(self, audio: Pcm16, texts: Sequence[str]) -> list[float]:
+        """The preferred text a little likelier than the heard one (first), the rest far off."""
+        self.listened.append((len(audio), tuple(texts)))
+        return [-4.0 if text == self.prefer else -5.0 if i == 0 else -30.0
+                for i, text in enumerate(texts)]
 
 
 class FakeCall:

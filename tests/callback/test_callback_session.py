@@ -7,7 +7,7 @@ import dataclasses
 from datetime import date
 from pathlib import Path
 
-from callback_fakes import FakeCall, ScriptedEngine, ToneTts
+from callback_fakes import FakeCall, ListeningEngine, ScriptedEngine, ToneTts
 
 from huifang.callback.events import PromptPlayed
 from huifang.callback.options import CallbackOptions
@@ -30,6 +30,7 @@ POLICY = PolicyRecord("P1", ProductFamily.TRADITIONAL, "康宁终身寿险", "�
 def _session_run(tmp_path: Path, *, keys: list[tuple[float, str]] | None = None,
                  finals: list[tuple[float, str]] | None = None, prompt_s: float = 0.3,
                  hang_up_at_s: float | None = None, name_barge_in: bool = True,
+                 engine: ScriptedEngine | None = None,
                  **options: object) -> tuple[CallbackOutcome, FakeCall]:
     script = script_for(POLICY)
     if not name_barge_in:
@@ -39,7 +40,8 @@ def _session_run(tmp_path: Path, *, keys: list[tuple[float, str]] | None = None,
 
     async def scenario() -> tuple[CallbackOutcome, FakeCall]:
         call = FakeCall(keys, prompt_s, hang_up_at_s)
-        session = CallbackSession(call, CallbackDialogue(script, POLICY), ScriptedEngine(finals),
+        session = CallbackSession(call, CallbackDialogue(script, POLICY),
+                                  engine or ScriptedEngine(finals),
                                   PromptCache(ToneTts(), tmp_path),
                                   CallbackOptions(**options))  # type: ignore[arg-type]
         return await asyncio.wait_for(session.run(), 20), call
@@ -107,3 +109,22 @@ def test_without_a_human_queue_the_call_ends_after_the_notice(tmp_path: Path) ->
     assert outcome.call.outcome is CallOutcome.COMPLETED
     assert outcome.dialogue is not None
     assert outcome.dialogue.outcome is DialogueOutcome.TRANSFERRED
+
+
+def test_an_unclear_answer_is_listened_to_again_against_the_expected_answers(
+        tmp_path: Path) -> None:
+    engine = ListeningEngine([(0.8, "碎头")], prefer="对头")  # Whisper's 碎头 for 对头
+    outcome, _ = _session_run(tmp_path, engine=engine, hang_up_at_s=1.5)
+    first = _answers(outcome)[0].evidence
+    assert first.text == "碎头"  # the evidence keeps what was heard
+    assert outcome.confirmed[0].step_id == "identity_name"
+    ((samples, texts),) = engine.listened
+    assert texts[0] == "碎头" and "对头" in texts and "不是" in texts
+    assert 0.4 * 16000 <= samples <= 0.8 * 16000  # the answer's own audio, with margins
+
+
+def test_a_clear_answer_is_not_listened_to_again(tmp_path: Path) -> None:
+    engine = ListeningEngine([(0.8, "是的")], prefer="不是")
+    outcome, _ = _session_run(tmp_path, engine=engine, hang_up_at_s=1.5)
+    assert engine.listened == []
+    assert outcome.confirmed[0].step_id == "identity_name"

@@ -9,6 +9,7 @@ import pytest
 from sz_fixtures import HangUp, Key, Silence, make_policy, run_call, spoken
 
 from scripts_zh.answer_class import AnswerClass
+from scripts_zh.dialogue import CallbackDialogue
 from scripts_zh.dialogue_events import (
     AnswerSource,
     CallEnded,
@@ -23,6 +24,7 @@ from scripts_zh.dialogue_events import (
     SurrenderOrComplaint,
     TransferToHuman,
 )
+from scripts_zh.script_loader import script_for
 from scripts_zh.script_schema import AnswerKind
 
 # The 分红 script for a regular-premium policy: identity, items 2-7, then 收益不确定.
@@ -223,3 +225,16 @@ def test_single_premium_skips_the_payment_item() -> None:
     dialogue = run_call(make_policy(payment_years=1), spoken([*ALL_YES[:7], ALL_YES[8]]))
     assert "payment_period" not in [s.id for s in dialogue.steps]
     assert _ended(dialogue.events).outcome is CallOutcome.ALL_CONFIRMED
+
+
+def test_an_unclear_answer_is_decided_by_the_second_listen_but_never_on_the_id_step() -> None:
+    policy = make_policy()
+    dialogue = CallbackDialogue(script_for(policy), policy)
+    dialogue.start()
+    texts = dialogue.second_listen("碎头")  # Whisper's 碎头 for 对头
+    assert texts[0] == "碎头" and "对头" in texts
+    assert dialogue.second_listen("是我") == ()  # clear already
+    scores = [-5.0 if text == "碎头" else -4.0 if text == "对头" else -30.0 for text in texts]
+    heard = dialogue.on_answer("碎头", 0, 400, scores)
+    assert any(isinstance(e, Prompt) and e.step_id == "identity_record" for e in heard)
+    assert dialogue.second_listen("碎头") == ()  # the birthday is checked against the record
