@@ -64,13 +64,13 @@ def _print_errors(answers: list[LabelledAnswer], predicted: list[AnswerClass],
 def _spoken(path: Path, answers: list[LabelledAnswer], args: argparse.Namespace) -> None:
     """Speak, recognise and classify every answer of one set, once per voice; with
     --second-listen also through the closed-vocabulary second listen (answer_hearing.py)."""
-    from spoken import Listener, speak
+    from spoken import Listener, asr_commit, speak
 
     from huifang.callback.options import callback_asr_config
     from huifang.settings import Settings
 
     listener = Listener(callback_asr_config(Settings()), args.band)
-    print(f"\n# recogniser: {listener.identity}")
+    print(f"\n# recogniser: {listener.identity} (asr/ at {asr_commit()})")
     texts = list(dict.fromkeys(answer.text for answer in answers))
     labels = [a.label for a in answers]
     for voice in args.spoken:
@@ -96,7 +96,7 @@ def _listen_again(listener: Any, wav: Path, heard: str) -> AnswerClass:
     texts = second_listen(heard)
     if not texts:
         return hear_answer(heard)
-    key = json.dumps([listener.identity, wav.name, texts], ensure_ascii=False)
+    key = json.dumps([wav.name, texts], ensure_ascii=False)
     cache = _score_cache(listener)
     if key not in cache:
         began = time.perf_counter()

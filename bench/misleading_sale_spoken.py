@@ -21,7 +21,7 @@ import platform
 import time
 from pathlib import Path
 
-from spoken import BANDS, VOICES, Listener, speak
+from spoken import BANDS, VOICES, Listener, asr_commit, speak
 
 from agent_assist.evaluation import LabelledUtterance, Scores, load_labelled, score
 from agent_assist.misleading_sale import MisleadingSaleDetector
@@ -73,7 +73,7 @@ def main() -> int:
     detector = MisleadingSaleDetector(RuleSet.load(args.rules))
     print(f"# {platform.node()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
           f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}\n"
-          f"# recogniser: {listener.identity}\n# rules: {args.rules.name}")
+          f"# recogniser: {listener.identity} (asr/ at {asr_commit()})\n# rules: {args.rules.name}")
     audio_s = busy_s = 0.0
     for path in args.eval:
         labelled = load_labelled(path)[:: args.every]

