@@ -126,7 +126,10 @@ HINT_STAMPS = """
       if (record.target.id !== "hints") continue;
       for (const node of record.addedNodes) {
         if (node.nodeType !== Node.ELEMENT_NODE) continue;
-        const entry = { at, painted: null, className: node.className, text: node.textContent };
+        // A hint card: its evidence line says whose words, and which.
+        const evidence = node.querySelector(".evidence");
+        const entry = { at, painted: null, className: evidence ? evidence.className : "",
+                        text: evidence ? evidence.textContent : "" };
         seen.push(entry);
         requestAnimationFrame(() => setTimeout(() => { entry.painted = now(); }, 0));
       }
@@ -186,7 +189,7 @@ def page_hints(page: Page, clock: PageClock) -> tuple[list[Arrival], list[Arriva
     for entry in page.evaluate("window.__benchHints"):
         if entry["className"] != "evidence customer":
             continue
-        words = entry["text"].split(": ", 1)[-1]  # "客户 3.1s: <what the customer said>"
+        words = entry["text"].split("：", 1)[-1]  # "客户 0:03：<what the customer said>"
         dom.append((entry["at"] / 1000 - clock.offset_s, words))
         if entry["painted"] is not None:
             painted.append((entry["painted"] / 1000 - clock.offset_s, words))

@@ -28,16 +28,18 @@ def test_an_agent_sees_a_published_hint_on_the_agent_screen(tmp_path: Path) -> N
         hint = sample_hint()
         app.state.event_bus.publish(call_of["ann"], hint)
         arrived = page.locator("#hints li.hint")
-        expect(arrived).to_have_text(hint.message)
-        expect(page.locator("#hints li.wording")).to_contain_text(hint.suggested_wording)
+        expect(arrived.locator(".message")).to_have_text(hint.message)
+        expect(arrived.locator(".wording")).to_have_text(hint.suggested_wording)
+        expect(arrived.locator(".evidence.customer mark")).to_have_text("保本保息")
         # Partials rewrite one line per leg; the final settles it and the next starts a new one.
         for kind, text in [("partial", "业务员说"), ("final", "业务员说保本"), ("partial", "对")]:
             said = Transcript(TranscriptKind(kind), text, 12.5, 15.0, "customer")
             app.state.event_bus.publish(call_of["ann"], said)
-        expect(page.locator("#transcript li")).to_have_text(
-            ["[customer] 业务员说保本", "[customer] 对"]
-        )
-        expect(page.locator("#transcript li.final")).to_have_count(1)
+        # After what is stored of the call so far (an answer it heard, the ID masked for agents).
+        expect(page.locator("#transcript li .said")).to_have_text(
+            ["身份证号**************1234", "业务员说保本", "对"])
+        expect(page.locator("#transcript li.final")).to_have_count(2)
+        expect(page.locator("#transcript li.customer .who").nth(1)).to_have_text("客户 0:12")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "agent_screen_hint.png"), full_page=True)
 

@@ -28,7 +28,7 @@ def test_a_published_hint_reaches_the_agents_screen(tmp_path: Path) -> None:
         assert message["type"] == "Hint"
         assert message["event"]["message"] == hint.message
         assert message["event"]["flag"]["severity"] == "high"
-        assert message["event"]["flag"]["span"] == [5, 9]
+        assert message["event"]["flag"]["span"] == [6, 10]
         assert message["event"]["flag"]["category"] == "诱导"
 
 

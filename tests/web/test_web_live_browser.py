@@ -38,11 +38,11 @@ def test_an_agent_watches_a_live_call_and_sees_the_hint_arrive(tmp_path: Path) -
         page.click("#start-callback button[type=submit]")
         expect(page.locator("#status")).to_have_text("实时")
         expect(page.locator("#policy")).to_contain_text("138****5678")  # masked for agents
-        evidence = page.locator("#hints li.evidence.customer")
+        evidence = page.locator("#hints li.hint .evidence.customer")
         expect(evidence.first).to_be_visible(timeout=HINT_WAIT_MS)
         expect(evidence.first.locator("mark")).not_to_be_empty()
         expect(page.locator("#hints li.hint").first).to_contain_text("客户")
-        expect(page.locator("#hints li.wording").first).to_contain_text("建议话术")
+        expect(page.locator("#hints li.hint .wording").first).not_to_be_empty()
         # The evidence is words the customer said (how Whisper hears them varies run to run).
         evidence_text = evidence.first.locator("mark").inner_text()
         said = page.locator("#transcript li.final.customer").filter(has_text=evidence_text)
@@ -50,13 +50,14 @@ def test_an_agent_watches_a_live_call_and_sees_the_hint_arrive(tmp_path: Path) -
         expect(page.locator("#transcript li.final.agent").first).to_be_visible(
             timeout=HINT_WAIT_MS)
         # One click each: confirm identity, a note, a problem case on the whole call.
-        identity = page.locator("#items tr[data-step=identity_name]")
+        identity = page.locator("#items li[data-step=identity_name]")
         identity.locator("button.mark.confirmed").click()
         expect(identity.locator(".state")).to_have_text("已确认")
-        page.fill("#note-form textarea", "客户称业务员承诺保本保息")
+        page.fill("#note-form input[name=text]", "客户称业务员承诺保本保息")
         page.click("#note-form button[type=submit]")
         expect(page.locator("#notes li.note")).to_have_text("ann: 客户称业务员承诺保本保息")
         page.click("#raise-case")
+        page.click("#case-form button[type=submit]")
         expect(page.locator("#notes li.case")).to_contain_text("问题件 #")
         expect(page.locator("#stage")).to_have_text("已结束", timeout=HINT_WAIT_MS)
         ARTIFACTS.mkdir(exist_ok=True)

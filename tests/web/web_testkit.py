@@ -85,7 +85,7 @@ def sample_hint() -> Hint:
     flag = Flag(
         rule_id="induce.guaranteed_return", category=Category.INDUCEMENT,
         subcategory="保本保息", severity=Severity.HIGH, leg=Leg.CUSTOMER, text=text,
-        start=12.5, end=15.0, span=(5, 9), explanation="承诺保本保息属于诱导",
+        start=12.5, end=15.0, span=(6, 10), explanation="承诺保本保息属于诱导",
         suggested_wording="向客户说明本产品不保证收益",
     )  # fmt: skip
     return Hint(flag=flag, message="客户称业务员承诺保本", suggested_wording=flag.suggested_wording)

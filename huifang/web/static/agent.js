@@ -1,42 +1,15 @@
-// The agent screen: start a callback, then the call's policy card, script with item states,
-// both legs' transcripts, hints with evidence; live events come from /ws/calls/{id}.
+// The agent desk (坐席台): start a callback or take a robot's 转人工; then one screen for the
+// call — state and policy on top, the checklist beside the rolling two-leg transcript, hints in
+// their fixed panel. Live events come from /ws/calls/{id} (the documented event JSON); a call
+// that has ended shows its stored transcript and hints through the same code.
 "use strict";
 
 const callId = new URLSearchParams(location.search).get("call");
-const itemRows = {};  // step_id -> its row in the script table
+const desk = { call: null, ended: false, timer: null, subscribed: false, buffered: [] };
 
-function line(listId, text, className) {
-  const item = document.createElement("li");
-  item.textContent = text;
-  if (className) item.className = className;
-  document.getElementById(listId).appendChild(item);
-  return item;
-}
+function setStatus(text) { document.getElementById("status").textContent = text; }
 
-function showPolicy(policy) {
-  const list = document.getElementById("policy");
-  list.replaceChildren();
-  const shown = { policy_no: "保单号", product_name: "产品", holder_name: "投保人",
-                  phone: "电话", holder_id_last4: "证件号", salesperson: "销售人员" };
-  for (const [key, label] of Object.entries(shown)) {
-    const term = document.createElement("dt");
-    term.textContent = label;
-    const value = document.createElement("dd");
-    value.textContent = policy[key] ?? "";
-    list.append(term, value);
-  }
-}
-
-function setItemState(stepId, state) {
-  const row = itemRows[stepId];
-  if (!row) return;
-  const cell = row.querySelector(".state");
-  cell.textContent = huifangShell.label("itemState", state);
-  row.dataset.state = state;
-  row.className = `item ${state}`;
-}
-
-async function act(path, body) {
+async function post(path, body) {
   const error = document.getElementById("action-error");
   error.textContent = "";
   try {
@@ -47,98 +20,92 @@ async function act(path, body) {
   }
 }
 
-function button(label, className, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.textContent = label;
-  b.className = className;
-  b.addEventListener("click", onClick);
-  return b;
+// --- the call bar ------------------------------------------------------------------------------
+
+function showPolicy(policy) {
+  const t = huifangShell.text;
+  const box = document.getElementById("policy");
+  const age = huifangShell.age(policy.holder_birth_date);
+  const field = (label, value) => {
+    const span = t("span", "");
+    span.append(t("b", label), String(value ?? "—"));
+    return span;
+  };
+  const daysLeft = policy.cooling_off_deadline
+    ? Math.ceil((new Date(`${policy.cooling_off_deadline}T23:59:59`) - new Date()) / 86400000) : null;
+  const coolingOff = policy.cooling_off_deadline
+    ? `${policy.cooling_off_deadline}${daysLeft !== null && daysLeft >= 0 ? `（剩 ${daysLeft} 天）` : "（已过）"}` : "—";
+  box.replaceChildren(
+    t("span", `${policy.holder_name} ${huifangShell.label("gender", policy.holder_gender)}${age === null ? "" : ` ${age}岁`}`, "holder"),
+    field("保单号", policy.policy_no), field("产品", productText(policy)),
+    field("电话", policy.phone), field("证件号", policy.holder_id_last4),
+    field("缴费", policy.payment_years ? `${policy.payment_frequency || ""} ${policy.payment_years} 年 · ${policy.premium_yuan} 元` : "趸交"),
+    field("业务员", `${policy.salesperson}（${policy.team}）`), field("犹豫期至", coolingOff));
 }
 
-function showScript(script) {
-  const body = document.getElementById("items");
-  body.replaceChildren();
-  for (const step of script.steps) {
-    const row = document.createElement("tr");
-    row.dataset.step = step.step_id;
-    const item = document.createElement("td");
-    item.textContent = step.item ? `${step.item}` : "附";
-    const topic = document.createElement("td");
-    topic.textContent = step.topic;
-    topic.title = step.prompt;
-    const state = document.createElement("td");
-    state.className = "state";
-    const marks = document.createElement("td");
-    for (const [value, label] of Object.entries(LABELS.itemState)) {
-      marks.appendChild(button(label, `mark ${value}`,
-        () => act("marks", { step_id: step.step_id, state: value })));
-    }
-    marks.appendChild(button("问题件", "case",
-      () => act("problem-cases", { step_id: step.step_id, note: "" })));
-    row.append(item, topic, state, marks);
-    body.appendChild(row);
-    itemRows[step.step_id] = row;
-    if (step.state) setItemState(step.step_id, step.state);
-  }
+// The product, with its family (分红型 …) unless its name already says it.
+function productText(policy) {
+  const family = huifangShell.label("family", policy.family);
+  const core = family.replace(/型$/, "").split("/")[0];
+  return policy.product_name.includes(core) ? policy.product_name : `${policy.product_name}（${family}）`;
 }
 
-function showHint(e) {
-  const item = line("hints", e.message, `hint ${e.flag.severity}`);
-  item.dataset.rule = e.flag.rule_id;
-  // The evidence: who said it and the words, the matched part highlighted (whole-call
-  // flags have no single utterance).
-  if (e.flag.text) showEvidence(e.flag);
-  if (e.suggested_wording) line("hints", `建议话术: ${e.suggested_wording}`, "wording");
+function showStage(stage) {
+  const element = document.getElementById("stage");
+  element.textContent = huifangShell.label("callStage", stage);
+  element.dataset.stage = stage;
+  if (stage === "ended") callEnded();
 }
 
-function showEvidence(flag) {
-  const evidence = line("hints", "", `evidence ${flag.leg}`);
-  const [from, to] = flag.span;
-  const said = flag.text;
-  const mark = document.createElement("mark");
-  mark.textContent = said.slice(from, to);
-  evidence.append(`${flag.leg === "agent" ? "坐席" : "客户"} ${flag.start.toFixed(1)}s: `,
-                  said.slice(0, from), mark, said.slice(to));
+function runTimer(startedAt) {
+  const started = new Date(startedAt).getTime();
+  const show = () => {
+    const until = desk.ended && desk.call.ended_at ? new Date(desk.call.ended_at).getTime() : Date.now();
+    document.getElementById("timer").textContent = huifangShell.clock((until - started) / 1000);
+  };
+  show();
+  desk.timer = setInterval(show, 1000);
 }
 
-const partialLines = {};  // leg -> the transcript line still being recognised
+function callEnded() {
+  if (desk.ended) return;
+  desk.ended = true;
+  document.getElementById("live-dot").classList.remove("live");
+  setStatus("已结束");
+  clearInterval(desk.timer);
+}
 
-// One handler per event type; types the screen does not show are ignored.
+// --- events --------------------------------------------------------------------------------------
+
+// One handler per event type of /ws/calls/{id}; types the desk does not show are ignored.
 const onEvent = {
-  subscribed() { document.getElementById("status").textContent = "实时"; },
-  Hint: showHint,
-  VoiceCue(e) { line("hints", e.message, `cue ${e.severity}`); },
-  Transcript(e) {
-    // A leg's partial is one line rewritten as recognition goes on; its final settles it.
-    const leg = e.leg || "customer";
-    const item = partialLines[leg] || line("transcript", "", `partial ${leg}`);
-    item.textContent = `[${leg}] ${e.text}`;
-    if (e.kind === "final") {
-      item.className = `final ${leg}`;
-      delete partialLines[leg];
-    } else {
-      partialLines[leg] = item;
-    }
+  subscribed() {
+    desk.subscribed = true;
+    setStatus("实时");
+    document.getElementById("live-dot").classList.add("live");
   },
-  Prompt(e) {  // the robot asked an item: asked, unless it already has an outcome
-    if (e.purpose === "ask" && e.step_id && !itemRows[e.step_id]?.dataset.state) {
-      setItemState(e.step_id, "asked");
-    }
-  },
-  ItemConfirmed(e) { setItemState(e.step_id, "confirmed"); },
-  ProblemItem(e) { setItemState(e.step_id, "problem"); },
-  ItemMarked(e) { setItemState(e.step_id, e.state); },
-  AgentNote(e) { line("notes", `${e.by}: ${e.text}`, "note"); },
-  ProblemCaseRaised(e) {
-    line("notes", `问题件 #${e.case_id}${e.step_id ? ` (${e.step_id})` : ""} ${e.note}`, "case");
-  },
-  TransferToHuman(e) { line("hints", `转人工: ${e.reason || ""}`, "hint medium"); },
-  CallStatus(e) {
-    document.getElementById("stage").textContent = huifangShell.label("callStage", e.stage);
-    document.getElementById("stage").dataset.stage = e.stage;
-  },
+  Transcript(e) { feed.transcript(e); },
+  Hint(e, stored) { feed.hint(e, !stored); },
+  VoiceCue(e, stored) { feed.cue(e, !stored); },
+  Prompt(e) { if (e.purpose === "ask" && e.step_id) checklist.asked(e.step_id); },
+  ItemConfirmed(e) { checklist.setState(e.step_id, "confirmed"); },
+  ProblemItem(e) { checklist.setState(e.step_id, "problem"); },
+  ItemMarked(e) { checklist.setState(e.step_id, e.state); },
+  AgentNote(e) { note(`${e.by}: ${e.text}`, "note"); },
+  ProblemCaseRaised(e) { note(caseText(e.case_id, e.step_id, e.note), "case"); },
+  TransferToHuman(e) { feed.notice(`客户要求转人工${e.reason ? `：${e.reason}` : ""}`, "medium"); },
+  CallStatus(e) { showStage(e.stage); },
 };
+
+function note(text, className) {
+  const list = document.getElementById("notes");
+  list.prepend(huifangShell.text("li", text, className));
+}
+
+function caseText(caseId, stepId, text) {
+  const step = checklist.steps.find((s) => s.step_id === stepId);
+  return `问题件 #${caseId}${step ? `（${step.topic}）` : "（整通）"} ${text || ""}`;
+}
 
 function listen() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -148,19 +115,87 @@ function listen() {
     const handler = onEvent[data.type];
     if (handler) handler(data.event || data);
   };
-  socket.onclose = () => { document.getElementById("status").textContent = "已断开"; };
+  socket.onclose = () => {
+    document.getElementById("live-dot").classList.remove("live");
+    if (!desk.ended) setStatus("已断开");
+  };
 }
+
+// What is stored of the call: its transcript and hints (all of them once it has ended; so far,
+// after a reload mid-call). Shown through the live handlers, each line and hint once.
+async function showStored() {
+  const base = `/api/calls/${encodeURIComponent(callId)}`;
+  const [transcript, hints] = await Promise.all([
+    huifangApi.request("GET", `${base}/transcript`), huifangApi.request("GET", `${base}/hints`)]);
+  for (const line of transcript.lines) feed.storedLine(line);
+  for (const event of hints) onEvent[event.type]?.(event.event, true);
+  feed.toLatest();
+  return transcript;
+}
+
+// --- actions -------------------------------------------------------------------------------------
 
 function wireActions() {
   const form = document.getElementById("note-form");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (await act("notes", { text: form.text.value })) form.text.value = "";
+    const done = await post("notes", { text: form.text.value });
+    if (done) {
+      if (desk.ended) onEvent.AgentNote({ by: done.by, text: done.text });  // no live echo
+      form.text.value = "";
+    }
   });
-  document.getElementById("raise-case").addEventListener("click", async () => {
-    if (await act("problem-cases", { note: form.text.value })) form.text.value = "";
+  document.getElementById("raise-case").addEventListener("click", openCaseDialog);
+  document.getElementById("sound-toggle").addEventListener("click", () => feed.toggleSound());
+  const dialog = document.getElementById("case-dialog");
+  const caseForm = document.getElementById("case-form");
+  document.getElementById("case-cancel").addEventListener("click", () => dialog.close());
+  caseForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const stepId = caseForm.step_id.value || null;
+    const done = await huifangApi.request("POST", `/api/calls/${encodeURIComponent(callId)}/problem-cases`,
+      { step_id: stepId, note: caseForm.note.value }).catch((err) => {
+      caseForm.querySelector(".error").textContent = err.message;
+      return null;
+    });
+    if (!done) return;
+    if (desk.ended) onEvent.ProblemCaseRaised({ case_id: done.problem_case_id, step_id: stepId, note: caseForm.note.value });
+    dialog.close();
+  });
+  caseForm.note.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) caseForm.requestSubmit();
   });
 }
+
+function openCaseDialog() {
+  const form = document.getElementById("case-form");
+  const select = form.step_id;
+  select.replaceChildren(huifangShell.text("option", "整通（不针对某一项）"));
+  select.options[0].value = "";
+  for (const step of checklist.steps) {
+    const option = huifangShell.text("option", `${step.item ? `第${step.item}项 ` : ""}${step.topic}`);
+    option.value = step.step_id;
+    select.appendChild(option);
+  }
+  const selected = checklist.selectedStep();
+  if (selected) select.value = selected.step_id;
+  form.note.value = document.querySelector("#note-form input[name=text]").value;
+  form.querySelector(".error").textContent = "";
+  document.getElementById("case-dialog").showModal();
+  form.note.focus();
+}
+
+function wireKeys() {
+  checklist.wireKeys();
+  const add = huifangShell.keys.add;
+  add({ key: "q", shown: "Q", label: "提交问题件（当前项）", run: openCaseDialog });
+  add({ key: "Q", run: openCaseDialog });
+  add({ key: "e", shown: "E", label: "写备注", run: () => document.querySelector("#note-form input[name=text]").focus() });
+  add({ key: "m", shown: "M", label: "提示音 开/关", run: () => feed.toggleSound() });
+  add({ key: "f", shown: "F", label: "转写回到最新", run: () => feed.toLatest() });
+}
+
+// --- starting a call -----------------------------------------------------------------------------
 
 async function waitForHandover(form) {
   // Free for robot callbacks' 转人工: the handed-over call appears on this agent's list.
@@ -177,9 +212,9 @@ async function waitForHandover(form) {
 }
 
 function showStartForm() {
+  document.body.classList.remove("desk");
+  document.getElementById("start-panel").hidden = false;
   const form = document.getElementById("start-callback");
-  form.hidden = false;
-  document.getElementById("status").textContent = "";
   form.agent_uri.value = localStorage.getItem("huifang.agentUri") || "";
   document.getElementById("take-handover").addEventListener("click", () => {
     if (!form.agent_uri.reportValidity()) return;
@@ -199,32 +234,57 @@ function showStartForm() {
       document.getElementById("start-error").textContent = err.message;
     }
   });
+  form.policy_no.focus();
+}
+
+// --- the call --------------------------------------------------------------------------------------
+
+async function showCall() {
+  const base = `/api/calls/${encodeURIComponent(callId)}`;
+  const call = await huifangApi.request("GET", base);
+  desk.call = call;
+  document.getElementById("live").hidden = false;
+  document.getElementById("call-id").textContent = `通话 #${call.id}`;
+  if (call.policy) {
+    showPolicy(call.policy);
+    checklist.show(await huifangApi.request("GET", `${base}/script`), post);
+  }
+  for (const action of await huifangApi.request("GET", `${base}/actions`)) {
+    if (action.kind === "note") onEvent.AgentNote({ by: action.by, text: action.text });
+    if (action.kind === "problem_case") onEvent.ProblemCaseRaised({ case_id: action.problem_case_id, step_id: action.step_id, note: action.text });
+  }
+  wireActions();
+  wireKeys();
+  feed.wireScrolling();
+  feed.showSound();
+  if (call.ended_at) {
+    desk.ended = true;
+    showStage("ended");
+    const transcript = await showStored();
+    setStatus(transcript.transcript_pass ? `存档回看 · ${huifangShell.label("transcriptPass", transcript.transcript_pass)}` : "存档回看");
+    runTimer(call.started_at);
+  } else {
+    runTimer(call.started_at);
+    await showStored();
+    listen();
+  }
+  feed.empty("transcript", desk.ended ? "本通话没有存档的转写" : "等待双方说话…");
+  feed.empty("hints", desk.ended ? "本通话没有提示" : "有误导或身份疑点时，提示会出现在这里");
 }
 
 async function start() {
   try {
     await huifangShell.signedIn();
   } catch (err) {
-    document.getElementById("status").textContent = err.message;
     return;
   }
   if (!callId) { showStartForm(); return; }
-  document.getElementById("call-id").textContent = `#${callId}`;
   try {
-    const call = await huifangApi.request("GET", `/api/calls/${encodeURIComponent(callId)}`);
-    if (call.policy) showPolicy(call.policy);
-    document.getElementById("live").hidden = false;
-    if (call.policy) showScript(await huifangApi.request("GET", `/api/calls/${encodeURIComponent(callId)}/script`));
-    for (const action of await huifangApi.request("GET", `/api/calls/${encodeURIComponent(callId)}/actions`)) {
-      if (action.kind === "note") onEvent.AgentNote({ by: action.by, text: action.text });
-      if (action.kind === "problem_case") onEvent.ProblemCaseRaised({ case_id: action.problem_case_id, step_id: action.step_id, note: action.text });
-    }
+    await showCall();
   } catch (err) {
-    document.getElementById("status").textContent = err.message;
-    return;
+    document.getElementById("live").hidden = false;
+    setStatus(err.message);
   }
-  wireActions();
-  listen();
 }
 
 start();

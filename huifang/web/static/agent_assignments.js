@@ -3,7 +3,8 @@
 
 async function showAssignments() {
   const form = document.getElementById("start-callback");
-  if (!form || form.hidden) return;
+  const panel = document.getElementById("start-panel");
+  if (!form || !panel || panel.hidden) return;
   const lines = await huifangApi.request("GET", "/api/my/assignments");
   const section = document.getElementById("assignments");
   section.hidden = lines.length === 0;
@@ -16,8 +17,8 @@ async function showAssignments() {
       row.appendChild(huifangShell.text("td", value));
     }
     const work = huifangShell.text("td", "");
-    work.appendChild(huifangShell.button("填入呼叫", "fill", () => { form.policy_no.value = line.policy_no; }));
-    work.appendChild(huifangShell.button("已完成", "done", async () => {
+    work.appendChild(huifangShell.button("填入呼叫", "fill small", () => { form.policy_no.value = line.policy_no; }));
+    work.appendChild(huifangShell.button("已完成", "done small", async () => {
       await huifangApi.request("POST", `/api/my/assignments/${line.id}/done`, {});
       await showAssignments();
     }));
@@ -27,8 +28,8 @@ async function showAssignments() {
 }
 
 // The call form is shown once agent.js has signed in and found no call: list them then.
-const startForm = document.getElementById("start-callback");
-if (startForm) {
+const startPanel = document.getElementById("start-panel");
+if (startPanel) {
   new MutationObserver(() => showAssignments().catch(() => {}))
-    .observe(startForm, { attributes: true, attributeFilter: ["hidden"] });
+    .observe(startPanel, { attributes: true, attributeFilter: ["hidden"] });
 }

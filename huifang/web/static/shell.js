@@ -171,7 +171,7 @@ huifangShell.keys = {
       }
     }
     for (const binding of keys.bindings) {
-      if (binding.key !== name) continue;
+      if (binding.key !== name || !binding.run) continue;  // a label-only entry documents a range
       if (typing && !binding.inInputs) continue;
       if (binding.when && !binding.when()) continue;
       event.preventDefault();
