@@ -170,6 +170,11 @@ class Settings(BaseSettings):
         False, description="callbacks only: keep an unlikely short-window answer text rather than"
                           " re-decode it with faster-whisper's temperature retries (seconds)",
     )
+    callback_second_listen: bool = Field(
+        False, description="callbacks only: score the expected answers against the audio of an"
+                          " answer the text left unclear (scripts_zh/answer_hearing.py); off"
+                          " until its frozen-test figure is in BENCHMARKS.md",
+    )
     callback_whisper_short_retry_sampling: bool = Field(
         False, description="callbacks only: the 30 s retry of an unlikely answer text also samples"
                           " at rising temperatures; false: one beam search (both must be true)",

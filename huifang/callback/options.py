@@ -22,6 +22,7 @@ class CallbackOptions:
     prompt_slack_s: float = 5.0  # a prompt that outlives its length by this much is stopped
     hangup_wait_s: float = 10.0  # for pjsua2 to confirm the end (BYE, transfer NOTIFY)
     recognition_grace_s: float = 20.0  # longer answer timeout while an answer is decoded
+    second_listen: bool = False  # score expected answers against an unclear answer's audio
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CallbackOptions:
@@ -31,6 +32,7 @@ class CallbackOptions:
             barge_in=settings.callback_barge_in,
             transfer_uri=settings.callback_transfer_uri,
             max_call_s=settings.callback_max_call_s,
+            second_listen=settings.callback_second_listen,
             vad=asr_config(settings).vad,
         )
 

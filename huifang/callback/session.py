@@ -66,7 +66,8 @@ class CallbackSession:
         self.events: list[SessionEvent] = []  # the whole call, in the order it was handled
         self._inbox: asyncio.Queue[Inbox] = asyncio.Queue()
         self._ear = CustomerEar(engine, options.vad, self._inbox.put_nowait)
-        self._scorer = engine if isinstance(engine, TextScorer) else None
+        listens = options.second_listen and isinstance(engine, TextScorer)
+        self._scorer: TextScorer | None = engine if listens else None  # type: ignore[assignment]
         self._queue: deque[Prompt] = deque()
         self._playing: _Playing | None = None
         self._deadline: float | None = None  # loop time of the answer timeout

@@ -114,7 +114,7 @@ def test_without_a_human_queue_the_call_ends_after_the_notice(tmp_path: Path) ->
 def test_an_unclear_answer_is_listened_to_again_against_the_expected_answers(
         tmp_path: Path) -> None:
     engine = ListeningEngine([(0.8, "碎头")], prefer="对头")  # Whisper's 碎头 for 对头
-    outcome, _ = _session_run(tmp_path, engine=engine, hang_up_at_s=1.5)
+    outcome, _ = _session_run(tmp_path, engine=engine, hang_up_at_s=1.5, second_listen=True)
     first = _answers(outcome)[0].evidence
     assert first.text == "碎头"  # the evidence keeps what was heard
     assert outcome.confirmed[0].step_id == "identity_name"
@@ -125,6 +125,13 @@ def test_an_unclear_answer_is_listened_to_again_against_the_expected_answers(
 
 def test_a_clear_answer_is_not_listened_to_again(tmp_path: Path) -> None:
     engine = ListeningEngine([(0.8, "是的")], prefer="不是")
-    outcome, _ = _session_run(tmp_path, engine=engine, hang_up_at_s=1.5)
+    outcome, _ = _session_run(tmp_path, engine=engine, hang_up_at_s=1.5, second_listen=True)
     assert engine.listened == []
     assert outcome.confirmed[0].step_id == "identity_name"
+
+
+def test_the_second_listen_is_a_setting_off_by_default(tmp_path: Path) -> None:
+    engine = ListeningEngine([(0.8, "碎头")], prefer="对头")
+    outcome, _ = _session_run(tmp_path, engine=engine, hang_up_at_s=1.5)
+    assert engine.listened == []
+    assert not outcome.confirmed
