@@ -56,6 +56,13 @@ def test_a_supervisor_sees_the_figures_their_definitions_and_the_sharp_drop(
             len([v for v in values if v != "—"]))
         expect(page.locator("#kpi-chart circle.sharp")).to_have_count(1)
         expect(page.locator("#chart-definition")).to_contain_text("应回访保单数")
+        # Every KPI at once, each with its target dashed; the days below target in red.
+        expect(page.locator("#kpi-charts figure")).to_have_count(9)
+        expect(page.locator("#kpi-charts line.target")).to_have_count(9)
+        success = page.locator("#kpi-charts figure[data-kpi='success_rate']")
+        expect(success.locator("circle.missed")).to_have_count(
+            len([v for v in values if v not in ("—", "100.0%")]))
+        expect(page.locator("#kpi-chart line.target")).to_have_count(1)
         _save_screenshot(page, tmp_path, "kpis.png")
 
         page.select_option("select[name=by]", "salesperson")

@@ -1,4 +1,5 @@
-// A small line chart in inline SVG: one line per group over the periods, sharp changes ringed.
+// A small line chart in inline SVG: one line per group over the periods, sharp changes ringed,
+// the target a dashed line and the points that miss it red.
 "use strict";
 
 const kpiChart = {
@@ -12,15 +13,18 @@ const kpiChart = {
     return node;
   },
 
-  // periods: labels; series: [{name, points: [{value|null, sharp, title}]}]; unit: "%" or 工作日.
-  draw(svg, periods, series, unit) {
+  // periods: labels; series: [{name, points: [{value|null, sharp, title}]}]; unit: "%" or 工作日;
+  // options: { target: number|null, higherIsBetter, legend: false to leave the legend out }.
+  draw(svg, periods, series, unit, options = {}) {
     svg.replaceChildren();
     const width = Number(svg.getAttribute("width"));
     const height = Number(svg.getAttribute("height"));
-    const left = 48, right = 150, top = 12, bottom = 36;
+    const legend = options.legend !== false;
+    const left = 44, right = legend ? 150 : 30, top = 12, bottom = 30;
     const plotWidth = width - left - right, plotHeight = height - top - bottom;
     const values = series.flatMap((s) => s.points.map((p) => p.value)).filter((v) => v !== null);
-    const top100 = unit === "%" ? 100 : Math.max(1, ...values) * 1.1;
+    const target = options.target === null || options.target === undefined ? null : options.target;
+    const top100 = unit === "%" ? 100 : Math.max(1, ...values, target || 0) * 1.1;
     const x = (i) => left + (periods.length === 1 ? plotWidth / 2 : (i * plotWidth) / (periods.length - 1));
     const y = (v) => top + plotHeight - (v / top100) * plotHeight;
     const add = (node) => svg.appendChild(node);
@@ -37,19 +41,26 @@ const kpiChart = {
         add(kpiChart.element("text", { x: x(i), y: height - bottom + 16, "text-anchor": "middle", class: "axis" }, label));
       }
     });
+    if (target !== null) {
+      add(kpiChart.element("line", { x1: left, x2: left + plotWidth, y1: y(target), y2: y(target), class: "target" }));
+      add(kpiChart.element("text", { x: left + plotWidth - 2, y: y(target) - 3, "text-anchor": "end", class: "target-label" },
+        `目标 ${options.higherIsBetter ? "≥" : "≤"}${target}${unit === "%" ? "%" : ""}`));
+    }
+    const misses = (value) => target !== null && (options.higherIsBetter ? value < target : value > target);
     if (values.length === 0) {
       add(kpiChart.element("text", { x: left + plotWidth / 2, y: top + plotHeight / 2, "text-anchor": "middle", class: "axis" }, "无数据"));
     }
     series.forEach((one, n) => {
       const colour = kpiChart.COLOURS[n % kpiChart.COLOURS.length];
-      kpiChart.drawLine(svg, one, colour, x, y);
+      kpiChart.drawLine(svg, one, colour, x, y, misses);
+      if (!legend) return;
       add(kpiChart.element("rect", { x: left + plotWidth + 12, y: top + n * 18, width: 10, height: 10, fill: colour }));
       add(kpiChart.element("text", { x: left + plotWidth + 26, y: top + n * 18 + 9, class: "legend" }, one.name));
     });
   },
 
   // Segments join neighbouring periods that both have a value; a gap stays a gap.
-  drawLine(svg, one, colour, x, y) {
+  drawLine(svg, one, colour, x, y, misses) {
     let path = "";
     let joined = false;
     one.points.forEach((point, i) => {
@@ -60,10 +71,12 @@ const kpiChart = {
     if (path) svg.appendChild(kpiChart.element("path", { d: path, stroke: colour, fill: "none", "stroke-width": 2 }));
     one.points.forEach((point, i) => {
       if (point.value === null) return;
+      const missed = misses(point.value);
       const dot = kpiChart.element("circle", {
-        cx: x(i), cy: y(point.value), r: point.sharp ? 6 : 3,
-        class: point.sharp ? "point sharp" : "point", fill: point.sharp ? "#fff" : colour,
-        stroke: point.sharp ? "#b00020" : colour, "stroke-width": point.sharp ? 3 : 1,
+        cx: x(i), cy: y(point.value), r: point.sharp ? 6 : missed ? 4 : 3,
+        class: `point${point.sharp ? " sharp" : ""}${missed ? " missed" : ""}`,
+        fill: point.sharp ? "#fff" : missed ? "#c0261f" : colour,
+        stroke: point.sharp || missed ? "#c0261f" : colour, "stroke-width": point.sharp ? 3 : 1,
       });
       dot.appendChild(kpiChart.element("title", {}, point.title));
       svg.appendChild(dot);

@@ -131,6 +131,34 @@ function chartSeries(report, key) {
   }));
 }
 
+// Every KPI at once, small: each with its target, the same groups in the same colours.
+function showAllCharts(report) {
+  const box = document.getElementById("kpi-charts");
+  box.replaceChildren();
+  for (const definition of report.definitions) {
+    const figure = kpiUi.text("figure", "", "kpi-mini");
+    figure.dataset.kpi = definition.key;
+    const caption = kpiUi.text("figcaption", definition.name);
+    caption.appendChild(kpiUi.text("small", ` ${targetText(definition)}`));
+    const svg = document.createElementNS(kpiChart.NS, "svg");
+    svg.setAttribute("width", "340");
+    svg.setAttribute("height", "150");
+    svg.setAttribute("viewBox", "0 0 340 150");  // scales with its column
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", `${definition.name}走势`);
+    figure.append(caption, svg);
+    box.appendChild(figure);
+    kpiChart.draw(svg, report.periods, chartSeries(report, definition.key), definition.unit_label,
+      { target: definition.target, higherIsBetter: definition.higher_is_better, legend: false });
+  }
+  const legend = document.getElementById("mini-legend");
+  legend.replaceChildren(...chartSeries(report, report.definitions[0].key).map((one, n) => {
+    const item = kpiUi.text("span", one.name);
+    item.style.borderColor = kpiChart.COLOURS[n % kpiChart.COLOURS.length];
+    return item;
+  }));
+}
+
 function showChart(report) {
   const select = document.getElementById("chart-kpi");
   if (select.options.length === 0) {
@@ -145,7 +173,8 @@ function showChart(report) {
   const note = report.groups.length > CHART_GROUPS ? `（图中只画分母最大的 ${CHART_GROUPS} 组）` : "";
   document.getElementById("chart-definition").textContent += note;
   kpiChart.draw(document.getElementById("kpi-chart"), report.periods,
-    chartSeries(report, definition.key), definition.unit_label);
+    chartSeries(report, definition.key), definition.unit_label,
+    { target: definition.target, higherIsBetter: definition.higher_is_better });
 }
 
 async function showKpis() {
@@ -160,6 +189,7 @@ async function showKpis() {
     lastReport = await huifangApi.request("GET", `/api/kpis?${params}`);
     showTable(lastReport);
     showDefinitions(lastReport);
+    showAllCharts(lastReport);
     showChart(lastReport);
   } catch (err) {
     kpiUi.showError("kpi-error", err);

@@ -170,9 +170,11 @@ huifangShell.keys = {
         return;
       }
     }
-    for (const binding of keys.bindings) {
+    // A page's own binding (added later) goes before the shared one for the same key.
+    for (const binding of [...keys.bindings].reverse()) {
       if (binding.key !== name || !binding.run) continue;  // a label-only entry documents a range
       if (typing && !binding.inInputs) continue;
+      if (document.querySelector("dialog[open]") && !binding.inInputs) continue;  // not behind a dialog
       if (binding.when && !binding.when()) continue;
       event.preventDefault();
       binding.run(event);
@@ -219,6 +221,11 @@ huifangShell.keys = {
 };
 
 huifangShell.keys.add({ key: "?", label: "显示快捷键", section: "全局", run: () => huifangShell.keys.help() });
+huifangShell.keys.add({
+  key: "/", label: "到筛选栏", section: "全局",
+  run: () => document.querySelector("form.toolbar input:not([type=hidden]), form.toolbar select")?.focus(),
+  when: () => Boolean(document.querySelector("form.toolbar")),
+});
 huifangShell.keys.add({
   key: "Escape", label: "离开输入框", section: "全局", inInputs: true,
   run: (event) => { if (event.target instanceof HTMLElement) event.target.blur(); },
