@@ -71,7 +71,7 @@ function callEnded() {
   if (desk.ended) return;
   desk.ended = true;
   document.getElementById("live-dot").classList.remove("live");
-  setStatus("已结束");
+  setStatus("");  // the stage says 已结束; the stored call opens as 存档回看 from now on
   clearInterval(desk.timer);
 }
 

@@ -27,6 +27,12 @@ async function showCalls(from) {
     link.href = `agent.html?call=${encodeURIComponent(call.id)}`;
     const first = t("td", "");
     first.appendChild(link);
+    if (CONSOLE_ROLES.includes(huifangShell.me.role)) {
+      const review = t("a", "质检");
+      review.href = `review_call.html?call=${encodeURIComponent(call.id)}`;
+      review.className = "muted";
+      first.append(" ", review);
+    }
     row.append(first, t("td", huifangShell.localTime(call.started_at), "nowrap"),
       t("td", huifangShell.label("direction", call.direction)), t("td", call.policy_no),
       t("td", call.holder_name), t("td", call.agent), t("td", outcomeText(call)));
