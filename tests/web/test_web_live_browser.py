@@ -63,7 +63,7 @@ def test_an_agent_watches_a_live_call_and_sees_the_hint_arrive(tmp_path: Path) -
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "agent_screen_live_call.png"), full_page=True)
         # Opened again once stored: the same screen shows what was heard and hinted, not 实时.
-        said = page.locator("#transcript li.final").count()
+        finals = page.locator("#transcript li.final").count()
         for _ in range(30):  # the call's end is stored just after the screen heard it
             page.reload()
             expect(page.locator("#stage")).to_have_text("已结束")
@@ -71,7 +71,7 @@ def test_an_agent_watches_a_live_call_and_sees_the_hint_arrive(tmp_path: Path) -
                 break
             page.wait_for_timeout(1000)
         expect(page.locator("#status")).to_have_text("存档回看 · 实时转写")
-        expect(page.locator("#transcript li.final")).to_have_count(said)
+        expect(page.locator("#transcript li.final")).to_have_count(finals)
         expect(page.locator("#hints li.hint .evidence.customer mark").first).not_to_be_empty()
     with rig.db.session() as session:
         actions = session.scalars(select(AgentAction).order_by(AgentAction.id))

@@ -7,11 +7,18 @@ import csv
 import io
 from pathlib import Path
 
-from browser_testkit import ARTIFACTS, chromium, served, sign_in_page
+from browser_testkit import ARTIFACTS, chromium, laptop_page, served, sign_in_page
 from openpyxl import load_workbook
-from playwright.sync_api import expect
-from review_testkit import PROMISE_MASKED, seed_review
-from web_testkit import seeded_app
+from playwright.sync_api import Request, expect
+from review_testkit import PROMISE_MASKED, seed_flagged_calls, seed_review
+from web_testkit import seeded_app, settings_for
+
+from huifang.web.review_access import deadline_rules
+from storage.analysis import flags_for_call
+from storage.audit import Actor
+from storage.dispositions import confirm_flag
+from storage.models import User
+from storage.review_models import CaseClass
 
 
 def test_a_reviewer_confirms_a_flag_into_a_problem_case_and_exports_the_ledger(
@@ -128,3 +135,36 @@ def test_the_queue_hides_decided_flags_when_asked(tmp_path: Path) -> None:
         page.click("#filters button[type=submit]")
         expect(rows).to_have_count(1)
         expect(rows.first).to_have_attribute("data-call", str(call_of["ann"]))
+
+
+def test_the_ledger_pages_through_many_cases_and_opens_forms_on_demand(tmp_path: Path) -> None:
+    with seeded_app(tmp_path) as (app, db, _calls), served(app) as base, chromium() as browser:
+        opened = 60
+        calls = seed_flagged_calls(db, opened)
+        with db.session() as session:  # each call's first flag confirmed: 60 open cases
+            sam = session.query(User).filter_by(username="sam").one()
+            rules = deadline_rules(settings_for(tmp_path))
+            for call_id in calls:
+                confirm_flag(session, flags_for_call(session, call_id)[0],
+                             classification=CaseClass.ORAL_INTENTIONAL, handler=sam, note="",
+                             actor=Actor(sam.id, "sam"), rules=rules)  # fmt: skip
+        page = laptop_page(browser)
+        sign_in_page(page, base, "rita")
+        handlers: list[str] = []
+
+        def seen(request: Request) -> None:
+            if request.url.endswith("/handlers"):
+                handlers.append(request.url)
+
+        page.on("request", seen)
+        page.goto(f"{base}/app/cases.html")
+        rows = page.locator("#case-rows tr")
+        expect(rows).to_have_count(50)
+        expect(page.locator("#cases-page")).to_have_text("第 1–50 件，后面还有")
+        assert handlers == []  # no handler list fetched just to show the ledger
+        page.click("#cases-next")
+        expect(rows).to_have_count(opened - 50)
+        first = rows.first
+        first.locator("button", has_text="改派…").click()
+        expect(first.locator("select[name=handler_id] option")).not_to_have_count(0)
+        assert len(handlers) == 1

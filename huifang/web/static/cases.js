@@ -3,6 +3,9 @@
 "use strict";
 
 const ui = huifangConsole;
+const PAGE_SIZE = 50;
+let shownFrom = 0;
+let hasMore = false;
 
 function label(text, field) {
   const wrapper = ui.text("label", `${text} `);
@@ -63,10 +66,33 @@ function setExportLinks(prefix, path, params) {
   }
 }
 
-async function showCases() {
+// The work cell: the forms open on demand (a handler list is one request per case, so a
+// ledger of hundreds of cases does not make hundreds of them just to be shown).
+function workCell(cell, line) {
+  const open = async (button, makeForm) => {
+    button.disabled = true;
+    try {
+      cell.replaceChildren(await makeForm(line));
+      cell.querySelector("select, textarea")?.focus();
+    } catch (err) {
+      button.disabled = false;
+      ui.showError("cases-error", err);
+    }
+  };
+  const assign = huifangShell.button(line.handler ? "改派…" : "分派…", "small",
+    (event) => open(event.target, assignForm));
+  cell.appendChild(assign);
+  if (line.handler) {
+    cell.appendChild(huifangShell.button("结案…", "small", (event) => open(event.target, async (l) => resolveForm(l))));
+  }
+}
+
+async function showCases(from = shownFrom) {
   const params = ui.query(document.getElementById("filters"));
   setExportLinks("export-ledger", "/api/review/ledger/export", params);
   ui.showError("cases-error", null);
+  params.set("limit", PAGE_SIZE + 1);
+  params.set("offset", from);
   let lines;
   try {
     lines = await huifangApi.request("GET", `/api/review/cases?${params}`);
@@ -74,6 +100,13 @@ async function showCases() {
     ui.showError("cases-error", err);
     return;
   }
+  shownFrom = from;
+  hasMore = lines.length > PAGE_SIZE;
+  lines = lines.slice(0, PAGE_SIZE);
+  document.getElementById("cases-page").textContent = lines.length
+    ? `第 ${from + 1}–${from + lines.length} 件${hasMore ? "，后面还有" : ""}` : "";
+  document.getElementById("cases-prev").disabled = from === 0;
+  document.getElementById("cases-next").disabled = !hasMore;
   const rows = document.getElementById("case-rows");
   rows.replaceChildren();
   for (const line of lines) {
@@ -99,8 +132,7 @@ async function showCases() {
     if (line.status === "closed") {
       work.textContent = `${line.resolution}（${line.resolved_by}，${ui.localTime(line.closed_at)}）`;
     } else {
-      work.appendChild(await assignForm(line));
-      if (line.handler) work.appendChild(resolveForm(line));
+      workCell(work, line);
     }
     rows.appendChild(row);
   }
@@ -126,8 +158,12 @@ async function start() {
   await huifangConsole.start();
   document.getElementById("filters").addEventListener("submit", (event) => {
     event.preventDefault();
-    showCases();
+    showCases(0);
   });
+  document.getElementById("cases-prev").addEventListener("click", () => showCases(Math.max(0, shownFrom - PAGE_SIZE)));
+  document.getElementById("cases-next").addEventListener("click", () => showCases(shownFrom + PAGE_SIZE));
+  huifangShell.keys.add({ key: "ArrowRight", shown: "→", label: "下一页", run: () => showCases(shownFrom + PAGE_SIZE), when: () => hasMore });
+  huifangShell.keys.add({ key: "ArrowLeft", shown: "←", label: "上一页", run: () => showCases(Math.max(0, shownFrom - PAGE_SIZE)), when: () => shownFrom > 0 });
   const summary = document.getElementById("summary-form");
   summary.day.value = new Date().toLocaleDateString("sv-SE");  // YYYY-MM-DD, local day
   summary.addEventListener("submit", (event) => {
