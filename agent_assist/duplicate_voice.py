@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from agent_assist.events import CueKind, Leg, Severity, VoiceCue
 from agent_assist.voice_cues import PolicyholderRecord
 from agent_assist.voiceprint import SAME_VOICE_THRESHOLD, Voiceprint
-from agent_assist.voiceprint_index import VoiceprintEntry, VoiceprintIndex
+from agent_assist.voiceprint_index import VoiceprintEntry, VoiceprintSearch
 
 # A shared salesperson is the strongest sign of 替代回访 (the seller answering), then the team or
 # outlet, then the region (branch); weights only order the matches, similarity breaks ties.
@@ -41,7 +41,7 @@ def shared_links(record: PolicyholderRecord, entry: VoiceprintEntry) -> tuple[st
 
 
 def find_duplicate_voices(
-    index: VoiceprintIndex,
+    index: VoiceprintSearch,
     voiceprint: Voiceprint,
     record: PolicyholderRecord,
     threshold: float = SAME_VOICE_THRESHOLD,

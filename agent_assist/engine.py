@@ -21,6 +21,7 @@ from agent_assist.events import (
 from agent_assist.hints import hint_for
 from agent_assist.misleading_sale import MisleadingSaleDetector
 from agent_assist.rule_set import DEFAULT_RULES_FILE, RuleSet
+from agent_assist.voiceprint import Voiceprint
 from agent_assist.whole_call import WholeCallAnalyser
 
 if TYPE_CHECKING:  # the voice stack (Praat, webrtcvad) loads only for calls that use it
@@ -64,9 +65,10 @@ class CallAssistant:
             return
         self._voice.on_audio(frame.samples, frame.sample_rate)
 
-    def end_call(self) -> list[Flag]:
-        """Apply the whole-call rules and emit their flags; measure the voice a last time."""
-        flags = self._whole_call.analyse(self._utterances)
+    def end_call(self, rules: bool = True) -> list[Flag]:
+        """Apply the whole-call rules (unless `rules` is False: e.g. a call nobody answered)
+        and emit their flags; measure the voice a last time."""
+        flags = self._whole_call.analyse(self._utterances) if rules else []
         self._deliver(flags)
         if self._voice is not None:
             self._voice.finish()
@@ -76,6 +78,11 @@ class CallAssistant:
     def voice_cues(self) -> list[VoiceCue]:
         """The voice cues emitted on this call so far."""
         return self._voice.cues if self._voice is not None else []
+
+    @property
+    def voiceprint(self) -> Voiceprint | None:
+        """The customer's voiceprint, once made (VoiceCueSetup.voiceprint)."""
+        return self._voice.voiceprint if self._voice is not None else None
 
     def _deliver(self, flags: Iterable[Flag]) -> None:
         if self._emit is None:

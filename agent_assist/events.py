@@ -140,6 +140,9 @@ class VoiceCue:
     confidence: float = 0.0
     # A duplicate voice's other policies with their similarity, for storage and review.
     other_policies: tuple[tuple[str, float], ...] = ()
+    # The stretch of the leg's audio measured (seconds from the leg's start); 0, 0: unknown.
+    start: float = 0.0
+    end: float = 0.0
 
 
 class TranscriptLike(Protocol):

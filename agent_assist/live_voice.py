@@ -1,15 +1,21 @@
 """Voice cues during a live call: the customer's audio kept, measured off the hot path.
 
 Praat holds the GIL for a second or more per measurement, which would stall the per-utterance
-rules in the same process; so the measuring runs in one worker process per AssistFactory.
-The customer's voice is measured once LIVE_MIN_SPEECH_S of speech has been heard, and again
-over everything heard when the call ends; each cue kind is emitted once.
+rules in the same process; so the measuring (and the voiceprint, where one is wanted) runs in
+one worker process per AssistFactory. The customer's voice is measured once `min_speech_s` of
+speech has been heard, so the cues reach the agent during the call; it is measured again over
+everything heard when the call ends only if that early measurement gave nothing or the call
+went on to twice as much speech (a Praat pass costs about as much CPU as a whole call's other
+checks). Each cue kind is emitted once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, CancelledError, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,8 +28,13 @@ from agent_assist.duplicate_voice import duplicate_voice_cue, find_duplicate_voi
 from agent_assist.events import CueKind, Leg, VoiceCue
 from agent_assist.voice_cues import PolicyholderRecord, voice_changer_cue, voice_cues
 from agent_assist.voice_features import VoiceFeatures, VoiceMeasurementError, measure_voice
-from agent_assist.voiceprint import SAME_VOICE_THRESHOLD, TooLittleSpeechError, VoiceprintEncoder
-from agent_assist.voiceprint_index import VoiceprintIndex
+from agent_assist.voiceprint import (
+    SAME_VOICE_THRESHOLD,
+    TooLittleSpeechError,
+    Voiceprint,
+    VoiceprintEncoder,
+)
+from agent_assist.voiceprint_index import VoiceprintSearch
 from asr.codec import PIPELINE_RATE, Pcm16, resample
 
 CueSink = Callable[[VoiceCue], None]
@@ -34,23 +45,60 @@ LIVE_MIN_SPEECH_S = 8.0
 MAX_KEPT_S = 300.0
 _VAD_RATES = (8000, 16000)  # the leg's own rate is kept: resampling 20 ms pieces would smear
 _VAD_AGGRESSIVENESS = 2
+_REMEASURE_GROWTH = 2.0  # the end measures again when speech has grown this much since
+_PARENT_POLL_S = 1.0
 
 
-def _measure(audio: Pcm16, rate: int) -> VoiceFeatures | str:
-    """Run in the worker process: the features, or why they could not be measured."""
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """What the worker made of a stretch of audio: features (or why not) and a voiceprint."""
+
+    features: VoiceFeatures | str
+    voiceprint: Voiceprint | None = None
+
+
+_ENCODER: list[VoiceprintEncoder] = []  # the worker process's one encoder, loaded on first use
+
+
+def _measure(audio: Pcm16, rate: int, want_voiceprint: bool = False) -> Measurement:
+    """Run in the worker process: the features (or why not), and the voiceprint if asked."""
+    wideband = resample(audio, rate) if rate != PIPELINE_RATE else audio
     try:
-        return measure_voice(resample(audio, rate) if rate != PIPELINE_RATE else audio)
+        features: VoiceFeatures | str = measure_voice(wideband)
     except VoiceMeasurementError as err:
-        return str(err)
+        features = str(err)
+    voiceprint = None
+    if want_voiceprint:
+        if not _ENCODER:
+            _ENCODER.append(VoiceprintEncoder())
+        try:
+            voiceprint = _ENCODER[0].embed(wideband)
+        except TooLittleSpeechError:
+            voiceprint = None
+    return Measurement(features, voiceprint)
 
 
-def _outcome(future: Future[VoiceFeatures | str]) -> VoiceFeatures | str:
+def _follow_parent(parent: int) -> None:
+    """Run in the worker process: exit when the process that started it is gone.
+
+    A killed parent (a crashed campaign worker) would otherwise leave this process running,
+    holding the parent's inherited stdout and stderr open for whoever reads them."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
+def _outcome(future: Future[Measurement]) -> Measurement:
     """A measurement's result; a cancelled one or a crashed worker gives no cue, not an error
     at the end of a call."""
     try:
         return future.result()
     except (CancelledError, BrokenExecutor) as err:
-        return f"voice worker: {type(err).__name__}"
+        return Measurement(f"voice worker: {type(err).__name__}")
 
 
 class VoiceWorker:
@@ -64,15 +112,18 @@ class VoiceWorker:
         """Start the process now (at a call's start), not in the middle of a call's audio."""
         self._executor()
 
-    def submit(self, audio: Pcm16, rate: int) -> Future[VoiceFeatures | str]:
+    def submit(self, audio: Pcm16, rate: int,
+               want_voiceprint: bool = False) -> Future[Measurement]:
         """Queue a measurement."""
-        return self._executor().submit(_measure, audio, rate)
+        return self._executor().submit(_measure, audio, rate, want_voiceprint)
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._pool is None:  # spawned, not forked: the parent has pj's threads
                 context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                                 initializer=_follow_parent,
+                                                 initargs=(os.getpid(),))
                 # A warm-up job: the process starts and imports Praat before any audio waits.
                 self._pool.submit(_measure, np.zeros(PIPELINE_RATE, np.int16), PIPELINE_RATE)
             return self._pool
@@ -92,9 +143,12 @@ class VoiceCueSetup:
     record: PolicyholderRecord | None  # None: only the voice-changer cue can be given
     on_cue: CueSink | None = None
     today: date | None = None  # the day ages are taken on; today by default
-    index: VoiceprintIndex | None = None  # stored voiceprints, for the duplicate search at the end
+    # Stored voiceprints to search (the duplicate-voice cue), as soon as there is enough speech.
+    index: VoiceprintSearch | None = None
     threshold: float = SAME_VOICE_THRESHOLD
     min_speech_s: float = LIVE_MIN_SPEECH_S
+    # Make the customer's voiceprint (to search, or to store when the call ends).
+    voiceprint: bool = False
 
 
 class LiveVoiceCues:
@@ -102,12 +156,8 @@ class LiveVoiceCues:
 
     def __init__(self, worker: VoiceWorker, setup: VoiceCueSetup) -> None:
         self._worker = worker
-        self._record = setup.record
+        self._setup = setup
         self._today = setup.today or date.today()
-        self._emit = setup.on_cue
-        self._min_speech_s = setup.min_speech_s
-        self._index = setup.index
-        self._threshold = setup.threshold
         self._vad = webrtcvad.Vad(_VAD_AGGRESSIVENESS)
         # Re-entrant: a future already done runs its callback in the thread that adds it.
         self._lock = threading.RLock()
@@ -116,8 +166,10 @@ class LiveVoiceCues:
         self._rate = 0  # the leg's sample rate, from its first audio
         self._unframed = np.empty(0, np.int16)
         self._speech_frames = 0
-        self._early: Future[VoiceFeatures | str] | None = None
+        self._early: Future[Measurement] | None = None
+        self._early_speech_s = 0.0
         self._cues: list[VoiceCue] = []
+        self._voiceprint: Voiceprint | None = None
 
     @property
     def speech_s(self) -> float:
@@ -129,6 +181,12 @@ class LiveVoiceCues:
         """The cues emitted so far."""
         with self._lock:
             return list(self._cues)
+
+    @property
+    def voiceprint(self) -> Voiceprint | None:
+        """The customer's voiceprint, once measured (VoiceCueSetup.voiceprint)."""
+        with self._lock:
+            return self._voiceprint
 
     def on_audio(self, pcm: Pcm16, rate: int = PIPELINE_RATE) -> None:
         """Keep customer audio (8 or 16 kHz, one rate per call), count its speech, and start
@@ -144,22 +202,27 @@ class LiveVoiceCues:
                 self._kept.append(pcm.copy())
                 self._kept_samples += len(pcm)
             self._count_speech(pcm)
-            if self._early is None and self.speech_s >= self._min_speech_s:
-                self._early = self._worker.submit(self._audio(), self._rate)
-                self._early.add_done_callback(self._early_done)
+            if self._early is None and self.speech_s >= self._setup.min_speech_s:
+                self._early_speech_s = self.speech_s
+                self._early = self._worker.submit(self._audio(), self._rate,
+                                                  self._setup.voiceprint)
+                measured_s = self._kept_samples / self._rate
+                self._early.add_done_callback(lambda f: self._early_done(f, measured_s))
 
     def finish(self) -> list[VoiceCue]:
-        """The call ended: measure everything heard, add the duplicate-voice search; new cues."""
+        """The call ended: the early cues, a last measurement where due; the new cues."""
         with self._lock:
             early, audio, rate = self._early, self._audio(), self._rate
+            speech_s, early_speech_s = self.speech_s, self._early_speech_s
+        cues: list[VoiceCue] = []
         if early is not None:  # its cues first, whether or not its callback has run yet
-            self._deliver(self._cues_for(_outcome(early)))
-        if not len(audio):
-            return []
-        cues = self._cues_for(_outcome(self._worker.submit(audio, rate)))
-        if self._index is not None and len(self._index) and self._record is not None:
-            wideband = resample(audio, rate) if rate != PIPELINE_RATE else audio
-            cues += self._duplicate(wideband, self._record, self._index)
+            cues += self._cues_for(_outcome(early), len(audio) / rate if rate else 0.0)
+        measured = early is not None and not isinstance(_outcome(early).features, str)
+        grown = speech_s >= _REMEASURE_GROWTH * early_speech_s
+        if len(audio) and (not measured or grown):
+            cues += self._cues_for(
+                _outcome(self._worker.submit(audio, rate, self._setup.voiceprint)),
+                len(audio) / rate)
         return self._deliver(cues)
 
     def _count_speech(self, pcm: Pcm16) -> None:
@@ -174,27 +237,34 @@ class LiveVoiceCues:
     def _audio(self) -> Pcm16:
         return np.concatenate(self._kept) if self._kept else np.empty(0, np.int16)
 
-    def _early_done(self, future: Future[VoiceFeatures | str]) -> None:
+    def _early_done(self, future: Future[Measurement], measured_s: float) -> None:
         if future.cancelled() or future.exception() is not None:
             return  # the worker was shut down with the call still open: the end measures again
-        self._deliver(self._cues_for(future.result()))
+        self._deliver(self._cues_for(future.result(), measured_s))
 
-    def _cues_for(self, features: VoiceFeatures | str) -> list[VoiceCue]:
+    def _cues_for(self, measured: Measurement, measured_s: float) -> list[VoiceCue]:
+        """The cues of one measurement, stamped with the stretch of audio it covered."""
+        cues: list[VoiceCue] = []
+        features = measured.features
+        record = self._setup.record
         if isinstance(features, str):
-            return []  # too little voiced speech: no cue is better than a guess
-        if self._record is None:  # no record to compare with: only the voice changer
+            pass  # too little voiced speech: no cue is better than a guess
+        elif record is None:  # no record to compare with: only the voice changer
             changer = voice_changer_cue(features, Leg.CUSTOMER)
-            return [changer] if changer else []
-        return voice_cues(features, self._record, Leg.CUSTOMER, self._today)
+            cues += [changer] if changer else []
+        else:
+            cues += voice_cues(features, record, Leg.CUSTOMER, self._today)
+        if measured.voiceprint is not None:
+            with self._lock:
+                self._voiceprint = measured.voiceprint
+            cues += self._duplicate(measured.voiceprint)
+        return [dataclasses.replace(cue, start=0.0, end=measured_s) for cue in cues]
 
-    def _duplicate(
-        self, audio: Pcm16, record: PolicyholderRecord, index: VoiceprintIndex
-    ) -> list[VoiceCue]:
-        try:
-            voiceprint = VoiceprintEncoder().embed(audio)
-        except TooLittleSpeechError:
+    def _duplicate(self, voiceprint: Voiceprint) -> list[VoiceCue]:
+        index, record = self._setup.index, self._setup.record
+        if index is None or record is None or not len(index):
             return []
-        matches = find_duplicate_voices(index, voiceprint, record, self._threshold)
+        matches = find_duplicate_voices(index, voiceprint, record, self._setup.threshold)
         cue = duplicate_voice_cue(matches)
         return [cue] if cue else []
 
@@ -202,9 +272,14 @@ class LiveVoiceCues:
         """Emit the cues of kinds not emitted yet; return them."""
         with self._lock:
             seen: set[CueKind] = {cue.kind for cue in self._cues}
-            new = [cue for cue in cues if cue.kind not in seen]
+            new: list[VoiceCue] = []
+            for cue in cues:
+                if cue.kind not in seen:
+                    seen.add(cue.kind)
+                    new.append(cue)
             self._cues.extend(new)
-        if self._emit is not None:
+        if self._setup.on_cue is not None:
             for cue in new:
-                self._emit(cue)
+                self._setup.on_cue(cue)
         return new
+

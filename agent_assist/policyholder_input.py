@@ -9,7 +9,6 @@ from typing import Any
 
 from agent_assist.voice_cues import PolicyholderRecord
 from agent_assist.voice_estimates import VoiceGender
-from storage.models import Policy
 
 # `huifang call` policy files carry a form of address instead of a gender.
 _TITLE_GENDER = {"先生": VoiceGender.MALE, "女士": VoiceGender.FEMALE}
@@ -63,16 +62,3 @@ def _gender(data: dict[str, Any]) -> VoiceGender:
         return _TITLE_GENDER[title]
     raise ValueError("missing field holder_gender (male/female) or holder_title (先生/女士)")
 
-
-def policyholder_from_policy(policy: Policy) -> PolicyholderRecord:
-    """The record of a stored policy; the holder is known by name, birth date and ID last four."""
-    return PolicyholderRecord(
-        policyholder_id=f"{policy.holder_name}|{policy.holder_birth_date}|{policy.holder_id_last4}",
-        policy_no=policy.policy_no,
-        gender=VoiceGender(policy.holder_gender.value),
-        birth_date=policy.holder_birth_date,
-        salesperson=policy.salesperson,
-        team=policy.team,
-        outlet=policy.outlet,
-        branch=policy.branch,
-    )

@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -45,6 +46,14 @@ class VoiceprintHit:
 
     entry: VoiceprintEntry
     score: float
+
+
+class VoiceprintSearch(Protocol):
+    """What the duplicate-voice search needs of stored voiceprints (an index, or a shared one)."""
+
+    def __len__(self) -> int: ...
+
+    def search(self, voiceprint: Voiceprint, threshold: float) -> list[VoiceprintHit]: ...
 
 
 class VoiceprintIndex:

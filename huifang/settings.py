@@ -221,6 +221,14 @@ class Settings(BaseSettings):
     )
 
     # --- Voice cues and voiceprints (agent_assist/): voiceprints are personal data (声纹) ----
+    voice_cues: bool = Field(
+        True, description="measure every call's customer voice against the policyholder "
+        "(gender, age band, voice changer; Praat in a worker process)"
+    )
+    voice_cue_min_speech_s: float = Field(
+        8.0, gt=0.0, le=120.0,
+        description="customer speech heard before the voice is measured during the call",
+    )
     store_voiceprints: bool = Field(
         False, description="keep a voiceprint per call leg for the duplicate-voice search"
     )

@@ -66,6 +66,7 @@ def _voice_row(cue: VoiceCue, raised_at: datetime) -> CallFlag:
         kind=FlagKind.DUPLICATE_VOICE if duplicate else FlagKind.VOICE_CUE,
         rule_id=cue.kind.value, category=cue.kind.value, subcategory="", severity=cue.severity,
         leg=cue.leg, utterance="", matched="", explanation=cue.message, suggested_wording="",
+        start_ms=_ms(cue.start) if cue.end else None, end_ms=_ms(cue.end) if cue.end else None,
         reasons=list(cue.reasons), confidence=cue.confidence or None,
         attributed=False, via_pinyin=False, raised_at=raised_at,
         policies=[CallFlagPolicy(policy_no=no, score=score) for no, score in best.items()],
@@ -98,6 +99,17 @@ def store_flags(
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def refresh_flag(session: Session, flag_id: int, item: Flag, kind: FlagKind) -> None:
+    """Give a stored rule flag the evidence of a later sighting (a final after its partial)."""
+    row = session.get(CallFlag, flag_id)
+    if row is None:
+        return
+    fresh = _rule_row(item, kind, row.raised_at)
+    for column in ("utterance", "start_ms", "end_ms", "span_start", "span_end", "matched",
+                   "attributed", "via_pinyin"):
+        setattr(row, column, getattr(fresh, column))
 
 
 def _evidence_key(flag: CallFlag) -> tuple[object, ...]:

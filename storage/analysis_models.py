@@ -27,6 +27,7 @@ class FlagKind(StrEnum):
     DUPLICATE_VOICE = "duplicate_voice"  # this voice answered for other policyholders
     PHONE_CUE = "phone_cue"  # number range, shared number, changed after purchase
     SPECIAL_ATTENTION = "special_attention"  # seller, team or branch on the 特别关注 list
+    IDENTITY = "identity"  # an identity answer that does not match the policy (身份核实)
 
 
 def _values_enum(enum: type[StrEnum], length: int) -> Enum:

@@ -19,6 +19,7 @@ _KIND_OF_CATEGORY = {"欺骗": "deception", "隐瞒": "concealment", "诱导": "
 _KIND_OF_FLAG = {
     FlagKind.VOICE_CUE: "identity",
     FlagKind.DUPLICATE_VOICE: "identity",
+    FlagKind.IDENTITY: "identity",
 }
 _ACTION = {Decision.CONFIRMED: "flag.confirm", Decision.DISMISSED: "flag.dismiss"}
 

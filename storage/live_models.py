@@ -37,7 +37,7 @@ class AgentAction(Base):
              values_callable=lambda members: [m.value for m in members])
     )
     step_id: Mapped[str | None] = mapped_column(String(64))
-    state: Mapped[str | None] = mapped_column(String(16))  # huifang.live.events.ItemState
+    state: Mapped[str | None] = mapped_column(String(16))  # huifang.calls.events.ItemState
     text: Mapped[str] = mapped_column(Text, default="")
     problem_case_id: Mapped[int | None] = mapped_column(ForeignKey("problem_cases.id"))
     done_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,10 +1,12 @@
-"""A policy as JSON-ready data, masked for roles that need not see personal data, and as
-the PolicyRecord the callback scripts take."""
+"""A policy as JSON-ready data (masked for roles that need not see personal data), as the
+PolicyRecord the callback scripts take, and as the PolicyholderRecord the voice checks take."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from agent_assist.voice_cues import PolicyholderRecord
+from agent_assist.voice_estimates import VoiceGender
 from scripts_zh.policy import PolicyRecord, ProductFamily
 from storage.families import FAMILY_CODES
 from storage.masking import mask_id_last4, mask_phone
@@ -58,4 +60,18 @@ def policy_record(policy: Policy, *, special_attention: bool = False) -> PolicyR
         cooling_off_days=policy.cooling_off_days,
         salesperson_name=policy.salesperson,
         special_attention=special_attention,
+    )
+
+
+def policyholder_from_policy(policy: Policy) -> PolicyholderRecord:
+    """The record of a stored policy; the holder is known by name, birth date and ID last four."""
+    return PolicyholderRecord(
+        policyholder_id=f"{policy.holder_name}|{policy.holder_birth_date}|{policy.holder_id_last4}",
+        policy_no=policy.policy_no,
+        gender=VoiceGender(policy.holder_gender.value),
+        birth_date=policy.holder_birth_date,
+        salesperson=policy.salesperson,
+        team=policy.team,
+        outlet=policy.outlet,
+        branch=policy.branch,
     )

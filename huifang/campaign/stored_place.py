@@ -1,12 +1,12 @@
-"""One campaign attempt = one stored callback (huifang.callback.stored_call)."""
+"""One campaign attempt = one stored outbound callback (huifang.calls.outbound)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from asr.engines import Engine
-from huifang.callback.options import CallbackOptions
-from huifang.callback.stored_call import run_stored_callback
+from huifang.calls.options import CallbackOptions
+from huifang.calls.outbound import run_stored_callback
+from huifang.calls.pipeline import CallPipeline
 from huifang.campaign.ledger import Dial
 from huifang.campaign.outcomes import attempt_outcome
 from huifang.campaign.runner import CallResult, PlaceCall
@@ -15,13 +15,13 @@ from ivr.phone import Phone
 from storage.database import Database
 
 
-def stored_callback_placer(phone: Phone, db: Database, engine: Engine, prompts: PromptCache,
-                           options: CallbackOptions) -> PlaceCall:
+def stored_callback_placer(phone: Phone, db: Database, pipeline: CallPipeline,
+                           prompts: PromptCache, options: CallbackOptions) -> PlaceCall:
     """Place attempts as stored callbacks on `phone` (the script picked per policy there)."""
 
     async def place(dial: Dial, on_dialled: Callable[[int], None]) -> CallResult:
-        stored = await run_stored_callback(phone, db, dial.policy_no, dial.uri, engine, prompts,
-                                           options, on_dialled=on_dialled)
+        stored = await run_stored_callback(phone, db, dial.policy_no, dial.uri, pipeline,
+                                           prompts, options, on_dialled=on_dialled)
         ended = stored.outcome.call
         dialogue = stored.outcome.dialogue
         outcome = attempt_outcome(ended.outcome.value,

@@ -79,8 +79,8 @@ def analyze_text(path: Path, leg: Leg) -> int:
 
 def _stored_policyholder(args: argparse.Namespace) -> PolicyholderRecord | None:
     """The record of --policy NO from the database; None after reporting why not."""
-    from agent_assist.policyholder_input import policyholder_from_policy
     from huifang.commands.database_option import open_db
+    from storage.policy_view import policyholder_from_policy
     from storage.repository import Repository
 
     db = open_db(args)

@@ -15,12 +15,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from asr.engines import load_engine
 from asr.errors import AsrError
 from huifang.call_recovery import settle_left_open
-from huifang.callback.call_store import UnknownPolicyError, load_policy
-from huifang.callback.dialer import call_policyholder
-from huifang.callback.options import CallbackOptions, callback_asr_config
-from huifang.callback.outcome import CallbackOutcome, outcome_json
-from huifang.callback.policy_input import PolicyInputError, policy_from_json
-from huifang.callback.stored_call import run_stored_callback
+from huifang.calls.options import CallbackOptions, callback_asr_config
+from huifang.calls.outbound import call_policyholder, run_stored_callback
+from huifang.calls.outcome import CallbackOutcome, outcome_json
+from huifang.calls.pipeline import pipeline_from_settings
+from huifang.calls.policy_input import PolicyInputError, policy_from_json
+from huifang.calls.policy_lookup import UnknownPolicyError, load_policy
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.prompt_audio.configured import prompt_cache_from_settings
@@ -121,10 +121,17 @@ async def _call(settings: Settings, uri: str,
     engine = await loop.run_in_executor(None, load_engine, callback_asr_config(settings))
     prompts = prompt_cache_from_settings(settings)
     options = CallbackOptions.from_settings(settings)
-    async with Phone(SipConfig.from_settings(settings)) as phone:
-        if isinstance(policy, _StoredPolicy):
-            await asyncio.to_thread(settle_left_open, policy.database)
-            stored = await run_stored_callback(phone, policy.database, policy.policy_no, uri,
-                                               engine, prompts, options)
-            return stored.outcome, stored.call_id
-        return await call_policyholder(phone, uri, policy, engine, prompts, options), None
+    database = policy.database if isinstance(policy, _StoredPolicy) else None
+    pipeline = await loop.run_in_executor(
+        None, lambda: pipeline_from_settings(settings, engine, database=database))
+    try:
+        async with Phone(SipConfig.from_settings(settings)) as phone:
+            if isinstance(policy, _StoredPolicy):
+                await asyncio.to_thread(settle_left_open, policy.database)
+                stored = await run_stored_callback(phone, policy.database, policy.policy_no,
+                                                   uri, pipeline, prompts, options)
+                return stored.outcome, stored.call_id
+            return await call_policyholder(phone, uri, policy, pipeline, prompts,
+                                           options), None
+    finally:
+        await asyncio.to_thread(pipeline.close)

@@ -89,7 +89,8 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
     # Imported here: SIP, ASR and TTS load only when a campaign really dials.
     from asr.engines import load_engine
     from huifang.call_recovery import settle_left_open
-    from huifang.callback.options import CallbackOptions, callback_asr_config
+    from huifang.calls.options import CallbackOptions, callback_asr_config
+    from huifang.calls.pipeline import pipeline_from_settings
     from huifang.campaign.stored_place import stored_callback_placer
     from huifang.prompt_audio.configured import prompt_cache_from_settings
     from ivr.config import SipConfig
@@ -102,10 +103,12 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
     lease = timedelta(seconds=settings.sip_ring_timeout_s + settings.callback_max_call_s
                       + options.hangup_wait_s + LEASE_MARGIN_S)
     progress = None if args.worker else ProgressDisplay(db)
+    pipeline = await loop.run_in_executor(
+        None, lambda: pipeline_from_settings(settings, engine, database=db))
     async with Phone(SipConfig.from_settings(settings)) as phone:
         await asyncio.to_thread(settle_left_open, db)  # a killed worker's calls
-        place = stored_callback_placer(phone, db, engine, prompt_cache_from_settings(settings),
-                                       options)
+        place = stored_callback_placer(phone, db, pipeline,
+                                       prompt_cache_from_settings(settings), options)
         runner = CampaignRunner(db, rules, plan, place, max_concurrent=concurrent, lease=lease)
         main = asyncio.current_task()
         signals = 0
@@ -123,6 +126,7 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
             await runner.run(until_idle=args.until_idle, idle_wait_s=args.idle_wait,
                              on_tick=progress.tick if progress else None)
         finally:
+            await asyncio.to_thread(pipeline.close)
             if progress is not None:
                 await asyncio.to_thread(progress.close)
 

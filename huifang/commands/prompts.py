@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from huifang.callback.policy_input import PolicyInputError, policy_from_json
+from huifang.calls.policy_input import PolicyInputError, policy_from_json
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.prompt_audio.configured import prompt_cache_from_settings
 from huifang.prompt_audio.script_texts import script_templates

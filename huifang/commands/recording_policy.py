@@ -16,13 +16,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent_assist.policyholder_input import (
-    PolicyholderInputError,
-    policyholder_from_json,
-    policyholder_from_policy,
-)
+from agent_assist.policyholder_input import PolicyholderInputError, policyholder_from_json
 from agent_assist.voice_cues import PolicyholderRecord
 from storage.models import Policy
+from storage.policy_view import policyholder_from_policy
 from storage.repository import Repository
 
 _NUMBER_IN_NAME = re.compile(r"[A-Za-z]*\d{6,}")

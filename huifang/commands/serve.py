@@ -14,9 +14,10 @@ from typing import TextIO
 from asr.engines import load_engine
 from asr.errors import AsrError
 from huifang.call_recovery import settle_left_open
-from huifang.callback.inbound import InboundCall, inbound_json
-from huifang.callback.options import CallbackOptions, callback_asr_config
-from huifang.callback.switchboard import LineConfig, Switchboard
+from huifang.calls.inbound import InboundCall, inbound_json
+from huifang.calls.options import CallbackOptions, callback_asr_config
+from huifang.calls.pipeline import pipeline_from_settings
+from huifang.calls.switchboard import LineConfig, Switchboard
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.prompt_audio.configured import prompt_cache_from_settings
@@ -76,16 +77,21 @@ async def _serve(settings: Settings, database: Database, out: TextIO) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     engine = await loop.run_in_executor(None, load_engine, callback_asr_config(settings))
+    pipeline = await loop.run_in_executor(
+        None, lambda: pipeline_from_settings(settings, engine, database=database))
     line = LineConfig(settings.serve_max_calls, settings.callback_unknown_caller_prompt)
-    async with Phone(SipConfig.from_settings(settings)) as phone:
-        await asyncio.to_thread(settle_left_open, database)  # recordings repaired by now
-        board = Switchboard(phone, database, engine, prompt_cache_from_settings(settings),
-                            CallbackOptions.from_settings(settings), line,
-                            lambda result: _print_call(result, out))
-        print(f"huifang serve: listening on {phone.uri()} ({settings.sip_transport}), "
-              f"{line.max_calls} calls at once", file=sys.stderr, flush=True)
-        await board.serve(stop)
-        refused = ", ".join(f"{reason} {count}" for reason, count in phone.refused.items())
+    try:
+        async with Phone(SipConfig.from_settings(settings)) as phone:
+            await asyncio.to_thread(settle_left_open, database)  # recordings repaired by now
+            board = Switchboard(phone, database, pipeline, prompt_cache_from_settings(settings),
+                                CallbackOptions.from_settings(settings), line,
+                                lambda result: _print_call(result, out))
+            print(f"huifang serve: listening on {phone.uri()} ({settings.sip_transport}), "
+                  f"{line.max_calls} calls at once", file=sys.stderr, flush=True)
+            await board.serve(stop)
+            refused = ", ".join(f"{reason} {count}" for reason, count in phone.refused.items())
+    finally:
+        await asyncio.to_thread(pipeline.close)
     print(f"huifang serve: stopped; INVITEs refused: {refused or 'none'}", file=sys.stderr,
           flush=True)
 

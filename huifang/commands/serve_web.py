@@ -6,11 +6,11 @@ import argparse
 
 import uvicorn
 
+from huifang.calls.bus import InProcessEventBus
+from huifang.calls.desk import LiveDesk
 from huifang.commands.common import Subparsers
-from huifang.live.desk import LiveDesk
 from huifang.settings import get_settings
 from huifang.web.app import create_app
-from huifang.web.event_bus import CallEventBus
 
 
 def register(sub: Subparsers) -> None:
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     host: str = args.host or settings.web_host
     port: int = args.port if args.port is not None else settings.web_port
-    bus = CallEventBus()  # one bus: the desk publishes, the screens subscribe
+    bus = InProcessEventBus()  # one bus: the desk publishes, the screens subscribe
     app = create_app(bus, LiveDesk(settings, bus) if args.live else None)
     uvicorn.run(app, host=host, port=port, log_level="info")
     return 0

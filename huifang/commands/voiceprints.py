@@ -6,13 +6,13 @@ import argparse
 import json
 from pathlib import Path
 
-from agent_assist.policyholder_input import policyholder_from_policy
 from agent_assist.voiceprint_index import VoiceprintIndex
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.commands.operator import add_by_option, operator
 from huifang.settings import get_settings
 from storage.audit import record_change
+from storage.policy_view import policyholder_from_policy
 from storage.repository import Repository
 
 

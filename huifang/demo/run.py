@@ -17,6 +17,9 @@ from pathlib import Path
 
 import uvicorn
 
+from huifang.calls.agent_pool import FreeAgent
+from huifang.calls.bus import InProcessEventBus
+from huifang.calls.desk import LiveDesk
 from huifang.demo.conversation import (
     DEMO_POLICY_NO,
     demo_lines,
@@ -25,12 +28,9 @@ from huifang.demo.conversation import (
 )
 from huifang.demo.setup import DemoLogin, fresh_database, seed
 from huifang.demo.softphone_process import SoftphoneProcess
-from huifang.live.agent_pool import FreeAgent
-from huifang.live.desk import LiveDesk
 from huifang.settings import Settings
 from huifang.web.app import create_app
 from huifang.web.deps import web_settings
-from huifang.web.event_bus import CallEventBus
 from ivr.config import SipConfig
 from storage.models import UserRole
 
@@ -100,7 +100,7 @@ def run_demo(settings: Settings, options: DemoOptions, say: Callable[[str], None
 
 async def _serve_and_call(settings: Settings, options: DemoOptions, logins: list[DemoLogin],
                           agent_uri: str, customer_uri: str, say: Callable[[str], None]) -> None:
-    bus = CallEventBus()
+    bus = InProcessEventBus()
     desk = LiveDesk(settings, bus, sip=demo_sip(settings))
     app = create_app(bus, desk)
     app.dependency_overrides[web_settings] = lambda: settings

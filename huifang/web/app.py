@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from huifang.call_recovery import settle_left_open
+from huifang.calls.bus import EventBus, InProcessEventBus
 from huifang.settings import Settings
 from huifang.web import (
     assignment_routes,
@@ -34,7 +35,6 @@ from huifang.web import (
     saved_filter_routes,
 )
 from huifang.web.deps import web_settings
-from huifang.web.event_bus import CallEventBus
 from huifang.web.hardening import MAX_BODY_BYTES, harden
 from huifang.web.labels import labels_script
 from huifang.web.live_call_routes import router as live_call_router
@@ -43,12 +43,12 @@ from huifang.web.sign_ins import SignInStore
 from storage.database import open_database
 
 if TYPE_CHECKING:
-    from huifang.live.desk import LiveDesk
+    from huifang.calls.desk import LiveDesk
 
 STATIC_DIR = Path(__file__).with_name("static")
 
 
-def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = None) -> FastAPI:
+def create_app(bus: EventBus | None = None, live_desk: LiveDesk | None = None) -> FastAPI:
     """A new app; `bus` lets the callback pipeline and the screens share one event bus;
     `live_desk` (started and stopped with the app) lets agents start bridged callbacks."""
     app = FastAPI(
@@ -61,7 +61,7 @@ def create_app(bus: CallEventBus | None = None, live_desk: LiveDesk | None = Non
         max_body_size=MAX_BODY_BYTES,
     )
     harden(app)
-    app.state.event_bus = bus or CallEventBus()
+    app.state.event_bus = bus or InProcessEventBus()
     app.state.live_desk = live_desk
     app.include_router(auth_routes.router)
     app.include_router(call_routes.router)

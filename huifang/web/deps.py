@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
+from huifang.calls.bus import EventBus
 from huifang.settings import Settings, get_settings
-from huifang.web.event_bus import CallEventBus
 from huifang.web.personal_data import allow_personal_data
 from huifang.web.roles import sees_personal_data
 from huifang.web.sign_ins import SignedInUser, SignInStore
@@ -44,9 +44,9 @@ def sign_in_store(request: Request) -> SignInStore:
     return store
 
 
-def event_bus(request: Request) -> CallEventBus:
+def event_bus(request: Request) -> EventBus:
     """The app's live-event bus."""
-    bus: CallEventBus = request.app.state.event_bus
+    bus: EventBus = request.app.state.event_bus
     return bus
 
 

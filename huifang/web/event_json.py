@@ -6,11 +6,11 @@ import dataclasses
 from enum import Enum
 from typing import Any
 
-from huifang.web.event_bus import LiveEvent
+from huifang.calls.events import CallEvent
 from zhtext.personal_numbers import mask_personal_numbers
 
 
-def event_json(event: LiveEvent, *, masked: bool) -> dict[str, Any]:
+def event_json(event: CallEvent, *, masked: bool) -> dict[str, Any]:
     """The event as JSON-ready data; masked hides phone and ID digits in its texts."""
     fields = _plain(dataclasses.asdict(event), masked)
     return {"type": type(event).__name__, "event": fields}

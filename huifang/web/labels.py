@@ -15,7 +15,7 @@ from agent_assist.events import CueKind, Leg, Severity
 from agent_assist.phone_cues import PhoneCueKind
 from agent_assist.rule_schema import MisleadingSaleRule, WholeCallRule
 from agent_assist.rule_set import RuleSet
-from huifang.live.events import ItemState
+from huifang.calls.events import ItemState
 from ivr.outcome import CallOutcome
 from scripts_zh.answer_class import AnswerClass
 from scripts_zh.dialogue_events import AnswerSource, ProblemReason
@@ -71,7 +71,8 @@ ENUM_VOCABULARIES: dict[str, tuple[type[StrEnum], Mapping[StrEnum, str]]] = {
     "flagKind": (FlagKind, {
         FlagKind.MISLEADING_SALE: "销售误导", FlagKind.WHOLE_CALL: "整通规则",
         FlagKind.VOICE_CUE: "声音核实", FlagKind.DUPLICATE_VOICE: "同声多单",
-        FlagKind.PHONE_CUE: "号码线索", FlagKind.SPECIAL_ATTENTION: "特别关注"}),
+        FlagKind.PHONE_CUE: "号码线索", FlagKind.SPECIAL_ATTENTION: "特别关注",
+        FlagKind.IDENTITY: "身份核实"}),
     "severity": (Severity, {Severity.HIGH: "高", Severity.MEDIUM: "中", Severity.LOW: "低"}),
     "leg": (Leg, {Leg.AGENT: "坐席", Leg.CUSTOMER: "客户"}),
     "cueKind": (CueKind, {

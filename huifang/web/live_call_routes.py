@@ -11,14 +11,13 @@ from fastapi import APIRouter, HTTPException, Path, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from huifang.callback.call_store import UnknownPolicyError
-from huifang.callback.policy_lookup import callback_policy
-from huifang.live.agent_pool import FreeAgent
-from huifang.live.desk import LiveDeskError
-from huifang.live.events import AgentNote, ItemMarked, ItemState, ProblemCaseRaised
+from huifang.calls.agent_pool import FreeAgent
+from huifang.calls.bus import EventBus
+from huifang.calls.desk import LiveDeskError
+from huifang.calls.events import AgentNote, ItemMarked, ItemState, ProblemCaseRaised
+from huifang.calls.policy_lookup import UnknownPolicyError, callback_policy
 from huifang.web.call_access import visible_call
 from huifang.web.deps import CsrfUserDep, SessionDep, UserDep
-from huifang.web.event_bus import CallEventBus
 from huifang.web.roles import sees_personal_data
 from huifang.web.script_view import CallScriptOut, call_script, problem_kind_of
 from huifang.web.sign_ins import SignedInUser
@@ -30,7 +29,7 @@ from storage.models import CallRecord, UserRole
 from zhtext.personal_numbers import mask_personal_numbers
 
 if TYPE_CHECKING:
-    from huifang.live.desk import LiveDesk
+    from huifang.calls.desk import LiveDesk
 
 CallId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 # Reviewers judge recordings afterwards; the people on or over a live call act on it.
@@ -267,8 +266,8 @@ def _known_step(session: Session, call: CallRecord, step_id: str) -> str:
     return kind
 
 
-def _bus(request: Request) -> CallEventBus:
-    bus: CallEventBus = request.app.state.event_bus
+def _bus(request: Request) -> EventBus:
+    bus: EventBus = request.app.state.event_bus
     return bus
 
 

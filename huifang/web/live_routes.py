@@ -8,9 +8,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect, status
 from starlette.concurrency import run_in_threadpool
 
+from huifang.calls.bus import EventBus
+from huifang.calls.events import CallEvent
 from huifang.web.call_access import visible_call
 from huifang.web.deps import SESSION_COOKIE, still_signed_in
-from huifang.web.event_bus import CallEventBus, LiveEvent
 from huifang.web.event_json import event_json
 from huifang.web.roles import sees_personal_data
 from huifang.web.sign_ins import SignedInUser, SignInStore
@@ -29,7 +30,7 @@ async def call_events(websocket: WebSocket, call_id: int) -> None:
     user = await _admitted_user(websocket, call_id)
     if user is None:
         return
-    bus: CallEventBus = websocket.app.state.event_bus
+    bus: EventBus = websocket.app.state.event_bus
     await websocket.accept()
     masked = not sees_personal_data(user.role)
     async with bus.subscribe(call_id) as events:
@@ -75,7 +76,7 @@ def _same_origin(websocket: WebSocket) -> bool:
 
 
 async def _forward(
-    websocket: WebSocket, events: asyncio.Queue[LiveEvent], *, masked: bool, user: SignedInUser
+    websocket: WebSocket, events: asyncio.Queue[CallEvent], *, masked: bool, user: SignedInUser
 ) -> None:
     """Send events until the browser goes away, or the user's session no longer stands
     (deactivated, role changed, revoked: checked before each event leaves, so nothing reaches

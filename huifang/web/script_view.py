@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from huifang.callback.policy_lookup import callback_policy
+from huifang.calls.policy_lookup import callback_policy
 from scripts_zh.dialogue import step_applies
 from scripts_zh.prompts import render_prompt
 from scripts_zh.script_loader import script_for

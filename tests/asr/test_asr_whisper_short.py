@@ -16,7 +16,7 @@ from asr.engines.whisper import WhisperEngine
 from asr.evaluation import character_error_rate
 from asr.transcribe import transcribe_samples
 from asr.wavfile import read_audio
-from huifang.callback.options import callback_asr_config
+from huifang.calls.options import callback_asr_config
 from huifang.settings import Settings, asr_config
 
 pytestmark = pytest.mark.slow

@@ -1,5 +1,5 @@
 """Real SIP peers for the campaign tests: SIPp lines that count the INVITEs they get, pjsua2
-customers (tests/callback/callback_peer.py) that key their answers, and `huifang campaign run`
+customers (tests/calls/callback_peer.py) that key their answers, and `huifang campaign run`
 as a subprocess with a loopback dial plan."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SIPP_DIR = HERE / "sipp"
-CUSTOMER_PEER = ROOT / "tests" / "callback" / "callback_peer.py"
+CUSTOMER_PEER = ROOT / "tests" / "calls" / "callback_peer.py"
 PROMPT_CACHE = ROOT / "var" / "test-cache" / "prompts"  # shared with the callback tests
 _INVITE = re.compile(r"^INVITE sip:([^@;>\s]+)@", re.MULTILINE)
 _CALL_ID = re.compile(r"^Call-ID:\s*(\S+)", re.MULTILINE | re.IGNORECASE)

@@ -19,12 +19,12 @@ from fastapi import FastAPI
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from huifang.calls.bus import InProcessEventBus
+from huifang.calls.desk import LiveDesk
 from huifang.demo.softphone_process import SoftphoneProcess
-from huifang.live.desk import LiveDesk
 from huifang.settings import Settings
 from huifang.web.app import create_app
 from huifang.web.deps import SESSION_COOKIE, web_settings
-from huifang.web.event_bus import CallEventBus
 from huifang.web.user_accounts import add_user
 from ivr.config import SipConfig
 from storage.database import Database, open_database
@@ -71,7 +71,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveRig]:
             add_user(session, name, role, PASSWORD)
     sip = SipConfig(bind_address="127.0.0.1", port=0, transport="udp", codecs=("G722", "PCMU"),
                     rtp_port=20000, ring_timeout_s=10.0, recordings_dir=tmp_path / "rec")
-    bus = CallEventBus()
+    bus = InProcessEventBus()
     desk = LiveDesk(settings, bus, sip=sip)
     app = create_app(bus, desk)
     app.dependency_overrides[web_settings] = lambda: settings

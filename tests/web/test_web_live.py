@@ -11,7 +11,7 @@ from starlette.websockets import WebSocketDisconnect
 from web_testkit import WebRig, sample_hint, sign_in, web_rig
 
 from asr.events import Transcript, TranscriptKind
-from huifang.web.event_bus import CallEventBus
+from huifang.calls.bus import InProcessEventBus
 from huifang.web.event_json import event_json
 from scripts_zh.dialogue_events import ItemConfirmed
 
@@ -100,7 +100,7 @@ def test_a_closed_screen_unsubscribes(tmp_path: Path) -> None:
 
 def test_a_slow_screen_loses_events_rather_than_blocking_the_call() -> None:
     async def scenario() -> tuple[int, int]:
-        bus = CallEventBus(queue_size=2)
+        bus = InProcessEventBus(queue_size=2)
         async with bus.subscribe(7) as events:
             for _ in range(5):
                 bus.publish(7, sample_hint())

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from agent_assist.events import Category, Flag, Hint, Leg, Severity
+from huifang.calls.bus import InProcessEventBus
 from huifang.settings import Settings
 from huifang.web.app import create_app
 from huifang.web.deps import web_settings
-from huifang.web.event_bus import CallEventBus
 from huifang.web.user_accounts import add_user
 from storage.database import Database, open_database
 from storage.models import AnswerEvidence, CallDirection, ItemAnswer, UserRole, Verdict
@@ -37,7 +37,7 @@ class WebRig:
 
     client: TestClient
     db: Database
-    bus: CallEventBus
+    bus: InProcessEventBus
     call_of: dict[str, int] = field(default_factory=dict)  # agent name -> their call's id
 
 
@@ -64,7 +64,7 @@ def seeded_app(
     db = open_database(settings.db_url)
     try:
         call_of = _seed(db)
-        app = create_app(CallEventBus())
+        app = create_app(InProcessEventBus())
         app.dependency_overrides[web_settings] = lambda: settings
         yield app, db, call_of
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from huifang.callback.call_store import start_call_record
+from huifang.calls.record import start_call_record
 from storage.database import open_database
 from storage.models import CallDirection, CallRecord
 from storage.recovery import on_this_node, settle_open_calls

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from callback_fakes import FakeCall, ListeningEngine, ScriptedEngine, ToneTts
 
-from huifang.callback.events import PromptPlayed
-from huifang.callback.options import CallbackOptions
-from huifang.callback.outcome import CallbackOutcome
-from huifang.callback.session import CallbackSession
+from huifang.calls.events import PromptPlayed
+from huifang.calls.options import CallbackOptions
+from huifang.calls.outcome import CallbackOutcome
+from huifang.calls.pipeline import CallPipeline
+from huifang.calls.script_session import ScriptSession
 from huifang.prompt_audio.cache import PromptCache
 from ivr.events import DtmfDigit
 from ivr.outcome import CallOutcome
@@ -40,11 +41,14 @@ def _session_run(tmp_path: Path, *, keys: list[tuple[float, str]] | None = None,
 
     async def scenario() -> tuple[CallbackOutcome, FakeCall]:
         call = FakeCall(keys, prompt_s, hang_up_at_s)
-        session = CallbackSession(call, CallbackDialogue(script, POLICY),
-                                  engine or ScriptedEngine(finals),
-                                  PromptCache(ToneTts(), tmp_path),
-                                  CallbackOptions(**options))  # type: ignore[arg-type]
-        return await asyncio.wait_for(session.run(), 20), call
+        pipeline = CallPipeline(engine or ScriptedEngine(finals), None)  # no checks
+        async with pipeline.call(None, POLICY) as run:
+            session = ScriptSession(call, CallbackDialogue(script, POLICY), run,
+                                    PromptCache(ToneTts(), tmp_path),
+                                    CallbackOptions(**options))  # type: ignore[arg-type]
+            outcome = await asyncio.wait_for(session.run(), 20)
+            run.ended = outcome.call
+        return outcome, call
 
     return asyncio.run(scenario())
 

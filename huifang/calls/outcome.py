@@ -6,8 +6,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from agent_assist.events import Flag, VoiceCue
 from asr.stream import StreamCounters
-from huifang.callback.events import SessionEvent
+from huifang.calls.events import SessionEvent
 from ivr.call_leg import MediaInfo
 from ivr.events import CallEnded
 from scripts_zh.dialogue import CallbackDialogue
@@ -32,6 +33,10 @@ class CallbackOutcome:
     events: tuple[SessionEvent, ...]
     media: MediaInfo | None = None  # the negotiated codec, once audio flowed
     media_frames_dropped: int = 0  # ivr: frames lost by its tap queues and the recorder
+    # What the checks raised (misleading-sale and whole-call flags, voice cues), and the
+    # checks this deployment does not run (the duplicate-voice search with voiceprints off).
+    findings: tuple[Flag | VoiceCue, ...] = ()
+    checks_skipped: tuple[str, ...] = ()
 
     @property
     def completed(self) -> bool:
@@ -59,7 +64,7 @@ def outcome_of(dialogue: CallbackDialogue, uri: str, ended: CallEnded,
     )
 
 
-def event_json(event: SessionEvent) -> dict[str, Any]:
+def event_json(event: SessionEvent | Flag | VoiceCue) -> dict[str, Any]:
     """One event as JSON-ready data, its type named with the package that made it."""
     source = type(event).__module__.split(".")[0]
     source = "callback" if source == "huifang" else source
@@ -71,8 +76,10 @@ def outcome_json(outcome: CallbackOutcome, *, with_events: bool = False) -> dict
     data: dict[str, Any] = {
         "completed": outcome.completed,
         **{f.name: getattr(outcome, f.name) for f in dataclasses.fields(outcome)
-           if f.name != "events"},
+           if f.name not in ("events", "findings")},
     }
+    data["findings"] = [event_json(finding) for finding in outcome.findings]
+    data["checks_skipped"] = list(outcome.checks_skipped)
     for key in ("call", "dialogue", "transfer", "media"):
         value = data[key]
         data[key] = None if value is None else dataclasses.asdict(value)

@@ -1,9 +1,13 @@
-"""In-process publish/subscribe of one call's live events, for the agent screen's websocket.
+"""The event bus: a call's live events from the pipeline to every screen watching the call.
 
-The callback and live pipelines publish from their own threads or the event loop; each
-subscriber gets a bounded queue on its own loop, and a slow screen loses events (counted)
-rather than holding up the call. A screen opened mid-call (or handed a call) first gets the
-call's settled events so far (partial transcripts are not kept), then the live ones.
+`EventBus` is the boundary: the pipeline publishes, the web's websocket subscribes, and
+neither knows which bus it has. `InProcessEventBus` serves one process; a bus that crosses
+nodes (PostgreSQL LISTEN/NOTIFY) implements the same two methods.
+
+Publishing is safe from any thread and never blocks the call: each subscriber gets a bounded
+queue on its own loop, and a slow screen loses events (counted) rather than holding up the
+call. A screen opened mid-call (or handed a call) first gets the call's settled events so far
+(partial transcripts are not kept), then the live ones.
 """
 
 from __future__ import annotations
@@ -12,38 +16,47 @@ import asyncio
 import threading
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from agent_assist.events import Flag, Hint, VoiceCue
 from asr.events import Transcript, TranscriptKind
-from huifang.live.events import AgentEvent
-from scripts_zh.dialogue_events import DialogueEvent
+from huifang.calls.events import CallEvent
 
-LiveEvent = Transcript | Hint | Flag | VoiceCue | DialogueEvent | AgentEvent
+
+class EventBus(Protocol):
+    """Where a call's events go, and where a screen reads them."""
+
+    def publish(self, call_id: int, event: CallEvent) -> None:
+        """Hand the event on; never blocks, safe from any thread."""
+        ...
+
+    def subscribe(self, call_id: int) -> AbstractAsyncContextManager[asyncio.Queue[CallEvent]]:
+        """A queue of the call's settled events so far, then the live ones, until exit."""
+        ...
 
 
 @dataclass
 class _Subscriber:
     loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[LiveEvent]
+    queue: asyncio.Queue[CallEvent]
     dropped: int = field(default=0)
 
 
-class CallEventBus:
-    """Live events by call id; publish is safe from any thread."""
+class InProcessEventBus:
+    """Live events by call id, within one process."""
 
     def __init__(self, queue_size: int = 256, history_size: int = 200,
                  calls_kept: int = 100) -> None:
         self._queue_size = queue_size
         self._subscribers: dict[int, list[_Subscriber]] = {}
-        self._history: OrderedDict[int, deque[LiveEvent]] = OrderedDict()
+        self._history: OrderedDict[int, deque[CallEvent]] = OrderedDict()
         self._history_size = history_size
         self._calls_kept = calls_kept
         self._lock = threading.Lock()
         self.dropped = 0
 
-    def publish(self, call_id: int, event: LiveEvent) -> None:
+    def publish(self, call_id: int, event: CallEvent) -> None:
         """Hand the event to every current subscriber of the call, and keep it for later ones."""
         with self._lock:
             subscribers = list(self._subscribers.get(call_id, ()))
@@ -57,7 +70,7 @@ class CallEventBus:
             return len(self._subscribers.get(call_id, ()))
 
     @asynccontextmanager
-    async def subscribe(self, call_id: int) -> AsyncIterator[asyncio.Queue[LiveEvent]]:
+    async def subscribe(self, call_id: int) -> AsyncIterator[asyncio.Queue[CallEvent]]:
         """A queue of the call's events from now on, until the block exits."""
         subscriber = _Subscriber(asyncio.get_running_loop(), asyncio.Queue(self._queue_size))
         with self._lock:
@@ -75,7 +88,7 @@ class CallEventBus:
                 else:
                     self._subscribers.pop(call_id, None)
 
-    def _keep(self, call_id: int, event: LiveEvent) -> None:
+    def _keep(self, call_id: int, event: CallEvent) -> None:
         """Remember a settled event of the call (under the lock); the oldest calls are dropped."""
         if isinstance(event, Transcript) and event.kind is TranscriptKind.PARTIAL:
             return
@@ -86,7 +99,7 @@ class CallEventBus:
                 self._history.popitem(last=False)
         history.append(event)
 
-    def _offer(self, subscriber: _Subscriber, event: LiveEvent) -> None:
+    def _offer(self, subscriber: _Subscriber, event: CallEvent) -> None:
         try:
             subscriber.queue.put_nowait(event)
         except asyncio.QueueFull:

@@ -14,9 +14,9 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
-from asr.engines import Engine
-from huifang.callback.inbound import InboundCall, store_refusal, take_inbound_call
-from huifang.callback.options import CallbackOptions
+from huifang.calls.inbound import InboundCall, store_refusal, take_inbound_call
+from huifang.calls.options import CallbackOptions
+from huifang.calls.pipeline import CallPipeline
 from huifang.prompt_audio.cache import PromptCache
 from ivr.call import Call
 from ivr.events import CallRefused, RefusalReason
@@ -42,12 +42,13 @@ class LineConfig:
 class Switchboard:
     """Answers each incoming call with its caller's script; reports each call as it ends."""
 
-    def __init__(self, phone: Phone, database: Database, engine: Engine, prompts: PromptCache,
+    def __init__(self, phone: Phone, database: Database, pipeline: CallPipeline,
+                 prompts: PromptCache,
                  options: CallbackOptions, line: LineConfig,
                  on_call: Callable[[InboundCall], None]) -> None:
         self.phone = phone
         self.database = database
-        self.engine = engine
+        self.pipeline = pipeline
         self.prompts = prompts
         self.options = options
         self.line = line
@@ -75,7 +76,7 @@ class Switchboard:
             await self._end_all()
 
     def _dispatch(self, call: Call) -> None:
-        coro = take_inbound_call(call, self.database, self.engine, self.prompts, self.options,
+        coro = take_inbound_call(call, self.database, self.pipeline, self.prompts, self.options,
                                  self.line.unknown_caller_prompt,
                                  recordings_dir=self.phone.config.recordings_dir)
         self._start(self._active, coro, call)

@@ -1,8 +1,9 @@
-"""One automated callback on one answered call: prompts out, answers in, dialogue in between.
+"""A scripted (robot) callback on one answered call: prompts out, answers in, the dialogue
+in between; every call kind that runs a script (outbound, inbound, handed over) runs this.
 
 Every input (transcript, speech start, key, prompt end, hang-up) arrives on one queue and
 is handled by one loop, so the dialogue sees them in a single order, the order recorded in
-`events`.
+`events` and handed to the call's run (checks, bus, storage) as it is recorded.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ import asyncio
 import contextlib
 import dataclasses
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from asr.engines import Engine, TextScorer
 from asr.events import Transcript
-from asr.vad import VadEvent, VadEventKind
-from huifang.callback.call_port import CallPort
-from huifang.callback.customer_ear import CustomerEar
-from huifang.callback.events import PromptPlayed, SessionEvent
-from huifang.callback.options import CallbackOptions
-from huifang.callback.outcome import CallbackOutcome, outcome_of
+from asr.vad import VadConfig, VadEvent, VadEventKind
+from huifang.calls.call_port import CallPort
+from huifang.calls.events import PromptPlayed, SessionEvent
+from huifang.calls.legs import LegListener, Post
+from huifang.calls.options import CallbackOptions
+from huifang.calls.outcome import CallbackOutcome, outcome_of
 from huifang.prompt_audio.cache import PromptCache
 from ivr.call import CallEndedError
 from ivr.events import CallEnded, DtmfDigit, Leg
@@ -52,20 +55,48 @@ class _Playing:
 
 
 Inbox = Transcript | VadEvent | DtmfDigit | CallEnded | _PromptDone
+# Bridge the customer to a human on this same call (转人工); False when nobody took it.
+HandOver = Callable[[], Awaitable[bool]]
 
 
-class CallbackSession:
-    """Binds an answered ivr Call, a scripts_zh dialogue and an asr stream for one callback."""
+class SessionRun(Protocol):
+    """What a session needs of its call's run (huifang.calls.run.CallRun)."""
 
-    def __init__(self, call: CallPort, dialogue: CallbackDialogue, engine: Engine,
-                 prompts: PromptCache, options: CallbackOptions) -> None:
+    @property
+    def engine(self) -> Engine:
+        """The recogniser (a TextScorer too, for a second listen to an unclear answer)."""
+        ...
+
+    def customer_ear(self, post: Post, vad: VadConfig) -> LegListener:
+        """The customer leg's listener, posting finals and speech boundaries to `post`."""
+        ...
+
+    def on_session_event(self, event: SessionEvent) -> None:
+        """An event as the session records it."""
+        ...
+
+
+class ScriptSession:
+    """Binds an answered ivr Call, a scripts_zh dialogue and the customer leg for one callback.
+
+    With `hand_over`, 转人工 bridges the customer to an agent on the same call (the session
+    then listens on until the call ends) instead of transferring the call away.
+    """
+
+    def __init__(self, call: CallPort, dialogue: CallbackDialogue, run: SessionRun,
+                 prompts: PromptCache, options: CallbackOptions, *,
+                 hand_over: HandOver | None = None) -> None:
         self.call = call
         self.dialogue = dialogue
         self.prompts = prompts
         self.options = options
         self.events: list[SessionEvent] = []  # the whole call, in the order it was handled
+        self._run = run
+        self._hand_over = hand_over
+        self._handed_over = False
         self._inbox: asyncio.Queue[Inbox] = asyncio.Queue()
-        self._ear = CustomerEar(engine, options.vad, self._inbox.put_nowait)
+        self._ear = run.customer_ear(self._inbox.put_nowait, options.vad)
+        engine = run.engine
         listens = options.second_listen and isinstance(engine, TextScorer)
         self._scorer: TextScorer | None = engine if listens else None  # type: ignore[assignment]
         self._queue: deque[Prompt] = deque()
@@ -267,7 +298,13 @@ class CallbackSession:
     # --- the end -------------------------------------------------------------------------
 
     async def _leave(self) -> None:
-        """The dialogue is over and its last prompt played: transfer, or hang up."""
+        """The dialogue is over and its last prompt played: hand over, transfer, or hang up."""
+        if self._handed_over:
+            return  # asked again once the agent is on: the call is theirs now
+        if (self._transfer is not None and self._hand_over is not None
+                and await self._hand_over()):
+            self._handed_over = True
+            return  # the call goes on with the agent; the session ends when it does
         if self._transfer is not None and self.options.transfer_uri:
             with contextlib.suppress(CallEndedError):
                 await self.call.transfer(self.options.transfer_uri)
@@ -310,6 +347,7 @@ class CallbackSession:
         if isinstance(event, VadEvent) and event.audio is not None:
             event = dataclasses.replace(event, audio=None)
         self.events.append(event)
+        self._run.on_session_event(event)
 
     def _record_all(self, events: list[DialogueEvent]) -> None:
         for event in events:

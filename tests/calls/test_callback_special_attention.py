@@ -11,7 +11,7 @@ import pytest
 from callback_testkit import ROOT, CustomerPeer, call_env, run_call
 from stored_testkit import db_url, import_policies, open_db, policy_row
 
-from huifang.callback.call_store import load_policy
+from huifang.calls.policy_lookup import load_policy
 from scripts_zh.policy import ProductFamily
 from scripts_zh.script_loader import load_script, script_for
 from storage.attention import (

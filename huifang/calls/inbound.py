@@ -1,5 +1,6 @@
-"""One inbound call (a customer calling the callback line): their policy's script, or a polite
-prompt for a number we hold no new policy for; stored either way."""
+"""One inbound call (a customer calling the callback line, `huifang serve`): their policy's
+script through the pipeline, or a polite prompt for a number we hold no new policy for;
+stored either way."""
 
 from __future__ import annotations
 
@@ -13,18 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from asr.engines import Engine
-from huifang.callback.call_store import (
-    StoredPolicy,
-    fail_call_record,
-    finish_call_record,
-    policy_for_caller,
-    start_call_record,
-)
-from huifang.callback.dialer import MEDIA_WAIT_S, warm_prompts
-from huifang.callback.options import CallbackOptions
-from huifang.callback.outcome import CallbackOutcome, outcome_json, outcome_of
-from huifang.callback.session import CallbackSession
+from huifang.calls.options import CallbackOptions
+from huifang.calls.outbound import MEDIA_WAIT_S, warm_prompts, with_findings
+from huifang.calls.outcome import CallbackOutcome, outcome_json, outcome_of
+from huifang.calls.pipeline import CallPipeline
+from huifang.calls.policy_lookup import StoredPolicy, policy_for_caller
+from huifang.calls.record import finish_call_record, start_call_record
+from huifang.calls.run import CallRun
+from huifang.calls.script_session import ScriptSession
 from huifang.prompt_audio.cache import PromptCache
 from ivr.admission import refusal_as_call_end
 from ivr.call import Call, CallEndedError
@@ -55,8 +52,8 @@ class InboundCall:
     callback: CallbackOutcome | None  # the script's outcome when it ran
 
 
-async def take_inbound_call(call: Call, database: Database, engine: Engine, prompts: PromptCache,
-                            options: CallbackOptions, unknown_prompt: str,
+async def take_inbound_call(call: Call, database: Database, pipeline: CallPipeline,
+                            prompts: PromptCache, options: CallbackOptions, unknown_prompt: str,
                             today: date | None = None,
                             recordings_dir: Path | None = None) -> InboundCall:
     """Look the caller up, store the call at once, answer, run the script (or the prompt)."""
@@ -65,22 +62,22 @@ async def take_inbound_call(call: Call, database: Database, engine: Engine, prom
     started = await asyncio.to_thread(start_call_record, database,
                                       policy.policy_id if policy else None,
                                       CallDirection.INBOUND, call.remote_uri, recordings_dir)
-    call_id = started.call_id
-    try:
+    outcome = None
+    async with pipeline.call(started.call_id, policy.record if policy else None,
+                             policy.holder if policy else None) as run:
         if started.recording is not None:  # stored from the start: a crash leaves it linked
             await call.record_to(started.recording)
         if policy is None:
-            ended, outcome = await _greet_unknown(call, prompts, options, unknown_prompt), None
+            run.ended = await _greet_unknown(call, prompts, options, unknown_prompt)
         else:
-            outcome = await _run_script(call, policy, engine, prompts, options)
-            ended = outcome.call
-    except BaseException:
-        await asyncio.to_thread(fail_call_record, database, call_id)
-        raise
-    events = outcome.events if outcome is not None else ()
-    await asyncio.to_thread(finish_call_record, database, call_id, ended, events)
-    return InboundCall(call_id, call.remote_uri, policy.record.policy_no if policy else None,
-                       ended, "unknown_caller" if policy is None else "script", outcome)
+            outcome = await _run_script(call, policy, run, prompts, options)
+            run.ended = outcome.call
+    ended = run.ended
+    assert ended is not None
+    return InboundCall(started.call_id, call.remote_uri,
+                       policy.record.policy_no if policy else None, ended,
+                       "unknown_caller" if policy is None else "script",
+                       with_findings(outcome, run) if outcome is not None else None)
 
 
 async def store_refusal(refusal: CallRefused, database: Database) -> InboundCall:
@@ -133,7 +130,7 @@ async def _answer(call: Call, options: CallbackOptions) -> bool:
     return True
 
 
-async def _run_script(call: Call, policy: StoredPolicy, engine: Engine, prompts: PromptCache,
+async def _run_script(call: Call, policy: StoredPolicy, run: CallRun, prompts: PromptCache,
                       options: CallbackOptions) -> CallbackOutcome:
     """The callback script for the caller's policy, as an outbound callback would run it."""
     dialogue = CallbackDialogue(script_for(policy.record), policy.record)
@@ -145,8 +142,7 @@ async def _run_script(call: Call, policy: StoredPolicy, engine: Engine, prompts:
             await call.hangup()
             ended = await call.wait_ended(options.hangup_wait_s)
             return outcome_of(dialogue, call.remote_uri, ended, [ended], None)
-        session = CallbackSession(call, dialogue, engine, prompts, options)
-        return await session.run()
+        return await ScriptSession(call, dialogue, run, prompts, options).run()
     finally:
         stop_warming.set()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from huifang.callback.call_store import choose_policy
-from huifang.callback.inbound import mask_caller
+from huifang.calls.inbound import mask_caller
+from huifang.calls.policy_lookup import choose_policy
 from storage.models import Policy
 
 TODAY = date(2026, 11, 22)

@@ -1,0 +1,81 @@
+"""The voiceprint index shared by every process of a node (campaign workers, serve, the desk).
+
+Each process searches the index as it is on disk now and adds to it under an exclusive file
+lock (read, add, write back), so two processes ending calls at once both keep their voiceprint.
+The file pair is reread only when it changed since the last read.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from agent_assist.voiceprint import Voiceprint
+from agent_assist.voiceprint_index import (
+    SIDECAR_FILE,
+    VoiceprintEntry,
+    VoiceprintHit,
+    VoiceprintIndex,
+)
+
+LOCK_FILE = "voiceprints.lock"
+
+
+class SharedVoiceprints:
+    """Search and add voiceprints in `directory`, safe across threads and processes."""
+
+    def __init__(self, directory: Path, store_allowed: bool) -> None:
+        self.directory = directory
+        self.store_allowed = store_allowed
+        self._lock = threading.Lock()
+        self._index = VoiceprintIndex(directory, store_allowed)
+        self._stamp: tuple[int, int] | None = None  # (mtime_ns, size) of the sidecar read
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._fresh())
+
+    def search(self, voiceprint: Voiceprint, threshold: float) -> list[VoiceprintHit]:
+        """Stored voiceprints at least this similar, most similar first (as on disk now)."""
+        with self._lock:
+            return self._fresh().search(voiceprint, threshold)
+
+    def replace_call(self, entry: VoiceprintEntry, voiceprint: Voiceprint) -> None:
+        """Store one call leg's voiceprint instead of any stored before for that call.
+
+        VoiceprintStorageForbiddenError where storing is off."""
+        with self._lock, self._file_lock():
+            index = VoiceprintIndex.open(self.directory, self.store_allowed)
+            index.remove_call(entry.call_id)
+            index.add(entry, voiceprint)
+            index.save()
+            self._index, self._stamp = index, self._sidecar_stamp()
+
+    def _fresh(self) -> VoiceprintIndex:
+        """The index as on disk (under self._lock)."""
+        stamp = self._sidecar_stamp()
+        if stamp != self._stamp:
+            with self._file_lock(shared=True):
+                self._index = VoiceprintIndex.open(self.directory, self.store_allowed)
+                self._stamp = self._sidecar_stamp()
+        return self._index
+
+    def _sidecar_stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = (self.directory / SIDECAR_FILE).stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
+    @contextmanager
+    def _file_lock(self, shared: bool = False) -> Iterator[None]:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with (self.directory / LOCK_FILE).open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,1 +1,0 @@
-"""Live assist: a call's legs → speech recognition → hints, published to the agent screen."""
