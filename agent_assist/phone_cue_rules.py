@@ -14,7 +14,7 @@ from agent_assist.phone_cues import (
     ranked,
 )
 from agent_assist.phone_records import NumberRange, PhoneChange, PolicyFacts, is_landline
-from storage.masking import mask_phone
+from zhtext.phones import mask_phone
 
 Seller = tuple[str, str]
 

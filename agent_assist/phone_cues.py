@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from agent_assist.events import Severity
-from storage.masking import mask_phone
+from zhtext.phones import mask_phone
 
 
 class PhoneCueKind(StrEnum):

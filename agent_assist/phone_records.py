@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from storage.models import Policy
-from storage.phones import normalise_phone
+from zhtext.phones import normalise_phone
 
 # Same first 7 digits of a mainland mobile: carrier segment (138) plus the HLR block (1234),
 # i.e. numbers issued together, as SIM cards bought in one batch are.
@@ -84,17 +83,3 @@ def is_landline(phone: str) -> bool:
     """Whether the canonical number is a landline: canonical mobiles start with 1, landlines 0."""
     return phone.startswith("0")
 
-
-def policy_facts(policy: Policy) -> PolicyFacts:
-    """The facts of a stored policy (the one adapter from storage's model)."""
-    return PolicyFacts(
-        policy_no=policy.policy_no,
-        holder_name=policy.holder_name,
-        holder_id_last4=policy.holder_id_last4,
-        phone=policy.phone,
-        sign_date=policy.sign_date,
-        salesperson=policy.salesperson,
-        branch=policy.branch,
-        team=policy.team,
-        outlet=policy.outlet,
-    )

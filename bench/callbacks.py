@@ -89,8 +89,7 @@ async def _worker(uris: list[str], policy_path: Path, stagger_s: float, checks: 
     from huifang.calls.pipeline import CallPipeline, pipeline_from_settings
     from huifang.calls.policy_input import policy_from_json
     from huifang.prompt_audio.configured import prompt_cache_from_settings
-    from huifang.settings import get_settings
-    from ivr.config import SipConfig
+    from huifang.settings import get_settings, sip_config
     from ivr.phone import Phone
 
     settings = get_settings()
@@ -104,7 +103,7 @@ async def _worker(uris: list[str], policy_path: Path, stagger_s: float, checks: 
     print(json.dumps({"ready": True}), flush=True)
     sys.stdin.readline()  # every worker's model is loaded: start together
 
-    async with Phone(SipConfig.from_settings(settings)) as phone:
+    async with Phone(sip_config(settings)) as phone:
         async def one(index: int, uri: str) -> None:
             await asyncio.sleep(index * stagger_s)
             outcome = await call_policyholder(phone, uri, policy, pipeline, prompts, options)

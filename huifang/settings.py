@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from asr.engines import AsrConfig
 from asr.vad import VadConfig
+from ivr.admission import AdmissionPolicy
+from ivr.config import Registration, SipConfig
 
 
 class Settings(BaseSettings):
@@ -87,7 +89,7 @@ class Settings(BaseSettings):
         7200.0, gt=0, description="longest recording accepted by the file commands"
     )
 
-    # --- SIP endpoint (ivr/): read by ivr.config.SipConfig.from_settings -----------------
+    # --- SIP endpoint (ivr/): read by sip_config below -----------------
     sip_port: int = Field(5060, ge=0, le=65535, description="SIP listening port; 0 picks one")
     sip_bind_address: str = Field("0.0.0.0", description="address the SIP and RTP sockets bind")
     sip_transport: Literal["udp", "tcp", "udp+tcp"] = "udp+tcp"
@@ -136,7 +138,7 @@ class Settings(BaseSettings):
                         " the host's name"
     )
 
-    # --- automated callback (huifang/callback) and its prompt audio (huifang/prompt_audio) --
+    # --- automated callback (huifang/calls) and its prompt audio (huifang/prompt_audio) ----
     prompt_cache: str = Field("var/prompts", description="rendered prompt WAVs, by text hash")
     tts_command: str = Field(
         "", description="external TTS, text on stdin, WAV to {out}; empty: HUIFANG_TTS_ENGINE"
@@ -367,3 +369,30 @@ def decoder_label(settings: Settings) -> str:
     how = "after-call pass" if settings.after_call_pass else "per utterance"
     return (f"whisper {Path(settings.whisper_model).name} beam {settings.whisper_beam_size},"
             f" {how}")
+
+
+def sip_config(settings: Settings) -> SipConfig:
+    """The SIP endpoint's configuration from the HUIFANG_SIP_* settings."""
+    registration = None
+    if settings.sip_registrar:
+        registration = Registration(settings.sip_registrar, settings.sip_auth_user,
+                                    settings.sip_auth_password, settings.sip_auth_realm)
+    return SipConfig(
+        bind_address=settings.sip_bind_address,
+        port=settings.sip_port,
+        transport=settings.sip_transport,
+        user=settings.sip_user,
+        codecs=tuple(settings.sip_codecs),
+        rtp_port=settings.sip_rtp_port,
+        media_timeout_s=settings.sip_media_timeout_s,
+        ring_timeout_s=settings.sip_ring_timeout_s,
+        ack_timeout_s=settings.sip_ack_timeout_s,
+        admission=AdmissionPolicy(
+            max_lines=settings.serve_max_calls,
+            allowed_sources=AdmissionPolicy.networks(settings.sip_allowed_sources),
+            invites_per_minute=settings.sip_invites_per_minute,
+            calls_per_source=settings.sip_calls_per_source),
+        registration=registration,
+        tap_queue_frames=settings.sip_tap_queue_frames,
+        recordings_dir=Path(settings.recordings_dir),
+    )

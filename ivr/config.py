@@ -1,15 +1,13 @@
-"""What the SIP endpoint needs to know, independent of how settings are read."""
+"""What the SIP endpoint needs to know, independent of how settings are read (huifang's
+settings make one with huifang.settings.sip_config)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from ivr.admission import AdmissionPolicy
-
-if TYPE_CHECKING:
-    from huifang.settings import Settings
 
 TransportName = Literal["udp", "tcp", "udp+tcp"]
 
@@ -51,30 +49,3 @@ class SipConfig:
     clock_rate: int = 16000  # conference bridge rate: taps and recordings are 16 kHz mono
     log_level: int = 1
     poll_ms: int = 10
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> SipConfig:
-        """The endpoint configuration from the HUIFANG_SIP_* settings."""
-        registration = None
-        if settings.sip_registrar:
-            registration = Registration(settings.sip_registrar, settings.sip_auth_user,
-                                        settings.sip_auth_password, settings.sip_auth_realm)
-        return cls(
-            bind_address=settings.sip_bind_address,
-            port=settings.sip_port,
-            transport=settings.sip_transport,
-            user=settings.sip_user,
-            codecs=tuple(settings.sip_codecs),
-            rtp_port=settings.sip_rtp_port,
-            media_timeout_s=settings.sip_media_timeout_s,
-            ring_timeout_s=settings.sip_ring_timeout_s,
-            ack_timeout_s=settings.sip_ack_timeout_s,
-            admission=AdmissionPolicy(
-                max_lines=settings.serve_max_calls,
-                allowed_sources=AdmissionPolicy.networks(settings.sip_allowed_sources),
-                invites_per_minute=settings.sip_invites_per_minute,
-                calls_per_source=settings.sip_calls_per_source),
-            registration=registration,
-            tap_queue_frames=settings.sip_tap_queue_frames,
-            recordings_dir=Path(settings.recordings_dir),
-        )

@@ -34,7 +34,13 @@ from scripts_zh.identity_answer import (
 )
 from scripts_zh.policy import PolicyRecord
 from scripts_zh.prompts import render_prompt
-from scripts_zh.script_schema import AnswerKind, CallbackScript, Condition, ProblemKind, ScriptStep
+from scripts_zh.script_schema import (
+    AnswerKind,
+    CallbackScript,
+    ProblemKind,
+    ScriptStep,
+    step_applies,
+)
 from scripts_zh.step_verdict import StepVerdict, identity_verdict, verdict_for
 
 # Prompts in a row met by silence before the call is given up as no response.
@@ -50,11 +56,6 @@ class _Turn:
     explained: bool = False
     evidence: list[Evidence] = field(default_factory=list)
     keys: str = ""
-
-
-def step_applies(step: ScriptStep, policy: PolicyRecord) -> bool:
-    """Whether a conditional step (item 7 only for regular premiums) applies to the policy."""
-    return step.when is not Condition.REGULAR_PREMIUM or policy.regular_premium
 
 
 class CallbackDialogue:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from scripts_zh.policy import PROMPT_FIELDS, ProductFamily
+from scripts_zh.policy import PROMPT_FIELDS, PolicyRecord, ProductFamily
 
 StepId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 PromptText = Annotated[str, Field(min_length=2)]
@@ -174,3 +174,8 @@ class CallbackScript:
     def step(self, step_id: str) -> ScriptStep:
         """The step with this id."""
         return next(step for step in self.steps if step.id == step_id)
+
+
+def step_applies(step: ScriptStep, policy: PolicyRecord) -> bool:
+    """Whether a conditional step (item 7 only for regular premiums) applies to the policy."""
+    return step.when is not Condition.REGULAR_PREMIUM or policy.regular_premium

@@ -16,9 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from scripts_zh.dialogue import step_applies
 from scripts_zh.script_loader import script_for
-from scripts_zh.script_schema import CallbackScript, ProblemKind
+from scripts_zh.script_schema import CallbackScript, ProblemKind, step_applies
 from storage.agent_actions import item_states
 from storage.attention import on_attention_list
 from storage.live_models import AgentAction, AgentActionKind

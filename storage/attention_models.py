@@ -145,7 +145,7 @@ class PhoneChangeRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_no: Mapped[str] = mapped_column(String(32), index=True)
-    old_phone: Mapped[str] = mapped_column(String(16))  # canonical digits (storage.phones)
+    old_phone: Mapped[str] = mapped_column(String(16))  # canonical digits (zhtext.phones)
     new_phone: Mapped[str] = mapped_column(String(16), index=True)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
     source: Mapped[str] = mapped_column(String(255))  # the file (or system) it came from

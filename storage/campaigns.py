@@ -27,7 +27,7 @@ from storage.campaign_models import (
 from storage.dedicated_callbacks import assigned_to_agent
 from storage.letters_visits import fill_queue
 from storage.models import CallDirection, CallRecord, Policy
-from storage.phones import normalise_phone
+from zhtext.phones import normalise_phone
 
 
 @dataclass(frozen=True)

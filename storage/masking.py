@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.phones import mask_phone
+from zhtext.phones import mask_phone
 
 __all__ = ["mask_id_last4", "mask_phone"]
 

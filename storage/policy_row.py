@@ -11,8 +11,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from scripts_zh.policy import ProductFamily
 from storage.families import parse_family
 from storage.models import Gender
-from storage.phones import normalise_phone
 from storage.policy_term import parse_term
+from zhtext.phones import normalise_phone
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
 _GENDERS = {

@@ -23,9 +23,9 @@ from storage.models import (
     Verdict,
 )
 from storage.ownership import CallOwner
-from storage.phones import caller_digits
 from storage.problem_cases import DeadlineRules, case_fields
 from storage.working_days import load_calendar
+from zhtext.phones import caller_digits
 
 # A callback that reached the holder and went through the script needs no further attempt.
 REACHED = (DialogueOutcome.ALL_CONFIRMED.value, DialogueOutcome.COMPLETED_WITH_PROBLEMS.value)

@@ -29,7 +29,7 @@ from huifang.calls.policy_lookup import customer_uri_for, load_policy
 from huifang.calls.record import start_call_record
 from huifang.calls.run import DECODE_WAIT_S
 from huifang.prompt_audio.configured import prompt_cache_from_settings
-from huifang.settings import Settings, asr_config
+from huifang.settings import Settings, asr_config, sip_config
 from ivr.config import SipConfig
 from ivr.phone import Phone
 from storage.database import Database
@@ -57,7 +57,7 @@ class LiveDesk:
                  engine: Engine | None = None) -> None:
         self.settings = settings
         self.bus = bus
-        self.sip = sip or SipConfig.from_settings(settings)
+        self.sip = sip or sip_config(settings)
         self.phone: Phone | None = None
         self.agents = AgentPool()
         self._engine = engine

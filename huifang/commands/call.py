@@ -24,9 +24,8 @@ from huifang.calls.policy_lookup import UnknownPolicyError, load_policy
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.prompt_audio.configured import prompt_cache_from_settings
-from huifang.settings import Settings, get_settings
+from huifang.settings import Settings, get_settings, sip_config
 from ivr.call_leg import DialError
-from ivr.config import SipConfig
 from ivr.phone import Phone
 from scripts_zh.policy import PolicyRecord
 from storage.database import Database
@@ -125,7 +124,7 @@ async def _call(settings: Settings, uri: str,
     pipeline = await loop.run_in_executor(
         None, lambda: pipeline_from_settings(settings, engine, database=database))
     try:
-        async with Phone(SipConfig.from_settings(settings)) as phone:
+        async with Phone(sip_config(settings)) as phone:
             if isinstance(policy, _StoredPolicy):
                 await asyncio.to_thread(settle_left_open, policy.database)
                 stored = await run_stored_callback(phone, policy.database, policy.policy_no,

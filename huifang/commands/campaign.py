@@ -12,9 +12,9 @@ from huifang.commands import campaign_run
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from storage.campaigns import CampaignStore, policy_line
-from storage.phones import mask_phone, normalise_phone
 from storage.policy_file import PolicyFileError
 from storage.policy_import import describe_row
+from zhtext.phones import mask_phone, normalise_phone
 
 AT_RISK_DAYS = 3  # `status` lists unreached policies whose 犹豫期 ends within this many days
 

@@ -25,7 +25,7 @@ from huifang.campaign.runner import CampaignRunner
 from huifang.campaign.schedule import CallingRules
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, db_url, open_db
-from huifang.settings import Settings, get_settings
+from huifang.settings import Settings, get_settings, sip_config
 from ivr.stack import MAX_CALLS
 from storage.database import Database
 
@@ -93,7 +93,6 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
     from huifang.calls.pipeline import pipeline_from_settings
     from huifang.campaign.stored_place import stored_callback_placer
     from huifang.prompt_audio.configured import prompt_cache_from_settings
-    from ivr.config import SipConfig
     from ivr.phone import Phone
 
     loop = asyncio.get_running_loop()
@@ -105,7 +104,7 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
     progress = None if args.worker else ProgressDisplay(db)
     pipeline = await loop.run_in_executor(
         None, lambda: pipeline_from_settings(settings, engine, database=db))
-    async with Phone(SipConfig.from_settings(settings)) as phone:
+    async with Phone(sip_config(settings)) as phone:
         await asyncio.to_thread(settle_left_open, db)  # a killed worker's calls
         place = stored_callback_placer(phone, db, pipeline,
                                        prompt_cache_from_settings(settings), options)

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from agent_assist.phone_change_file import PhoneChangeFileError, read_phone_changes
-from agent_assist.phone_cue_scan import scan_phone_cues
 from agent_assist.phone_cues import PhoneCue, PhoneCueSettings
 from agent_assist.phone_records import PhoneChange
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
+from storage.phone_cue_scan import scan_phone_cues
 
 # Policies signed this many days back by default: new policies still in or near the 犹豫期.
 DEFAULT_LOOKBACK_DAYS = 30

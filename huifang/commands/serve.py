@@ -21,8 +21,7 @@ from huifang.calls.switchboard import LineConfig, Switchboard
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.prompt_audio.configured import prompt_cache_from_settings
-from huifang.settings import Settings, get_settings
-from ivr.config import SipConfig
+from huifang.settings import Settings, get_settings, sip_config
 from ivr.phone import Phone
 from storage.database import Database
 
@@ -81,7 +80,7 @@ async def _serve(settings: Settings, database: Database, out: TextIO) -> None:
         None, lambda: pipeline_from_settings(settings, engine, database=database))
     line = LineConfig(settings.serve_max_calls, settings.callback_unknown_caller_prompt)
     try:
-        async with Phone(SipConfig.from_settings(settings)) as phone:
+        async with Phone(sip_config(settings)) as phone:
             await asyncio.to_thread(settle_left_open, database)  # recordings repaired by now
             board = Switchboard(phone, database, pipeline, prompt_cache_from_settings(settings),
                                 CallbackOptions.from_settings(settings), line,

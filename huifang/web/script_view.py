@@ -6,10 +6,9 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from huifang.calls.policy_lookup import callback_policy
-from scripts_zh.dialogue import step_applies
 from scripts_zh.prompts import render_prompt
 from scripts_zh.script_loader import script_for
-from scripts_zh.script_schema import CallbackScript
+from scripts_zh.script_schema import CallbackScript, step_applies
 from storage.agent_actions import item_states
 from storage.models import CallRecord
 from zhtext.personal_numbers import mask_personal_numbers

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from phone_cues_testkit import change, policy, write_change_file, write_import_file
 
-from agent_assist.phone_cue_scan import policies_signed_between, scan_phone_cues
 from agent_assist.phone_records import PolicyFacts
 from huifang.cli import main
 from storage.database import open_database
+from storage.phone_cue_scan import policies_signed_between, scan_phone_cues
 from storage.policy_import import import_policy_file
 
 # 李明's three new policies on 1381234xxxx, one older one in the same range, a shared mobile

@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from sz_fixtures import INVESTMENT_FAMILIES, make_policy
 
-from scripts_zh.dialogue import step_applies
 from scripts_zh.policy import ProductFamily, prompt_values
 from scripts_zh.prompts import render_prompt
 from scripts_zh.script_loader import load_script
-from scripts_zh.script_schema import AnswerKind
+from scripts_zh.script_schema import AnswerKind, step_applies
 
 
 @pytest.mark.parametrize("family", list(ProductFamily))

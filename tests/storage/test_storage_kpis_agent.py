@@ -10,9 +10,8 @@ from kpi_testkit import RULES, ZHANG, add_call, add_policy, cst
 from sqlalchemy.orm import Session
 from storage_testkit import sqlite_db
 
-from scripts_zh.dialogue import step_applies
 from scripts_zh.script_loader import script_for
-from scripts_zh.script_schema import ProblemKind, ScriptStep
+from scripts_zh.script_schema import ProblemKind, ScriptStep, step_applies
 from storage.agent_actions import mark_item
 from storage.audit import Actor
 from storage.database import Database

@@ -12,10 +12,10 @@ from scripts_zh.policy import ProductFamily
 from storage.database import Database
 from storage.families import FAMILY_CODES, parse_family
 from storage.masking import mask_id_last4, mask_phone
-from storage.phones import caller_digits, normalise_phone
 from storage.policy_import import import_policy_file
 from storage.policy_view import policy_record, policy_view
 from storage.repository import Repository
+from zhtext.phones import caller_digits, normalise_phone
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from agent_assist.phone_cue_rules import find_phone_cues
 from agent_assist.phone_cues import PhoneCue, PhoneCueSettings
-from agent_assist.phone_records import PhoneChange, PolicyFacts, policy_facts
+from agent_assist.phone_records import PhoneChange, PolicyFacts
 from storage.models import Policy
 from storage.phone_changes import stored_phone_changes
 
@@ -43,3 +43,18 @@ def scan_phone_cues(
     stored = stored_phone_changes(session, [policy.policy_no for policy in policies])
     merged = list(dict.fromkeys([*stored, *changes]))
     return find_phone_cues(policies, merged, settings)
+
+
+def policy_facts(policy: Policy) -> PolicyFacts:
+    """The facts of a stored policy (the one adapter from storage's model)."""
+    return PolicyFacts(
+        policy_no=policy.policy_no,
+        holder_name=policy.holder_name,
+        holder_id_last4=policy.holder_id_last4,
+        phone=policy.phone,
+        sign_date=policy.sign_date,
+        salesperson=policy.salesperson,
+        branch=policy.branch,
+        team=policy.team,
+        outlet=policy.outlet,
+    )

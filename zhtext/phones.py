@@ -1,4 +1,4 @@
-"""Mainland phone numbers: one canonical form for storing, matching callers and masking."""
+"""Mainland phone numbers in text: one canonical form for storing, matching callers and masking."""
 
 from __future__ import annotations
 
