@@ -108,15 +108,22 @@ class AssistFactory:
         """A fresh assistant for one call; with `voice`, live voice cues from its audio."""
         if voice is None:
             return CallAssistant(self.detector, self.whole_call, emit)
-        from agent_assist.live_voice import LiveVoiceCues, VoiceWorker
+        from agent_assist.live_voice import LiveVoiceCues
+
+        live = LiveVoiceCues(self.start_voice_worker(), voice)
+        return CallAssistant(self.detector, self.whole_call, emit, live)
+
+    def start_voice_worker(self) -> VoiceWorker:
+        """The voice-measuring process, started now if it is not yet (best before any call:
+        starting it costs a few seconds of CPU)."""
+        from agent_assist.live_voice import VoiceWorker
 
         with self._voice_lock:
             if self._voice_worker is None:
                 self._voice_worker = VoiceWorker()
             worker = self._voice_worker
         worker.start()
-        live = LiveVoiceCues(worker, voice)
-        return CallAssistant(self.detector, self.whole_call, emit, live)
+        return worker
 
     def close(self) -> None:
         """Stop the voice-measuring process, if one was started."""

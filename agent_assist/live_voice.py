@@ -47,6 +47,7 @@ _VAD_RATES = (8000, 16000)  # the leg's own rate is kept: resampling 20 ms piece
 _VAD_AGGRESSIVENESS = 2
 _REMEASURE_GROWTH = 2.0  # the end measures again when speech has grown this much since
 _PARENT_POLL_S = 1.0
+_WORKER_NICENESS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +79,14 @@ def _measure(audio: Pcm16, rate: int, want_voiceprint: bool = False) -> Measurem
     return Measurement(features, voiceprint)
 
 
-def _follow_parent(parent: int) -> None:
-    """Run in the worker process: exit when the process that started it is gone.
+def _worker_start(parent: int) -> None:
+    """Run in the worker process as it starts: yield the CPU to the calls' real-time work, and
+    exit when the process that started it is gone.
 
-    A killed parent (a crashed campaign worker) would otherwise leave this process running,
-    holding the parent's inherited stdout and stderr open for whoever reads them."""
+    Voice cues may come a second later; an answer decoded a second later derails a dialogue,
+    hence the lower priority. A killed parent (a crashed campaign worker) would otherwise
+    leave this process running, holding the parent's inherited stdout and stderr open."""
+    os.nice(_WORKER_NICENESS)
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -122,7 +126,7 @@ class VoiceWorker:
             if self._pool is None:  # spawned, not forked: the parent has pj's threads
                 context = multiprocessing.get_context("spawn")
                 self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context,
-                                                 initializer=_follow_parent,
+                                                 initializer=_worker_start,
                                                  initargs=(os.getpid(),))
                 # A warm-up job: the process starts and imports Praat before any audio waits.
                 self._pool.submit(_measure, np.zeros(PIPELINE_RATE, np.int16), PIPELINE_RATE)

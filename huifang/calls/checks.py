@@ -92,6 +92,8 @@ class Checks:
     def __init__(self, voice: VoiceChecks, assist: AssistFactory | None = None) -> None:
         self.voice = voice
         self.assist = assist or AssistFactory()
+        if voice.cues:  # now, not during the first call: it takes seconds of CPU
+            self.assist.start_voice_worker()
 
     def for_call(self, sink: CheckSink, holder: PolicyholderRecord | None = None,
                  policy: PolicyRecord | None = None, *, identity: bool = False,

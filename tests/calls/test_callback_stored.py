@@ -118,7 +118,9 @@ def test_a_killed_call_leaves_its_started_record_and_recording(tmp_path: Path) -
             assert call.policy is not None and call.policy.policy_no == "P2026000503"
             assert call.direction is CallDirection.OUTBOUND and call.sip_uri == peer.uri
             assert call.started_at is not None
-            assert (call.ended_at, call.outcome, call.answers) == (None, None, [])
+            assert (call.ended_at, call.outcome) == (None, None)
+            # Answers are written as they come: the first item's, if it came before the kill.
+            assert [a.step_id for a in call.answers] in ([], ["identity_name"])
             assert call.recording_path is not None
             recording = Path(call.recording_path)
     finally:
