@@ -43,6 +43,7 @@ class PolicyFlagKind(StrEnum):
 
     SPECIAL_ATTENTION = "special_attention"  # sold by someone on the 特别关注 list
     RESTRICTED_PRODUCT = "restricted_product"  # a product the listing forbids its seller (严重)
+    PHONE_CUE = "phone_cue"  # 号段相近, one number for several holders, changed after purchase
 
 
 def _values_enum(enum: type[StrEnum], length: int) -> Enum:
@@ -128,9 +129,28 @@ class PolicyFlag(Base):
     )
     reason: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # A phone cue's kind (agent_assist PhoneCueKind) and severity; None for other flags.
+    cue: Mapped[str | None] = mapped_column(String(32))
+    severity: Mapped[str | None] = mapped_column(String(8))
 
     policy: Mapped[Policy] = relationship()
     entry: Mapped[AttentionEntry | None] = relationship()
+    links: Mapped[list[PolicyFlagLink]] = relationship(
+        back_populates="flag", order_by="PolicyFlagLink.id", cascade="all, delete-orphan"
+    )
+
+
+class PolicyFlagLink(Base):
+    """Another policy a phone cue points at, by number (the cue's other policies)."""
+
+    __tablename__ = "policy_flag_links"
+    __table_args__ = (UniqueConstraint("flag_id", "policy_no"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("policy_flags.id", ondelete="CASCADE"))
+    policy_no: Mapped[str] = mapped_column(String(32), index=True)
+
+    flag: Mapped[PolicyFlag] = relationship(back_populates="links")
 
 
 class PhoneChangeRecord(Base):

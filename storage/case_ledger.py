@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session, aliased
 
 from storage.analysis_models import CallFlag
 from storage.models import AnswerEvidence, CallRecord, CaseStatus, Policy, ProblemCase, User
-from storage.problem_cases import CaseClock, DeadlineRules, case_clock
+from storage.problem_cases import (
+    CaseClock,
+    DeadlineRules,
+    case_clock,
+    case_deadline,
+    opened_before_overdue,
+)
 from storage.review_models import CaseHandling, Decision, FlagDisposition
 
 
@@ -44,6 +50,7 @@ class LedgerRow:
     resolver: str | None
     clock: CaseClock
     evidence: str
+    deadline: date  # from the day the case opened, assigned or not
 
 
 def ledger_rows(
@@ -67,7 +74,8 @@ def ledger_rows(
     evidence = _evidence(session, [case.id for case, *_ in found])
     return [
         LedgerRow(case, policy, handling, handler_name, resolver_name,
-                  case_clock(case, handling, rules, today), evidence.get(case.id, ""))
+                  case_clock(case, handling, rules, today), evidence.get(case.id, ""),
+                  case_deadline(case, handling, rules))
         for case, policy, handling, handler_name, resolver_name in found
     ]  # fmt: skip
 
@@ -83,7 +91,9 @@ def _ledger_condition(
     if wanted.status is not None:
         conditions.append(ProblemCase.status == wanted.status)
     if wanted.overdue_only:
-        conditions += [ProblemCase.status == CaseStatus.OPEN, CaseHandling.deadline < today]
+        # Assigned or not: a case's deadline runs from the day it opened.
+        conditions += [ProblemCase.status == CaseStatus.OPEN,
+                       ProblemCase.opened_at < opened_before_overdue(rules, today)]
     if wanted.date_from is not None:
         conditions.append(ProblemCase.opened_at >= local_start(wanted.date_from, rules))
     if wanted.date_to is not None:
@@ -172,12 +182,12 @@ def daily_summary(session: Session, day: date, rules: DeadlineRules) -> list[Sum
     for decision, branch, team, salesperson in session.execute(decided):
         confirmed = decision is Decision.CONFIRMED
         count((branch, team, salesperson), "flags_confirmed" if confirmed else "flags_dismissed")
-    _count_cases(session, begin, end, day, count)
+    _count_cases(session, begin, end, day, rules, count)
     return [rows[key] for key in sorted(rows)]
 
 
 def _count_cases(session: Session, begin: datetime, end: datetime, day: date,
-                 count: Counting) -> None:  # fmt: skip
+                 rules: DeadlineRules, count: Counting) -> None:  # fmt: skip
     """Cases opened and closed in the day, open at its end, and overdue among those."""
     touched = or_(
         and_(ProblemCase.opened_at >= begin, ProblemCase.opened_at < end),
@@ -186,12 +196,12 @@ def _count_cases(session: Session, begin: datetime, end: datetime, day: date,
              or_(ProblemCase.closed_at.is_(None), ProblemCase.closed_at >= end)),
     )  # fmt: skip
     query = (
-        select(ProblemCase, CaseHandling.deadline, Policy.branch, Policy.team, Policy.salesperson)
+        select(ProblemCase, CaseHandling, Policy.branch, Policy.team, Policy.salesperson)
         .join(Policy, Policy.id == ProblemCase.policy_id)
         .outerjoin(CaseHandling, CaseHandling.problem_case_id == ProblemCase.id)
         .where(touched)
     )
-    for case, deadline, branch, team, salesperson in session.execute(query):
+    for case, handling, branch, team, salesperson in session.execute(query):
         channel = (branch, team, salesperson)
         if begin <= case.opened_at < end:
             count(channel, "cases_opened")
@@ -199,5 +209,5 @@ def _count_cases(session: Session, begin: datetime, end: datetime, day: date,
             count(channel, "cases_closed")
         if case.opened_at < end and (case.closed_at is None or case.closed_at >= end):
             count(channel, "cases_open")
-            if deadline is not None and deadline < day:
+            if case_deadline(case, handling, rules) < day:  # assigned or not
                 count(channel, "cases_overdue")

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     Enum,
     ForeignKey,
     Index,
@@ -162,6 +163,9 @@ class CallRecord(Base):
     owner_node: Mapped[str | None] = mapped_column(String(64))
     owner_pid: Mapped[int | None] = mapped_column(Integer)
     owner_started: Mapped[str | None] = mapped_column(String(24))
+    # The checks this call did not run because the deployment has them off (duplicate_voice
+    # where voiceprints are not kept); None for calls stored before the pipeline said.
+    checks_skipped: Mapped[list[str] | None] = mapped_column(JSON)
 
     policy: Mapped[Policy | None] = relationship(back_populates="calls")
     agent: Mapped[User | None] = relationship()
@@ -224,6 +228,9 @@ class ProblemCase(Base):
     status: Mapped[CaseStatus] = mapped_column(_text_enum(CaseStatus, 8), default=CaseStatus.OPEN)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The deadline sweep's marks, assigned or not: the clock runs from the day the case opens.
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    overdue_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class User(Base):

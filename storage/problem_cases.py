@@ -7,7 +7,7 @@ Every change is written to the audit trail in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -60,16 +60,37 @@ class CaseClock:
     overdue: bool
 
 
+def case_deadline(case: ProblemCase, handling: CaseHandling | None,
+                  rules: DeadlineRules) -> date:  # fmt: skip
+    """The last working day to resolve the case: from the day it opened, assigned or not."""
+    return handling.deadline if handling is not None else rules.deadline_for(case.opened_at)
+
+
 def case_clock(case: ProblemCase, handling: CaseHandling | None, rules: DeadlineRules,
                today: date) -> CaseClock:  # fmt: skip
-    """The case's standing today; a closed case is never due or overdue."""
-    if handling is None or case.status is CaseStatus.CLOSED:
+    """The case's standing today, assigned or not; a closed case is never due or overdue."""
+    if case.status is CaseStatus.CLOSED:
         return CaseClock(None, False, False)
-    left = rules.calendar.working_days_until(today, handling.deadline)
+    deadline = case_deadline(case, handling, rules)
+    left = rules.calendar.working_days_until(today, deadline)
     # Overdue from the first day after the deadline, working or not (a Saturday after a
     # Friday deadline is past it though no working day has gone by).
-    overdue = today > handling.deadline
+    overdue = today > deadline
     return CaseClock(left, not overdue and left <= rules.reminder_working_days, overdue)
+
+
+def opened_before_overdue(rules: DeadlineRules, today: date) -> datetime:
+    """The moment before which a case must have opened to be past its deadline today.
+
+    Deadlines grow with the opening day, so the cases overdue today are exactly those opened
+    before the start of the first local day whose deadline is not yet past: a range a
+    query can use, without working days in SQL."""
+    zone = ZoneInfo(rules.timezone)
+    day = today
+    while rules.calendar.add_working_days(day - timedelta(days=1),
+                                          rules.deadline_working_days) >= today:
+        day -= timedelta(days=1)
+    return datetime.combine(day, time(), zone)
 
 
 def eligible_handlers(session: Session, salesperson: str | None) -> list[User]:
@@ -162,23 +183,24 @@ class SweepResult:
 def sweep_deadlines(
     session: Session, rules: DeadlineRules, now: datetime | None = None
 ) -> SweepResult:
-    """Mark reminders due and cases overdue, once each, as the system (run daily)."""
+    """Mark reminders due and cases overdue, once each, as the system (run daily); a case
+    with no handler yet is on the clock all the same."""
     now = now or datetime.now(UTC)
     today = rules.local_date(now)
     result = SweepResult()
     query = (
         select(ProblemCase, CaseHandling)
-        .join(CaseHandling, CaseHandling.problem_case_id == ProblemCase.id)
+        .outerjoin(CaseHandling, CaseHandling.problem_case_id == ProblemCase.id)
         .where(ProblemCase.status == CaseStatus.OPEN)
         .order_by(ProblemCase.id)
     )
     for case, handling in session.execute(query):
         clock = case_clock(case, handling, rules, today)
-        if clock.overdue and handling.overdue_at is None:
-            _mark(session, handling, "overdue_at", "case.overdue", now)
+        if clock.overdue and case.overdue_at is None:
+            _mark(session, case, "overdue_at", "case.overdue", now)
             result.overdue.append(case.id)
-        elif clock.reminder_due and handling.reminded_at is None:
-            _mark(session, handling, "reminded_at", "case.remind", now)
+        elif clock.reminder_due and case.reminded_at is None:
+            _mark(session, case, "reminded_at", "case.remind", now)
             result.reminded.append(case.id)
     return result
 
@@ -188,7 +210,8 @@ def case_fields(case: ProblemCase) -> dict[str, Any]:
     return {
         "policy_id": case.policy_id, "call_id": case.call_id, "kind": case.kind,
         "reason": case.reason, "status": case.status, "opened_at": case.opened_at,
-        "closed_at": case.closed_at,
+        "closed_at": case.closed_at, "reminded_at": case.reminded_at,
+        "overdue_at": case.overdue_at,
     }  # fmt: skip
 
 
@@ -197,21 +220,18 @@ def handling_fields(handling: CaseHandling) -> dict[str, Any]:
     return {
         "classification": handling.classification, "handler_id": handling.handler_id,
         "assigned_by": handling.assigned_by, "deadline": handling.deadline,
-        "reminded_at": handling.reminded_at, "overdue_at": handling.overdue_at,
         "resolution": handling.resolution, "resolved_by": handling.resolved_by,
         "resolved_at": handling.resolved_at,
     }  # fmt: skip
 
 
-def _mark(session: Session, handling: CaseHandling, column: str, action: str,
+def _mark(session: Session, case: ProblemCase, column: str, action: str,
           now: datetime) -> None:  # fmt: skip
-    before = handling_fields(handling)
-    setattr(handling, column, now)
+    before = case_fields(case)
+    setattr(case, column, now)
     session.flush()
-    record_change(
-        session, SYSTEM, action, "problem_case", handling.problem_case_id, before,
-        handling_fields(handling), at=now,
-    )  # fmt: skip
+    record_change(session, SYSTEM, action, "problem_case", case.id, before, case_fields(case),
+                  at=now)
 
 
 def _check_handler(session: Session, case: ProblemCase, handler: User) -> None:

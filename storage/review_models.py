@@ -77,8 +77,6 @@ class CaseHandling(Base):
     assigned_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # The last working day (local calendar) by which the case must be resolved.
     deadline: Mapped[date] = mapped_column(index=True)
-    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    overdue_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     resolution: Mapped[str | None] = mapped_column(Text)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

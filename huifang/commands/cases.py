@@ -12,7 +12,8 @@ from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.settings import get_settings
 from huifang.web.review_access import deadline_rules
-from storage.problem_cases import DeadlineRules, sweep_deadlines
+from storage.models import ProblemCase
+from storage.problem_cases import DeadlineRules, case_deadline, sweep_deadlines
 from storage.review_models import CaseHandling
 from storage.working_days import CalendarFileError
 
@@ -49,11 +50,13 @@ def run_sweep(args: argparse.Namespace) -> int:
             marks = [("reminder", i) for i in result.reminded]
             marks += [("overdue", i) for i in result.overdue]
             for mark, case_id in marks:
+                case = session.get(ProblemCase, case_id)
+                assert case is not None
                 handling = session.get(CaseHandling, case_id)
-                assert handling is not None
+                deadline = case_deadline(case, handling, rules)
                 print(json.dumps({"case_id": case_id, "mark": mark,
-                                  "handler": handling.handler.username,
-                                  "deadline": handling.deadline.isoformat()},
+                                  "handler": handling.handler.username if handling else None,
+                                  "deadline": deadline.isoformat()},
                                  ensure_ascii=False))  # fmt: skip
     finally:
         db.close()

@@ -35,8 +35,8 @@ class LedgerLine(BaseModel):
     classification: str | None
     evidence: str
     opened_at: datetime
-    handler: str | None
-    deadline: date | None
+    handler: str | None  # None: not assigned yet (the deadline runs all the same)
+    deadline: date
     working_days_left: int | None
     reminder_due: bool
     overdue: bool
@@ -88,7 +88,7 @@ def ledger_line(row: LedgerRow, *, masked: bool) -> LedgerLine:
         reason=row.case.reason,
         classification=handling.classification.value if handling else None,
         evidence=text(row.evidence), opened_at=row.case.opened_at, handler=row.handler,
-        deadline=handling.deadline if handling else None,
+        deadline=row.deadline,
         working_days_left=row.clock.working_days_left, reminder_due=row.clock.reminder_due,
         overdue=row.clock.overdue, status=row.case.status.value,
         resolution=text(handling.resolution) if handling and handling.resolution else None,
@@ -108,7 +108,7 @@ def ledger_table(lines: list[LedgerLine], rules: DeadlineRules) -> Table:
          line.holder_id_last4, line.salesperson, line.team, line.outlet, line.branch,
          line.call_id, label("problemKind", line.kind), label("caseReason", line.reason),
          line.classification, line.evidence,
-         local(line.opened_at), line.handler, line.deadline, line.working_days_left,
+         local(line.opened_at), line.handler or "未分派", line.deadline, line.working_days_left,
          "是" if line.reminder_due else "", "是" if line.overdue else "",
          label("caseStatus", line.status), line.resolution, line.resolved_by,
          local(line.closed_at)]

@@ -253,7 +253,46 @@ def test_the_sweep_reminds_before_the_deadline_and_marks_overdue_after_once(
         rows = ledger_rows(session, LedgerFilter(overdue_only=True), RULES, date(2024, 10, 25))
         assert [row.case.id for row in rows] == [case_id]
         assert rows[0].clock.overdue and rows[0].clock.working_days_left == -2
-        assert rows[0].handling is not None and rows[0].handling.overdue_at is not None
+        assert rows[0].case.overdue_at is not None
+    system = [entry for entry in _audit(db) if entry[1] == "system"]
+    assert system == [("case.remind", "system", case_id), ("case.overdue", "system", case_id)]
+
+
+def test_an_unassigned_case_runs_on_the_clock_from_the_day_it_opened(db: Database) -> None:
+    seeded = _seed(db)
+    with db.session() as session:  # opened by the robot's script: nobody assigned yet
+        policy = Repository(session).policy("8644012024110001")
+        assert policy is not None
+        case = ProblemCase(policy_id=policy.id, call_id=seeded.call_id, kind="identity",
+                           reason="mismatch", status=CaseStatus.OPEN,
+                           opened_at=BEFORE_GOLDEN_WEEK)
+        session.add(case)
+        session.flush()
+        case_id = case.id
+
+    def sweep(day: date) -> tuple[list[int], list[int]]:
+        moment = datetime(day.year, day.month, day.day, 1, 0, tzinfo=UTC)
+        with db.session() as session:
+            result = sweep_deadlines(session, RULES, now=moment)
+        return result.reminded, result.overdue
+
+    assert sweep(date(2024, 10, 18)) == ([case_id], [])  # the same 15 working days
+    assert sweep(date(2024, 10, 24)) == ([], [case_id])
+    with db.session() as session:
+        (row,) = ledger_rows(session, LedgerFilter(overdue_only=True), RULES, date(2024, 10, 24))
+        assert row.case.id == case_id and row.handler is None and row.handling is None
+        assert row.deadline == date(2024, 10, 23) and row.clock.overdue
+        assert row.case.reminded_at is not None and row.case.overdue_at is not None
+        # Opened a day later: not overdue yet on the 24th, so the overdue filter leaves it out.
+        later = ProblemCase(policy_id=case.policy_id, call_id=seeded.call_id, kind="identity",
+                            reason="mismatch", status=CaseStatus.OPEN,
+                            opened_at=BEFORE_GOLDEN_WEEK + timedelta(days=4))
+        session.add(later)
+        session.flush()
+        overdue = ledger_rows(session, LedgerFilter(overdue_only=True), RULES, date(2024, 10, 24))
+        assert [r.case.id for r in overdue] == [case_id]
+        (summary,) = daily_summary(session, date(2024, 10, 24), RULES)
+        assert summary.counts["cases_overdue"] == 1
     system = [entry for entry in _audit(db) if entry[1] == "system"]
     assert system == [("case.remind", "system", case_id), ("case.overdue", "system", case_id)]
 
