@@ -24,7 +24,7 @@ from huifang.calls.agent_pool import AgentPool
 from huifang.calls.bridged import DeskLine, run_bridged, run_robot
 from huifang.calls.bus import EventBus
 from huifang.calls.options import CallbackOptions
-from huifang.calls.pipeline import pipeline_from_settings
+from huifang.calls.pipeline import CallPipeline, pipeline_from_settings
 from huifang.calls.policy_lookup import customer_uri_for, load_policy
 from huifang.calls.record import start_call_record
 from huifang.calls.run import DECODE_WAIT_S
@@ -63,6 +63,11 @@ class LiveDesk:
         self._engine = engine
         self._line: DeskLine | None = None
         self._calls: dict[int, asyncio.Task[None]] = {}
+
+    @property
+    def pipeline(self) -> CallPipeline:
+        """The pipeline the desk's calls run through (LiveDeskError before start)."""
+        return self._require_line().pipeline
 
     async def start(self, database: Database) -> None:
         """Load the speech model and the rules (off the loop), then start the SIP endpoint."""

@@ -148,6 +148,14 @@ class CallRecorder:
         self._submit(lambda session: add_utterance(session, self.call_id, heard,
                                                    TranscriptPass.LIVE))
 
+    def checks_skipped(self, checks: tuple[str, ...]) -> None:
+        """Note which checks this call does not run (the review console says so)."""
+
+        def write(session: Session) -> None:
+            _call(session, self.call_id).checks_skipped = list(checks)
+
+        self._submit(write)
+
     def cue(self, cue: VoiceCue) -> None:
         """Store a voice cue."""
         self._submit(lambda session: _store(session, self.call_id, cue))

@@ -66,6 +66,8 @@ class CallRun:
         self.checks: CallChecks | None = None
         if pipeline.checks is not None:
             self.checks = pipeline.checks.for_call(self, holder, policy, identity=identity)
+        if self._recorder is not None:
+            self._recorder.checks_skipped(self.skipped_checks)
 
     @property
     def findings(self) -> list[Finding]:

@@ -79,6 +79,9 @@ class ReviewCall(CallSummary):
     flags: list[FlagOut]
     transcript: list[TranscriptLine]
     transcript_pass: str | None  # after_call / live, None: the answers and flags heard only
+    # Checks this call did not run because the deployment has them off (duplicate_voice:
+    # voiceprints are not kept); empty when every check ran or the call predates the record.
+    checks_skipped: list[str]
 
 
 def review_call(session: Session, call: CallRecord, *, masked: bool,
@@ -97,6 +100,7 @@ def review_call(session: Session, call: CallRecord, *, masked: bool,
         has_recording=has_recording, duration_ms=duration,
         flags=[_flag(flag, decided.get(flag.id), linked, masked) for flag in flags],
         transcript=transcript.lines, transcript_pass=transcript.transcript_pass,
+        checks_skipped=list(call.checks_skipped or []),
     )  # fmt: skip
 
 

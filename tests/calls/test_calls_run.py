@@ -104,6 +104,7 @@ def test_a_final_misleading_statement_is_shown_kept_and_stored_at_once(
     with database.session() as session:
         call = session.get(CallRecord, call_id)
         assert call is not None and call.outcome == "completed" and call.ended_at
+        assert call.checks_skipped == ["duplicate_voice"]  # voiceprints off: the console says
         kinds = {flag.kind for flag in flags_for_call(session, call_id)}
     assert kinds == {FlagKind.MISLEADING_SALE, FlagKind.WHOLE_CALL}  # answered: whole-call too
 

@@ -304,6 +304,9 @@ async function showCall() {
   recording.setDuration(call.duration_ms || 0);
   showTranscript(call);
   showFlags(call);
+  // The duplicate-voice search did not run on this call: voiceprints are off here (PIPL).
+  document.getElementById("checks-skipped").hidden =
+    !(call.checks_skipped || []).includes("duplicate_voice");
   window.reviewCall = call;
 }
 
