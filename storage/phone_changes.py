@@ -37,6 +37,7 @@ class PhoneChangeImportReport:
     unchanged: int = 0
     rejected: int = 0
     problems: list[str] = field(default_factory=list)
+    policy_nos: list[str] = field(default_factory=list)  # the good rows' policies, once each
 
 
 def import_phone_change_file(
@@ -60,6 +61,7 @@ def import_phone_change_file(
             good.setdefault(_key(change), change)  # a repeated line is the same fact
     report.rejected = rows.rows - len(rows.changes) + invalid
     report.unchanged = len(rows.changes) - invalid - len(good)  # lines repeating another
+    report.policy_nos = list(dict.fromkeys(key[0] for key in good))
     label = (source or path.name)[:_SOURCE_LENGTH]
     with db.session() as session:
         stored = _stored_keys(session, {key[0] for key in good})

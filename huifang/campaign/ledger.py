@@ -21,6 +21,7 @@ from huifang.campaign.schedule import CallingRules, Candidate, PastAttempt, Plan
 from storage.campaign_models import AttemptOutcome, CampaignAttempt, CampaignPolicy
 from storage.campaigns import CampaignStore, Enrolment
 from storage.database import Database
+from storage.phone_cue_flags import flag_stored_phone_cues
 from storage.policy_import import ImportReport, import_policy_file
 from storage.recovery import INTERRUPTED, settle_call
 
@@ -52,6 +53,7 @@ class Round:
 def enrol_file(db: Database, path: Path, now: datetime) -> tuple[ImportReport, Enrolment]:
     """Import a policy file (same validation as `policies import`) and enrol its good rows."""
     report = import_policy_file(db, path, now)
+    flag_stored_phone_cues(db, report.policy_nos, now)
     with db.session() as session:
         enrolment = CampaignStore(session).enrol(report.policy_nos, now)
     return report, enrolment

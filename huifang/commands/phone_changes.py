@@ -9,6 +9,7 @@ from agent_assist.phone_change_file import PhoneChangeFileError
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from storage.phone_changes import import_phone_change_file
+from storage.phone_cue_flags import flag_stored_phone_cues
 
 
 def add_phone_changes_action(actions: Subparsers) -> None:
@@ -35,11 +36,14 @@ def run_phone_changes(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     try:
         report = import_phone_change_file(db, path, source=args.source)
+        cues = flag_stored_phone_cues(db, report.policy_nos)
     except PhoneChangeFileError as err:
         report_error(str(path), str(err))
         return EXIT_BAD_INPUT
     finally:
         db.close()
+    if cues.added:
+        print(f"{path}: {cues.added} phone-cue flag(s) raised (the review console lists them)")
     for problem in report.problems:
         report_error(str(path), problem)
     print(

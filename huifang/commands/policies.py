@@ -13,6 +13,7 @@ from huifang.commands.phone_changes import add_phone_changes_action
 from storage.attention import policy_flags
 from storage.attention_view import flag_view
 from storage.phone_changes import phone_change_records, phone_change_view
+from storage.phone_cue_flags import flag_stored_phone_cues
 from storage.policy_file import PolicyFileError
 from storage.policy_import import describe_row, import_policy_file
 from storage.policy_view import policy_view
@@ -50,6 +51,7 @@ def run_import(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     try:
         report = import_policy_file(db, path)
+        cues = flag_stored_phone_cues(db, report.policy_nos)
     except PolicyFileError as err:
         report_error(str(path), str(err))
         return EXIT_BAD_INPUT
@@ -59,6 +61,8 @@ def run_import(args: argparse.Namespace) -> int:
         report_error(str(path), describe_row(problems))
     if report.flagged:
         print(f"{path}: {report.flagged} special-attention flag(s) raised (huifang policies show)")
+    if cues.added:
+        print(f"{path}: {cues.added} phone-cue flag(s) raised (the review console lists them)")
     print(
         f"{path}: imported {report.imported}, updated {report.updated}, "
         f"unchanged {report.unchanged}, rejected {report.rejected}"

@@ -28,6 +28,7 @@ from huifang.web import (
     kpi_routes,
     letter_routes,
     live_routes,
+    phone_cue_routes,
     qa_routes,
     review_queue_routes,
     review_routes,
@@ -70,6 +71,7 @@ def create_app(bus: EventBus | None = None, live_desk: LiveDesk | None = None) -
     app.include_router(review_queue_routes.router)
     app.include_router(review_routes.router)
     app.include_router(saved_filter_routes.router)
+    app.include_router(phone_cue_routes.router)
     app.include_router(case_routes.router)
     app.include_router(audit_routes.router)
     # Before attention_routes: its /{entry_id} would take /agents, /proposals, /report.

@@ -185,6 +185,57 @@ function wireKeys() {
   keys.add({ key: "s", label: "保存当前筛选", run: () => document.getElementById("save-filter").click() });
 }
 
+// Phone cues stored on import: the flagged policies, and their 集中 per seller and outlet.
+async function showPhoneCues() {
+  const form = document.getElementById("cue-filters");
+  const query = huifangConsole.query(form);
+  huifangConsole.showError("cue-error", null);
+  let cues, bySeller, byOutlet;
+  try {
+    const filters = new URLSearchParams(query);
+    filters.delete("salesperson");
+    filters.delete("outlet");
+    [cues, bySeller, byOutlet] = await Promise.all([
+      huifangApi.request("GET", `/api/review/phone-cues?${query}`),
+      huifangApi.request("GET", `/api/review/phone-cues/concentration?by=salesperson&${filters}`),
+      huifangApi.request("GET", `/api/review/phone-cues/concentration?by=outlet&${filters}`),
+    ]);
+  } catch (err) {
+    huifangConsole.showError("cue-error", err);
+    return;
+  }
+  const rows = document.getElementById("cue-rows");
+  rows.replaceChildren();
+  for (const cue of cues) {
+    const row = document.createElement("tr");
+    row.dataset.policy = cue.policy_no;
+    huifangConsole.cell(row, cue.policy_no);
+    huifangConsole.cell(row, huifangConsole.label("phoneCue", cue.cue));
+    huifangConsole.cell(row, huifangConsole.label("severity", cue.severity), `severity ${cue.severity}`);
+    huifangConsole.cell(row, cue.reason);
+    huifangConsole.cell(row, cue.linked_policies.join("、"));
+    huifangConsole.cell(row, cue.salesperson);
+    huifangConsole.cell(row, cue.outlet);
+    huifangConsole.cell(row, cue.branch);
+    huifangConsole.cell(row, huifangConsole.localTime(cue.raised_at));
+    rows.appendChild(row);
+  }
+  for (const [id, groups] of [["by-salesperson", bySeller], ["by-outlet", byOutlet]]) {
+    const body = document.getElementById(id);
+    body.replaceChildren();
+    for (const group of groups) {
+      const row = document.createElement("tr");
+      huifangConsole.cell(row, group.name);
+      huifangConsole.cell(row, group.branch);
+      huifangConsole.cell(row, String(group.policies));
+      huifangConsole.cell(row, Object.entries(group.cues)
+        .map(([cue, count]) => `${huifangConsole.label("phoneCue", cue)} ${count}`).join("、"));
+      body.appendChild(row);
+    }
+  }
+}
+
+
 async function start() {
   await huifangConsole.start();
   fromAddress();
@@ -212,8 +263,13 @@ async function start() {
   });
   wireSaving();
   wireKeys();
+  document.getElementById("cue-filters").addEventListener("submit", (event) => {
+    event.preventDefault();
+    showPhoneCues();
+  });
   await showQueue();
   await showSaved();
+  await showPhoneCues();
 }
 
 start();
