@@ -65,14 +65,20 @@ class CallAssistant:
             return
         self._voice.on_audio(frame.samples, frame.sample_rate)
 
-    def end_call(self, rules: bool = True) -> list[Flag]:
+    def end_call(self, rules: bool = True, voice: bool = True) -> list[Flag]:
         """Apply the whole-call rules (unless `rules` is False: e.g. a call nobody answered)
-        and emit their flags; measure the voice a last time."""
+        and emit their flags; measure the voice a last time (unless `voice` is False: the
+        caller does that later with finish_voice)."""
         flags = self._whole_call.analyse(self._utterances) if rules else []
         self._deliver(flags)
+        if voice:
+            self.finish_voice()
+        return flags
+
+    def finish_voice(self) -> None:
+        """The last voice measurement (blocking: it may wait for the voice worker)."""
         if self._voice is not None:
             self._voice.finish()
-        return flags
 
     @property
     def voice_cues(self) -> list[VoiceCue]:

@@ -149,13 +149,17 @@ class CallChecks:
         self._assistant.on_audio(AudioFrame(Leg.CUSTOMER, pcm, rate))
 
     def end(self, answered: bool) -> None:
-        """The call is over: whole-call rules (when answered), the last voice cues. Blocking:
-        it may wait for the voice worker."""
+        """The call is over: the whole-call rules (when it was answered)."""
         with self._lock:
             self._ended = True
-            whole_call = self._assistant.end_call(rules=answered)
+            whole_call = self._assistant.end_call(rules=answered, voice=False)
         for flag in whole_call:
             self._sink.flag(flag, None, FlagKind.WHOLE_CALL)
+
+    def end_voice(self) -> None:
+        """The last voice measurement, over everything heard where it is due. Blocking: it
+        waits for the voice worker, so the call's end is stored before it."""
+        self._assistant.finish_voice()
 
     # --- what the rules raise --------------------------------------------------------------
 

@@ -159,20 +159,24 @@ class CallRun:
     # --- the end -------------------------------------------------------------------------
 
     async def end(self, failed: bool = False) -> None:
-        """Decode the last words, run the end-of-call checks, store the voiceprint, the end."""
+        """Decode the last words, run the whole-call rules, store the end; then the last voice
+        measurement and the voiceprint (their cues are stored as they come)."""
         if self._listeners:
             _, pending = await asyncio.wait(self._listeners, timeout=DECODE_WAIT_S)
             for task in pending:
                 task.cancel()
         ended = None if failed else self.ended
         if self.checks is not None:
-            answered = ended is not None and ended.answered
-            await asyncio.to_thread(self.checks.end, answered)
-            await asyncio.to_thread(self._keep_voiceprint)
+            self.checks.end(ended is not None and ended.answered)
         if self._recorder is not None:
             await self._recorder.finish(ended)
         outcome = ended.outcome.value if ended is not None else "failed"
         self.show(CallStatus(CallStage.ENDED, outcome))
+        if self.checks is not None:  # after the end is stored: the voice worker may be slow
+            await asyncio.to_thread(self.checks.end_voice)
+            await asyncio.to_thread(self._keep_voiceprint)
+            if self._recorder is not None:
+                await self._recorder.flushed()
 
     def _keep_voiceprint(self) -> None:
         """Store the customer's voiceprint for later calls' searches (voiceprints on)."""
