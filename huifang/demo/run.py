@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,11 +65,24 @@ def check_port_free(host: str, port: int) -> None:
                                 f"choose another port with --port") from err
 
 
+# Voiceprints are sensitive personal information (PIPL): off unless a deployment turns them on.
+# The demo shows every check, so it turns them on for its own made-up policy, and says so.
+VOICEPRINT_NOTICE = (
+    "notice: voiceprints (声纹) are ON in this demo, kept in {dir}: each call's customer voice "
+    "is stored and searched for the same voice on other policies. They are sensitive personal "
+    "information (PIPL); a deployment keeps them only where HUIFANG_STORE_VOICEPRINTS=true "
+    "(default false), and the review console says on each call when the duplicate-voice "
+    "check did not run.")
+
+
 def demo_settings(settings: Settings, var_dir: Path) -> Settings:
-    """The embedded defaults with the demo's own database and recordings under var/."""
+    """The embedded defaults with the demo's own database, recordings and voiceprints under
+    var/, voiceprints on (see VOICEPRINT_NOTICE)."""
     return settings.model_copy(update={
         "db_url": f"sqlite:///{var_dir / 'demo.db'}",
         "recordings_dir": str(var_dir / "recordings"),
+        "store_voiceprints": True,
+        "voiceprints_dir": str(var_dir / "voiceprints"),
     })
 
 
@@ -84,6 +98,7 @@ def run_demo(settings: Settings, options: DemoOptions, say: Callable[[str], None
     check_port_free(options.host, options.port)
     settings = demo_settings(settings, options.var_dir.resolve())
     database = fresh_database(options.var_dir / "demo.db")
+    shutil.rmtree(settings.voiceprints_dir, ignore_errors=True)  # an earlier demo's voices
     try:
         logins = seed(database)
     finally:
@@ -115,6 +130,7 @@ async def _serve_and_call(settings: Settings, options: DemoOptions, logins: list
             await asyncio.sleep(0.1)
         base = f"http://{options.host}:{options.port}"
         _announce(base, logins, options.delay_s, say)
+        say(VOICEPRINT_NOTICE.format(dir=settings.voiceprints_dir))
         await asyncio.sleep(options.delay_s)
         agent = next(login for login in logins if login.role is UserRole.AGENT)
         if options.handover:  # the demo agent is free; the robot calls and hands over

@@ -90,6 +90,7 @@ def test_the_demo_places_a_callback_and_stores_its_flags(demo_runs: dict[str, De
     run = _finish(demo.process, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     assert f"huifang demo: http://127.0.0.1:{port}/app/" in run.stdout
+    assert "voiceprints (声纹) are ON in this demo" in run.stdout  # and why they may not be
     logins = re.findall(r"login (demo-\w+) / (\S+)  \((\w+)\)", run.stdout)
     assert [(name, role) for name, _, role in logins] == [
         ("demo-agent", "agent"), ("demo-reviewer", "reviewer"), ("demo-supervisor", "supervisor")]
