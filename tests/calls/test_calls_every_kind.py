@@ -35,6 +35,8 @@ from storage.campaigns import CampaignStore
 from storage.models import CallRecord
 
 pytestmark = pytest.mark.slow
+# 业务员说这个保本保息 / 他说这个跟存款一样 (Whisper base may mishear either over G.711).
+SAID_RULES = {"induce.guaranteed_return", "deceive.as_deposit"}
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +177,7 @@ def _assert_checked(call: CallRecord, flags: list[CallFlag]) -> None:
     """The flag with its audio span, the gender cue, the duplicate voice raised mid-call."""
     assert call.ended_at is not None
     sale = [f for f in flags if f.kind is FlagKind.MISLEADING_SALE and f.leg == "customer"
-            and "保本" in f.matched]
+            and f.rule_id in SAID_RULES]
     assert sale, [(f.kind, f.rule_id, f.utterance) for f in flags]
     assert sale[0].start_ms is not None and sale[0].end_ms is not None
     assert 0 <= sale[0].start_ms < sale[0].end_ms
