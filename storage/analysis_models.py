@@ -10,11 +10,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from agent_assist.events import Leg, Severity
-from storage.column_types import UtcDateTime
+from storage.column_types import UtcDateTime, enum_column
 from storage.models import Base, CallRecord
 
 
@@ -28,17 +28,6 @@ class FlagKind(StrEnum):
     PHONE_CUE = "phone_cue"  # number range, shared number, changed after purchase
     SPECIAL_ATTENTION = "special_attention"  # seller, team or branch on the 特别关注 list
     IDENTITY = "identity"  # an identity answer that does not match the policy (身份核实)
-
-
-def _values_enum(enum: type[StrEnum], length: int) -> Enum:
-    """A VARCHAR enum column storing the values (no native PostgreSQL type to migrate)."""
-    return Enum(
-        enum,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class CallFlag(Base):
@@ -56,13 +45,13 @@ class CallFlag(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[FlagKind] = mapped_column(_values_enum(FlagKind, 24))
+    kind: Mapped[FlagKind] = mapped_column(enum_column(FlagKind, 24))
     rule_id: Mapped[str] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(32), index=True)
     subcategory: Mapped[str] = mapped_column(String(32), default="")
-    severity: Mapped[Severity] = mapped_column(_values_enum(Severity, 8))
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, 8))
     # None for cues about the policy rather than a voice (phone cues, special attention).
-    leg: Mapped[Leg | None] = mapped_column(_values_enum(Leg, 16))
+    leg: Mapped[Leg | None] = mapped_column(enum_column(Leg, 16))
     utterance: Mapped[str] = mapped_column(Text, default="")
     start_ms: Mapped[int | None]
     end_ms: Mapped[int | None]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.attention_kinds import (
@@ -20,7 +20,7 @@ from storage.attention_kinds import (
     AttentionStatus,
     AttentionSubject,
 )
-from storage.column_types import UtcDateTime
+from storage.column_types import UtcDateTime, enum_column
 from storage.models import Base, Policy, User
 
 __all__ = [
@@ -46,17 +46,6 @@ class PolicyFlagKind(StrEnum):
     PHONE_CUE = "phone_cue"  # 号段相近, one number for several holders, changed after purchase
 
 
-def _values_enum(enum: type[StrEnum], length: int) -> Enum:
-    """A VARCHAR enum column storing the values (no native PostgreSQL type to migrate)."""
-    return Enum(
-        enum,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
 class AttentionEntry(Base):
     """One salesperson, team or branch on the special-attention list, from report to revocation.
 
@@ -69,16 +58,16 @@ class AttentionEntry(Base):
     __table_args__ = (Index("ix_attention_entries_subject", "subject_kind", "subject_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    subject_kind: Mapped[AttentionSubject] = mapped_column(_values_enum(AttentionSubject, 16))
+    subject_kind: Mapped[AttentionSubject] = mapped_column(enum_column(AttentionSubject, 16))
     subject_name: Mapped[str] = mapped_column(String(100))
     # Salesperson and team names repeat across a national insurer: "" means in any branch.
     within_branch: Mapped[str] = mapped_column(String(50), default="")
-    status: Mapped[AttentionStatus] = mapped_column(_values_enum(AttentionStatus, 24), index=True)
+    status: Mapped[AttentionStatus] = mapped_column(enum_column(AttentionStatus, 24), index=True)
     effective_from: Mapped[date]
     revoked_on: Mapped[date | None]
     # None only on entries written before the grounds became a closed list.
-    ground: Mapped[AttentionGround | None] = mapped_column(_values_enum(AttentionGround, 24))
-    severity: Mapped[AttentionSeverity | None] = mapped_column(_values_enum(AttentionSeverity, 8))
+    ground: Mapped[AttentionGround | None] = mapped_column(enum_column(AttentionGround, 24))
+    severity: Mapped[AttentionSeverity | None] = mapped_column(enum_column(AttentionSeverity, 8))
     measures: Mapped[str] = mapped_column(String(120), default="")  # AttentionMeasure values, ","
     dedicated_agent_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     restricted_products: Mapped[str] = mapped_column(String(200), default="")  # families, ","
@@ -100,8 +89,8 @@ class AttentionChange(Base):
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("attention_entries.id", ondelete="CASCADE"), index=True
     )
-    from_status: Mapped[AttentionStatus | None] = mapped_column(_values_enum(AttentionStatus, 24))
-    to_status: Mapped[AttentionStatus] = mapped_column(_values_enum(AttentionStatus, 24))
+    from_status: Mapped[AttentionStatus | None] = mapped_column(enum_column(AttentionStatus, 24))
+    to_status: Mapped[AttentionStatus] = mapped_column(enum_column(AttentionStatus, 24))
     reason: Mapped[str] = mapped_column(Text)
     effective_on: Mapped[date]  # the day the new status took effect (may precede changed_at)
     # For a revocation: verification (核查无违规) or clean_period (监测期内无违规).
@@ -122,7 +111,7 @@ class PolicyFlag(Base):
     policy_id: Mapped[int] = mapped_column(
         ForeignKey("policies.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[PolicyFlagKind] = mapped_column(_values_enum(PolicyFlagKind, 24))
+    kind: Mapped[PolicyFlagKind] = mapped_column(enum_column(PolicyFlagKind, 24))
     # The list entry the policy matched; one flag per matched entry.
     attention_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("attention_entries.id", ondelete="CASCADE"), index=True

@@ -14,18 +14,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.column_types import UtcDateTime
+from storage.column_types import UtcDateTime, enum_column
 from storage.models import Base, CallRecord, Policy
-
-
-def _values_enum(enum: type[StrEnum], length: int) -> Enum:
-    """A VARCHAR enum column storing the values (no native PostgreSQL type to migrate)."""
-    return Enum(enum, native_enum=False, length=length,
-                values_callable=lambda members: [m.value for m in members],
-                validate_strings=True)
 
 
 class CampaignState(StrEnum):
@@ -66,8 +59,8 @@ class CampaignPolicy(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), unique=True)
-    state: Mapped[CampaignState] = mapped_column(_values_enum(CampaignState, 16))
-    final_outcome: Mapped[AttemptOutcome | None] = mapped_column(_values_enum(AttemptOutcome, 16))
+    state: Mapped[CampaignState] = mapped_column(enum_column(CampaignState, 16))
+    final_outcome: Mapped[AttemptOutcome | None] = mapped_column(enum_column(AttemptOutcome, 16))
     # Why the policy went to the letter-or-visit list, one line per reason.
     closing_reason: Mapped[str | None] = mapped_column(Text)
     # The earliest the scheduler may dial it again (None: as soon as a window opens).
@@ -104,14 +97,14 @@ class CampaignAttempt(Base):
     seq: Mapped[int]  # 1 for the first attempt at this policy
     phone: Mapped[str] = mapped_column(String(16))
     sip_uri: Mapped[str] = mapped_column(String(255))
-    status: Mapped[AttemptStatus] = mapped_column(_values_enum(AttemptStatus, 16))
+    status: Mapped[AttemptStatus] = mapped_column(enum_column(AttemptStatus, 16))
     worker: Mapped[str] = mapped_column(String(100))  # host:pid:token of the claimer
     lease_until: Mapped[datetime] = mapped_column(UtcDateTime())
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # False only when the worker died between the claim and the INVITE (no call record).
     dialled: Mapped[bool] = mapped_column(default=True)
-    outcome: Mapped[AttemptOutcome | None] = mapped_column(_values_enum(AttemptOutcome, 16))
+    outcome: Mapped[AttemptOutcome | None] = mapped_column(enum_column(AttemptOutcome, 16))
     detail: Mapped[str | None] = mapped_column(String(200))  # SIP status, how it was resolved
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
 

@@ -1,10 +1,13 @@
-"""Column types shared by the tables."""
+"""Column types shared by the tables: aware UTC times, and enums stored as their values."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -28,3 +31,16 @@ class UtcDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _values(members: Any) -> list[str]:
+    return [member.value for member in members]
+
+
+def enum_column(enum: type[StrEnum], length: int,
+                stored: Callable[[Any], list[str]] = _values) -> Enum:
+    """A VARCHAR column holding a StrEnum as its values (no native PostgreSQL type to
+    migrate when a value is added); `stored` gives the strings when they are not the values
+    (product families are stored by code), in member order."""
+    return Enum(enum, native_enum=False, length=length, validate_strings=True,
+                values_callable=stored)

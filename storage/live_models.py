@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.column_types import UtcDateTime
+from storage.column_types import UtcDateTime, enum_column
 from storage.models import Base, User
 
 
@@ -33,8 +33,7 @@ class AgentAction(Base):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[AgentActionKind] = mapped_column(
-        Enum(AgentActionKind, native_enum=False, length=16,
-             values_callable=lambda members: [m.value for m in members])
+        enum_column(AgentActionKind, 16)
     )
     step_id: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str | None] = mapped_column(String(16))  # huifang.calls.events.ItemState

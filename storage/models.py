@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from scripts_zh.policy import ProductFamily
-from storage.column_types import UtcDateTime
+from storage.column_types import UtcDateTime, enum_column
 from storage.families import family_codes
 
 # Named constraints, so migrations can alter them the same way on SQLite and PostgreSQL.
@@ -76,17 +75,6 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
-def _text_enum(enum: type[StrEnum], length: int) -> Enum:
-    """A VARCHAR enum column storing the values: no native PostgreSQL type to migrate."""
-    return Enum(
-        enum,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
 class Policy(Base):
     """A new policy to be called back (保单), with its holder and sales channel."""
 
@@ -94,18 +82,10 @@ class Policy(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_no: Mapped[str] = mapped_column(String(32), unique=True)
-    family: Mapped[ProductFamily] = mapped_column(
-        Enum(
-            ProductFamily,
-            native_enum=False,
-            length=16,
-            values_callable=family_codes,
-            validate_strings=True,
-        )
-    )
+    family: Mapped[ProductFamily] = mapped_column(enum_column(ProductFamily, 16, family_codes))
     product_name: Mapped[str] = mapped_column(String(100), default="")
     holder_name: Mapped[str] = mapped_column(String(50))
-    holder_gender: Mapped[Gender] = mapped_column(_text_enum(Gender, 8))
+    holder_gender: Mapped[Gender] = mapped_column(enum_column(Gender, 8))
     holder_birth_date: Mapped[date]
     holder_id_last4: Mapped[str] = mapped_column(String(4))
     phone: Mapped[str] = mapped_column(String(16), index=True)
@@ -147,7 +127,7 @@ class CallRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # An inbound call from an unknown number has no policy until an agent finds it.
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), index=True)
-    direction: Mapped[CallDirection] = mapped_column(_text_enum(CallDirection, 8))
+    direction: Mapped[CallDirection] = mapped_column(enum_column(CallDirection, 8))
     sip_uri: Mapped[str] = mapped_column(String(255))
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -184,7 +164,7 @@ class ItemAnswer(Base):
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
     step_id: Mapped[str] = mapped_column(String(64))
     item: Mapped[int | None] = mapped_column(Integer)  # 1-7 of the seven items, None for extras
-    verdict: Mapped[Verdict] = mapped_column(_text_enum(Verdict, 16))
+    verdict: Mapped[Verdict] = mapped_column(enum_column(Verdict, 16))
     reason: Mapped[str | None] = mapped_column(String(32))  # ProblemReason for a problem
     problem_kind: Mapped[str | None] = mapped_column(String(32))
     topic: Mapped[str | None] = mapped_column(String(100))
@@ -225,7 +205,7 @@ class ProblemCase(Base):
     item_answer_id: Mapped[int | None] = mapped_column(ForeignKey("item_answers.id"))
     kind: Mapped[str] = mapped_column(String(32))  # ProblemKind: deception, concealment …
     reason: Mapped[str] = mapped_column(String(32))
-    status: Mapped[CaseStatus] = mapped_column(_text_enum(CaseStatus, 8), default=CaseStatus.OPEN)
+    status: Mapped[CaseStatus] = mapped_column(enum_column(CaseStatus, 8), default=CaseStatus.OPEN)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     # The deadline sweep's marks, assigned or not: the clock runs from the day the case opens.
@@ -241,7 +221,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[UserRole] = mapped_column(_text_enum(UserRole, 16))
+    role: Mapped[UserRole] = mapped_column(enum_column(UserRole, 16))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Sessions signed in before this moment are void (revoked, password reset, role changed).

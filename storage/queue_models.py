@@ -15,9 +15,8 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.attention_kinds import AttentionGround, AttentionSubject
-from storage.column_types import UtcDateTime
+from storage.column_types import UtcDateTime, enum_column
 from storage.models import Base, CallRecord, Policy, User
-from storage.service_models import values_enum
 
 if TYPE_CHECKING:
     from storage.attention_models import AttentionEntry
@@ -55,9 +54,9 @@ class LetterVisit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), index=True)
-    method: Mapped[ContactMethod] = mapped_column(values_enum(ContactMethod, 8))
+    method: Mapped[ContactMethod] = mapped_column(enum_column(ContactMethod, 8))
     status: Mapped[LetterVisitStatus] = mapped_column(
-        values_enum(LetterVisitStatus, 16), index=True
+        enum_column(LetterVisitStatus, 16), index=True
     )
     reason: Mapped[str] = mapped_column(Text, default="")  # why the phone did not do
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -65,7 +64,7 @@ class LetterVisit(Base):
     visit_on: Mapped[date | None]
     printed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    result: Mapped[LetterVisitResult | None] = mapped_column(values_enum(LetterVisitResult, 16))
+    result: Mapped[LetterVisitResult | None] = mapped_column(enum_column(LetterVisitResult, 16))
     result_note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(50), default="")
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -91,7 +90,7 @@ class QaSample(Base):
     sample_day: Mapped[date] = mapped_column(index=True)  # the local day whose calls were drawn
     rate: Mapped[float] = mapped_column(Float)
     sampled_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    verdict: Mapped[QaVerdict | None] = mapped_column(values_enum(QaVerdict, 8))
+    verdict: Mapped[QaVerdict | None] = mapped_column(enum_column(QaVerdict, 8))
     miss_category: Mapped[str] = mapped_column(String(32), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -117,7 +116,7 @@ class CallbackAssignment(Base):
     policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id"), unique=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     entry_id: Mapped[int] = mapped_column(ForeignKey("attention_entries.id"))
-    status: Mapped[AssignmentStatus] = mapped_column(values_enum(AssignmentStatus, 8))
+    status: Mapped[AssignmentStatus] = mapped_column(enum_column(AssignmentStatus, 8))
     assigned_at: Mapped[datetime] = mapped_column(UtcDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"))
@@ -144,13 +143,13 @@ class AttentionProposal(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    subject_kind: Mapped[AttentionSubject] = mapped_column(values_enum(AttentionSubject, 16))
+    subject_kind: Mapped[AttentionSubject] = mapped_column(enum_column(AttentionSubject, 16))
     subject_name: Mapped[str] = mapped_column(String(100))
     within_branch: Mapped[str] = mapped_column(String(50), default="")
-    ground: Mapped[AttentionGround] = mapped_column(values_enum(AttentionGround, 24))
+    ground: Mapped[AttentionGround] = mapped_column(enum_column(AttentionGround, 24))
     evidence: Mapped[str] = mapped_column(Text)
     proposed_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    status: Mapped[ProposalStatus] = mapped_column(values_enum(ProposalStatus, 16), index=True)
+    status: Mapped[ProposalStatus] = mapped_column(enum_column(ProposalStatus, 16), index=True)
     decided_by: Mapped[str] = mapped_column(String(50), default="")
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     decision_note: Mapped[str] = mapped_column(Text, default="")

@@ -10,10 +10,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.column_types import UtcDateTime
+from storage.column_types import UtcDateTime, enum_column
 from storage.models import Base, ProblemCase, User
 
 
@@ -34,17 +34,6 @@ class CaseClass(StrEnum):
     IDENTITY_DOUBT = "身份存疑"
 
 
-def _text_enum(enum: type[StrEnum], length: int) -> Enum:
-    """A VARCHAR enum storing the values, as storage.models does."""
-    return Enum(
-        enum,
-        native_enum=False,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
-
-
 class FlagDisposition(Base):
     """A reviewer's decision on one flag of a call; a confirmation opened a problem case."""
 
@@ -53,8 +42,8 @@ class FlagDisposition(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     flag_id: Mapped[int] = mapped_column(ForeignKey("call_flags.id"), unique=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id"), index=True)
-    decision: Mapped[Decision] = mapped_column(_text_enum(Decision, 16))
-    classification: Mapped[CaseClass | None] = mapped_column(_text_enum(CaseClass, 16))
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision, 16))
+    classification: Mapped[CaseClass | None] = mapped_column(enum_column(CaseClass, 16))
     # Why a flag was dismissed (required then), or the reviewer's note on a confirmation.
     reason: Mapped[str] = mapped_column(Text, default="")
     problem_case_id: Mapped[int | None] = mapped_column(ForeignKey("problem_cases.id"))
@@ -70,7 +59,7 @@ class CaseHandling(Base):
     problem_case_id: Mapped[int] = mapped_column(
         ForeignKey("problem_cases.id", ondelete="CASCADE"), primary_key=True
     )
-    classification: Mapped[CaseClass] = mapped_column(_text_enum(CaseClass, 16))
+    classification: Mapped[CaseClass] = mapped_column(enum_column(CaseClass, 16))
     # Never the policy's salesperson: a case is not handled by the seller it is about.
     handler_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     assigned_by: Mapped[int] = mapped_column(ForeignKey("users.id"))

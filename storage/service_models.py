@@ -10,19 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.column_types import UtcDateTime
+from storage.column_types import UtcDateTime, enum_column
 from storage.models import Base, Policy, User
-
-
-def values_enum(enum: type[StrEnum], length: int) -> Enum:
-    """A VARCHAR enum column storing the values (no native PostgreSQL type to migrate)."""
-    return Enum(
-        enum, native_enum=False, length=length, validate_strings=True,
-        values_callable=lambda members: [m.value for m in members],
-    )  # fmt: skip
 
 
 class ComplaintKind(StrEnum):
@@ -75,11 +67,11 @@ class Complaint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"), index=True)
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id"), index=True)
-    channel: Mapped[ComplaintChannel] = mapped_column(values_enum(ComplaintChannel, 16))
-    kind: Mapped[ComplaintKind] = mapped_column(values_enum(ComplaintKind, 16))
-    category: Mapped[ComplaintCategory | None] = mapped_column(values_enum(ComplaintCategory, 16))
+    channel: Mapped[ComplaintChannel] = mapped_column(enum_column(ComplaintChannel, 16))
+    kind: Mapped[ComplaintKind] = mapped_column(enum_column(ComplaintKind, 16))
+    category: Mapped[ComplaintCategory | None] = mapped_column(enum_column(ComplaintCategory, 16))
     summary: Mapped[str] = mapped_column(Text)
-    stage: Mapped[ComplaintStage] = mapped_column(values_enum(ComplaintStage, 8))
+    stage: Mapped[ComplaintStage] = mapped_column(enum_column(ComplaintStage, 8))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # The clocks, fixed when the complaint is received (feedback_due when it is handled).
     acknowledge_due: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -114,7 +106,7 @@ class ComplaintStep(Base):
     complaint_id: Mapped[int] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
-    stage: Mapped[ComplaintStage] = mapped_column(values_enum(ComplaintStage, 8))
+    stage: Mapped[ComplaintStage] = mapped_column(enum_column(ComplaintStage, 8))
     note: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(50))
     at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -144,7 +136,7 @@ class ServiceRequest(Base):
     kind: Mapped[str] = mapped_column(String(16))  # surrender (退保)
     in_cooling_off: Mapped[bool]  # asked within the 犹豫期: the whole premium comes back
     text: Mapped[str] = mapped_column(Text)  # what the customer said
-    status: Mapped[ServiceStatus] = mapped_column(values_enum(ServiceStatus, 24), index=True)
+    status: Mapped[ServiceStatus] = mapped_column(enum_column(ServiceStatus, 24), index=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     accept_due: Mapped[date]
     material_due: Mapped[date]
@@ -177,7 +169,7 @@ class CustomerPromise(Base):
     promise: Mapped[str] = mapped_column(String(200))  # the sentence as said
     made_at: Mapped[datetime] = mapped_column(UtcDateTime())
     due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    status: Mapped[PromiseStatus] = mapped_column(values_enum(PromiseStatus, 8))
+    status: Mapped[PromiseStatus] = mapped_column(enum_column(PromiseStatus, 8))
     kept_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     kept_by: Mapped[str] = mapped_column(String(50), default="")
     note: Mapped[str] = mapped_column(Text, default="")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from agent_assist.events import Leg
 from asr.events import TranscriptPass as TranscriptPass  # one vocabulary with asr/
 from storage.models import Base
-from storage.service_models import values_enum
+from storage.column_types import enum_column
 
 
 class CallUtterance(Base):
@@ -23,8 +23,8 @@ class CallUtterance(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"))
-    transcript_pass: Mapped[TranscriptPass] = mapped_column(values_enum(TranscriptPass, 16))
-    leg: Mapped[Leg] = mapped_column(values_enum(Leg, 16))
+    transcript_pass: Mapped[TranscriptPass] = mapped_column(enum_column(TranscriptPass, 16))
+    leg: Mapped[Leg] = mapped_column(enum_column(Leg, 16))
     start_ms: Mapped[int]
     end_ms: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
