@@ -1,6 +1,6 @@
 """Concurrent automated callbacks on one machine, Whisper on every call.
 
-For each N in --calls, N customer peers (tests/calls/callback_peer.py, one pjsua2 process
+For each N in --calls, N customer peers (huifang.demo.softphone, one pjsua2 process
 each) answer and speak pre-rendered espeak-ng answers (对, 没问题, recognised by Whisper;
 the ID digits are keyed); the calls are placed by worker processes (this script with
 --worker), each running up to --per-process calls on one Phone and one Whisper engine, as

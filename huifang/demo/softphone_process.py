@@ -29,7 +29,7 @@ class SoftphoneProcess:
                 "--lifetime", str(lifetime_s)]
         args += [a for turn in turns for a in ("--turn", turn)]
         if hangup_after_s is not None:
-            args += ["--hangup-after", str(hangup_after_s)]
+            args += ["--hangup-after-turns", str(hangup_after_s)]
         self.user = user
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, cwd=ROOT, start_new_session=True)

@@ -20,7 +20,8 @@ from huifang.prompt_audio.tts import EspeakTts
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-PEER_SCRIPT = HERE / "callback_peer.py"
+# The one scripted SIP peer (the demo softphone), as the customer.
+PEER = ("-m", "huifang.demo.softphone", "--rtp-port", "30000")
 # Prompts are cached by text hash, so every run after the first finds them rendered.
 PROMPT_CACHE = ROOT / "var" / "test-cache" / "prompts"
 FAST_PROMPT_WPM = 450  # tests need the script, not its pace
@@ -98,14 +99,14 @@ def run_call(args: list[str], env: dict[str, str], timeout: float) -> CallRun:
 
 
 class CustomerPeer:
-    """callback_peer.py in a subprocess; its JSON lines arrive on a queue."""
+    """The scripted peer (huifang.demo.softphone) as the customer; its JSON lines on a queue."""
 
     def __init__(self, *turns: str, codec: str = "PCMU", lifetime: float = 90.0,
                  dial: str | None = None, user: str = "customer") -> None:
         args = [a for t in turns for a in ("--turn", t)] + ["--user", user]
         args += ["--dial", dial] if dial else []
         self.proc = subprocess.Popen(
-            [sys.executable, str(PEER_SCRIPT), "--codec", codec, "--lifetime", str(lifetime),
+            [sys.executable, *PEER, "--codec", codec, "--lifetime", str(lifetime),
              *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             cwd=ROOT, start_new_session=True)
         self.user = user

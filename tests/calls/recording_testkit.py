@@ -198,7 +198,7 @@ def check_legs(recording: Recording, events: list[dict[str, Any]], answers: list
 
 
 def spoken_answers(peer_events: list[dict[str, Any]]) -> list[Path]:
-    """The WAVs a callback_peer spoke, in order, from its `turn` lines."""
+    """The WAVs a customer peer spoke, in order, from its `turn` lines."""
     return [Path(e["arg"]) for e in peer_events
             if e["event"] == "turn" and e["action"] == "say"]
 

@@ -1,5 +1,5 @@
 """Real SIP peers for the campaign tests: SIPp lines that count the INVITEs they get, pjsua2
-customers (tests/calls/callback_peer.py) that key their answers, and `huifang campaign run`
+customers (huifang.demo.softphone) that key their answers, and `huifang campaign run`
 as a subprocess with a loopback dial plan."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SIPP_DIR = HERE / "sipp"
-CUSTOMER_PEER = ROOT / "tests" / "calls" / "callback_peer.py"
+# The one scripted SIP peer (the demo softphone), as the customer.
+CUSTOMER_PEER = ("-m", "huifang.demo.softphone", "--codec", "PCMU")
 PROMPT_CACHE = ROOT / "var" / "test-cache" / "prompts"  # shared with the callback tests
 _INVITE = re.compile(r"^INVITE sip:([^@;>\s]+)@", re.MULTILINE)
 _CALL_ID = re.compile(r"^Call-ID:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
@@ -93,7 +94,7 @@ class KeypadCustomer:
     def __init__(self, *turns: str, lifetime: float = 240.0) -> None:
         args = [a for t in turns for a in ("--turn", t)]
         self.proc = subprocess.Popen(
-            [sys.executable, str(CUSTOMER_PEER), "--lifetime", str(lifetime), *args],
+            [sys.executable, *CUSTOMER_PEER, "--lifetime", str(lifetime), *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
             start_new_session=True)
         self.events: list[dict[str, Any]] = []

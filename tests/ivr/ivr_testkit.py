@@ -27,7 +27,8 @@ from ivr.config import SipConfig
 from ivr.phone import Phone
 
 HERE = Path(__file__).resolve().parent
-PEER_SCRIPT = HERE / "ivr_peer.py"
+# The one scripted SIP peer (the demo softphone); a test peer offers PCMU unless told.
+PEER = ("-m", "huifang.demo.softphone", "--user", "peer", "--rtp-port", "20000")
 SIPP_DIR = HERE / "sipp"
 Samples = npt.NDArray[np.float64]
 T = TypeVar("T")
@@ -120,12 +121,13 @@ def free_port() -> int:
 
 
 class PeerProcess:
-    """ivr_peer.py in a subprocess; its JSON lines arrive on a queue."""
+    """The scripted peer (huifang.demo.softphone) in a subprocess; its JSON lines on a queue."""
 
     def __init__(self, *args: str) -> None:
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.seen: list[dict[str, Any]] = []
-        self.proc = subprocess.Popen([sys.executable, str(PEER_SCRIPT), *args],
+        codec = () if "--codec" in args else ("--codec", "PCMU")
+        self.proc = subprocess.Popen([sys.executable, *PEER, *codec, *args],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, start_new_session=True)
         self.output: list[str] = []
