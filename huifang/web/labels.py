@@ -15,7 +15,7 @@ from agent_assist.events import CueKind, Leg, Severity
 from agent_assist.phone_cues import PhoneCueKind
 from agent_assist.rule_schema import MisleadingSaleRule, WholeCallRule
 from agent_assist.rule_set import RuleSet
-from huifang.calls.events import ItemState
+from huifang.calls.events import CallStage, ItemState
 from ivr.outcome import CallOutcome
 from scripts_zh.answer_class import AnswerClass
 from scripts_zh.dialogue_events import AnswerSource, ProblemReason
@@ -66,6 +66,10 @@ ENUM_VOCABULARIES: dict[str, tuple[type[StrEnum], Mapping[StrEnum, str]]] = {
         DialogueOutcome.COMPLETED_WITH_PROBLEMS: "有问题项",
         DialogueOutcome.TRANSFERRED: "转人工", DialogueOutcome.IDENTITY_FAILED: "身份核实未通过",
         DialogueOutcome.NO_RESPONSE: "无应答", DialogueOutcome.HUNG_UP: "中途挂断"}),
+    "callStage": (CallStage, {
+        CallStage.DIALLING_AGENT: "正在呼叫您的软电话", CallStage.DIALLING_CUSTOMER: "正在呼叫客户",
+        CallStage.ROBOT: "机器人回访中", CallStage.BRIDGED: "通话中",
+        CallStage.NO_FREE_AGENT: "暂无空闲坐席", CallStage.ENDED: "已结束"}),
     "itemState": (ItemState, {
         ItemState.ASKED: "已问", ItemState.CONFIRMED: "已确认", ItemState.PROBLEM: "问题"}),
     "flagKind": (FlagKind, {
@@ -164,11 +168,6 @@ ENUM_VOCABULARIES: dict[str, tuple[type[StrEnum], Mapping[StrEnum, str]]] = {
 
 # Vocabularies whose values are plain strings in the code that writes them.
 STRING_VOCABULARIES: dict[str, dict[str, str]] = {
-    # huifang.live.desk's CallStatus stages
-    "callStage": {
-        "dialling_agent": "正在呼叫您的软电话", "dialling_customer": "正在呼叫客户",
-        "robot": "机器人回访中", "bridged": "通话中", "no_free_agent": "暂无空闲坐席",
-        "ended": "已结束"},
     # the audit trail's actions (storage.dispositions, problem_cases, attention_audit)
     "auditAction": {
         "flag.confirm": "确认标记", "flag.dismiss": "排除标记", "case.open": "开立问题件",
