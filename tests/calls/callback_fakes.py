@@ -1,4 +1,9 @@
-"""A scripted call, recogniser and TTS for session tests that run in milliseconds, no SIP."""
+"""A scripted call, recogniser and TTS for session tests, no SIP, no model.
+
+Everything the fake call does runs on one clock, its customer leg's sample count: audio
+frames, keys, the end of a prompt, the customer hanging up; the scripted recogniser answers on
+the same count. Each 20 ms tick is paced by the event loop (the session's own timeouts are
+loop time), but nothing in the fake races another timer."""
 
 from __future__ import annotations
 
@@ -107,8 +112,10 @@ class FakeCall:
         self._hang_up_at_s = hang_up_at_s  # the customer leaves then (keeps tests short)
         self._dtmf: asyncio.Queue[DtmfDigit | None] = asyncio.Queue()
         self._end: asyncio.Future[CallEnded] = self.loop.create_future()
-        self._prompt: tuple[int, asyncio.Future[PromptEnd]] | None = None
+        # The prompt playing: its id, its end, and the sample count at which it finishes.
+        self._prompt: tuple[int, asyncio.Future[PromptEnd], int] | None = None
         self._taps: list[FrameQueue] = []
+        self._samples = 0  # the one clock: samples of the customer leg so far
         self._clock = asyncio.create_task(self._run_clock())
 
     @property
@@ -123,13 +130,12 @@ class FakeCall:
         return frames
 
     async def play(self, wav: Path) -> Prompt:
-        """A prompt that finishes after prompt_s unless stopped."""
+        """A prompt that finishes prompt_s of call audio later unless stopped."""
         self._finish_prompt(PromptEnd.STOPPED)
         prompt_id = next(self._ids)
         ended: asyncio.Future[PromptEnd] = self.loop.create_future()
-        self._prompt = (prompt_id, ended)
+        self._prompt = (prompt_id, ended, self._samples + round(self.prompt_s * RATE))
         self.played.append(wav)
-        self.loop.call_later(self.prompt_s, self._finish_if, prompt_id)
         return Prompt(prompt_id, wav, ended)
 
     async def stop_prompt(self) -> None:
@@ -157,12 +163,15 @@ class FakeCall:
         return await asyncio.wait_for(asyncio.shield(self._end), timeout)
 
     async def _run_clock(self) -> None:
-        offset = 0
+        """One tick per 20 ms frame: the frame, then what falls due on its sample count."""
         while not self.ended:
             for frames in self._taps:
-                frames.offer(AudioFrame("fake", Leg.CUSTOMER, bytes(2 * FRAME), RATE, offset))
-            offset += FRAME
-            now = offset / RATE
+                frames.offer(AudioFrame("fake", Leg.CUSTOMER, bytes(2 * FRAME), RATE,
+                                        self._samples))
+            self._samples += FRAME
+            now = self._samples / RATE
+            if self._prompt is not None and self._samples >= self._prompt[2]:
+                self._finish_prompt(PromptEnd.FINISHED)
             while self._keys and self._keys[0][0] <= now:
                 _, digit = self._keys.pop(0)
                 self._dtmf.put_nowait(DtmfDigit("fake", digit, DtmfMethod.RFC4733))
@@ -170,13 +179,9 @@ class FakeCall:
                 self._end_call(CallOutcome.PEER_HUNG_UP)
             await asyncio.sleep(FRAME / RATE)
 
-    def _finish_if(self, prompt_id: int) -> None:
-        if self._prompt is not None and self._prompt[0] == prompt_id:
-            self._finish_prompt(PromptEnd.FINISHED)
-
     def _finish_prompt(self, reason: PromptEnd) -> None:
         if self._prompt is not None:
-            _, ended = self._prompt
+            _, ended, _ = self._prompt
             self._prompt = None
             if not ended.done():
                 ended.set_result(reason)
