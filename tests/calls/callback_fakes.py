@@ -3,15 +3,20 @@
 Everything the fake call does runs on one clock, its customer leg's sample count: audio
 frames, keys, the end of a prompt, the customer hanging up; the scripted recogniser answers on
 the same count. Each 20 ms tick is paced by the event loop (the session's own timeouts are
-loop time), but nothing in the fake races another timer."""
+loop time), nothing in the fake races another timer, and the clock stands still while the
+session works off the loop (a prompt rendered in the default executor), so a loaded machine
+does not move the call on under the session's feet."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import wave
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -24,6 +29,37 @@ from ivr.prompt import Prompt, PromptEnd
 
 RATE = 16000
 FRAME = 320  # 20 ms
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class QuietExecutor(ThreadPoolExecutor):
+    """A loop's default executor that knows when a prompt is being rendered in it (the fake's
+    clock waits for that; other jobs, like a recognition stream's watcher, run all call long)."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=4)
+        self._lock = threading.Lock()
+        self._running = 0
+
+    @property
+    def busy(self) -> bool:
+        """Whether a prompt is queued or being rendered."""
+        with self._lock:
+            return self._running > 0
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        """Queue a job; a prompt's rendering (PromptCache.wav_for) is counted until done."""
+        future = super().submit(fn, *args, **kwargs)
+        if getattr(fn, "__name__", "") == "wav_for":
+            with self._lock:
+                self._running += 1
+            future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _: Future[Any]) -> None:
+        with self._lock:
+            self._running -= 1
 
 
 class ToneTts:
@@ -105,6 +141,8 @@ class FakeCall:
                  prompt_s: float = 0.3, hang_up_at_s: float | None = None) -> None:
         self.remote_uri = "sip:customer@fake"
         self.loop = asyncio.get_running_loop()
+        self._executor = QuietExecutor()  # the session's off-loop work, which the clock awaits
+        self.loop.set_default_executor(self._executor)
         self.prompt_s = prompt_s
         self.played: list[Path] = []
         self.transferred_to: str | None = None
@@ -165,6 +203,8 @@ class FakeCall:
     async def _run_clock(self) -> None:
         """One tick per 20 ms frame: the frame, then what falls due on its sample count."""
         while not self.ended:
+            while self._executor.busy:  # the session is preparing something: time stands still
+                await asyncio.sleep(0.001)
             for frames in self._taps:
                 frames.offer(AudioFrame("fake", Leg.CUSTOMER, bytes(2 * FRAME), RATE,
                                         self._samples))

@@ -393,7 +393,9 @@ def test_a_case_the_dialogue_opened_is_classified_and_assigned_from_the_ledger(
         csrf = _as(rig, "sam")
         (line,) = rig.client.get("/api/review/cases").json()
         assert line["case_id"] == case_id and line["handler"] is None
-        assert line["deadline"] is None and line["classification"] is None
+        assert line["classification"] is None
+        # Unassigned, and on the clock all the same: 15 working days from the day it opened.
+        assert line["deadline"] is not None and line["working_days_left"] == 15
         handlers = rig.client.get(f"/api/review/cases/{case_id}/handlers").json()
         assert SELLER not in {h["username"] for h in handlers}
         assign = f"/api/review/cases/{case_id}/assign"
