@@ -66,7 +66,7 @@ def _spoken(path: Path, answers: list[LabelledAnswer], args: argparse.Namespace)
     --second-listen also through the closed-vocabulary second listen (answer_hearing.py)."""
     from spoken import Listener, asr_commit, speak
 
-    from huifang.callback.options import callback_asr_config
+    from huifang.calls.options import callback_asr_config
     from huifang.settings import Settings
 
     listener = Listener(callback_asr_config(Settings()), args.band)

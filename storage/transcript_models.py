@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from agent_assist.events import Leg
 from asr.events import TranscriptPass as TranscriptPass  # one vocabulary with asr/
-from storage.models import Base
 from storage.column_types import enum_column
+from storage.models import Base
 
 
 class CallUtterance(Base):

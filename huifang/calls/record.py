@@ -145,8 +145,10 @@ class CallRecorder:
 
     def utterance(self, heard: Transcript) -> None:
         """Store a final utterance of either leg: the call's live transcript, as it grows."""
-        self._submit(lambda session: add_utterance(session, self.call_id, heard,
-                                                   TranscriptPass.LIVE))
+        def write(session: Session) -> None:
+            add_utterance(session, self.call_id, heard, TranscriptPass.LIVE)
+
+        self._submit(write)
 
     def checks_skipped(self, checks: tuple[str, ...]) -> None:
         """Note which checks this call does not run (the review console says so)."""

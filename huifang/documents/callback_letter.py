@@ -6,11 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from huifang.documents.pdf import DEFAULT_FONT, Section, render_pdf
-from scripts_zh.dialogue import step_applies
 from scripts_zh.policy import PolicyRecord
 from scripts_zh.prompts import render_prompt
 from scripts_zh.script_loader import script_for
-from scripts_zh.script_schema import AnswerKind
+from scripts_zh.script_schema import AnswerKind, step_applies
 
 _BOXES = "□ 是    □ 否    □ 不清楚"
 # Asked on the phone to check who answers; on paper the signature on the slip does that.
