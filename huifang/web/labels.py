@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from agent_assist.events import CueKind, Leg, Severity
 from agent_assist.phone_cues import PhoneCueKind
@@ -23,7 +24,12 @@ from scripts_zh.dialogue_events import CallOutcome as DialogueOutcome
 from scripts_zh.script_schema import ProblemKind
 from storage.agent_actions import AGENT_RAISED
 from storage.analysis_models import FlagKind
+from storage.attention import RevocationBasis
 from storage.attention_kinds import (
+    GROUND_LABELS,
+    MEASURE_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
     AttentionGround,
     AttentionMeasure,
     AttentionSeverity,
@@ -34,8 +40,15 @@ from storage.campaign_models import AttemptOutcome, CampaignState
 from storage.complaints import ClockName, ClockState
 from storage.kpi_periods import Period
 from storage.kpis import Grouping
-from storage.live_models import AgentActionKind
 from storage.models import CallDirection, CaseStatus, Gender, UserRole, Verdict
+from storage.queue_models import (
+    AssignmentStatus,
+    ContactMethod,
+    LetterVisitResult,
+    LetterVisitStatus,
+    ProposalStatus,
+    QaVerdict,
+)
 from storage.review_models import Decision
 from storage.service_models import (
     ComplaintChannel,
@@ -45,7 +58,7 @@ from storage.service_models import (
 )
 
 # Closed vocabularies: each covers every member of its enum (tests/web/test_web_labels.py).
-ENUM_VOCABULARIES: dict[str, tuple[type[StrEnum], Mapping[StrEnum, str]]] = {
+ENUM_VOCABULARIES: dict[str, tuple[type[StrEnum], Mapping[Any, str]]] = {
     "gender": (Gender, {Gender.MALE: "男", Gender.FEMALE: "女"}),
     "direction": (CallDirection, {CallDirection.OUTBOUND: "呼出", CallDirection.INBOUND: "呼入"}),
     "verdict": (Verdict, {Verdict.CONFIRMED: "已确认", Verdict.PROBLEM: "问题"}),
@@ -114,35 +127,27 @@ ENUM_VOCABULARIES: dict[str, tuple[type[StrEnum], Mapping[StrEnum, str]]] = {
     "attentionSubject": (AttentionSubject, {
         AttentionSubject.SALESPERSON: "业务员", AttentionSubject.TEAM: "团队",
         AttentionSubject.BRANCH: "分公司"}),
-    "attentionStatus": (AttentionStatus, {
-        AttentionStatus.REPORTED: "已报告", AttentionStatus.RECTIFYING: "整改中",
-        AttentionStatus.UNDER_OBSERVATION: "观察中", AttentionStatus.REVOKED: "已撤销"}),
-    "attentionGround": (AttentionGround, {
-        AttentionGround.EXAGGERATED_RETURNS: "夸大保险产品收益",
-        AttentionGround.CONFUSED_CONCEPT: "混淆保险产品概念",
-        AttentionGround.MISSTATED_TERMS: "讲解与产品条款内容不符",
-        AttentionGround.CONCEALED_TERMS: "隐瞒合同重要内容",
-        AttentionGround.TAMPERED_DATA: "篡改客户信息资料",
-        AttentionGround.EVADED_CALLBACK: "规避或替代回访",
-        AttentionGround.WRONG_TERM_SALE: "产品未按保险期间销售",
-        AttentionGround.FALSE_PRODUCT_INFO: "提供虚假产品信息",
-        AttentionGround.CONCENTRATED: "违规行为集中",
-        AttentionGround.DOUBTFUL_CALLBACKS: "回访真实性存疑频发",
-        AttentionGround.GROUP_MISLEADING: "团体误导",
-        AttentionGround.MISHANDLED_CASES: "问题件处理不当",
-        AttentionGround.REPEAT: "整改后三个月内再次违规",
-        AttentionGround.KPI_BELOW_TARGET: "指标连续三个月不达标",
-        AttentionGround.KPI_SHARP_CHANGE: "指标异常波动"}),
-    "attentionSeverity": (AttentionSeverity, {
-        AttentionSeverity.MINOR: "一般", AttentionSeverity.SERIOUS: "较重",
-        AttentionSeverity.GRAVE: "严重"}),
-    "attentionMeasure": (AttentionMeasure, {
-        AttentionMeasure.DEDICATED_AGENT: "专人回访", AttentionMeasure.STRICT_CALLBACK: "从严回访",
-        AttentionMeasure.MORE_QUESTIONS: "增加话术和调查",
-        AttentionMeasure.RESTRICT_PRODUCTS: "限制销售险种"}),
-    "agentAction": (AgentActionKind, {
-        AgentActionKind.MARK: "标记", AgentActionKind.NOTE: "备注",
-        AgentActionKind.PROBLEM_CASE: "问题件"}),
+    # storage.attention_kinds keeps the words the written report uses too: one vocabulary.
+    "attentionStatus": (AttentionStatus, STATUS_LABELS),
+    "attentionGround": (AttentionGround, GROUND_LABELS),
+    "attentionSeverity": (AttentionSeverity, SEVERITY_LABELS),
+    "attentionMeasure": (AttentionMeasure, MEASURE_LABELS),
+    "revocationBasis": (RevocationBasis, {
+        RevocationBasis.VERIFICATION: "核查无违规",
+        RevocationBasis.CLEAN_PERIOD: "监测期满无违规"}),
+    "contactMethod": (ContactMethod, {ContactMethod.LETTER: "信函", ContactMethod.VISIT: "上门"}),
+    "letterVisitStatus": (LetterVisitStatus, {
+        LetterVisitStatus.OPEN: "待处理", LetterVisitStatus.SENT: "已寄出",
+        LetterVisitStatus.ASSIGNED: "已指派", LetterVisitStatus.CLOSED: "已结束"}),
+    "letterVisitResult": (LetterVisitResult, {
+        LetterVisitResult.CONFIRMED: "全部确认", LetterVisitResult.PROBLEMS: "有问题项",
+        LetterVisitResult.REFUSED: "拒绝回访", LetterVisitResult.UNREACHABLE: "未回复/未见到"}),
+    "qaVerdict": (QaVerdict, {QaVerdict.CLEAN: "无问题", QaVerdict.MISS: "漏检"}),
+    "assignmentStatus": (AssignmentStatus, {
+        AssignmentStatus.OPEN: "待回访", AssignmentStatus.DONE: "已完成"}),
+    "proposalStatus": (ProposalStatus, {
+        ProposalStatus.PENDING: "待确认", ProposalStatus.ACCEPTED: "已采纳",
+        ProposalStatus.DISMISSED: "已驳回"}),
     "complaintKind": (ComplaintKind, {
         ComplaintKind.COMPLAINT: "投诉", ComplaintKind.STRONG: "强烈抱怨"}),
     "complaintChannel": (ComplaintChannel, {

@@ -34,7 +34,7 @@ def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> No
         # Generous timeouts: the page reloads after each change on a loaded 2-core machine.
         expect(rows).to_have_count(1, timeout=20_000)
         row = rows.first
-        expect(row.locator(".state")).to_have_text("已报告")
+        expect(row.locator(".state")).to_have_text("发现")
         expect(page.locator("#policy-rows tr")).to_have_count(1, timeout=20_000)
         expect(page.locator("#policy-rows")).to_contain_text(OPEN_POLICY)
 
@@ -46,13 +46,13 @@ def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> No
         with page.expect_response(lambda r: r.url.endswith("/rectify")) as rectified:
             rectify.locator("button").click()
         assert rectified.value.status == 200, rectified.value.text()
-        expect(row.locator(".state")).to_have_text("整改中", timeout=20_000)
+        expect(row.locator(".state")).to_have_text("整改", timeout=20_000)
         observe = row.locator("form.observe")
         observe.locator("input[name=reason]").fill("核查属实，转入观察")
         with page.expect_response(lambda r: r.url.endswith("/observe")) as moved:
             observe.locator("button").click()
         assert moved.value.status == 200, moved.value.text()
-        expect(row.locator(".state")).to_have_text("观察中", timeout=20_000)
+        expect(row.locator(".state")).to_have_text("观察", timeout=20_000)
         expect(row.locator("form.observe")).to_have_count(0)
         expect(row.locator("form.revoke")).to_have_count(1)
         expect(row.locator("form.revoke select[name=basis]")).to_have_count(1)
@@ -60,7 +60,7 @@ def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> No
         expect(history).to_have_count(3, timeout=20_000)
         expect(history.nth(2)).to_contain_text("核查属实，转入观察")
         expect(history.nth(2)).to_contain_text("sam")
-        expect(page.locator("#detail-title")).to_contain_text("观察中")
+        expect(page.locator("#detail-title")).to_contain_text("观察")
 
         screenshots = Path("var/screenshots")
         screenshots.mkdir(parents=True, exist_ok=True)
@@ -78,6 +78,6 @@ def test_a_supervisor_puts_a_salesperson_under_observation(tmp_path: Path) -> No
         sign_in_page(reviewer, base, "rita")
         reviewer.click(".app-nav a[href='attention.html']")
         expect(reviewer.locator("#attention-rows tr")).to_have_count(1)
-        expect(reviewer.locator("#attention-rows .state")).to_have_text("观察中")
+        expect(reviewer.locator("#attention-rows .state")).to_have_text("观察")
         expect(reviewer.locator("#add-section")).to_be_hidden()
         expect(reviewer.locator("#attention-rows form")).to_have_count(0)

@@ -4,7 +4,7 @@
 
 const ui = huifangConsole;
 const STATUS = (value) => ui.label("attentionStatus", value);
-const BASES = [["verification", "核查无违规"], ["clean_period", "监测期满无违规"]];
+const BASES = Object.entries(LABELS.revocationBasis);
 let agents = [];
 // The moves each status allows, as the server enforces them (forward only).
 const MOVES = {

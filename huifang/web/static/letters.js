@@ -2,9 +2,8 @@
 "use strict";
 
 const lv = huifangConsole;
-const METHODS = { letter: "信函", visit: "上门" };
-const STATES = { open: "待处理", sent: "已寄出", assigned: "已指派", closed: "已结束" };
-const RESULTS = [["confirmed", "全部确认"], ["problems", "有问题项"], ["refused", "拒绝回访"], ["unreachable", "未回复/未见到"]];
+const RESULTS = Object.entries(LABELS.letterVisitResult);
+const STATE = (status) => huifangShell.label("letterVisitStatus", status);
 let people = [];
 
 function choice(name, pairs) {
@@ -75,8 +74,8 @@ async function showLetters() {
       const row = document.createElement("tr");
       row.dataset.policy = line.policy_no;
       for (const value of [line.id, line.policy_no, line.holder_name, line.salesperson, line.deadline,
-        METHODS[line.method]]) lv.cell(row, value);
-      const state = line.assignee ? `${STATES[line.status]}（${line.assignee} ${line.visit_on}）` : STATES[line.status];
+        huifangShell.label("contactMethod", line.method)]) lv.cell(row, value);
+      const state = line.assignee ? `${STATE(line.status)}（${line.assignee} ${line.visit_on}）` : STATE(line.status);
       lv.cell(row, state, "state");
       lv.cell(row, line.reason, "reason");
       lv.cell(row, "").appendChild(letterCell(line));

@@ -15,7 +15,7 @@ function findingForm(sample) {
   const form = qa.text("form", "", "finding");
   const verdict = qa.text("select", "");
   verdict.name = "verdict";
-  for (const [value, text] of [["clean", "无问题"], ["miss", "漏检"]]) {
+  for (const [value, text] of Object.entries(LABELS.qaVerdict)) {
     const option = qa.text("option", text);
     option.value = value;
     verdict.appendChild(option);
