@@ -1,4 +1,4 @@
-"""Voice cues during a live call: the customer's audio kept, measured off the hot path.
+"""Voice cues during a live call: the customer's speech kept, measured off the hot path.
 
 Praat holds the GIL for a second or more per measurement, which would stall the per-utterance
 rules in the same process; so the measuring (and the voiceprint, where one is wanted) runs in
@@ -41,7 +41,7 @@ CueSink = Callable[[VoiceCue], None]
 
 # Enough speech for stable pitch and formant medians (the corpus clips settle within 5-8 s).
 LIVE_MIN_SPEECH_S = 8.0
-# The first minutes say all the features can: a long call is not kept whole in memory.
+# Five minutes of speech say all the features can: a long call is not kept whole in memory.
 MAX_KEPT_S = 300.0
 _VAD_RATES = (8000, 16000)  # the leg's own rate is kept: resampling 20 ms pieces would smear
 _VAD_AGGRESSIVENESS = 2
@@ -165,8 +165,10 @@ class LiveVoiceCues:
         self._vad = webrtcvad.Vad(_VAD_AGGRESSIVENESS)
         # Re-entrant: a future already done runs its callback in the thread that adds it.
         self._lock = threading.RLock()
-        self._kept: list[Pcm16] = []
+        self._kept: list[Pcm16] = []  # the speech heard, 20 ms frames of it
         self._kept_samples = 0
+        self._heard_samples = 0  # everything heard, speech or not: the leg's clock
+        self._early_heard_s = 0.0
         self._rate = 0  # the leg's sample rate, from its first audio
         self._unframed = np.empty(0, np.int16)
         self._speech_frames = 0
@@ -202,15 +204,14 @@ class LiveVoiceCues:
                 self._rate = rate
             elif rate != self._rate:
                 raise ValueError(f"the leg's audio changed from {self._rate} Hz to {rate} Hz")
-            if self._kept_samples < MAX_KEPT_S * rate:
-                self._kept.append(pcm.copy())
-                self._kept_samples += len(pcm)
-            self._count_speech(pcm)
+            self._heard_samples += len(pcm)
+            self._keep_speech(pcm)
             if self._early is None and self.speech_s >= self._setup.min_speech_s:
                 self._early_speech_s = self.speech_s
+                self._early_heard_s = self._heard_samples / self._rate
                 self._early = self._worker.submit(self._audio(), self._rate,
                                                   self._setup.voiceprint)
-                measured_s = self._kept_samples / self._rate
+                measured_s = self._early_heard_s
                 self._early.add_done_callback(lambda f: self._early_done(f, measured_s))
 
     def finish(self) -> list[VoiceCue]:
@@ -218,24 +219,30 @@ class LiveVoiceCues:
         with self._lock:
             early, audio, rate = self._early, self._audio(), self._rate
             speech_s, early_speech_s = self.speech_s, self._early_speech_s
+            heard_s = self._heard_samples / rate if rate else 0.0
         cues: list[VoiceCue] = []
         if early is not None:  # its cues first, whether or not its callback has run yet
-            cues += self._cues_for(_outcome(early), len(audio) / rate if rate else 0.0)
+            cues += self._cues_for(_outcome(early), self._early_heard_s)
         measured = early is not None and not isinstance(_outcome(early).features, str)
         grown = speech_s >= _REMEASURE_GROWTH * early_speech_s
         if len(audio) and (not measured or grown):
             cues += self._cues_for(
-                _outcome(self._worker.submit(audio, rate, self._setup.voiceprint)),
-                len(audio) / rate)
+                _outcome(self._worker.submit(audio, rate, self._setup.voiceprint)), heard_s)
         return self._deliver(cues)
 
-    def _count_speech(self, pcm: Pcm16) -> None:
+    def _keep_speech(self, pcm: Pcm16) -> None:
+        """Count the speech in 20 ms frames and keep only those: measuring a robot call's
+        silences cost Praat four times the CPU of its speech, and told nothing."""
         size = self._rate // 50
         frames = np.concatenate([self._unframed, pcm])
         whole = len(frames) - len(frames) % size
         for start in range(0, whole, size):
-            frame = frames[start : start + size].tobytes()
-            self._speech_frames += self._vad.is_speech(frame, self._rate)
+            frame = frames[start : start + size]
+            if self._vad.is_speech(frame.tobytes(), self._rate):
+                self._speech_frames += 1
+                if self._kept_samples < MAX_KEPT_S * self._rate:
+                    self._kept.append(frame.copy())
+                    self._kept_samples += size
         self._unframed = frames[whole:]
 
     def _audio(self) -> Pcm16:
