@@ -29,6 +29,9 @@ from storage.letters_visits import fill_queue
 from storage.models import CallDirection, CallRecord, Policy
 from zhtext.phones import normalise_phone
 
+# Policy numbers per IN query when enrolling: below every backend's parameter limit.
+_ENROL_BATCH = 500
+
 
 @dataclass(frozen=True)
 class Enrolment:
@@ -59,16 +62,19 @@ class CampaignStore:
     def enrol(self, policy_nos: Iterable[str], now: datetime) -> Enrolment:
         """Put these policies in the campaign as pending; those already in it stay as they are."""
         numbers = list(dict.fromkeys(policy_nos))
-        policies = self.session.scalars(select(Policy).where(Policy.policy_no.in_(numbers)))
-        ids = [policy.id for policy in policies]
-        present = set(self.session.scalars(
-            select(CampaignPolicy.policy_id).where(CampaignPolicy.policy_id.in_(ids))))
-        fresh = [pid for pid in ids if pid not in present]
-        for policy_id in fresh:
-            self.session.add(CampaignPolicy(policy_id=policy_id, state=CampaignState.PENDING,
-                                            enrolled_at=now))
-        self.session.flush()
-        return Enrolment(len(fresh), len(present))
+        enrolled = already = 0
+        # In batches: a day's file of 100 000 policies exceeds any IN list's parameter limit.
+        for start in range(0, len(numbers), _ENROL_BATCH):
+            batch = numbers[start : start + _ENROL_BATCH]
+            ids = list(self.session.scalars(select(Policy.id).where(Policy.policy_no.in_(batch))))
+            present = set(self.session.scalars(
+                select(CampaignPolicy.policy_id).where(CampaignPolicy.policy_id.in_(ids))))
+            fresh = [pid for pid in ids if pid not in present]
+            self.session.add_all(CampaignPolicy(policy_id=policy_id, state=CampaignState.PENDING,
+                                                enrolled_at=now) for policy_id in fresh)
+            self.session.flush()
+            enrolled, already = enrolled + len(fresh), already + len(present)
+        return Enrolment(enrolled, already)
 
     # -- what the scheduler needs --------------------------------------------------------
 

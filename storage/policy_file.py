@@ -1,10 +1,12 @@
-"""Reading a policy import file (CSV or XLSX) into numbered rows of cells keyed by column."""
+"""Reading a policy import file (CSV or XLSX) into numbered rows of cells keyed by column,
+streamed: one row at a time, so a file of any length reads in flat memory."""
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,11 +34,11 @@ class SourceRow:
 
 @dataclass(frozen=True)
 class PolicyTable:
-    """A file's header, what it lacks, and its rows."""
+    """A file's header, what it lacks, and its rows, read as they are iterated (once)."""
 
     headers: dict[str, str]  # canonical column → header as written, for messages
     missing_columns: tuple[str, ...]
-    rows: list[SourceRow] = field(default_factory=list)
+    rows: Iterator[SourceRow] = field(default_factory=lambda: iter(()))
 
 
 def read_policy_file(path: Path) -> PolicyTable:
@@ -61,7 +63,7 @@ def _table(
         raise PolicyFileError(f"line {header_line}: no known column in the header")
     headers = {c: str(h).strip() for c, h in zip(columns, header, strict=True) if c}
     missing = tuple(c for c in REQUIRED_COLUMNS if c not in headers)
-    rows = [_row(line, columns, values) for line, values in records if _has_content(values)]
+    rows = (_row(line, columns, values) for line, values in records if _has_content(values))
     return PolicyTable(headers, missing, rows)
 
 
@@ -96,37 +98,62 @@ def _has_content(values: list[Any]) -> bool:
 
 def _csv_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
     """(first line of the record, cells) for each CSV record; Excel's GB18030 exports too."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    encoding = _csv_encoding(path)
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle)
+        while True:
+            start = reader.line_num + 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as err:
+                raise PolicyFileError(f"line {start}: {err}") from err
+            yield start, list(values)
+
+
+def _csv_encoding(path: Path) -> str:
+    """utf-8-sig or gb18030: whichever decodes the whole file, read in chunks."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError as err:
-            raise PolicyFileError("neither UTF-8 nor GB18030 text") from err
-    reader = csv.reader(io.StringIO(text, newline=""))
-    while True:
-        start = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as err:
-            raise PolicyFileError(f"line {start}: {err}") from err
-        yield start, list(values)
+            with path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise PolicyFileError("neither UTF-8 nor GB18030 text")
 
 
 def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    """(row number, cells) for each row of the first worksheet."""
+    """(row number, cells) for each row of the first worksheet; a damaged workbook (a cut
+    or corrupt sheet, a bad zip member) is one PolicyFileError naming the row reached."""
     from openpyxl import load_workbook  # imported here: CSV imports need not pay for it
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise PolicyFileError(f"not a readable .xlsx workbook ({err})") from err
+    except _DAMAGED as err:
+        raise PolicyFileError(f"not a readable .xlsx workbook ({_why(err)})") from err
+    number = 0
     try:
         sheet = workbook.worksheets[0]
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(values)
+    except _DAMAGED as err:
+        raise PolicyFileError(f"the workbook is damaged after row {number} ({_why(err)})") from err
     finally:
         workbook.close()
+
+
+def _why(err: Exception) -> str:
+    """One line of the parser's complaint."""
+    return " ".join(str(err).split())[:200] or type(err).__name__
+
+
+# What a cut, truncated or tampered .xlsx raises from zipfile, zlib and the XML parsers.
+_DAMAGED: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, IndexError, TypeError,
+    SyntaxError,  # xml.etree.ElementTree.ParseError and lxml's XMLSyntaxError derive from it
+)  # fmt: skip

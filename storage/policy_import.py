@@ -1,8 +1,10 @@
-"""Importing policies from a file: validate each row, keep bad ones out, upsert the good ones."""
+"""Importing policies from a file: validate each row, keep bad ones out, upsert the good ones —
+streamed in batches inside one transaction, so memory stays flat whatever the file's size, and
+every change to a stored policy recorded (storage.policy_changes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,14 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.attention_flags import flag_policies
+from storage.audit import SYSTEM, Actor, record_change
 from storage.database import Database
 from storage.dedicated_callbacks import route_policies
 from storage.models import Policy, cooling_off_deadline
+from storage.policy_changes import apply_changes
 from storage.policy_file import PolicyTable, SourceRow, read_policy_file
 from storage.policy_row import PolicyRow, date_order_problems
 from storage.restricted_products import flag_restricted_sales
 
-# Policy numbers looked up per query: far below SQLite's and PostgreSQL's parameter limits.
+# Rows validated, looked up and written per batch (and policy numbers per IN query): far below
+# SQLite's and PostgreSQL's parameter limits; the session is emptied after each batch.
 _LOOKUP_BATCH = 500
 
 
@@ -56,31 +61,41 @@ class ImportReport:
     policy_nos: list[str] = field(default_factory=list)  # the good rows' numbers, file order
 
 
-def import_policy_file(db: Database, path: Path, now: datetime | None = None) -> ImportReport:
-    """Validate `path` row by row and upsert its good rows on policy number, in one transaction."""
+def import_policy_file(
+    db: Database, path: Path, now: datetime | None = None, *, source: str | None = None,
+    actor: Actor = SYSTEM,
+) -> ImportReport:  # fmt: skip
+    """Validate `path` row by row and upsert its good rows on policy number, in one transaction.
+
+    `source` names where the changes came from in the phone changes and the audit trail
+    (default: the file's name); `actor` is who imported it."""
     table = read_policy_file(path)
     report = ImportReport()
-    good = _validated_rows(table, report)
-    report.policy_nos = [row.policy_no for row in good]
+    label = source or f"import {path.name}"
+    now = now or datetime.now(UTC)
     with db.session() as session:
-        now = now or datetime.now(UTC)
-        _upsert(session, good, now, report)
-        stored = _existing(session, [row.policy_no for row in good]).values()
-        report.flagged = flag_policies(session, list(stored), now)
-        report.assigned = route_policies(session, list(stored), now)
-        report.flagged += flag_restricted_sales(session, list(stored), now)
+        for batch in _batches(_validated_rows(table, report)):
+            stored = _upsert(session, batch, now, report, label, actor)
+            report.flagged += flag_policies(session, stored, now)
+            report.assigned += route_policies(session, stored, now)
+            report.flagged += flag_restricted_sales(session, stored, now)
+            session.flush()
+            session.expunge_all()  # written: the identity map need not hold them any more
+        summary = {"source": label, "imported": report.imported, "updated": report.updated,
+                   "unchanged": report.unchanged, "rejected": report.rejected}  # fmt: skip
+        record_change(session, actor, "policies.import", "import", 0, None, summary, at=now)
     return report
 
 
-def _validated_rows(table: PolicyTable, report: ImportReport) -> list[PolicyRow]:
-    """The rows that pass; every other row counted as rejected with its problems."""
+def _validated_rows(table: PolicyTable, report: ImportReport) -> Iterator[PolicyRow]:
+    """The rows that pass, as they are read; every other row counted as rejected with its
+    problems; the good rows' numbers kept in the report, in file order."""
     if table.missing_columns:
         columns = ", ".join(table.missing_columns)
         problem = [RowProblem(1, "", f"the header lacks column(s) {columns}: no row imported")]
         report.problems.append(problem)
-        report.rejected = len(table.rows)
-        return []
-    good: list[PolicyRow] = []
+        report.rejected = sum(1 for _ in table.rows)
+        return
     first_line: dict[str, int] = {}
     for row in table.rows:
         policy, problems = _validate(row, table.headers)
@@ -93,8 +108,19 @@ def _validated_rows(table: PolicyTable, report: ImportReport) -> list[PolicyRow]
             report.problems.append(problems)
         elif policy is not None:
             first_line[policy.policy_no] = row.line
-            good.append(policy)
-    return good
+            report.policy_nos.append(policy.policy_no)
+            yield policy
+
+
+def _batches(rows: Iterable[PolicyRow]) -> Iterator[list[PolicyRow]]:
+    batch: list[PolicyRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == _LOOKUP_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _validate(row: SourceRow, headers: dict[str, str]) -> tuple[PolicyRow | None, list[RowProblem]]:
@@ -124,22 +150,27 @@ def _problem(line: int, error: ErrorDetails, headers: dict[str, str]) -> RowProb
     return RowProblem(line, column, error["msg"].removeprefix("Value error, "))
 
 
-def _upsert(session: Session, rows: list[PolicyRow], now: datetime, report: ImportReport) -> None:
-    """Insert new policy numbers, update changed ones, count the rest as unchanged."""
+def _upsert(
+    session: Session, rows: list[PolicyRow], now: datetime, report: ImportReport, source: str,
+    actor: Actor,
+) -> list[Policy]:  # fmt: skip
+    """Insert new policy numbers, update changed ones (each change recorded), count the rest
+    as unchanged; the batch's stored policies."""
     existing = _existing(session, [row.policy_no for row in rows])
+    stored = []
     for row in rows:
         values = _columns(row)
         policy = existing.get(row.policy_no)
         if policy is None:
-            session.add(Policy(**values, imported_at=now, updated_at=now))
+            policy = Policy(**values, imported_at=now, updated_at=now)
+            session.add(policy)
             report.imported += 1
-        elif any(getattr(policy, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(policy, name, value)
-            policy.updated_at = now
+        elif apply_changes(session, policy, values, source=source, actor=actor, now=now):
             report.updated += 1
         else:
             report.unchanged += 1
+        stored.append(policy)
+    return stored
 
 
 def _existing(session: Session, numbers: Iterable[str]) -> dict[str, Policy]:

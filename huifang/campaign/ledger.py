@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from huifang.campaign.configured import DialPlan
 from huifang.campaign.outcomes import attempt_outcome
 from huifang.campaign.schedule import CallingRules, Candidate, PastAttempt, Plan, plan
+from storage.audit import SYSTEM, Actor
 from storage.campaign_models import AttemptOutcome, CampaignAttempt, CampaignPolicy
 from storage.campaigns import CampaignStore, Enrolment
 from storage.database import Database
@@ -50,9 +51,12 @@ class Round:
     running: int  # attempts in progress (any worker) when the round was planned
 
 
-def enrol_file(db: Database, path: Path, now: datetime) -> tuple[ImportReport, Enrolment]:
-    """Import a policy file (same validation as `policies import`) and enrol its good rows."""
-    report = import_policy_file(db, path, now)
+def enrol_file(
+    db: Database, path: Path, now: datetime, *, source: str | None = None, actor: Actor = SYSTEM
+) -> tuple[ImportReport, Enrolment]:
+    """Import a policy file (same validation and change records as `policies import`) and
+    enrol its good rows."""
+    report = import_policy_file(db, path, now, source=source, actor=actor)
     flag_stored_phone_cues(db, report.policy_nos, now)
     with db.session() as session:
         enrolment = CampaignStore(session).enrol(report.policy_nos, now)

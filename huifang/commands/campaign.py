@@ -11,6 +11,7 @@ from huifang.campaign.ledger import enrol_file
 from huifang.commands import campaign_run
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
+from huifang.commands.operator import actor_for, add_by_option
 from storage.campaigns import CampaignStore, policy_line
 from storage.policy_file import PolicyFileError
 from storage.policy_import import describe_row
@@ -26,6 +27,7 @@ def register(sub: Subparsers) -> None:
     importing = actions.add_parser(
         "import", help="import policies (.csv/.xlsx, as `policies import`) and enrol them")
     importing.add_argument("file", type=Path, help="CSV (UTF-8 or GB18030) or XLSX file")
+    add_by_option(importing)
     add_db_option(importing)
     importing.set_defaults(run=run_import)
     status = actions.add_parser("status", help="counts per outcome and deadlines at risk")
@@ -63,9 +65,14 @@ def run_import(args: argparse.Namespace) -> int:
     if db is None:
         return EXIT_DATABASE
     try:
-        report, enrolment = enrol_file(db, path, datetime.now(UTC))
+        actor = actor_for(db, args.by)
+        report, enrolment = enrol_file(db, path, datetime.now(UTC),
+                                       source=f"campaign import {path.name}", actor=actor)
     except PolicyFileError as err:
         report_error(str(path), str(err))
+        return EXIT_BAD_INPUT
+    except ValueError as err:  # an unknown --by
+        report_error("--by", str(err))
         return EXIT_BAD_INPUT
     finally:
         db.close()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from huifang.web.user_accounts import existing_user
 from storage.audit import Actor
+from storage.database import Database
 
 
 def add_by_option(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
@@ -29,3 +30,9 @@ def operator(session: Session, by: str | None) -> Actor:
     if not user.active:
         raise ValueError(f"user {user.username!r} is deactivated and cannot act")
     return Actor(user.id, user.username)
+
+
+def actor_for(db: Database, by: str | None) -> Actor:
+    """operator() in a session of its own, for commands that hand the actor on."""
+    with db.session() as session:
+        return operator(session, by)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
+from huifang.commands.operator import actor_for, add_by_option
 from huifang.commands.phone_changes import add_phone_changes_action
 from storage.attention import policy_flags
 from storage.attention_view import flag_view
@@ -31,6 +32,7 @@ def register(sub: Subparsers) -> None:
         "import", help="import policies from .csv or .xlsx; bad rows are reported and kept out"
     )
     importing.add_argument("file", type=Path, help="CSV (UTF-8 or GB18030) or XLSX file")
+    add_by_option(importing)
     add_db_option(importing)
     importing.set_defaults(run=run_import)
     show = actions.add_parser(
@@ -50,10 +52,14 @@ def run_import(args: argparse.Namespace) -> int:
     if db is None:
         return EXIT_DATABASE
     try:
-        report = import_policy_file(db, path)
+        actor = actor_for(db, args.by)
+        report = import_policy_file(db, path, source=f"policies import {path.name}", actor=actor)
         cues = flag_stored_phone_cues(db, report.policy_nos)
     except PolicyFileError as err:
         report_error(str(path), str(err))
+        return EXIT_BAD_INPUT
+    except ValueError as err:  # an unknown --by
+        report_error("--by", str(err))
         return EXIT_BAD_INPUT
     finally:
         db.close()

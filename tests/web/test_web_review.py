@@ -50,11 +50,11 @@ def _confirm(rig: WebRig, flag_id: int, csrf: dict[str, str], handler: str = "sa
 
 
 def _audit(rig: WebRig) -> list[tuple[str, str, str, int]]:
-    """The review workflow's entries (user additions and sign-ins left out)."""
+    """The review workflow's entries (users, sign-ins and policy imports left out)."""
     _as(rig, "ada")
     entries = rig.client.get("/api/review/audit").json()
     return [(e["action"], e["actor"], e["entity"], e["entity_id"]) for e in reversed(entries)
-            if e["entity"] != "user"]  # fmt: skip
+            if e["entity"] not in ("user", "import")]  # fmt: skip
 
 
 # -- who may use the console ---------------------------------------------------------------
