@@ -6,25 +6,25 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from huifang.commands import COMMANDS
+from huifang.commands import COMMANDS, register
 from huifang.commands.common import EXIT_BAD_INPUT, report_error
 from huifang.log_masking import install_log_masking
 from ivr.errors import SipStartError
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every registered sub-command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with one sub-command (when it is known), else all of them."""
     parser = argparse.ArgumentParser(prog="huifang", description="huifang (回访) callback service")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for register in COMMANDS:
-        register(sub)
+    register(sub, [command] if command in COMMANDS else None)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one sub-command; its return value is the exit status."""
     install_log_masking()  # before any command logs: no personal number reaches a log
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(words[0] if words else None).parse_args(words)
     try:
         status: int = args.run(args)
     except KeyboardInterrupt:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from asr.engines import AsrConfig
-from asr.vad import VadConfig
 from ivr.admission import AdmissionPolicy
 from ivr.config import Registration, SipConfig
+
+if TYPE_CHECKING:  # asr/ loads numpy, scipy and webrtcvad: only the speech commands need them
+    from asr.engines import AsrConfig
 
 
 class Settings(BaseSettings):
@@ -329,6 +330,9 @@ def get_settings() -> Settings:
 
 def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
     """The speech settings as asr/ takes them; `engine` overrides HUIFANG_ASR_ENGINE."""
+    from asr.engines import AsrConfig
+    from asr.vad import VadConfig
+
     name = engine or settings.asr_engine
     if name not in ("whisper", "vosk"):
         raise ValueError(f"unknown ASR engine {name!r}: use 'whisper' or 'vosk'")

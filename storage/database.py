@@ -11,7 +11,7 @@ from typing import Any
 from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.errors import StorageError
@@ -56,23 +56,27 @@ def open_database(url: str, *, upgrade: bool = True, node: str = "") -> Database
             f"database {_safe(url)} has a schema this huifang does not know ({err}): "
             "is a newer huifang using it?",
         ) from err
-    except OperationalError as err:
+    except DBAPIError as err:  # unreachable, refused, or options the driver rejects
         engine.dispose()
-        reason = " ".join(str(err.orig).split())  # drivers' hints span lines; keep one
-        raise StorageError("unreachable", f"cannot open database {_safe(url)}: {reason}") from err
+        problem = f"cannot open database {_safe(url)}: {reason(err)}"
+        raise StorageError("unreachable", problem) from err
     return Database(engine, sessionmaker(engine, expire_on_commit=False),
                     CallOwner.this_process(node))
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets its folder made and foreign keys switched on."""
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for the URL; SQLite gets its folder made (private) and foreign keys switched
+    on. `create=False`: a SQLite file that is not there is an error, not a new database."""
     try:
         parsed = make_url(url)
-    except ArgumentError as err:
-        raise StorageError("bad_url", f"not a database URL: {url!r}") from err
+    except (ArgumentError, ValueError) as err:  # ValueError: a port that is no number
+        raise StorageError("bad_url", f"not a database URL: {_redacted(url)}") from err
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(parsed.database)
+            if not create and not path.exists():
+                raise StorageError("missing", f"no database at {path}")
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -80,6 +84,25 @@ def make_engine(url: str) -> Engine:
         return create_engine(parsed, pool_pre_ping=True)
     except ModuleNotFoundError as err:
         raise StorageError("no_driver", f"no driver for {parsed.drivername}: {err}") from err
+    except (ArgumentError, ValueError, TypeError) as err:  # options the driver cannot take
+        raise StorageError("bad_url", f"not a usable database URL: {_safe(url)}: {err}") from err
+
+
+def reason(err: DBAPIError) -> str:
+    """The driver's complaint on one line (their hints span lines)."""
+    return " ".join(str(err.orig).split())
+
+
+def _redacted(url: str) -> str:
+    """An unparsable URL with anything that may be a password hidden; without a scheme
+    nothing of it is shown (the whole text may be a secret)."""
+    if "://" not in url:
+        return "it needs a scheme, e.g. sqlite:///var/huifang.db or postgresql+psycopg://…"
+    scheme, rest = url.split("://", 1)
+    if "@" in rest:
+        credentials, host = rest.rsplit("@", 1)
+        rest = f"{credentials.split(':', 1)[0]}:***@{host}" if ":" in credentials else rest
+    return f"{scheme}://{rest}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:

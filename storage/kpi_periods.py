@@ -19,7 +19,17 @@ class Period(StrEnum):
 
 
 class PeriodRangeError(ValueError):
-    """A report range that is reversed or has too many buckets."""
+    """A report range that is reversed, has too many buckets or lies outside the calendar."""
+
+
+# The days reports cover (as the web filters): date arithmetic near year 1 or 9999 overflows.
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2099, 12, 31)
+
+
+def _check_day(day: date) -> None:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise PeriodRangeError(f"{day} is outside the calendar ({EARLIEST_DAY} to {LATEST_DAY})")
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,8 @@ def bucket_at(start: date, period: Period) -> Bucket:
 
 def buckets_between(first: date, last: date, period: Period) -> list[Bucket]:
     """The periods covering first..last, whole periods (the first and last widened)."""
+    _check_day(first)
+    _check_day(last)
     if last < first:
         raise PeriodRangeError(f"the range ends ({last}) before it starts ({first})")
     found: list[Bucket] = []
@@ -86,6 +98,7 @@ def buckets_between(first: date, last: date, period: Period) -> list[Bucket]:
 
 def default_range(today: date, period: Period, count: int = 8) -> tuple[date, date]:
     """The last `count` periods up to and including today's."""
+    _check_day(today)
     start = period_start(today, period)
     for _ in range(count - 1):
         start = previous_start(start, period)

@@ -15,9 +15,9 @@ landlines their area code, as the call-centre convention shows them):
 - an ID number: 17 digits and a check digit or X;
 - a bank card: 16 to 19 digits starting as card numbers do (3, 4, 5, 6, 81, 9);
 - anything of 20 digits or more (two numbers run together).
-What is not: dates (2024-03-15, 2024.3.15, 20240315), clock times, IPv4 addresses, amounts
-(1,234,567; 1234567.50; 12345678元; ¥12345678), and 16–19-digit numbers that do not start
-like a card — the insurer's policy numbers (8644012024110001) and contract numbers.
+What is not: dates (2024-03-15, 2024.3.15, 0001-01-01, 20240315), clock times, IPv4
+addresses, amounts (1,234,567; 1234567.50; 12345678元; ¥12345678), and 16–19-digit numbers
+that do not start like a card — the insurer's policy numbers (8644012024110001), contracts.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ _ORDINARY = (
         r"|(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])"  # IPv4 addresses
     ),
     re.compile(
-        rf"{_NOT_JOINED}(?<![\d.])(?:19|20)\d\d([-./])(?:0?[1-9]|1[0-2])\1"
+        rf"{_NOT_JOINED}(?<![\d.])\d{{4}}([-./])(?:0?[1-9]|1[0-2])\1"
         rf"(?:0?[1-9]|[12]\d|3[01])(?!\d){_NOT_RUN_ON}"  # 2024-03-15, 2024.3.15
         rf"|{_NOT_JOINED}(?<!\d)(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"
         rf"{_NOT_RUN_ON}"  # 20240315 standing alone (440106 19650308 402X is an ID)

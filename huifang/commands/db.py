@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from huifang.commands.common import Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, db_url, open_db
-from storage.database import make_engine
+from storage.database import make_engine, reason
 from storage.errors import StorageError
 from storage.migrations import current_revision, head_revision
 
@@ -40,7 +40,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
 def run_status(args: argparse.Namespace) -> int:
     """Print the database's revision and the code's; exit 1 when they differ."""
     try:
-        engine = make_engine(db_url(args))
+        engine = make_engine(db_url(args), create=False)  # status never makes a database
         try:
             current = current_revision(engine)
         finally:
@@ -48,8 +48,8 @@ def run_status(args: argparse.Namespace) -> int:
     except StorageError as err:
         report_error("database", str(err))
         return EXIT_DATABASE
-    except OperationalError as err:
-        report_error("database", f"cannot open database: {err.orig}")
+    except DBAPIError as err:
+        report_error("database", f"cannot open database: {reason(err)}")
         return EXIT_DATABASE
     head = head_revision()
     print(f"database revision {current or 'none (empty)'}, code revision {head}")

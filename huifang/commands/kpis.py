@@ -56,12 +56,12 @@ def run(args: argparse.Namespace) -> int:
         report_error("HUIFANG_KPI_TARGETS", str(err))
         return EXIT_BAD_INPUT
     today = rules.local_date(datetime.now(UTC))
-    request = kpi_request(Period(args.period), Grouping(args.by), args.date_from, args.date_to,
-                          today)  # fmt: skip
     db = open_db(args)
     if db is None:
         return EXIT_DATABASE
     try:
+        request = kpi_request(Period(args.period), Grouping(args.by), args.date_from,
+                              args.date_to, today)  # fmt: skip
         with db.session() as session:
             report = report_out(kpi_report(session, request, rules, sharp_change_rule(settings),
                                            targets))  # fmt: skip
