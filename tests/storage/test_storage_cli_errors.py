@@ -19,8 +19,12 @@ def _one_line(capsys: pytest.CaptureFixture[str]) -> str:
 
 @pytest.mark.parametrize(
     "dates",
-    [["--from", "0001-01-01", "--to", "0001-01-02"], ["--from", "9999-12-30"],
-     ["--to", "0001-01-02"], ["--from", "2024-01-01", "--to", "9999-12-31"]],  # fmt: skip
+    [
+        ["--from", "0001-01-01", "--to", "0001-01-02"],
+        ["--from", "9999-12-30"],
+        ["--to", "0001-01-02"],
+        ["--from", "2024-01-01", "--to", "9999-12-31"],
+    ],
 )
 def test_kpi_dates_outside_the_calendar_are_one_line(
     tmp_path: Path, dates: list[str], capsys: pytest.CaptureFixture[str]
@@ -34,12 +38,16 @@ def test_kpi_dates_outside_the_calendar_are_one_line(
 
 @pytest.mark.parametrize(
     "url",
-    ["postgresql+psycopg://clerk:s3cret-pw@db.local:badport/huifang",
-     "not a url s3cret-pw",
-     "postgresql+psycopg://clerk:s3cret-pw@db.local/huifang?connect_timeout=soon",
-     "://clerk:s3cret-pw@"],  # fmt: skip
+    [
+        "postgresql+psycopg://clerk:s3cret-pw@db.local:badport/huifang",
+        "not a url s3cret-pw",
+        "postgresql+psycopg://clerk:s3cret-pw@db.local/huifang?connect_timeout=soon",
+        "://clerk:s3cret-pw@",
+    ],
 )
-@pytest.mark.parametrize("command", [["db", "status"], ["db", "upgrade"], ["policies", "show", "1"]])
+@pytest.mark.parametrize(
+    "command", [["db", "status"], ["db", "upgrade"], ["policies", "show", "1"]]
+)
 def test_a_malformed_database_url_is_one_line_without_its_password(
     url: str, command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
