@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from storage.attention_models import PhoneChangeRecord
 from storage.audit import Actor, record_change
+from storage.masking import mask_phone
 from storage.models import Policy
-from storage.phones import mask_phone
 
 _SOURCE_LENGTH = 255
 
