@@ -208,7 +208,10 @@ def _flag_conditions(wanted: FlagFilter) -> list[ColumnElement[bool]]:
     if wanted.categories:
         conditions.append(CallFlag.category.in_(wanted.categories))
     if wanted.undecided_only:
-        decided = select(FlagDisposition.flag_id).where(FlagDisposition.flag_id == CallFlag.id)
+        # Correlated on the flag alone: sorted by "undecided", the outer query joins the
+        # dispositions too, and auto-correlation would leave this subquery no FROM at all.
+        decided = (select(FlagDisposition.flag_id)
+                   .where(FlagDisposition.flag_id == CallFlag.id).correlate(CallFlag))
         conditions.append(~exists(decided))
     return conditions
 

@@ -71,7 +71,7 @@ def import_policy_file(
     (default: the file's name); `actor` is who imported it."""
     table = read_policy_file(path)
     report = ImportReport()
-    label = source or f"import {path.name}"
+    label = source or f"导入 {path.name}"
     now = now or datetime.now(UTC)
     with db.session() as session:
         for batch in _batches(_validated_rows(table, report)):

@@ -183,6 +183,8 @@ def _other_number(
 ) -> tuple[int, int] | None:
     """A long number of no known kind: hidden unless it is an amount or a policy number."""
     alone = groups[first].digits
+    if _is_code(text, groups[first].start):
+        return None  # P2026999999, A1234567: an identifier's digits, not a number of its own
     if len(alone) >= 20:
         return first, 0
     if 16 <= len(alone) <= 19:
@@ -194,6 +196,12 @@ def _other_number(
     if len(digits) <= 10 and _is_money(text, groups[first].start, groups[last].end):
         return None
     return last, 0
+
+
+def _is_code(text: str, start: int) -> bool:
+    """Whether the digits are glued to a Latin letter before them (a policy or case code)."""
+    before = text[start - 1 : start]
+    return before.isascii() and before.isalpha()
 
 
 def _is_money(text: str, start: int, end: int) -> bool:

@@ -26,7 +26,7 @@ def normalise_phone(text: str) -> str:
         return digits
     raise ValueError(
         f"phone number {text.strip()!r} is neither a mobile number (1[3-9] + 9 digits) "
-        "nor a landline with its area code (e.g. 010-62345678)"
+        "nor a landline with its area code (0 + 2-3 digits, then 7-8 digits)"
     )
 
 

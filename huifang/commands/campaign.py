@@ -67,7 +67,7 @@ def run_import(args: argparse.Namespace) -> int:
     try:
         actor = actor_for(db, args.by)
         report, enrolment = enrol_file(db, path, datetime.now(UTC),
-                                       source=f"campaign import {path.name}", actor=actor)
+                                       source=f"预回访导入 {path.name}", actor=actor)
     except PolicyFileError as err:
         report_error(str(path), str(err))
         return EXIT_BAD_INPUT

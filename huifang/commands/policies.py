@@ -53,7 +53,7 @@ def run_import(args: argparse.Namespace) -> int:
         return EXIT_DATABASE
     try:
         actor = actor_for(db, args.by)
-        report = import_policy_file(db, path, source=f"policies import {path.name}", actor=actor)
+        report = import_policy_file(db, path, source=f"保单导入 {path.name}", actor=actor)
         cues = flag_stored_phone_cues(db, report.policy_nos)
     except PolicyFileError as err:
         report_error(str(path), str(err))

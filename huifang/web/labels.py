@@ -198,13 +198,16 @@ STRING_VOCABULARIES: dict[str, dict[str, str]] = {
         "user.activate": "启用用户", "user.deactivate": "停用用户", "user.role": "变更角色",
         "user.password_reset": "重置密码", "user.revoke_sessions": "注销全部会话",
         "export": "导出",
+        # storage.policy_import / policy_changes: imports and what they changed
+        "policies.import": "导入保单", "policy.update": "保单变更",
         # storage.agent_actions: what an agent did on the live screen
         "open": "坐席开立问题件", "mark": "坐席标记", "note": "坐席备注",
         "problem_case": "坐席提交问题件"},
     "auditEntity": {
         "flag": "标记", "problem_case": "问题件", "attention_entry": "特别关注",
         "agent_action": "坐席操作", "complaint": "投诉", "customer_promise": "客户承诺",
-        "service_request": "保全申请", "user": "用户", "export": "导出"},
+        "service_request": "保全申请", "user": "用户", "export": "导出",
+        "import": "导入", "policy": "保单"},
     "signInOutcome": {
         "signed_in": "登录成功", "unknown_user": "无此用户", "wrong_password": "密码错误",
         "inactive": "账号已停用"},
@@ -222,7 +225,17 @@ STRING_VOCABULARIES: dict[str, dict[str, str]] = {
         "step_id": "话术项", "state": "状态", "text": "内容", "note": "备注",
         "address": "来源地址", "outcome": "结果", "username": "用户名", "role": "角色",
         "active": "启用", "sessions_valid_after": "会话有效起点", "file": "文件",
-        "title": "标题", "rows": "行数", "masked": "已遮蔽", "filters": "筛选条件"},
+        "title": "标题", "rows": "行数", "masked": "已遮蔽", "filters": "筛选条件",
+        # an import's summary and the policy fields it may change
+        "source": "来源", "imported": "新增", "updated": "更新", "unchanged": "未变",
+        "rejected": "拒收", "family": "产品类型", "product_name": "产品名称",
+        "holder_name": "投保人", "holder_gender": "投保人性别", "holder_birth_date": "投保人生日",
+        "holder_id_last4": "证件末四位", "phone": "电话", "insured_name": "被保险人",
+        "premium_yuan": "保费（元）", "payment_years": "缴费年期", "payment_frequency": "缴费方式",
+        "coverage_term": "保障期间", "coverage_months": "保障月数", "sign_date": "签单日期",
+        "receipt_date": "回执日期", "cooling_off_days": "犹豫期天数",
+        "cooling_off_deadline": "犹豫期截止", "salesperson": "销售人员", "team": "团队",
+        "outlet": "网点", "branch": "分公司"},
     # which decoding produced a stored transcript
     "transcriptPass": {"live": "实时转写", "after_call": "整通复核转写"},
     # the product families as stored (storage.families codes)

@@ -43,7 +43,10 @@ def test_stored_changes_give_the_cue_without_a_file(
     assert _cues(url, capsys) == []
     changes = write_change_file(tmp_path / "changes.csv", CHANGES)
     assert main(["policies", "phone-changes", str(changes), "--db-url", url]) == 0
-    assert capsys.readouterr().out.strip() == f"{changes}: imported 2, unchanged 0, rejected 0"
+    assert capsys.readouterr().out.splitlines() == [
+        f"{changes}: 1 phone-cue flag(s) raised (the review console lists them)",
+        f"{changes}: imported 2, unchanged 0, rejected 0",
+    ]
     cues = _cues(url, capsys)
     assert [(c["cue"], c["policies"], c["span_days"]) for c in cues] == [
         ("changed_after_purchase", ["8644012024100003"], 2)
@@ -87,10 +90,10 @@ def test_bad_rows_are_named_by_line_exit_2_and_the_good_rows_still_count(
     )
     assert main(["policies", "phone-changes", str(path), "--db-url", url]) == 2
     out, err = capsys.readouterr()
-    assert out.strip() == f"{path}: imported 1, unchanged 0, rejected 2"
+    assert out.splitlines()[-1] == f"{path}: imported 1, unchanged 0, rejected 2"
     assert err.splitlines() == [
         f"huifang: error: {path}: line 3: phone number '12345' is neither a mobile number "
-        "(1[3-9] + 9 digits) nor a landline with its area code (e.g. 010-62345678)",
+        "(1[3-9] + 9 digits) nor a landline with its area code (0 + 2-3 digits, then 7-8 digits)",
         f"huifang: error: {path}: line 4: the new number is the old one",
     ]
     assert [c["policies"] for c in _cues(url, capsys)] == [["8644012024100003"]]

@@ -45,7 +45,7 @@ def test_bad_rows_are_one_stderr_line_each_and_exit_2(
     assert lines[0] == (
         f"huifang: error: {MIXED_CSV}: line 3: column 联系电话: phone number '******4000' is "
         "neither a mobile number (1[3-9] + 9 digits) nor a landline with its area code "
-        "(e.g. 010-****5678)"
+        "(0 + 2-3 digits, then 7-8 digits)"
     )
     assert all(line.startswith(f"huifang: error: {MIXED_CSV}: line ") for line in lines)
     # The good rows went in: importing again leaves them and reports the same bad rows.

@@ -61,7 +61,8 @@ def test_a_changed_phone_is_a_stored_change_with_source_and_audit(
             (change,) = session.scalars(select(PhoneChangeRecord)).all()
             assert (change.policy_no, change.old_phone, change.new_phone) == (
                 CHANGED_NO, OLD_PHONE, NEW_PHONE)  # fmt: skip
-            assert change.source == f"{' '.join(command)} {changed.name}"
+            said = {"policies": "保单导入", "campaign": "预回访导入"}[command[0]]
+            assert change.source == f"{said} {changed.name}"
             (entry,) = session.scalars(
                 select(AuditEntry).where(AuditEntry.action == "policy.update")
             ).all()
