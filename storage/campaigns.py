@@ -3,7 +3,8 @@
 Every method works inside the caller's session (one transaction, see Database.session). A
 claim commits before the INVITE; the partial unique indexes of campaign_attempts make a second
 claim on the same policy or number fail with IntegrityError, which `claim_attempt` turns into
-None, whichever process tried.
+None, whichever process tried; on PostgreSQL a policy another node is claiming right now is
+skipped (FOR UPDATE SKIP LOCKED), so nodes sharing one database never wait on each other.
 """
 
 from __future__ import annotations
@@ -130,7 +131,18 @@ class CampaignStore:
 
     def claim_attempt(self, campaign_policy_id: int, phone: str, sip_uri: str, worker: str,
                       lease_until: datetime, now: datetime) -> CampaignAttempt | None:
-        """A new in-progress attempt, or None when the policy is no longer pending."""
+        """A new in-progress attempt, or None when the policy is no longer pending.
+
+        On PostgreSQL the policy row is locked first with FOR UPDATE SKIP LOCKED: a node whose
+        claim on the same policy is under way is skipped at once instead of waited for (SQLite
+        has no row locks; its single writer serialises the claims)."""
+        free = self.session.scalar(
+            select(CampaignPolicy.id)
+            .where(CampaignPolicy.id == campaign_policy_id,
+                   CampaignPolicy.state == CampaignState.PENDING)
+            .with_for_update(skip_locked=True))
+        if free is None:
+            return None
         moved = self.session.execute(
             update(CampaignPolicy)
             .where(CampaignPolicy.id == campaign_policy_id,
