@@ -92,35 +92,39 @@ def _spoken(path: Path, answers: list[LabelledAnswer], args: argparse.Namespace)
 
 
 def _listen_again(listener: Any, wav: Path, heard: str) -> AnswerClass:
-    """The answer's class with the second listen's scores (cached beside the transcripts)."""
+    """The answer's class with the second listen's scores (cached per text beside the
+    transcripts, so a change of the candidates scores only the new ones)."""
     texts = second_listen(heard)
     if not texts:
         return hear_answer(heard)
-    key = json.dumps([wav.name, texts], ensure_ascii=False)
     cache = _score_cache(listener)
-    if key not in cache:
+    missing = [text for text in texts if json.dumps([wav.name, text]) not in cache]
+    if missing:
         began = time.perf_counter()
-        cache[key] = listener.engine.score_texts(listener.audio(wav), texts)
+        scores = listener.engine.score_texts(listener.audio(wav), missing)
         _SCORE_TIMES.append(time.perf_counter() - began)
         with _score_file(listener).open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"key": key, "scores": cache[key]}) + "\n")
-    return hear_answer(heard, cache[key])
+            for text, score in zip(missing, scores, strict=True):
+                key = json.dumps([wav.name, text])
+                cache[key] = score
+                handle.write(json.dumps({"key": key, "score": score}) + "\n")
+    return hear_answer(heard, [cache[json.dumps([wav.name, text])] for text in texts])
 
 
 _SCORE_TIMES: list[float] = []
-_SCORE_CACHES: dict[str, dict[str, list[float]]] = {}
+_SCORE_CACHES: dict[str, dict[str, float]] = {}
 
 
 def _score_file(listener: Any) -> Path:
     return Path(str(listener.path).replace("heard-", "second-listen-").replace(".tsv", ".jsonl"))
 
 
-def _score_cache(listener: Any) -> dict[str, list[float]]:
+def _score_cache(listener: Any) -> dict[str, float]:
     if listener.identity not in _SCORE_CACHES:
         path = _score_file(listener)
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         _SCORE_CACHES[listener.identity] = {
-            row["key"]: row["scores"] for row in map(json.loads, lines)}
+            row["key"]: row["score"] for row in map(json.loads, lines) if "score" in row}
     return _SCORE_CACHES[listener.identity]
 
 

@@ -18,28 +18,47 @@ from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_classifier import classify_answer
 
 A = AnswerClass
-# The answers a yes/no callback question expects, a few of the commonest per class.
+# The answers a yes/no callback question expects, a few of the commonest per class, and the
+# longer non-yeses that begin like a yes (对，没人说过; 找懂行的): without them a short yes
+# could win on the start of a longer answer.
 EXPECTED_ANSWERS: dict[AnswerClass, tuple[str, ...]] = {
     A.AFFIRMATIVE: ("是的", "是", "对", "对的", "对头", "嗯嗯", "好的", "行", "可以", "知道",
                     "知道了", "晓得", "清楚", "明白", "了解", "没问题", "是我", "本人", "签了",
                     "是我签的"),
-    A.NEGATIVE: ("不是", "不对", "没有", "不是我", "没签", "没说过"),
-    A.UNSURE: ("不清楚", "不知道", "不晓得", "不记得了", "忘了"),
-    A.QUESTION: ("什么", "什么意思", "再说一遍"),
-    A.HUMAN: ("转人工", "人工", "真人"),
-    A.SURRENDER_OR_COMPLAINT: ("退保", "投诉"),
+    A.NEGATIVE: ("不是", "不对", "没有", "不是我", "没签", "没说过", "没人说过", "没人跟我说",
+                 "对，没人说过", "我没签", "没讲过", "没签过", "不是我签的", "没这回事",
+                 "没有啊"),
+    A.UNSURE: ("不清楚", "不知道", "不晓得", "不记得了", "忘了", "记不清了", "想不起来",
+               "好像是吧"),
+    A.QUESTION: ("什么", "什么意思", "再说一遍", "没听清", "你说啥"),
+    A.HUMAN: ("转人工", "人工", "真人", "找人工", "要人工", "我要转人工", "找个人",
+              "找懂行的", "让真人跟我说", "叫真人", "有人工吗", "转接一下"),
+    A.SURRENDER_OR_COMPLAINT: ("退保", "投诉", "我要退保", "退掉"),
 }
 _CLASS_OF = {text: cls for cls, texts in EXPECTED_ANSWERS.items() for text in texts}
 CANDIDATES = tuple(_CLASS_OF)
 PRIOR = 1.0  # nats an expected answer may fall short of the heard text and still be taken
 MARGIN = 0.0  # nats the likeliest answer must lead every answer of another class by
 YES_MARGIN = 2.0  # ... when it is a yes
+# Only an utterance short enough to be one of the expected answers is listened to again:
+# the heard text at most this many characters (Whisper keeps the syllable count of what it
+# mishears) ...
+MAX_HEARD_CHARS = 6
+# ... and a yes only from a heard text no longer than the longest yes.
+MAX_YES_CHARS = 4
+
+
+def _chars(text: str) -> str:
+    """The text without punctuation or spaces: roughly one character a syllable."""
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def second_listen(heard: str) -> tuple[str, ...]:
     """The texts to score against the audio (the heard text first), or () when the heard
-    text is understood already."""
+    text is understood already or too long to be one of the expected answers."""
     if classify_answer(heard) is not AnswerClass.OTHER:
+        return ()
+    if len(_chars(heard)) > MAX_HEARD_CHARS:
         return ()
     return (heard, *CANDIDATES) if heard else CANDIDATES
 
@@ -61,6 +80,8 @@ def hear_answer(heard: str, scores: Sequence[float] | None = None) -> AnswerClas
     lead = by_answer[best] - max(rivals)
     if by_answer[best] + PRIOR < heard_score:
         return AnswerClass.OTHER
+    if cls is AnswerClass.AFFIRMATIVE and len(_chars(heard)) > MAX_YES_CHARS:
+        return AnswerClass.OTHER  # longer than any yes: a yes-like start of something else
     if lead < (YES_MARGIN if cls is AnswerClass.AFFIRMATIVE else MARGIN):
         return AnswerClass.OTHER
     return cls

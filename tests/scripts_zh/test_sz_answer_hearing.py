@@ -50,3 +50,23 @@ def test_a_heard_text_much_likelier_than_any_answer_stays_unclear() -> None:
 def test_scores_must_match_the_texts() -> None:
     with pytest.raises(ValueError, match="scores for"):
         hear_answer("碎头", [-1.0, -2.0])
+
+
+def test_an_utterance_longer_than_any_expected_answer_is_not_listened_to_again() -> None:
+    heard = "今天天气不错我们"  # eight syllables: no expected answer is that long
+    assert second_listen(heard) == ()
+    assert hear_answer(heard, None) is A.OTHER
+
+
+def test_a_yes_never_comes_from_a_heard_text_longer_than_any_yes() -> None:
+    heard = "美型书棍说"  # five syllables: longer than 是我签的
+    scores = scores_for(heard, -9.0, 对=-5.0)
+    assert hear_answer(heard, scores) is A.OTHER
+
+
+def test_a_longer_non_yes_beginning_like_a_yes_outweighs_the_short_yes() -> None:
+    # 对，没人说过 heard as 美型书棍: the whole negative explains the audio better than 对 alone
+    scores = scores_for("美型书棍", -12.0, 对=-8.0, 没人说过=-9.0, **{"对，没人说过": -7.5})
+    assert hear_answer("美型书棍", scores) is A.NEGATIVE
+    scores = scores_for("交通进程", -12.0, 知道=-8.0, 找懂行的=-7.0)
+    assert hear_answer("交通进程", scores) is A.HUMAN
