@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         False, description="after-call pass: prompt each window with the leg's text so far"
                            " (off: it cost accuracy on the dev calls, BENCHMARKS.md)",
     )
+    after_call_whole_leg: bool = Field(
+        True, description="after-call pass: decode each leg whole as a plain decode does (one"
+                          " beam search, no sampling), then decode alone every speech stretch"
+                          " it left uncovered; false: VAD windows of at most after_call_window_s",
+    )
     vosk_model: str = Field(
         "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"
     )
@@ -358,6 +363,7 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         after_call_pass=settings.after_call_pass,
         after_call_window_s=settings.after_call_window_s,
         after_call_context=settings.after_call_context,
+        after_call_whole_leg=settings.after_call_whole_leg,
         vosk_model=settings.vosk_model,
         vosk_phrases=tuple(settings.vosk_phrases),
         vad=vad,

@@ -53,6 +53,7 @@ class WhisperOptions:
     call_pass: bool = False  # off: the frozen test set said no (BENCHMARKS.md)
     call_window_s: float = 28.0
     call_context: bool = False
+    call_whole_leg: bool = True
 
 
 def clean_text(text: str) -> str:
@@ -152,6 +153,7 @@ class WhisperEngine:
             hotwords=self.options.hotwords,
             compression_ratio_threshold=self.options.compression_ratio_threshold,
             max_window_s=self.options.call_window_s, carry_context=self.options.call_context,
+            whole_leg=self.options.call_whole_leg,
         )
         return decode_leg(self._model, samples, leg, self.vad, options, self._decode_alone,
                           clean_text, _is_hallucination)

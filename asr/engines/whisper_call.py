@@ -41,6 +41,7 @@ class CallPassOptions:
     join_gap_s: float = 2.0  # speech stretches closer than this share a window
     max_window_s: float = 28.0  # one encoder pass (30 s) per window: no seam inside it
     carry_context: bool = False  # the leg's text so far is the next window's prompt
+    whole_leg: bool = False  # one decode of the whole leg, as a plain whole-file decode does
     pad_s: float = 0.3  # audio kept around each window (not across the next one's)
     beam_size: int = 5
     patience: float = 1.0
@@ -92,7 +93,9 @@ def decode_leg(model: Any, samples: Pcm16, leg: str | None, vad: VadConfig,
     spans = speech_spans(samples, vad)
     voiced = _voiced_mask(spans, len(samples))
     finals: list[Transcript] = []
-    for first, last in windows(spans, len(samples), options):
+    spans_in = [(0, len(samples))] if options.whole_leg and spans else \
+        windows(spans, len(samples), options)
+    for first, last in spans_in:
         heard = "".join(t.text for t in finals)
         for text, start, end, logprob in _decode_window(model, samples[first:last], options,
                                                         heard):
@@ -125,7 +128,8 @@ def _decode_window(model: Any, audio: Pcm16, options: CallPassOptions, heard: st
     segments, _info = model.transcribe(
         pcm16_to_float(audio), language=options.language, beam_size=options.beam_size,
         patience=options.patience, temperature=[0.0],
-        condition_on_previous_text=options.carry_context,
+        # Whole leg: faster-whisper's own 30 s windows carry the text on, as the plain decode.
+        condition_on_previous_text=options.carry_context or options.whole_leg,
         without_timestamps=False,  # timed segments: the coverage check needs them
         vad_filter=False, initial_prompt=prompt,
         hotwords=options.hotwords,

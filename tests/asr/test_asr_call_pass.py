@@ -109,9 +109,11 @@ class _FakeModel:
     def __init__(self, per_window: list[list[_Segment]]) -> None:
         self._per_window = per_window
         self.prompts: list[str | None] = []
+        self.calls: list[tuple[int, dict[str, Any]]] = []
 
     def transcribe(self, audio: Any, **options: Any) -> tuple[list[_Segment], None]:
         self.prompts.append(options["initial_prompt"])
+        self.calls.append((len(audio), options))
         return self._per_window.pop(0), None
 
 
@@ -122,8 +124,8 @@ def _two_bursts() -> np.ndarray:
     return _noise(np.concatenate([silence(0.5), burst, silence(4.0), burst, silence(0.5)]))
 
 
-def _decode(model: _FakeModel, alone_text: str = "", context: bool = False
-            ) -> tuple[Any, list[float]]:
+def _decode(model: _FakeModel, alone_text: str = "", context: bool = False,
+            whole_leg: bool = False) -> tuple[Any, list[float]]:
     asked: list[float] = []
 
     def alone(audio: Any, offset_s: float) -> tuple[str, tuple[Word, ...]]:
@@ -131,7 +133,7 @@ def _decode(model: _FakeModel, alone_text: str = "", context: bool = False
         return alone_text, ()
 
     result = decode_leg(model, _two_bursts(), "customer", VadConfig(),
-                        CallPassOptions(carry_context=context), alone, str,
+                        CallPassOptions(carry_context=context, whole_leg=whole_leg), alone, str,
                         lambda text: "字幕" in text)
     return result, asked
 
@@ -147,6 +149,32 @@ def test_a_stretch_no_segment_covers_is_decoded_alone_or_reported() -> None:
     assert 5.0 < lost.start < lost.end < 6.8
     again, _ = _decode(_FakeModel([[_Segment("第一句", 0.2, 1.2)], []]), alone_text="第二句")
     assert [t.text for t in again.finals] == ["第一句", "第二句"] and again.undecodable == ()
+
+
+def test_whole_leg_is_one_plain_deterministic_decode_and_gaps_are_filled() -> None:
+    # The whole leg decoded as a plain decode would; the last burst (speech just before the
+    # hang-up) is left uncovered by it, so it is decoded alone and put in time order.
+    model = _FakeModel([[_Segment("第一句", 0.4, 1.6)]])
+    result, asked = _decode(model, alone_text="第二句", whole_leg=True)
+    assert len(model.calls) == 1 and model.calls[0][0] == len(_two_bursts())
+    options = model.calls[0][1]
+    assert options["temperature"] == [0.0] and options["condition_on_previous_text"]
+    assert [t.text for t in result.finals] == ["第一句", "第二句"] and result.undecodable == ()
+    assert len(asked) == 1 and asked[0] > 4.0
+    # Nothing from either decode: reported with its span, never silently dropped.
+    result, _ = _decode(_FakeModel([[_Segment("第一句", 0.4, 1.6)]]), whole_leg=True)
+    assert [t.text for t in result.finals] == ["第一句"]
+    assert len(result.undecodable) == 1
+    assert 5.0 < result.undecodable[0].start < result.undecodable[0].end < 6.8
+    # A runaway over the whole leg is dropped: each stretch is decoded alone instead.
+    result, asked = _decode(_FakeModel([[_Segment("零" * 200, 0.0, 7.0)]]), alone_text="句",
+                            whole_leg=True)
+    assert [t.text for t in result.finals] == ["句", "句"] and len(asked) == 2
+    # Same input, same text.
+    again, _ = _decode(_FakeModel([[_Segment("零" * 200, 0.0, 7.0)]]), alone_text="句",
+                       whole_leg=True)
+    assert [(t.text, t.start, t.end) for t in again.finals] == [
+        (t.text, t.start, t.end) for t in result.finals]
 
 
 def test_the_text_so_far_is_the_next_windows_prompt_and_runaways_are_not() -> None:
