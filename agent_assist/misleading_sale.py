@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from agent_assist.clause_context import MatchContext, analyse_context
-from agent_assist.events import Flag, Utterance
+from agent_assist.events import Category, Flag, Utterance
+from agent_assist.flag_model import FlagModel
 from agent_assist.homophones import ConfusionTable, HomophoneRepairer, load_confusions
 from agent_assist.normalized_text import NormalizedText, normalize
 from agent_assist.rule_matching import RawMatch, RuleMatcher
@@ -23,10 +24,17 @@ def _survives(rule: MisleadingSaleRule, match: RawMatch, context: MatchContext) 
 
 
 class MisleadingSaleDetector:
-    """Applies every real-time rule to an utterance, homophones repaired first."""
+    """Applies every real-time rule to an utterance, homophones repaired first.
 
-    def __init__(self, rule_set: RuleSet, confusions: ConfusionTable | None = None) -> None:
+    With a learned `model`, a category no rule raised is flagged when the model's probability
+    reaches its threshold and the evidence clause is not hypothetical.
+    """
+
+    def __init__(self, rule_set: RuleSet, confusions: ConfusionTable | None = None,
+                 model: FlagModel | None = None) -> None:
         self._matchers = tuple(RuleMatcher(rule) for rule in rule_set.rules)
+        self._rules = {rule.id: rule for rule in rule_set.rules}
+        self._model = model
         self._repairer = HomophoneRepairer(rule_set.lexicon, confusions or load_confusions())
 
     def analyse(self, utterance: Utterance) -> list[Flag]:
@@ -45,7 +53,24 @@ class MisleadingSaleDetector:
             flags.append(_flag(matcher.rule, utterance, normalized, match, context, via_pinyin))
         flags.extend(self._speculative_flags(utterance, normalized, repaired.text,
                                              {flag.rule_id for flag in flags}))
-        return flags
+        learned = self._learned_flag(utterance, normalized, {flag.category for flag in flags})
+        return flags if learned is None else [*flags, learned]
+
+    def _learned_flag(self, utterance: Utterance, normalized: NormalizedText,
+                      raised: set[Category]) -> Flag | None:
+        """The model's flag, when it names a category the rules did not raise."""
+        if self._model is None:
+            return None
+        verdict = self._model.verdict(normalized.text, utterance.leg)
+        if verdict is None or verdict.category in raised or verdict.rule_id not in self._rules:
+            return None
+        start, end = verdict.clause
+        anchor = _anchor(normalized.text, verdict.clause, verdict.ngrams)
+        context = analyse_context(normalized.text, anchor[0], anchor[1], [])
+        if context.hypothetical:
+            return None
+        return Flag.from_rule(self._rules[verdict.rule_id], utterance,
+                              normalized.original_span(start, end), attributed=context.attributed)
 
     def _speculative_flags(self, utterance: Utterance, normalized: NormalizedText, text: str,
                            flagged: set[str]) -> list[Flag]:
@@ -88,3 +113,13 @@ def _reaches_beyond(match: RawMatch, changed: frozenset[int]) -> bool:
     inside = range(match.start, match.end)
     return (any(i in changed for i in inside)
             and sum(1 for i in inside if i not in changed) >= 2)
+
+
+def _anchor(text: str, clause: tuple[int, int], ngrams: tuple[str, ...]) -> tuple[int, int]:
+    """Where the model's strongest character n-gram sits in its clause (the clause if none)."""
+    for gram in ngrams:
+        if gram.startswith("c:"):
+            found = text.find(gram[2:], clause[0], clause[1])
+            if found >= 0:
+                return found, found + len(gram) - 2
+    return clause

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from agent_assist.evaluation import LabelledUtterance, Scores, load_labelled, score
 from agent_assist.events import Utterance
+from agent_assist.flag_model import DEFAULT_MODEL_FILE, FlagModel
 from agent_assist.misleading_sale import MisleadingSaleDetector
 from agent_assist.rule_set import RuleSet
 
@@ -60,10 +61,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--eval", type=Path, nargs="*", default=EVAL_FILES, help="labelled TSVs")
     parser.add_argument("--errors", action="store_true", help="list the misclassified lines")
+    parser.add_argument("--model", nargs="?", type=Path, const=DEFAULT_MODEL_FILE,
+                        help="add the learned flagger (default file when no path is given)")
     args = parser.parse_args()
     loaded = time.perf_counter()
-    detector = MisleadingSaleDetector(RuleSet.load())
-    print(f"rules loaded in {(time.perf_counter() - loaded) * 1000:.0f} ms")
+    model = FlagModel.load(args.model) if args.model else None
+    detector = MisleadingSaleDetector(RuleSet.load(), model=model)
+    what = "rules and model" if model else "rules"
+    print(f"{what} loaded in {(time.perf_counter() - loaded) * 1000:.0f} ms")
     labelled: list[LabelledUtterance] = []
     for path in args.eval:
         part = load_labelled(path)

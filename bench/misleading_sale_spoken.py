@@ -24,6 +24,7 @@ from pathlib import Path
 from spoken import BANDS, VOICES, Listener, asr_commit, speak
 
 from agent_assist.evaluation import LabelledUtterance, Scores, load_labelled, score
+from agent_assist.flag_model import DEFAULT_MODEL_FILE, FlagModel
 from agent_assist.misleading_sale import MisleadingSaleDetector
 from agent_assist.rule_set import DEFAULT_RULES_FILE, RuleSet
 from huifang.settings import Settings, asr_config
@@ -67,10 +68,14 @@ def main() -> int:
                         help="list misclassified lines (development sets only)")
     parser.add_argument("--rules", type=Path, default=DEFAULT_RULES_FILE,
                         help="rule file to score with (e.g. an older version, from git show)")
+    parser.add_argument("--text-only", action="store_true", help="written text rows only")
+    parser.add_argument("--model", nargs="?", type=Path, const=DEFAULT_MODEL_FILE,
+                        help="add the learned flagger (default file when no path is given)")
     args = parser.parse_args()
     config = asr_config(Settings())
     listener = Listener(config, args.band)
-    detector = MisleadingSaleDetector(RuleSet.load(args.rules))
+    model = FlagModel.load(args.model) if args.model else None
+    detector = MisleadingSaleDetector(RuleSet.load(args.rules), model=model)
     print(f"# {platform.node()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
           f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}\n"
           f"# recogniser: {listener.identity} (asr/ at {asr_commit()})\n# rules: {args.rules.name}")
@@ -83,7 +88,7 @@ def main() -> int:
               f"{'  [frozen test]' if is_frozen(path) else ''}")
         print(_row("written text", score(detector, labelled)), flush=True)
         texts = list(dict.fromkeys(item.text for item in labelled))
-        for voice in args.tts:
+        for voice in [] if args.text_only else args.tts:
             _identity, wavs = speak(voice, texts, args.wpm)
             heard = []
             for item in labelled:
