@@ -143,6 +143,10 @@ class Settings(BaseSettings):
         "", description="this node's name on the calls it handles (crash recovery); empty:"
                         " the host's name"
     )
+    event_bus: Literal["local", "postgres"] = Field(
+        "local", description="local: screens see this node's calls; postgres: every node's"
+                             " (LISTEN/NOTIFY on HUIFANG_DB_URL, which must be PostgreSQL)"
+    )
 
     # --- automated callback (huifang/calls) and its prompt audio (huifang/prompt_audio) ----
     prompt_cache: str = Field("var/prompts", description="rendered prompt WAVs, by text hash")

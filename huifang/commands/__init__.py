@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "kpis": "kpis",
     "demo": "demo",
     "voiceprints": "voiceprints",
+    "cluster": "cluster",
 }
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import platform
+import sys
 
 import uvicorn
 
 from huifang.calls.bus import InProcessEventBus
 from huifang.calls.desk import LiveDesk
+from huifang.calls.pg_bus import PostgresEventBus
 from huifang.commands.common import Subparsers
 from huifang.settings import get_settings
 from huifang.web.app import create_app
@@ -29,7 +32,19 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     host: str = args.host or settings.web_host
     port: int = args.port if args.port is not None else settings.web_port
-    bus = InProcessEventBus()  # one bus: the desk publishes, the screens subscribe
+    # One bus: the desk publishes, the screens subscribe; across nodes through PostgreSQL.
+    bus: InProcessEventBus | PostgresEventBus = InProcessEventBus()
+    if settings.event_bus == "postgres":
+        try:
+            bus = PostgresEventBus(settings.db_url, settings.node_name or platform.node())
+            bus.start()
+        except (ValueError, ConnectionError) as err:
+            print(f"huifang serve-web: {err}", file=sys.stderr)
+            return 2
     app = create_app(bus, LiveDesk(settings, bus) if args.live else None)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        if isinstance(bus, PostgresEventBus):
+            bus.close()
     return 0
