@@ -91,5 +91,7 @@ def test_detector_adds_a_learned_flag_the_rules_miss(model: FlagModel, rule_set:
     flags = MisleadingSaleDetector(rule_set, model=model).analyse(utterance)
     learned = [f for f in flags if f.category is _GIFT]
     assert learned and learned[0].subcategory
-    hypothetical = Utterance(leg=Leg.CUSTOMER, text="要是那个电饭煲到今天都没见着")
-    assert MisleadingSaleDetector(rule_set, model=model).analyse(hypothetical) == []
+    assert utterance.text[slice(*learned[0].span)] == "那个电饭煲"
+    reported = Utterance(leg=Leg.CUSTOMER, text="他说电饭煲到今天都没见着")
+    flags = MisleadingSaleDetector(rule_set, model=model).analyse(reported)
+    assert any(f.category is _GIFT and f.attributed for f in flags)
