@@ -3,10 +3,11 @@
 Praat holds the GIL for a second or more per measurement, which would stall the per-utterance
 rules in the same process; so the measuring (and the voiceprint, where one is wanted) runs in
 one worker process per AssistFactory. The customer's voice is measured once `min_speech_s` of
-speech has been heard, so the cues reach the agent during the call; it is measured again over
-everything heard when the call ends only if that early measurement gave nothing or the call
-went on to twice as much speech (a Praat pass costs about as much CPU as a whole call's other
-checks). Each cue kind is emitted once.
+speech has been heard, so the cues reach the agent during the call, and once more while the
+call is up when speech has doubled (a voiceprint of a few seconds through the phone band is
+unsteady); it is measured again over everything heard when the call ends only if nothing was
+measured or the call went on to twice as much speech since (a Praat pass costs about as much
+CPU as a whole call's other checks). Each cue kind is emitted once.
 """
 
 from __future__ import annotations
@@ -45,7 +46,11 @@ LIVE_MIN_SPEECH_S = 8.0
 MAX_KEPT_S = 300.0
 _VAD_RATES = (8000, 16000)  # the leg's own rate is kept: resampling 20 ms pieces would smear
 _VAD_AGGRESSIVENESS = 2
-_REMEASURE_GROWTH = 2.0  # the end measures again when speech has grown this much since
+_REMEASURE_GROWTH = 2.0  # measure again once speech has grown this much since the last time
+# Live measurements per call: at min_speech_s and once more at twice that (an early voiceprint
+# of a few seconds through G.711 scores a same-voice pair near the threshold; the second is
+# steadier). The end of the call measures once more where speech has grown since.
+_LIVE_MEASUREMENTS = 2
 _PARENT_POLL_S = 1.0
 _WORKER_NICENESS = 10
 
@@ -155,6 +160,15 @@ class VoiceCueSetup:
     voiceprint: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Live:
+    """A measurement made while the call is up: its future and how much it had heard."""
+
+    future: Future[Measurement]
+    speech_s: float
+    heard_s: float
+
+
 class LiveVoiceCues:
     """One call's customer voice: audio in, identity cues out (to `emit`) while and after."""
 
@@ -168,12 +182,10 @@ class LiveVoiceCues:
         self._kept: list[Pcm16] = []  # the speech heard, 20 ms frames of it
         self._kept_samples = 0
         self._heard_samples = 0  # everything heard, speech or not: the leg's clock
-        self._early_heard_s = 0.0
         self._rate = 0  # the leg's sample rate, from its first audio
         self._unframed = np.empty(0, np.int16)
         self._speech_frames = 0
-        self._early: Future[Measurement] | None = None
-        self._early_speech_s = 0.0
+        self._live: list[_Live] = []  # the measurements made while the call is up
         self._cues: list[VoiceCue] = []
         self._voiceprint: Voiceprint | None = None
 
@@ -206,29 +218,36 @@ class LiveVoiceCues:
                 raise ValueError(f"the leg's audio changed from {self._rate} Hz to {rate} Hz")
             self._heard_samples += len(pcm)
             self._keep_speech(pcm)
-            if self._early is None and self.speech_s >= self._setup.min_speech_s:
-                self._early_speech_s = self.speech_s
-                self._early_heard_s = self._heard_samples / self._rate
-                self._early = self._worker.submit(self._audio(), self._rate,
-                                                  self._setup.voiceprint)
-                measured_s = self._early_heard_s
-                self._early.add_done_callback(lambda f: self._early_done(f, measured_s))
+            if self._live_measurement_due():
+                live = _Live(self._worker.submit(self._audio(), self._rate,
+                                                 self._setup.voiceprint),
+                             self.speech_s, self._heard_samples / self._rate)  # fmt: skip
+                self._live.append(live)
+                live.future.add_done_callback(lambda f: self._live_done(f, live.heard_s))
 
     def finish(self) -> list[VoiceCue]:
         """The call ended: the early cues, a last measurement where due; the new cues."""
         with self._lock:
-            early, audio, rate = self._early, self._audio(), self._rate
-            speech_s, early_speech_s = self.speech_s, self._early_speech_s
+            live, audio, rate = list(self._live), self._audio(), self._rate
+            speech_s = self.speech_s
             heard_s = self._heard_samples / rate if rate else 0.0
         cues: list[VoiceCue] = []
-        if early is not None:  # its cues first, whether or not its callback has run yet
-            cues += self._cues_for(_outcome(early), self._early_heard_s)
-        measured = early is not None and not isinstance(_outcome(early).features, str)
-        grown = speech_s >= _REMEASURE_GROWTH * early_speech_s
+        for made in live:  # their cues first, whether or not their callbacks have run yet
+            cues += self._cues_for(_outcome(made.future), made.heard_s)
+        measured = any(not isinstance(_outcome(m.future).features, str) for m in live)
+        grown = not live or speech_s >= _REMEASURE_GROWTH * live[-1].speech_s
         if len(audio) and (not measured or grown):
             cues += self._cues_for(
                 _outcome(self._worker.submit(audio, rate, self._setup.voiceprint)), heard_s)
         return self._deliver(cues)
+
+    def _live_measurement_due(self) -> bool:
+        """The first at min_speech_s; the next once the last is done and speech has doubled."""
+        if not self._live:
+            return self.speech_s >= self._setup.min_speech_s
+        last = self._live[-1]
+        return (len(self._live) < _LIVE_MEASUREMENTS and last.future.done()
+                and self.speech_s >= _REMEASURE_GROWTH * last.speech_s)  # fmt: skip
 
     def _keep_speech(self, pcm: Pcm16) -> None:
         """Count the speech in 20 ms frames and keep only those: measuring a robot call's
@@ -248,7 +267,7 @@ class LiveVoiceCues:
     def _audio(self) -> Pcm16:
         return np.concatenate(self._kept) if self._kept else np.empty(0, np.int16)
 
-    def _early_done(self, future: Future[Measurement], measured_s: float) -> None:
+    def _live_done(self, future: Future[Measurement], measured_s: float) -> None:
         if future.cancelled() or future.exception() is not None:
             return  # the worker was shut down with the call still open: the end measures again
         self._deliver(self._cues_for(future.result(), measured_s))

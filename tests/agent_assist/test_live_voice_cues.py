@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from voice_testkit import TODAY, clip, clips_of, holder
 
 from agent_assist.engine import AssistFactory
 from agent_assist.events import AudioFrame, CueKind, Flag, Hint, Leg, Utterance, VoiceCue
-from agent_assist.live_voice import VoiceCueSetup
+from agent_assist.live_voice import LiveVoiceCues, Measurement, VoiceCueSetup
 from agent_assist.voice_disguise import psola_pitch_shift
 from agent_assist.voice_estimates import VoiceGender
 from asr.codec import Pcm16, resample
@@ -123,3 +124,30 @@ def test_the_agent_leg_and_calls_without_voice_setup_give_no_voice_cues(
         plain.on_audio(frame)
     plain.end_call()
     assert screen.cues == [] and plain.voice_cues == []
+
+
+class _CountingWorker:
+    """A voice worker that measures nothing and remembers how much speech each call sent."""
+
+    def __init__(self) -> None:
+        self.sent_s: list[float] = []
+
+    def submit(self, audio: Pcm16, rate: int, want_voiceprint: bool = False) -> Future[Measurement]:
+        self.sent_s.append(len(audio) / rate)
+        done: Future[Measurement] = Future()
+        done.set_result(Measurement("too little voiced speech"))
+        return done
+
+
+def test_the_voice_is_measured_again_while_the_call_is_up_once_speech_has_doubled() -> None:
+    worker = _CountingWorker()
+    live = LiveVoiceCues(worker, VoiceCueSetup(None, min_speech_s=4.0))  # type: ignore[arg-type]
+    for frame in _frames(_deep_male(), Leg.CUSTOMER):
+        live.on_audio(frame.samples, frame.sample_rate)
+    # Still up: one measurement at 4 s of speech, one at twice that, and no more.
+    assert len(worker.sent_s) == 2
+    assert worker.sent_s[0] == pytest.approx(4.0, abs=0.05)
+    assert worker.sent_s[1] >= 8.0
+    # Neither gave features (the fake's "too little speech"): the end measures everything.
+    live.finish()
+    assert worker.sent_s[2:] == [pytest.approx(live.speech_s, abs=0.05)]

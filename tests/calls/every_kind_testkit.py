@@ -159,6 +159,9 @@ class Rig:
 
         try:
             self.wait_until(f"checks on call {call_id}", checked, timeout)
+        except AssertionError as missing:
+            seen = sorted({flag.kind.value for flag in self.flags(call_id)})
+            raise AssertionError(f"{missing}: wanted {sorted(wanted)}, had {seen}") from None
         finally:
             self.run(self.desk.phone.hangup_all() if self.desk.phone else asyncio.sleep(0), 30)
             self.wait_until(f"end of call {call_id}",

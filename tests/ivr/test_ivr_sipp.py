@@ -91,8 +91,10 @@ def test_malformed_and_stray_requests_leave_the_endpoint_serving(
     assert not ended_by_abuse
     assert first.outcome is CallOutcome.COMPLETED
 
+    fresh = spawn_peer()  # the scripted peer takes one call, then exits
+
     async def next_call() -> CallEnded:
-        call = await rig.phone.place_call(peer.uri())
+        call = await rig.phone.place_call(fresh.uri())
         assert await call.wait_answered(5)
         await call.hangup()
         return await call.wait_ended(5)
