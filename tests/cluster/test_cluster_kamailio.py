@@ -1,5 +1,6 @@
 """Kamailio in front of two `huifang serve` nodes on one PostgreSQL: SIPp calls spread over both;
-a node killed with SIGKILL drops out and the next calls go to the other."""
+a node killed with SIGKILL mid-call drops out, the next calls go to the other, and the call it
+was cut off in is stored as interrupted when it comes back."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,20 +109,46 @@ def _inbound_by_node(url: str) -> dict[str, list[str | None]]:
         database.close()
 
 
+def _open_calls(url: str, node: str) -> int:
+    database = open_database(url, upgrade=False)
+    try:
+        with database.session() as session:
+            return session.query(CallRecord).filter(CallRecord.owner_node == node,
+                                                    CallRecord.ended_at.is_(None)).count()
+    finally:
+        database.close()
+
+
 def test_calls_through_kamailio_spread_over_both_nodes_and_skip_a_killed_one(
         cluster: Cluster) -> None:
     nodes = [_node(cluster, 0), _node(cluster, 1)]
+    cut: subprocess.Popen[str] | None = None
     try:
         _sipp(cluster, 4)
         spread = _inbound_by_node(cluster.db_url)
         assert sorted(spread) == ["node-a", "node-b"], spread
         assert sum(len(outcomes) for outcomes in spread.values()) == 4
-        nodes[1].kill()  # SIGKILL: node b is gone; the proxy's probes take it out
+        # Two more callers; once node b holds one, SIGKILL it mid-call.
+        cut = subprocess.Popen(
+            ["sipp", "-sf", str(HERE / "sipp" / "uac_via_proxy.xml"), "-i", "127.0.0.1",
+             "-p", str(_udp_port()), "-m", "2", "-l", "2", "-nostdin", cluster.proxy],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True,
+            cwd=cluster.folder, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while _open_calls(cluster.db_url, "node-b") == 0:
+            assert time.monotonic() < deadline, "node b never took the call"
+            time.sleep(0.1)
+        nodes[1].kill()  # SIGKILL: node b is gone mid-call; the proxy's probes take it out
         _sipp(cluster, 3)
         after = _inbound_by_node(cluster.db_url)
-        assert len(after["node-a"]) == len(spread["node-a"]) + 3, after
-        assert after["node-b"] == spread["node-b"]
-        assert all(outcome is not None for outcome in after["node-a"])
+        assert len(after["node-b"]) == len(spread["node-b"]) + 1, after
+        assert len(after["node-a"]) >= len(spread["node-a"]) + 3, after  # + the other caller
+        assert after["node-b"][-1] is None  # cut off: left open by the dead node
+        nodes[1] = _node(cluster, 1)  # node b back: it settles the call it was cut off in
+        settled = _inbound_by_node(cluster.db_url)["node-b"]
+        assert settled[-1] == "interrupted" and _open_calls(cluster.db_url, "node-b") == 0
     finally:
+        if cut is not None:
+            cut.kill()
         for node in nodes:
             node.kill()
