@@ -9,6 +9,7 @@ from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_sound import sounds_like_answer
 from scripts_zh.answer_text import Clause, make_clause, parse_answer
 from scripts_zh.phrase_match import canonicalise, find_phrase
+from zhtext.sound import syllables_of
 
 # Keypad fallback announced in every prompt: 按1确认，按2否认，按0转人工.
 DTMF_CLASSES = {"1": AnswerClass.AFFIRMATIVE, "2": AnswerClass.NEGATIVE, "0": AnswerClass.HUMAN}
@@ -29,12 +30,42 @@ def answer_clauses(text: str) -> list[Clause]:
 def classify_answer(text: str) -> AnswerClass:
     """The class of one recognised answer, worst-case-safe: doubt beats confirmation."""
     heard = _classify(text)
+    if heard is AnswerClass.AFFIRMATIVE:
+        doubted = _negators_by_sound(text)
+        # 美人说过 for 没人说过: a yes that a sound-alike negator would undo is not a yes.
+        return heard if doubted is None else _classify(doubted)
     if heard is not AnswerClass.OTHER:
         return heard
     rewritten = _by_sound(text)
     by_sound = AnswerClass.OTHER if rewritten is None else _classify(rewritten)
     # A sound-alike alone never confirms: a yes needs the audio's own word (answer_hearing.py).
     return AnswerClass.OTHER if by_sound is AnswerClass.AFFIRMATIVE else by_sound
+
+
+def _negators_by_sound(text: str) -> str | None:
+    """The text with every character that sounds like a negator written as one (美/每 → 没,
+    部/布 → 不), when that makes it something other than a yes; else None."""
+    sounds = syllables_of(text)
+    if len(sounds) != len(text):
+        return None
+    chars = [_NEGATOR_SOUNDS.get(sound, char) if _may_be_negator(text, at) else char
+             for at, (char, sound) in enumerate(zip(text, sounds, strict=True))]
+    rewritten = "".join(chars)
+    if rewritten == text or _classify(rewritten) is AnswerClass.AFFIRMATIVE:
+        return None
+    return rewritten
+
+
+_NEGATOR_SOUNDS = {"mei": "没", "bu": "不"}
+_MEASURES = frozenset("一二两三四五六七八九十年月天日个条次期样项份")  # 每年, 每一条: "every"
+
+
+def _may_be_negator(text: str, at: int) -> bool:
+    """Whether the character at `at` may be a misheard negator (not 每 before a measure word
+    or a number, not the 部 of 全部)."""
+    if text[at] == "每" and text[at + 1: at + 2] in _MEASURES:
+        return False
+    return not (text[at] == "部" and text[at - 1: at] == "全")
 
 
 def _by_sound(text: str) -> str | None:

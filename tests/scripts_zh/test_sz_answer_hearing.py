@@ -70,3 +70,12 @@ def test_a_longer_non_yes_beginning_like_a_yes_outweighs_the_short_yes() -> None
     assert hear_answer("美型书棍", scores) is A.NEGATIVE
     scores = scores_for("交通进程", -12.0, 知道=-8.0, 找懂行的=-7.0)
     assert hear_answer("交通进程", scores) is A.HUMAN
+
+
+def test_a_yes_that_a_sound_alike_negator_would_undo_is_not_a_yes() -> None:
+    from scripts_zh.answer_classifier import classify_answer
+
+    assert classify_answer("每人说过") is A.NEGATIVE  # 没人说过, heard with 每
+    assert classify_answer("对，美人说过") is A.NEGATIVE
+    assert classify_answer("每年交一次，我知道") is A.AFFIRMATIVE  # 每 before a measure word
+    assert classify_answer("全部都清楚") is A.AFFIRMATIVE
