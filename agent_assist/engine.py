@@ -18,6 +18,7 @@ from agent_assist.events import (
     VoiceCue,
     as_utterance,
 )
+from agent_assist.flag_model import DEFAULT_MODEL_FILE, FlagModel
 from agent_assist.hints import hint_for
 from agent_assist.misleading_sale import MisleadingSaleDetector
 from agent_assist.rule_set import DEFAULT_RULES_FILE, RuleSet
@@ -101,9 +102,11 @@ class CallAssistant:
 class AssistFactory:
     """Loads the rules once per process and makes a CallAssistant per call."""
 
-    def __init__(self, rules_file: Path = DEFAULT_RULES_FILE) -> None:
+    def __init__(self, rules_file: Path = DEFAULT_RULES_FILE, *,
+                 learned_flags: bool = False) -> None:
         self.rule_set = RuleSet.load(rules_file)
-        self.detector = MisleadingSaleDetector(self.rule_set)
+        model = FlagModel.load(DEFAULT_MODEL_FILE) if learned_flags else None
+        self.detector = MisleadingSaleDetector(self.rule_set, model=model)
         self.whole_call = WholeCallAnalyser(self.rule_set.whole_call_rules)
         self._voice_worker: VoiceWorker | None = None
         self._voice_lock = threading.Lock()  # calls start on any thread

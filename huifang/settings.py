@@ -52,6 +52,11 @@ class Settings(BaseSettings):
                           " rising temperatures (faster-whisper's fallback); false: one beam"
                           " search",
     )
+    learned_flags: bool = Field(
+        False, description="misleading-sale flags also from the learned classifier"
+                           " (agent_assist/data/misleading_sale_model.npz) where no rule fired;"
+                           " off until its spoken figures are measured (BENCHMARKS.md)",
+    )
     after_call_pass: bool = Field(
         False, description="recordings (transcribe, eval-asr, analyze) decoded by the after-call"
                            " pass (long windows, deterministic) instead of utterance by utterance;"

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from agent_assist.engine import AssistFactory
 from agent_assist.voice_cues import PolicyholderRecord
 from agent_assist.voiceprint_store import SharedVoiceprints
 from asr.engines import Engine
@@ -74,4 +75,5 @@ def pipeline_from_settings(settings: Settings, engine: Engine, *,
                            database: Database | None = None,
                            bus: EventBus | None = None) -> CallPipeline:
     """A process's pipeline with every check the settings ask for (rules loaded now)."""
-    return CallPipeline(engine, Checks(voice_checks(settings)), database=database, bus=bus)
+    assist = AssistFactory(learned_flags=settings.learned_flags)
+    return CallPipeline(engine, Checks(voice_checks(settings), assist), database=database, bus=bus)

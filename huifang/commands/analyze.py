@@ -7,12 +7,14 @@ import json
 from pathlib import Path
 
 from agent_assist.events import Flag, Leg, Utterance
+from agent_assist.flag_model import FlagModel, FlagModelError
 from agent_assist.misleading_sale import MisleadingSaleDetector
 from agent_assist.rule_loader import RuleFileError
 from agent_assist.rule_set import RuleSet
 from agent_assist.voice_cues import PolicyholderRecord
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import add_db_option
+from huifang.settings import get_settings
 
 
 def register(sub: Subparsers) -> None:
@@ -66,9 +68,13 @@ def analyze_text(path: Path, leg: Leg) -> int:
         report_error(str(path), f"cannot read: {getattr(err, 'strerror', None) or err}")
         return EXIT_BAD_INPUT
     try:
-        detector = MisleadingSaleDetector(RuleSet.load())
+        model = FlagModel.load() if get_settings().learned_flags else None
+        detector = MisleadingSaleDetector(RuleSet.load(), model=model)
     except RuleFileError as err:
         report_error(str(err.path), f"line {err.line}: {err.problem}")
+        return EXIT_BAD_INPUT
+    except FlagModelError as err:
+        report_error("learned flags", str(err))
         return EXIT_BAD_INPUT
     for line in lines:
         flags = detector.analyse(Utterance(leg=leg, text=line))

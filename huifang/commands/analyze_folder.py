@@ -152,7 +152,7 @@ def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
 def _start(args: argparse.Namespace, db: Database) -> _Run | None:
     """Rules, speech engine and the command line's policy; None after reporting a failure."""
     try:
-        factory = AssistFactory()
+        factory = AssistFactory(learned_flags=get_settings().learned_flags)
     except RuleFileError as err:
         report_error(str(err.path), f"line {err.line}: {err.problem}")
         return None

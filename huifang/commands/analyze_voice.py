@@ -56,7 +56,8 @@ def stored_index() -> VoiceprintIndex | None:
 def speech_flags(recording: Path, max_audio_s: float) -> list[Flag]:
     """Both legs transcribed and run through the real-time and whole-call rules."""
     analysis = analyse_call_recording(
-        recording, AssistFactory(), load_engine(asr_config(get_settings())), None,
+        recording, AssistFactory(learned_flags=get_settings().learned_flags),
+        load_engine(asr_config(get_settings())), None,
         date.today(), max_duration_s=max_audio_s)
     return sorted((*analysis.flags, *analysis.whole_call), key=lambda f: (f.start, f.rule_id))
 

@@ -62,3 +62,20 @@ def test_undecodable_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFix
     broken.write_bytes("保本".encode("gbk"))
     assert run(["analyze", "--text", str(broken)]) == 2
     assert str(broken) in capsys.readouterr().err
+
+
+def test_learned_flags_setting_adds_the_classifier(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huifang.settings import get_settings
+
+    source = tmp_path / "one.txt"
+    source.write_text("他拿银行的利率表跟这个比\n", encoding="utf-8")
+    monkeypatch.setenv("HUIFANG_LEARNED_FLAGS", "true")
+    get_settings.cache_clear()
+    try:
+        assert run(["analyze", "--text", str(source), "--leg", "customer"]) == 0
+    finally:
+        get_settings.cache_clear()
+    record = json.loads(capsys.readouterr().out)
+    assert [flag["category"] for flag in record["flags"]] == ["诱导"]
