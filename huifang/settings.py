@@ -72,9 +72,11 @@ class Settings(BaseSettings):
                            " (off: it cost accuracy on the dev calls, BENCHMARKS.md)",
     )
     after_call_whole_leg: bool = Field(
-        True, description="after-call pass: decode each leg whole as a plain decode does (one"
-                          " beam search, no sampling), then decode alone every speech stretch"
-                          " it left uncovered; false: VAD windows of at most after_call_window_s",
+        False, description="after-call pass: decode each leg whole as a plain decode does (one"
+                           " beam search, no sampling), then decode alone every speech stretch"
+                           " it left uncovered; off: it lost to the plain decode on the frozen"
+                           " test clips (BENCHMARKS.md); false: VAD windows of at most"
+                           " after_call_window_s",
     )
     vosk_model: str = Field(
         "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"

@@ -32,7 +32,7 @@ class AsrConfig:
     after_call_pass: bool = False  # files decoded by the after-call pass, not per utterance
     after_call_window_s: float = 28.0  # the after-call pass's longest window
     after_call_context: bool = False  # its windows prompted with the leg's text so far
-    after_call_whole_leg: bool = True  # each leg decoded whole, uncovered stretches alone
+    after_call_whole_leg: bool = False  # each leg decoded whole, uncovered stretches alone
     vosk_model: str = "vosk-model-small-cn-0.22"
     vosk_phrases: tuple[str, ...] = ()
     vad: VadConfig = field(default_factory=VadConfig)

@@ -53,7 +53,7 @@ class WhisperOptions:
     call_pass: bool = False  # off: the frozen test set said no (BENCHMARKS.md)
     call_window_s: float = 28.0
     call_context: bool = False
-    call_whole_leg: bool = True
+    call_whole_leg: bool = False
 
 
 def clean_text(text: str) -> str:
