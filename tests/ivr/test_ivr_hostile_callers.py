@@ -306,3 +306,40 @@ def test_a_callee_that_never_answers_at_all_frees_the_line_when_we_hang_up(
         ended, seconds, lines = rig.run(scenario(), timeout=20)
     assert ended.outcome is CallOutcome.CANCELLED
     assert seconds < 1.0 and lines == 0
+
+
+def _sipvicious(tool: str, *args: str, timeout: float = 30.0) -> str:
+    """Run one of SIPVicious's scanners (Debian's sipvicious) to its end; its output."""
+    import shutil
+    import subprocess
+
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} not found: bin/setup installs Debian's sipvicious")
+    done = subprocess.run([tool, *args], capture_output=True, text=True, timeout=timeout,
+                          check=False)  # fmt: skip
+    return done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_the_real_sipvicious_scanners_take_no_line(rig: PhoneRig, spawn_sipp: SpawnSipp) -> None:
+    """svmap (OPTIONS sweep) and svwar (INVITE extension scan, 60 extensions) from one
+    address, as an attacker runs them: INVITEs beyond the per-source limits are refused, no
+    line is left held, and an ordinary caller right after is answered."""
+    policy = AdmissionPolicy(max_lines=4, invites_per_minute=10, calls_per_source=2)
+    refused_before = sum(rig.phone.refused.values())
+    port = str(rig.phone.local_port)
+
+    async def body(desk: Desk) -> None:
+        swept = await asyncio.to_thread(_sipvicious, "svmap", "-p", port, "127.0.0.1")
+        assert "127.0.0.1" in swept, swept
+        await asyncio.to_thread(_sipvicious, "svwar", "-m", "INVITE", "-e", "100-159", "-p",
+                                port, "-b", "127.0.0.4", "--force", "127.0.0.1")  # fmt: skip
+        await asyncio.sleep(ACK_TIMEOUT_S + 1)  # whatever it took has timed out by now
+        assert await rig.phone.lines_in_use() == 0
+        normal = spawn_sipp("uac_normal.xml", target(rig))
+        status, output = await asyncio.to_thread(normal.wait, 15)
+        assert status == 0, output
+
+    desk = desk_scenario(rig, policy, body, timeout=90)
+    assert any(e.outcome is CallOutcome.COMPLETED for e in desk.ended)
+    assert sum(rig.phone.refused.values()) - refused_before >= 40  # 60 INVITEs, 10 a minute
