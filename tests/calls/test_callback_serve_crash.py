@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import wave
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,17 @@ def _inbound_calls(url: str) -> list[dict[str, Any]]:
         database.close()
 
 
+def _answers_stored(url: str, timeout: float) -> dict[int, list[str]]:
+    """Each inbound call's stored answers, once every call has at least one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        calls = _inbound_calls(url)
+        if len(calls) == 2 and all(c["answers"] for c in calls):
+            return {c["id"]: c["answers"] for c in calls}
+        assert time.monotonic() < deadline, f"no answer stored while the calls were up: {calls}"
+        time.sleep(0.2)
+
+
 def test_calls_cut_off_by_kill_9_are_settled_on_the_next_start(tmp_path: Path) -> None:
     url = db_url(tmp_path)
     env = call_env(tmp_path / "rec", HUIFANG_DB_URL=url)
@@ -42,6 +54,7 @@ def test_calls_cut_off_by_kill_9_are_settled_on_the_next_start(tmp_path: Path) -
         for peer in callers:  # both scripts under way: identity answered, the next asked
             peer.wait_for("turn", 60)
             peer.wait_for("turn", 60)
+        given = _answers_stored(url, 60)  # written as they happen, not at the end
         server.kill()  # SIGKILL: nothing stored at the end, nothing hung up
     finally:
         for peer in callers:
@@ -62,3 +75,5 @@ def test_calls_cut_off_by_kill_9_are_settled_on_the_next_start(tmp_path: Path) -
         with wave.open(str(recording), "rb") as audio:  # repaired: a valid WAV of the call
             assert audio.getnchannels() == 2 and audio.getnframes() > audio.getframerate()
     assert sorted(c["policy_no"] for c in settled) == ["P2026001701", "P2026001702"]
+    for call in settled:  # the answers given before the kill are kept (at least those seen)
+        assert call["answers"][: len(given[call["id"]])] == given[call["id"]], (call, given)
