@@ -150,6 +150,10 @@ class Settings(BaseSettings):
         "", description="this node's name on the calls it handles (crash recovery); empty:"
                         " the host's name"
     )
+    node_sweep_s: float = Field(
+        30.0, ge=0.0, description="`serve` on PostgreSQL: how often it settles the calls of"
+                                  " nodes gone as a whole (0: only at start)"
+    )
     event_bus: Literal["local", "postgres"] = Field(
         "local", description="local: screens see this node's calls; postgres: every node's"
                              " (LISTEN/NOTIFY on HUIFANG_DB_URL, which must be PostgreSQL)"

@@ -67,14 +67,15 @@ def node_is_dead(node: str) -> IsLive:
     return lambda owner: owner is None or owner.node != node
 
 
-def settle_open_calls(database: Database, is_live: IsLive,
-                      now: datetime | None = None) -> list[SettledCall]:
-    """Settle every open call whose owner is not live; what was kept of each, by call id."""
+def settle_open_calls(database: Database, is_live: IsLive, now: datetime | None = None, *,
+                      remote: bool = False) -> list[SettledCall]:
+    """Settle every open call whose owner is not live; what was kept of each, by call id.
+    `remote`: the calls' node is another machine, whose recordings this one cannot see."""
     now = now or datetime.now(UTC)
     with database.session() as session:
         open_calls = session.scalars(
             select(CallRecord).where(CallRecord.ended_at.is_(None)).order_by(CallRecord.id))
-        return [settle_call(session, call, now) for call in open_calls
+        return [settle_call(session, call, now, remote=remote) for call in open_calls
                 if not is_live(owner_of(call))]
 
 
@@ -85,14 +86,17 @@ def owner_of(call: CallRecord) -> CallOwner | None:
     return CallOwner(call.owner_node, call.owner_pid, call.owner_started or "")
 
 
-def settle_call(session: Session, call: CallRecord, now: datetime) -> SettledCall:
-    """Finish one open call as interrupted, linking its recording if the file is there."""
+def settle_call(session: Session, call: CallRecord, now: datetime, *,
+                remote: bool = False) -> SettledCall:
+    """Finish one open call as interrupted, linking its recording if the file is there
+    (`remote`: the path is kept whether or not this machine sees the file)."""
     recording = Path(call.recording_path) if call.recording_path else None
     if recording is not None and not recording.is_file():
         recording = None
     call.outcome = INTERRUPTED
     call.ended_at = _ended_at(call.started_at, recording, now)
-    call.recording_path = str(recording) if recording else None
+    if not remote or recording is not None:
+        call.recording_path = str(recording) if recording else None
     answers = session.scalar(select(func.count()).select_from(ItemAnswer)
                              .where(ItemAnswer.call_id == call.id)) or 0
     flags = session.scalar(select(func.count()).select_from(CallFlag)

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from asr.engines import load_engine
 from asr.errors import AsrError
-from huifang.call_recovery import settle_left_open
+from huifang.call_recovery import settle_left_open, settle_other_nodes
 from huifang.calls.inbound import InboundCall, inbound_json
 from huifang.calls.options import CallbackOptions, callback_asr_config
 from huifang.calls.pipeline import pipeline_from_settings
@@ -87,12 +87,28 @@ async def _serve(settings: Settings, database: Database, out: TextIO) -> None:
                                 lambda result: _print_call(result, out))
             print(f"huifang serve: listening on {phone.uri()} ({settings.sip_transport}), "
                   f"{line.max_calls} calls at once", file=sys.stderr, flush=True)
-            await board.serve(stop)
+            sweep = asyncio.create_task(_sweep_dead_nodes(database, settings.node_sweep_s))
+            try:
+                await board.serve(stop)
+            finally:
+                sweep.cancel()
             refused = ", ".join(f"{reason} {count}" for reason, count in phone.refused.items())
     finally:
         await asyncio.to_thread(pipeline.close)
     print(f"huifang serve: stopped; INVITEs refused: {refused or 'none'}", file=sys.stderr,
           flush=True)
+
+
+async def _sweep_dead_nodes(database: Database, every_s: float) -> None:
+    """Now and then, settle the calls of nodes that died as a whole (PostgreSQL only)."""
+    if every_s <= 0 or database.engine.dialect.name != "postgresql":
+        return
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await asyncio.to_thread(settle_other_nodes, database)
+        except Exception:  # a database hiccup must not end the calls being served
+            logging.getLogger(__name__).exception("settling dead nodes' calls failed")
 
 
 def _print_call(result: InboundCall, out: TextIO) -> None:
