@@ -39,7 +39,7 @@ _CLASS_OF = {text: cls for cls, texts in EXPECTED_ANSWERS.items() for text in te
 CANDIDATES = tuple(_CLASS_OF)
 PRIOR = 1.0  # nats an expected answer may fall short of the heard text and still be taken
 MARGIN = 0.0  # nats the likeliest answer must lead every answer of another class by
-YES_MARGIN = 2.0  # ... when it is a yes
+YES_MARGIN = 3.0  # ... when it is a yes (2.0 let 嗯？ and 听不清 through as yeses)
 # Only an utterance short enough to be one of the expected answers is listened to again:
 # the heard text at most this many characters (Whisper keeps the syllable count of what it
 # mishears) ...
