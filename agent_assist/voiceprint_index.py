@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from agent_assist.voiceprint import VOICEPRINT_DIM, Voiceprint
+from zhtext.private_files import open_private, private_dir, write_private
 
 MATRIX_FILE = "voiceprints.npy"
 SIDECAR_FILE = "voiceprints.json"
@@ -132,12 +133,12 @@ class VoiceprintIndex:
         stored_before = (self._directory / SIDECAR_FILE).exists()
         if not (self._store_allowed or stored_before):
             return
-        self._directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self._directory)
         matrix_tmp = self._directory / (MATRIX_FILE + ".tmp")
-        with matrix_tmp.open("wb") as f:
+        with open_private(matrix_tmp) as f:
             np.save(f, self._matrix)
         sidecar_tmp = self._directory / (SIDECAR_FILE + ".tmp")
         rows = [asdict(entry) for entry in self._entries]
-        sidecar_tmp.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        write_private(sidecar_tmp, json.dumps(rows, ensure_ascii=False).encode("utf-8"))
         os.replace(matrix_tmp, self._directory / MATRIX_FILE)
         os.replace(sidecar_tmp, self._directory / SIDECAR_FILE)

@@ -20,6 +20,7 @@ from agent_assist.voiceprint_index import (
     VoiceprintHit,
     VoiceprintIndex,
 )
+from zhtext.private_files import open_private, private_dir
 
 LOCK_FILE = "voiceprints.lock"
 
@@ -72,8 +73,8 @@ class SharedVoiceprints:
 
     @contextmanager
     def _file_lock(self, shared: bool = False) -> Iterator[None]:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with (self.directory / LOCK_FILE).open("a") as handle:
+        private_dir(self.directory)
+        with open_private(self.directory / LOCK_FILE, "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
             try:
                 yield

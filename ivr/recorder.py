@@ -12,6 +12,7 @@ import numpy as np
 
 from ivr.events import AudioFrame, Leg
 from ivr.wav_stream import GrowingWav
+from zhtext.private_files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class CallRecorder:
         self._dropped = 0
         self._accepted = 0
         self._late = 0
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         self._wav = GrowingWav(path, channels=2, sample_rate=sample_rate)
         self._buffers = {leg: _LegBuffer() for leg in Leg}
         self._thread = threading.Thread(target=self._run, name=f"recorder {path.name}",

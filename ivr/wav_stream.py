@@ -13,6 +13,8 @@ import struct
 from pathlib import Path
 from typing import BinaryIO
 
+from zhtext.private_files import open_private
+
 HEADER_BYTES = 44
 _RIFF_SIZE_AT = 4
 _DATA_SIZE_AT = 40
@@ -36,7 +38,7 @@ class GrowingWav:
         self.channels = channels
         self.sample_rate = sample_rate
         self._patch_every = max(1, int(patch_every_s * sample_rate)) * channels * 2
-        self._file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._file: BinaryIO = open_private(path)  # closed in close()
         self._file.write(wav_header(channels, sample_rate, 0))
         self._data_bytes = 0
         self._unpatched = 0

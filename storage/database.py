@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage.errors import StorageError
 from storage.migrations import upgrade_to_head
 from storage.ownership import CallOwner
+from zhtext.private_files import make_private, private_dir, write_private
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,10 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             path = Path(parsed.database)
             if not create and not path.exists():
                 raise StorageError("missing", f"no database at {path}")
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            private_dir(path.parent, narrow=False)
+            if not path.exists():
+                write_private(path, b"")  # an empty file is an empty SQLite database
+            make_private(path)  # its -wal and -shm files take this mode from it
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -21,6 +21,7 @@ from huifang.web.table_export import table_xlsx
 from storage.attention import entries
 from storage.attention_proposals import propose
 from storage.working_days import CalendarFileError
+from zhtext.private_files import write_private
 
 
 def add_control_actions(actions: Subparsers) -> None:
@@ -86,7 +87,7 @@ def run_report(args: argparse.Namespace) -> int:
     finally:
         db.close()
     try:
-        args.out.write_bytes(body)
+        write_private(args.out, body)
     except OSError as err:
         report_error(str(args.out), f"cannot write: {err.strerror}")
         return EXIT_BAD_INPUT

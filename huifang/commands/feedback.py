@@ -18,6 +18,7 @@ from huifang.web.sales_feedback_views import daily_table, failed_table
 from huifang.web.table_export import table_csv, table_xlsx
 from storage.sales_feedback import SellerCase, daily_cases, failed_callbacks
 from storage.working_days import CalendarFileError
+from zhtext.private_files import private_dir, write_private
 
 
 def register(sub: Subparsers) -> None:
@@ -59,10 +60,10 @@ def run_daily(args: argparse.Namespace) -> int:
     finally:
         db.close()
     try:
-        args.out.mkdir(parents=True, exist_ok=True)
+        private_dir(args.out, narrow=False)
         for branch, cases in sorted(by_branch.items()):
             path = args.out / f"销售反馈-{branch}-{day.isoformat()}.xlsx"
-            path.write_bytes(table_xlsx(daily_table(cases, day)))
+            write_private(path, table_xlsx(daily_table(cases, day)))
             print(f"{path}: {len(cases)} cases")
     except OSError as err:
         report_error(str(args.out), f"cannot write: {err.strerror}")
@@ -87,7 +88,7 @@ def run_failed(args: argparse.Namespace) -> int:
     finally:
         db.close()
     try:
-        args.out.write_bytes(table_csv(table) if kind == ".csv" else table_xlsx(table))
+        write_private(args.out, table_csv(table) if kind == ".csv" else table_xlsx(table))
     except OSError as err:
         report_error(str(args.out), f"cannot write: {err.strerror}")
         return EXIT_BAD_INPUT
