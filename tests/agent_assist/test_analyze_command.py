@@ -40,11 +40,33 @@ def test_output_is_not_ascii_escaped(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "代签" in capsys.readouterr().out
 
 
-def test_agent_leg_applies_agent_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_agent_leg_applies_agent_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huifang.settings import get_settings
+
+    # The rules alone: the customer's report-of-concealment rule is not an agent rule (the
+    # learned classifier, on by default, may still read this agent line as 隐瞒).
     source = tmp_path / "agent.txt"
     source.write_text("业务员没说有什么情况不赔\n", encoding="utf-8")
-    run(["analyze", "--text", str(source), "--leg", "agent"])
+    monkeypatch.setenv("HUIFANG_LEARNED_FLAGS", "false")
+    get_settings.cache_clear()
+    try:
+        run(["analyze", "--text", str(source), "--leg", "agent"])
+    finally:
+        get_settings.cache_clear()
     assert json.loads(capsys.readouterr().out)["flags"] == []
+
+
+def test_agent_asking_the_callback_questions_is_not_flagged_by_default(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "agent.txt"
+    source.write_text("业务员有没有跟您说过什么情况下不赔？\n这个产品不保本，收益不确定\n",
+                      encoding="utf-8")
+    assert run(["analyze", "--text", str(source), "--leg", "agent"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [record["flags"] for record in records] == [[], []]
 
 
 def test_missing_file_is_one_line_and_exit_2(
