@@ -1,6 +1,7 @@
 """In a real browser, what the call checks leave for a reviewer: the phone-cue flags that
 `policies import` and `policies phone-changes` stored, listed, filtered and counted per seller
-and outlet on the review page."""
+and outlet on the review page; and, on a call, the notice that its duplicate-voice check did
+not run because this deployment keeps no voiceprints (PIPL)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from pathlib import Path
 from browser_testkit import chromium, laptop_page, served, sign_in_page
 from phone_cue_console_testkit import LATE_CHANGED, write_cue_policies, write_late_change
 from playwright.sync_api import expect
-from web_testkit import PASSWORD, settings_for
+from review_testkit import seed_review
+from web_testkit import PASSWORD, seeded_app, settings_for
 
+from huifang.calls.checks import DUPLICATE_VOICE
 from huifang.cli import main
 from huifang.web.app import create_app
 from huifang.web.deps import web_settings
 from huifang.web.user_accounts import add_user
 from storage.database import open_database
-from storage.models import UserRole
+from storage.models import CallRecord, UserRole
 
 RANGED = ["8644012026120001", "8644012026120002", "8644012026120003"]
 
@@ -60,3 +63,22 @@ def test_the_review_page_lists_the_phone_cues_an_import_stored(tmp_path: Path) -
         expect(page.locator("#by-salesperson tr")).to_have_count(1)
         expect(page.locator("#by-salesperson tr").first).to_contain_text("王芳")
 
+
+def test_a_call_says_when_its_duplicate_voice_check_did_not_run(tmp_path: Path) -> None:
+    with seeded_app(tmp_path) as (app, db, call_of), served(app) as base, chromium() as browser:
+        seed_review(db, call_of, tmp_path)
+        with db.session() as session:  # ann's call ran with voiceprints off, bob's with them on
+            for agent, skipped in (("ann", [DUPLICATE_VOICE]), ("bob", [])):
+                call = session.get(CallRecord, call_of[agent])
+                assert call is not None
+                call.checks_skipped = skipped
+        page = laptop_page(browser)
+        sign_in_page(page, base, "rita")
+        page.goto(f"{base}/app/review_call.html?call={call_of['ann']}")
+        notice = page.locator("#checks-skipped")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("未做同声多单核查")
+        expect(notice).to_contain_text("HUIFANG_STORE_VOICEPRINTS")
+        page.goto(f"{base}/app/review_call.html?call={call_of['bob']}")
+        expect(page.locator("#flags article")).not_to_have_count(0)  # the call has loaded
+        expect(page.locator("#checks-skipped")).to_be_hidden()
