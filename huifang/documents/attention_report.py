@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from huifang.documents.pdf import DEFAULT_FONT, Section, render_pdf
-from huifang.web.table_export import Cell, Table
+from huifang.documents.table import Cell, Table
 from storage.attention_kinds import (
     GROUND_LABELS,
     MEASURE_LABELS,

@@ -7,8 +7,8 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from huifang.documents.table import Cell, Table
 from huifang.settings import Settings
-from huifang.web.table_export import Cell, Table
 from storage.kpi_definitions import BY_KEY, KpiDefinition, KpiKey, KpiUnit
 from storage.kpis import Figure, KpiReport, KpiTargets, SharpChangeRule
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from huifang.documents.table import Cell, Table
 from huifang.web.labels import label
-from huifang.web.table_export import Cell, Table
 from storage.case_ledger import SUMMARY_COUNTS, LedgerRow, SummaryRow
 from storage.masking import mask_id_last4, mask_phone
 from storage.problem_cases import DeadlineRules

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from huifang.documents.table import Cell, Table
 from huifang.web.labels import label
-from huifang.web.table_export import Cell, Table
 from storage.sales_feedback import FailedCallback, RiskRow, SellerCase
 
 DAILY_HEADERS = ("分公司", "团队", "业务员", "保单号", "类型", "类别", "原因/内容", "日期")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -16,12 +14,11 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy.orm import Session
 
+from huifang.documents.table import Cell, Table
 from huifang.web.roles import sees_personal_data
 from huifang.web.sign_ins import SignedInUser
 from storage.audit import Actor, record_change
 from zhtext.personal_numbers import mask_personal_numbers
-
-Cell = str | int | float | date | datetime | None
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet runs a cell starting with these as a formula (CSV injection): quote it.
@@ -33,15 +30,6 @@ class ExportFormat(StrEnum):
 
     CSV = "csv"
     XLSX = "xlsx"
-
-
-@dataclass(frozen=True)
-class Table:
-    """A titled sheet: column headers and rows of plain cells."""
-
-    title: str
-    headers: Sequence[str]
-    rows: Sequence[Sequence[Cell]]
 
 
 def export_response(

@@ -17,6 +17,7 @@ import numpy as np
 from asr.wavfile import read_audio, write_wav
 from huifang.calls.bus import InProcessEventBus
 from huifang.calls.desk import LiveDesk
+from huifang.calls.events import CallEvent
 from huifang.settings import Settings
 from ivr.config import SipConfig
 from storage.analysis import flags_for_call
@@ -167,6 +168,16 @@ class Rig:
             self.wait_until(f"end of call {call_id}",
                             lambda: self.call(call_id).ended_at is not None, 60)
         return self.flags(call_id)
+
+    def screen(self, call_id: int) -> list[CallEvent]:
+        """What a screen opened on the call now is handed: its settled events so far, in the
+        order the pipeline published them (the bus keeps them for screens opened late)."""
+
+        async def read() -> list[CallEvent]:
+            async with self.bus.subscribe(call_id) as events:
+                return [events.get_nowait() for _ in range(events.qsize())]
+
+        return self.run(read(), 10)
 
     def close(self) -> None:
         """Stop the desk (hang up, store, stop the endpoint and the voice worker)."""

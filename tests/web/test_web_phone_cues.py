@@ -4,11 +4,11 @@ two days after purchase, leave flags the console lists, filters and counts per s
 
 from __future__ import annotations
 
-import csv
 from datetime import date, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from phone_cue_console_testkit import write_cue_policies, write_late_change
 from web_testkit import PASSWORD, settings_for
 
 from huifang.cli import main
@@ -17,41 +17,14 @@ from huifang.web.deps import web_settings
 from huifang.web.user_accounts import add_user
 from storage.models import UserRole
 
-COLUMNS = ("policy_no", "product_family", "product_name", "holder_name", "holder_gender",
-           "holder_birth_date", "holder_id_last4", "phone", "sign_date", "receipt_date",
-           "cooling_off_days", "salesperson", "team", "outlet", "branch", "insured_name",
-           "premium_yuan", "payment_years", "payment_frequency")
-
-
-def _policies(path: Path, signed: date) -> Path:
-    """张伟 sold three policies on numbers 1381234xxxx; 王芳 one on an unrelated number."""
-    rows = [("P1", "张一", "13812340001", "张伟", "越秀营业部"),
-            ("P2", "张二", "13812340002", "张伟", "越秀营业部"),
-            ("P3", "张三", "13812340003", "张伟", "越秀营业部"),
-            ("P4", "王四", "13998765432", "王芳", "天河营业部")]
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        for k, (number, holder, phone, seller, outlet) in enumerate(rows):
-            writer.writerow([f"864401202612000{number[1:]}", "传统", "康宁终身寿险", holder, "男",
-                             "1970-01-0" + str(k + 1), f"100{k}", phone,
-                             (signed + timedelta(days=k)).isoformat(),
-                             (signed + timedelta(days=k + 2)).isoformat(), "15", seller,
-                             "一组", outlet, "广东分公司", holder, "5000", "10", "年交"])
-    return path
-
 
 def test_imports_leave_phone_cue_flags_the_console_lists_and_counts(tmp_path: Path) -> None:
     settings = settings_for(tmp_path)
     signed = date.today() - timedelta(days=10)
-    policies = _policies(tmp_path / "policies.csv", signed)
+    policies = write_cue_policies(tmp_path / "policies.csv", signed)
     assert main(["policies", "import", str(policies), "--db-url", settings.db_url]) == 0
     assert main(["policies", "import", str(policies), "--db-url", settings.db_url]) == 0
-    changes = tmp_path / "changes.csv"
-    changed = signed + timedelta(days=3, hours=10)
-    changes.write_text("policy_no,old_phone,new_phone,changed_at\n"
-                       f"8644012026120004,13998765432,13700001111,{changed:%Y-%m-%d} 10:00\n",
-                       encoding="utf-8")
+    changes = write_late_change(tmp_path / "changes.csv", signed)
     assert main(["policies", "phone-changes", str(changes), "--db-url", settings.db_url]) == 0
     app = create_app()
     app.dependency_overrides[web_settings] = lambda: settings
