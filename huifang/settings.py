@@ -146,6 +146,17 @@ class Settings(BaseSettings):
         500, ge=1, description="frames (20 ms) a tap consumer may lag before frames are dropped"
     )
     recordings_dir: str = Field("var/recordings", description="one stereo WAV per call")
+    retain_recordings_years: int = Field(
+        10, description="years a call's recording is kept after the call (legal minimum 10:"
+                        " storage/retention.py); `huifang purge` removes it after"
+    )
+    retain_transcripts_years: int = Field(
+        10, description="years a call's transcript is kept after the call (legal minimum 10)"
+    )
+    retain_calls_years: int = Field(
+        10, description="years a call's record is kept after the call (legal minimum 10, at least"
+                        " the recordings' and transcripts' periods)"
+    )
     node_name: str = Field(
         "", description="this node's name on the calls it handles (crash recovery); empty:"
                         " the host's name"
