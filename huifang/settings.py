@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ivr.admission import AdmissionPolicy
 from ivr.config import Registration, SipConfig
+from zhtext.private_files import private_key
 
 if TYPE_CHECKING:  # asr/ loads numpy, scipy and webrtcvad: only the speech commands need them
     from asr.engines import AsrConfig
@@ -267,6 +268,12 @@ class Settings(BaseSettings):
         False, description="keep a voiceprint per call leg for the duplicate-voice search"
     )
     voiceprints_dir: str = Field("var/voiceprints", description="voiceprint matrix + sidecar")
+    voiceprint_key_file: str = Field(
+        "", description="secret key (made 0600 on first use) of the voiceprint sidecar's holder"
+                        " pseudonyms; empty: keys/voiceprints.key beside the voiceprints folder."
+                        " Back it up apart from them: without it the stored voiceprints can be"
+                        " neither searched nor deleted per holder",
+    )
     voiceprint_threshold: float = Field(
         0.80, ge=0.0, le=1.0, description="cosine at which two legs count as one voice"
     )
@@ -351,6 +358,17 @@ class Settings(BaseSettings):
         description="target per KPI key (JSON object; percent or working days): a figure worse"
                     " than its target is marked 不达标; set your centre's own",
     )
+
+
+def voiceprint_key(settings: Settings) -> bytes | None:
+    """The voiceprint pseudonym key, made on first use; None where voiceprints are neither
+    stored nor kept from before (so nothing is created for a deployment without them)."""
+    directory = Path(settings.voiceprints_dir)
+    if not (settings.store_voiceprints or (directory / "voiceprints.json").exists()):
+        return None
+    default = directory.parent / "keys" / "voiceprints.key"
+    return private_key(Path(settings.voiceprint_key_file) if settings.voiceprint_key_file
+                       else default)
 
 
 @lru_cache(maxsize=1)
