@@ -14,8 +14,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.analysis_models import CallFlag
@@ -72,16 +73,23 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start:start + _CHUNK])
 
 
+def _about(column_call: Any, column_policy: Any, call: CallRecord) -> Any:
+    """Rows about this call or its policy (none by policy for a call without one)."""
+    if call.policy_id is None:
+        return column_call == call.id
+    return or_(column_call == call.id, column_policy == call.policy_id)
+
+
 def _dispute_ends(session: Session, call: CallRecord) -> tuple[bool, datetime | None]:
     """(a dispute on the call or its policy is open, when the last closed one closed)."""
     open_, ends = False, []
     cases = select(ProblemCase.status, ProblemCase.closed_at).where(
-        (ProblemCase.call_id == call.id) | (ProblemCase.policy_id == call.policy_id))
+        _about(ProblemCase.call_id, ProblemCase.policy_id, call))
     for status, closed_at in session.execute(cases):
         open_ |= status is not CaseStatus.CLOSED or closed_at is None
         ends.append(closed_at)
     complaints = select(Complaint.archived_at).where(
-        (Complaint.call_id == call.id) | (Complaint.policy_id == call.policy_id))
+        _about(Complaint.call_id, Complaint.policy_id, call))
     for (archived_at,) in session.execute(complaints):
         open_ |= archived_at is None
         ends.append(archived_at)
@@ -125,7 +133,7 @@ def plan_purge(session: Session, policy: RetentionPolicy, as_of: datetime) -> Pu
     calls: list[int] = []
     kept: Counter[str] = Counter()
     candidates = list(session.scalars(old.order_by(CallRecord.id)))
-    held = set()
+    held: set[int] = set()
     for chunk in _chunks([call.id for call in candidates]):
         held |= held_call_ids(session, chunk)
     due_transcripts: list[int] = []

@@ -20,6 +20,7 @@ from asr.events import TranscriptPass
 from huifang.cli import main
 from huifang.settings import get_settings
 from storage.audit import Actor, audit_entries
+from storage.complaints import open_complaint
 from storage.database import Database, open_database
 from storage.legal_holds import LegalHoldError, clear_hold, set_hold
 from storage.models import (
@@ -34,8 +35,10 @@ from storage.models import (
     Verdict,
 )
 from storage.policy_import import import_policy_file
+from storage.problem_cases import DeadlineRules
 from storage.purge import KeptBecause, apply_purge, plan_purge
 from storage.retention import RetentionError, RetentionPolicy, add_years
+from storage.service_models import ComplaintChannel, ComplaintKind
 from storage.transcript_models import CallUtterance
 
 STARTED = datetime(2024, 11, 10, 9, 30, tzinfo=UTC)
@@ -183,6 +186,21 @@ def test_an_open_dispute_keeps_the_call_and_a_closed_one_for_3_years(db: Databas
     with db.session() as session:
         assert plan_purge(session, TEN, _at(2048)).calls == ()
         assert plan_purge(session, TEN, datetime(2048, 6, 1, tzinfo=UTC)).calls == (call_id,)
+
+
+def test_an_open_complaint_keeps_its_call_and_no_other(db: Database) -> None:
+    """A complaint about one unknown caller's call does not keep another's."""
+    mine, other = _call(db, None), _call(db, None)
+    with db.session() as session:
+        open_complaint(session, summary="投诉回访太多", kind=ComplaintKind.COMPLAINT,
+                       channel=ComplaintChannel.PHONE, received_at=STARTED,
+                       rules=DeadlineRules(), call_id=mine)
+        open_complaint(session, summary="另一位客户", kind=ComplaintKind.COMPLAINT,
+                       channel=ComplaintChannel.PHONE, received_at=STARTED,
+                       rules=DeadlineRules())  # about no call or policy at all
+    with db.session() as session:
+        plan = plan_purge(session, TEN, _at(2040))
+    assert plan.calls == (other,) and plan.kept == {KeptBecause.DISPUTE: 1}
 
 
 def test_a_hold_on_the_policy_or_the_call_keeps_everything(db: Database) -> None:
