@@ -18,11 +18,11 @@ from pathlib import Path
 from agent_assist.voiceprint import Voiceprint
 from agent_assist.voiceprint_index import (
     SIDECAR_FILE,
-    HolderPseudonyms,
     VoiceprintEntry,
     VoiceprintHit,
     VoiceprintIndex,
 )
+from agent_assist.voiceprint_pseudonyms import HolderPseudonyms
 from zhtext.private_files import open_private, private_dir
 
 LOCK_FILE = "voiceprints.lock"

@@ -18,11 +18,11 @@ from agent_assist.voiceprint_index import (
     SIDECAR_FILE,
     VoiceprintEntry,
     VoiceprintIndex,
-    VoiceprintKeyError,
-    is_pseudonym,
 )
+from agent_assist.voiceprint_pseudonyms import VoiceprintKeyError, is_pseudonym
 from agent_assist.voiceprint_store import SharedVoiceprints
-from huifang.settings import Settings, voiceprint_key
+from huifang.cli import main
+from huifang.settings import Settings, get_settings, voiceprint_key
 from zhtext.private_files import private_key
 
 WANG = "王秀英|1965-03-08|402X"
@@ -118,3 +118,21 @@ def test_no_key_is_made_where_voiceprints_are_off(tmp_path: Path) -> None:
     assert voiceprint_key(off) is None and not (tmp_path / "keys").exists()
     on = Settings(store_voiceprints=True, voiceprints_dir=str(folder))
     assert voiceprint_key(on) == (tmp_path / "keys" / "voiceprints.key").read_bytes()
+
+
+def test_voiceprints_under_another_key_are_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "voiceprints"
+    index = VoiceprintIndex(folder, store_allowed=True, key=KEY)
+    index.add(VoiceprintEntry(WANG, "8644012024110001", "1"), _unit(1))
+    index.save()
+    monkeypatch.setenv("HUIFANG_VOICEPRINTS_DIR", str(folder))
+    get_settings.cache_clear()
+    try:
+        assert main(["voiceprints", "count"]) == 2  # a new key was made: not the sidecar's
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "another pseudonym key" in err
+    assert (tmp_path / "keys" / "voiceprints.key").exists()
