@@ -189,9 +189,15 @@ def _remove_rows(session: Session, table: Table, ids: list[int]) -> None:
         if nullable:
             session.execute(update(other).where(where).values({column: None}))
         else:
-            dependants = list(session.scalars(select(other.c.id).where(where)))
+            dependants = list(session.scalars(select(_key(other)).where(where)))
             _remove_rows(session, other, dependants)
-    session.execute(delete(table).where(table.c.id.in_(ids)))
+    session.execute(delete(table).where(_key(table).in_(ids)))
+
+
+def _key(table: Table) -> Any:
+    """The table's one primary-key column (every huifang table has a single-column key)."""
+    (column,) = table.primary_key.columns
+    return column
 
 
 def _remove_recordings(session: Session, ids: Sequence[int], roots: Sequence[Path],

@@ -15,14 +15,17 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from storage_testkit import GOOD_CSV, fresh_postgres_database, postgres_cluster, sqlite_db
 
-from agent_assist.events import Leg
+from agent_assist.events import Category, Flag, Leg, Severity
 from asr.events import TranscriptPass
 from huifang.cli import main
 from huifang.settings import get_settings
+from storage.analysis import store_flags
+from storage.analysis_models import CallFlag
 from storage.audit import Actor, audit_entries
 from storage.complaints import open_complaint
 from storage.database import Database, open_database
 from storage.legal_holds import LegalHoldError, clear_hold, set_hold
+from storage.live_models import AgentAction, AgentActionKind
 from storage.models import (
     AnswerEvidence,
     Base,
@@ -32,12 +35,16 @@ from storage.models import (
     ItemAnswer,
     Policy,
     ProblemCase,
+    User,
+    UserRole,
     Verdict,
 )
 from storage.policy_import import import_policy_file
 from storage.problem_cases import DeadlineRules
 from storage.purge import KeptBecause, apply_purge, plan_purge
 from storage.retention import RetentionError, RetentionPolicy, add_years
+from storage.retention_models import LegalHold
+from storage.review_models import Decision, FlagDisposition
 from storage.service_models import ComplaintChannel, ComplaintKind
 from storage.transcript_models import CallUtterance
 
@@ -284,6 +291,38 @@ def test_apply_removes_files_then_rows_and_audits_counts_only(
     with db.session() as session:  # a second run finds only the stray file's path left
         again = plan_purge(session, STAGED, datetime(2048, 6, 1, tzinfo=UTC))
     assert (again.recordings, again.transcripts, again.calls) == ((outside,), (), ())
+
+
+def test_a_removed_call_takes_its_flags_decisions_notes_and_hold_history(db: Database) -> None:
+    call_id = _call(db, None)
+    with db.session() as session:
+        reviewer = User(username="rita", password_hash="x", role=UserRole.REVIEWER,
+                        created_at=STARTED)
+        session.add(reviewer)
+        call = session.get(CallRecord, call_id)
+        assert call is not None
+        (flag,) = store_flags(session, call, [Flag(
+            rule_id="induce.guaranteed_return", category=Category.INDUCEMENT,
+            subcategory="保本保息", severity=Severity.HIGH, leg=Leg.CUSTOMER,
+            text=f"保本保息，打{PHONE}", start=1.0, end=2.0, span=(0, 4), explanation="诱导",
+        )], raised_at=STARTED)  # fmt: skip
+        session.flush()
+        session.add(FlagDisposition(flag_id=flag.id, call_id=call_id, decision=Decision.DISMISSED,
+                                    reason="客户误会", decided_by=reviewer.id, decided_at=STARTED))
+        session.add(AgentAction(call_id=call_id, user_id=reviewer.id, kind=AgentActionKind.NOTE,
+                                text=f"回拨{PHONE}", done_at=STARTED))
+        set_hold(session, CLERK, "核查", call_id=call_id, now=STARTED)
+        hold = clear_hold(session, CLERK, "核查完毕", call_id=call_id, now=STARTED)
+        hold_id = hold.id
+    with db.session() as session:
+        plan = plan_purge(session, TEN, _at(2040))
+        assert plan.calls == (call_id,)
+        assert apply_purge(session, plan, CLERK, []).calls == 1
+    with db.session() as session:
+        for model in (CallFlag, FlagDisposition, AgentAction, CallUtterance, ItemAnswer):
+            assert _count(session, model, call_id) == 0, model
+        kept = session.get(LegalHold, hold_id)  # the hold's history stays, without the call
+        assert kept is not None and kept.call_id is None and kept.clear_reason == "核查完毕"
 
 
 # -- the commands -------------------------------------------------------------------------
