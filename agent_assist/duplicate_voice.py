@@ -47,10 +47,11 @@ def find_duplicate_voices(
     threshold: float = SAME_VOICE_THRESHOLD,
 ) -> list[DuplicateVoice]:
     """Other policyholders' stored voices like this one, closest sales links first."""
+    holder = index.holder_key(record.policyholder_id)
     matches = [
         DuplicateVoice(hit.entry, hit.score, shared_links(record, hit.entry))
         for hit in index.search(voiceprint, threshold)
-        if hit.entry.policyholder_id != record.policyholder_id
+        if hit.entry.policyholder_id != holder
     ]
     return sorted(matches, key=lambda m: (-m.link_weight, -m.score))
 

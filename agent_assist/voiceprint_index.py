@@ -3,13 +3,19 @@
 Kept apart from storage/ on purpose: one file pair, a small interface (add, remove_policyholder,
 search, save) that can move onto the SQL storage later. Voiceprints are personal data, so the
 index refuses to hold any unless the caller says storing is allowed (HUIFANG_STORE_VOICEPRINTS).
+
+Given the deployment's key, the sidecar names a policyholder only by a keyed pseudonym
+(HMAC-SHA256 of `name|birth date|ID tail`), never in plain text: the files alone identify no one,
+a hit still names its policy number (resolved through the database), and the same holder always
+gets the same pseudonym, so deletion on request and "another policyholder" still work. A sidecar
+written before (plain ids) is pseudonymised when opened and on its next save.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -17,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from agent_assist.voiceprint import VOICEPRINT_DIM, Voiceprint
+from agent_assist.voiceprint_pseudonyms import HolderPseudonyms
 from zhtext.private_files import open_private, private_dir, write_private
 
 MATRIX_FILE = "voiceprints.npy"
@@ -56,26 +63,48 @@ class VoiceprintSearch(Protocol):
 
     def search(self, voiceprint: Voiceprint, threshold: float) -> list[VoiceprintHit]: ...
 
+    def holder_key(self, policyholder_id: str) -> str:
+        """How a policyholder is named in the hits (its pseudonym)."""
+        ...
+
 
 class VoiceprintIndex:
     """All stored voiceprints in one float32 matrix; search is one matrix-vector product."""
 
-    def __init__(self, directory: Path | None, store_allowed: bool) -> None:
+    def __init__(self, directory: Path | None, store_allowed: bool,
+                 key: bytes | None = None) -> None:
         self._directory = directory
         self._store_allowed = store_allowed
+        self._pseudonyms = HolderPseudonyms(key)
+        self.plain_ids_found = 0  # entries read with a plain id (pseudonymised in memory)
         self._matrix: npt.NDArray[np.float32] = np.empty((0, VOICEPRINT_DIM), np.float32)
         self._entries: list[VoiceprintEntry] = []
 
     @classmethod
-    def open(cls, directory: Path, store_allowed: bool) -> VoiceprintIndex:
-        """The index kept in `directory` (empty if it holds none yet)."""
-        index = cls(directory, store_allowed)
+    def open(cls, directory: Path, store_allowed: bool,
+             key: bytes | None = None) -> VoiceprintIndex:
+        """The index kept in `directory` (empty if it holds none yet); plain ids of an older
+        sidecar are pseudonymised in memory (plain_ids_found counts them: save() to keep it)."""
+        index = cls(directory, store_allowed, key)
         sidecar = directory / SIDECAR_FILE
         if sidecar.exists():
             rows = json.loads(sidecar.read_text(encoding="utf-8"))
-            index._entries = [VoiceprintEntry(**row) for row in rows]
+            index._entries = [index._pseudonymised(VoiceprintEntry(**row)) for row in rows]
             index._matrix = np.load(directory / MATRIX_FILE).astype(np.float32, copy=False)
         return index
+
+    def _pseudonymised(self, entry: VoiceprintEntry) -> VoiceprintEntry:
+        """The entry naming its holder by pseudonym; counts a plain id read from disk."""
+        self._pseudonyms.check(entry.policyholder_id)
+        holder = self._pseudonyms.of(entry.policyholder_id)
+        if holder == entry.policyholder_id:
+            return entry
+        self.plain_ids_found += 1
+        return replace(entry, policyholder_id=holder)
+
+    def holder_key(self, policyholder_id: str) -> str:
+        """How a policyholder is named in entries and hits: its pseudonym under this key."""
+        return self._pseudonyms.of(policyholder_id)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -99,10 +128,15 @@ class VoiceprintIndex:
         if voiceprints.shape != (len(entries), VOICEPRINT_DIM):
             raise ValueError(f"expected {len(entries)}x{VOICEPRINT_DIM}, got {voiceprints.shape}")
         self._matrix = np.concatenate([self._matrix, voiceprints.astype(np.float32)])
-        self._entries.extend(entries)
+        self._entries.extend(
+            replace(entry, policyholder_id=self.holder_key(entry.policyholder_id))
+            for entry in entries
+        )
 
     def remove_policyholder(self, policyholder_id: str) -> int:
-        """Delete every voiceprint of one policyholder (数据删除请求); returns how many."""
+        """Delete every voiceprint of one policyholder (数据删除请求), named plainly or by
+        pseudonym; returns how many."""
+        policyholder_id = self.holder_key(policyholder_id)
         keep = [i for i, e in enumerate(self._entries) if e.policyholder_id != policyholder_id]
         removed = len(self._entries) - len(keep)
         self._matrix = self._matrix[keep]

@@ -2,7 +2,9 @@
 
 Each process searches the index as it is on disk now and adds to it under an exclusive file
 lock (read, add, write back), so two processes ending calls at once both keep their voiceprint.
-The file pair is reread only when it changed since the last read.
+The file pair is reread only when it changed since the last read. With the deployment's key, the
+sidecar names policyholders by keyed pseudonym (voiceprint_index); a sidecar of plain ids left by
+an older version is rewritten pseudonymised when the store is opened.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from agent_assist.voiceprint_index import (
     VoiceprintHit,
     VoiceprintIndex,
 )
+from agent_assist.voiceprint_pseudonyms import HolderPseudonyms
 from zhtext.private_files import open_private, private_dir
 
 LOCK_FILE = "voiceprints.lock"
@@ -28,12 +31,28 @@ LOCK_FILE = "voiceprints.lock"
 class SharedVoiceprints:
     """Search and add voiceprints in `directory`, safe across threads and processes."""
 
-    def __init__(self, directory: Path, store_allowed: bool) -> None:
+    def __init__(self, directory: Path, store_allowed: bool, key: bytes | None = None) -> None:
         self.directory = directory
         self.store_allowed = store_allowed
+        self._key = key
+        self._pseudonyms = HolderPseudonyms(key)
         self._lock = threading.Lock()
-        self._index = VoiceprintIndex(directory, store_allowed)
+        self._index = VoiceprintIndex(directory, store_allowed, key)
         self._stamp: tuple[int, int] | None = None  # (mtime_ns, size) of the sidecar read
+        if key is not None and (directory / SIDECAR_FILE).exists():
+            self._migrate()
+
+    def _migrate(self) -> None:
+        """Rewrite a sidecar that still holds plain policyholder ids with their pseudonyms."""
+        with self._lock, self._file_lock():
+            index = VoiceprintIndex.open(self.directory, self.store_allowed, self._key)
+            if index.plain_ids_found:
+                index.save()
+            self._index, self._stamp = index, self._sidecar_stamp()
+
+    def holder_key(self, policyholder_id: str) -> str:
+        """How a policyholder is named in hits: its pseudonym under this store's key."""
+        return self._pseudonyms.of(policyholder_id)
 
     def __len__(self) -> int:
         with self._lock:
@@ -49,7 +68,7 @@ class SharedVoiceprints:
 
         VoiceprintStorageForbiddenError where storing is off."""
         with self._lock, self._file_lock():
-            index = VoiceprintIndex.open(self.directory, self.store_allowed)
+            index = VoiceprintIndex.open(self.directory, self.store_allowed, self._key)
             index.remove_call(entry.call_id)
             index.add(entry, voiceprint)
             index.save()
@@ -60,7 +79,7 @@ class SharedVoiceprints:
         stamp = self._sidecar_stamp()
         if stamp != self._stamp:
             with self._file_lock(shared=True):
-                self._index = VoiceprintIndex.open(self.directory, self.store_allowed)
+                self._index = VoiceprintIndex.open(self.directory, self.store_allowed, self._key)
                 self._stamp = self._sidecar_stamp()
         return self._index
 

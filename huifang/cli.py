@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from agent_assist.voiceprint_pseudonyms import VoiceprintKeyError
 from huifang.commands import COMMANDS, register
 from huifang.commands.common import EXIT_BAD_INPUT, report_error
 from huifang.log_masking import install_log_masking
@@ -31,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except SipStartError as err:  # e.g. HUIFANG_SIP_PORT taken by another program
         report_error("SIP endpoint", str(err))
+        return EXIT_BAD_INPUT
+    except VoiceprintKeyError as err:  # a call process opening voiceprints of another key
+        report_error("voiceprints", str(err))
         return EXIT_BAD_INPUT
     return status
 

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ivr.admission import AdmissionPolicy
 from ivr.config import Registration, SipConfig
+from zhtext.private_files import private_key
 
 if TYPE_CHECKING:  # asr/ loads numpy, scipy and webrtcvad: only the speech commands need them
     from asr.engines import AsrConfig
@@ -146,6 +147,17 @@ class Settings(BaseSettings):
         500, ge=1, description="frames (20 ms) a tap consumer may lag before frames are dropped"
     )
     recordings_dir: str = Field("var/recordings", description="one stereo WAV per call")
+    retain_recordings_years: int = Field(
+        10, description="years a call's recording is kept after the call (legal minimum 10:"
+                        " storage/retention.py); `huifang purge` removes it after"
+    )
+    retain_transcripts_years: int = Field(
+        10, description="years a call's transcript is kept after the call (legal minimum 10)"
+    )
+    retain_calls_years: int = Field(
+        10, description="years a call's record is kept after the call (legal minimum 10, at least"
+                        " the recordings' and transcripts' periods)"
+    )
     node_name: str = Field(
         "", description="this node's name on the calls it handles (crash recovery); empty:"
                         " the host's name"
@@ -256,6 +268,12 @@ class Settings(BaseSettings):
         False, description="keep a voiceprint per call leg for the duplicate-voice search"
     )
     voiceprints_dir: str = Field("var/voiceprints", description="voiceprint matrix + sidecar")
+    voiceprint_key_file: str = Field(
+        "", description="secret key (made 0600 on first use) of the voiceprint sidecar's holder"
+                        " pseudonyms; empty: keys/voiceprints.key beside the voiceprints folder."
+                        " Back it up apart from them: without it the stored voiceprints can be"
+                        " neither searched nor deleted per holder",
+    )
     voiceprint_threshold: float = Field(
         0.80, ge=0.0, le=1.0, description="cosine at which two legs count as one voice"
     )
@@ -340,6 +358,17 @@ class Settings(BaseSettings):
         description="target per KPI key (JSON object; percent or working days): a figure worse"
                     " than its target is marked 不达标; set your centre's own",
     )
+
+
+def voiceprint_key(settings: Settings) -> bytes | None:
+    """The voiceprint pseudonym key, made on first use; None where voiceprints are neither
+    stored nor kept from before (so nothing is created for a deployment without them)."""
+    directory = Path(settings.voiceprints_dir)
+    if not (settings.store_voiceprints or (directory / "voiceprints.json").exists()):
+        return None
+    default = directory.parent / "keys" / "voiceprints.key"
+    return private_key(Path(settings.voiceprint_key_file) if settings.voiceprint_key_file
+                       else default)
 
 
 @lru_cache(maxsize=1)

@@ -235,6 +235,7 @@ from storage import (  # noqa: E402,F401  (after Base: those modules subclass it
     campaign_models,
     live_models,
     queue_models,
+    retention_models,
     review_models,
     saved_filters,
     service_models,

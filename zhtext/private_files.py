@@ -47,3 +47,22 @@ def make_private(path: Path) -> None:
             os.chmod(path, FILE_MODE)
     except FileNotFoundError:
         pass
+
+
+def private_key(path: Path, size: int = 32) -> bytes:
+    """The secret key kept in `path`, made of `size` random bytes (0600, folder 0700) when
+    missing; of two processes making it at once, the first one linked in wins for both."""
+    if not path.exists():
+        private_dir(path.parent)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        write_private(draft, os.urandom(size))
+        try:
+            os.link(draft, path)  # atomic, and refused when the key exists by now
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    key = path.read_bytes()
+    if len(key) < 16:
+        raise ValueError(f"{path}: a key of {len(key)} bytes is too short (16 at least)")
+    return key

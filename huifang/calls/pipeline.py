@@ -16,7 +16,7 @@ from huifang.calls.bus import EventBus
 from huifang.calls.checks import Checks, VoiceChecks
 from huifang.calls.record import RecordWriter
 from huifang.calls.run import CallRun
-from huifang.settings import Settings
+from huifang.settings import Settings, voiceprint_key
 from scripts_zh.policy import PolicyRecord
 from storage.database import Database
 
@@ -65,7 +65,8 @@ class CallPipeline:
 
 def voice_checks(settings: Settings) -> VoiceChecks:
     """HUIFANG_VOICE_CUES*, and the voiceprints where HUIFANG_STORE_VOICEPRINTS allows them."""
-    voiceprints = (SharedVoiceprints(Path(settings.voiceprints_dir), True)
+    voiceprints = (SharedVoiceprints(Path(settings.voiceprints_dir), True,
+                                     voiceprint_key(settings))
                    if settings.store_voiceprints else None)
     return VoiceChecks(cues=settings.voice_cues, min_speech_s=settings.voice_cue_min_speech_s,
                        voiceprints=voiceprints, threshold=settings.voiceprint_threshold)

@@ -36,6 +36,8 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "voiceprints": "voiceprints",
     "cluster": "cluster",
+    "hold": "holds",
+    "purge": "purge",
 }
 
 

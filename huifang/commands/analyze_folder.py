@@ -36,7 +36,7 @@ from huifang.commands.recording_policy import (
     given_policy,
     policy_for_recording,
 )
-from huifang.settings import asr_config, get_settings
+from huifang.settings import asr_config, get_settings, voiceprint_key
 from storage.analysis import call_for_recording, flag_row, replace_flags
 from storage.analysis_models import CallFlag, FlagKind
 from storage.database import Database
@@ -171,7 +171,8 @@ def _start(args: argparse.Namespace, db: Database) -> _Run | None:
             return None
     settings = get_settings()
     store = settings.store_voiceprints
-    index = VoiceprintIndex.open(Path(settings.voiceprints_dir), store) if store else stored_index()
+    index = (VoiceprintIndex.open(Path(settings.voiceprints_dir), store, voiceprint_key(settings))
+             if store else stored_index())
     return _Run(db, factory, engine, given, date.today(), index, store)
 
 

@@ -24,7 +24,7 @@ from agent_assist.voiceprint_index import SIDECAR_FILE, VoiceprintIndex
 from asr.engines import load_engine
 from asr.errors import AsrError, AudioInputError
 from huifang.commands.common import EXIT_BAD_INPUT, report_error
-from huifang.settings import asr_config, get_settings
+from huifang.settings import asr_config, get_settings, voiceprint_key
 
 
 def flag_json(flag: Flag) -> dict[str, object]:
@@ -50,7 +50,7 @@ def stored_index() -> VoiceprintIndex | None:
     directory = Path(settings.voiceprints_dir)
     if not (directory / SIDECAR_FILE).exists():
         return None
-    return VoiceprintIndex.open(directory, settings.store_voiceprints)
+    return VoiceprintIndex.open(directory, settings.store_voiceprints, voiceprint_key(settings))
 
 
 def speech_flags(recording: Path, max_audio_s: float) -> list[Flag]:

@@ -10,7 +10,7 @@ from agent_assist.voiceprint_index import VoiceprintIndex
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.commands.operator import add_by_option, operator
-from huifang.settings import get_settings
+from huifang.settings import get_settings, voiceprint_key
 from storage.audit import record_change
 from storage.policy_view import policyholder_from_policy
 from storage.repository import Repository
@@ -31,14 +31,22 @@ def register(sub: Subparsers) -> None:
     delete.set_defaults(run=run_delete)
 
 
-def _index() -> VoiceprintIndex:
+def _index() -> VoiceprintIndex | None:
+    """The stored voiceprints; None after reporting a key that cannot read them."""
     settings = get_settings()
-    return VoiceprintIndex.open(Path(settings.voiceprints_dir), settings.store_voiceprints)
+    try:
+        return VoiceprintIndex.open(Path(settings.voiceprints_dir), settings.store_voiceprints,
+                                    voiceprint_key(settings))
+    except (OSError, ValueError) as err:  # VoiceprintKeyError, a short or unreadable key
+        report_error("voiceprints", str(err))
+        return None
 
 
 def run_count(args: argparse.Namespace) -> int:
-    """Print the counts as one JSON object (no names: the sidecar's holders are personal)."""
+    """Print the counts as one JSON object (no names: the sidecar holds pseudonyms)."""
     index = _index()
+    if index is None:
+        return EXIT_BAD_INPUT
     holders = {entry.policyholder_id for entry in index.entries()}
     print(json.dumps({"voiceprints": len(index), "policyholders": len(holders)}))
     return 0
@@ -46,10 +54,12 @@ def run_count(args: argparse.Namespace) -> int:
 
 def run_delete(args: argparse.Namespace) -> int:
     """Delete the holder's voiceprints, save, and write who asked into the audit trail."""
+    index = _index()
+    if index is None:
+        return EXIT_BAD_INPUT
     db = open_db(args)
     if db is None:
         return EXIT_DATABASE
-    index = _index()
     try:
         with db.session() as session:
             policy = Repository(session).policy(args.policy)

@@ -224,6 +224,7 @@ def test_stored_voiceprints_find_one_voice_answering_for_two_policies(
     assert len(again["8644012024110001"]) == 1 and len(again["8644012024110002"]) == 1
     sidecar = json.loads((tmp_path / "voiceprints" / "voiceprints.json").read_text("utf-8"))
     assert sorted(row["policy_no"] for row in sidecar) == ["8644012024110001", "8644012024110002"]
+    assert all(row["policyholder_id"].startswith("hmac:") for row in sidecar)  # names no one
     with db.session() as session:
         for call in session.scalars(select(CallRecord)):
             (flag,) = flags_for_call(session, call.id, [FlagKind.DUPLICATE_VOICE])

@@ -1,0 +1,388 @@
+"""Retention (保存期限), legal holds and the purge on SQLite and PostgreSQL (issue 16, #5)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+from storage_testkit import GOOD_CSV, fresh_postgres_database, postgres_cluster, sqlite_db
+
+from agent_assist.events import Category, Flag, Leg, Severity
+from asr.events import TranscriptPass
+from huifang.cli import main
+from huifang.settings import get_settings
+from storage.analysis import store_flags
+from storage.analysis_models import CallFlag
+from storage.audit import Actor, audit_entries
+from storage.complaints import open_complaint
+from storage.database import Database, open_database
+from storage.legal_holds import LegalHoldError, clear_hold, set_hold
+from storage.live_models import AgentAction, AgentActionKind
+from storage.models import (
+    AnswerEvidence,
+    Base,
+    CallDirection,
+    CallRecord,
+    CaseStatus,
+    ItemAnswer,
+    Policy,
+    ProblemCase,
+    User,
+    UserRole,
+    Verdict,
+)
+from storage.policy_import import import_policy_file
+from storage.problem_cases import DeadlineRules
+from storage.purge import KeptBecause, apply_purge, plan_purge
+from storage.retention import RetentionError, RetentionPolicy, add_years
+from storage.retention_models import LegalHold
+from storage.review_models import Decision, FlagDisposition
+from storage.service_models import ComplaintChannel, ComplaintKind
+from storage.transcript_models import CallUtterance
+
+STARTED = datetime(2024, 11, 10, 9, 30, tzinfo=UTC)
+TEN = RetentionPolicy(10, 10, 10)
+STAGED = RetentionPolicy(recordings_years=10, transcripts_years=12, calls_years=15)
+CLERK = Actor(None, "os:clerk")
+PHONE = "13812345678"
+
+
+@pytest.fixture(scope="module")
+def pg_admin() -> Iterator[str]:
+    with postgres_cluster() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def pg_db(pg_admin: str) -> Iterator[Database]:
+    database = open_database(fresh_postgres_database(pg_admin))
+    yield database
+    database.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The good fixture policies; 0002 a 10-year term, the rest 终身 (no fixed end)."""
+    if request.param == "postgresql":
+        database: Database = request.getfixturevalue("pg_db")
+        with database.session() as session:
+            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+            session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    else:
+        database = sqlite_db(tmp_path)
+    import_policy_file(database, GOOD_CSV)
+    with database.session() as session:
+        policy = _policy(session, "8644012024110002")
+        policy.coverage_term, policy.coverage_months = "10年", 120
+    yield database
+    if request.param == "sqlite":
+        database.close()
+
+
+def _policy(session: Session, number: str) -> Policy:
+    found = session.scalar(select(Policy).where(Policy.policy_no == number))
+    assert found is not None
+    return found
+
+
+def _call(db: Database, policy_no: str | None, recording: Path | None = None,
+          started: datetime = STARTED) -> int:
+    """A finished call with an answer, its evidence and two utterances naming a phone."""
+    with db.session() as session:
+        policy = _policy(session, policy_no) if policy_no else None
+        call = CallRecord(policy=policy, direction=CallDirection.OUTBOUND,
+                          sip_uri=f"sip:{PHONE}@pbx", started_at=started, ended_at=started,
+                          outcome="completed",
+                          recording_path=str(recording) if recording else None)
+        answer = ItemAnswer(step_id="identity", item=1, verdict=Verdict.PROBLEM)
+        answer.evidence.append(AnswerEvidence(seq=0, text=f"我的电话是{PHONE}", start_ms=0,
+                                              end_ms=900, source="speech"))
+        call.answers.append(answer)
+        session.add(call)
+        session.flush()
+        for leg in (Leg.AGENT, Leg.CUSTOMER):
+            session.add(CallUtterance(call_id=call.id, transcript_pass=TranscriptPass.LIVE,
+                                      leg=leg, start_ms=0, end_ms=900, text=f"号码{PHONE}"))
+        if policy is not None:
+            session.add(ProblemCase(policy_id=policy.id, call_id=call.id,
+                                    item_answer_id=answer.id, kind="deception",
+                                    reason="identity", status=CaseStatus.CLOSED,
+                                    opened_at=STARTED, closed_at=STARTED))
+        return call.id
+
+
+def _wav(folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(b"RIFF")
+    return path
+
+
+def _at(year: int) -> datetime:
+    return datetime(year, 1, 1, tzinfo=UTC)
+
+
+# -- the policy ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("years", [(9, 10, 10), (10, 0, 10), (10, 10, -1)])
+def test_a_period_below_the_legal_minimum_is_refused(years: tuple[int, int, int]) -> None:
+    with pytest.raises(RetentionError, match="below the legal minimum of 10 years"):
+        RetentionPolicy(*years)
+
+
+def test_calls_cannot_go_before_their_recordings() -> None:
+    with pytest.raises(RetentionError, match="removing a call removes both"):
+        RetentionPolicy(recordings_years=12, transcripts_years=10, calls_years=11)
+
+
+def test_add_years_keeps_the_day_and_clips_29_february() -> None:
+    assert add_years(datetime(2024, 2, 29, tzinfo=UTC), 10) == datetime(2034, 2, 28, tzinfo=UTC)
+    assert add_years(STARTED, -10).year == 2014
+
+
+# -- the plan -----------------------------------------------------------------------------
+
+
+def test_an_unknown_callers_call_goes_stage_by_stage(db: Database, tmp_path: Path) -> None:
+    call_id = _call(db, None, _wav(tmp_path / "rec", "a.wav"))
+    with db.session() as session:
+        early = plan_purge(session, STAGED, _at(2034))
+        recordings = plan_purge(session, STAGED, _at(2035))
+        transcripts = plan_purge(session, STAGED, _at(2037))
+        whole = plan_purge(session, STAGED, _at(2040))
+    assert (early.recordings, early.transcripts, early.calls) == ((), (), ())
+    assert early.kept == {} or early.kept == {KeptBecause.NOT_DUE: 1}
+    assert (recordings.recordings, recordings.transcripts, recordings.calls) == ((call_id,), (), ())
+    assert (transcripts.recordings, transcripts.transcripts) == ((call_id,), (call_id,))
+    assert (whole.recordings, whole.transcripts, whole.calls) == ((), (), (call_id,))
+
+
+def test_the_legal_floor_counts_from_the_contracts_end(db: Database) -> None:
+    """A 10-year policy signed 2024-11-02 ends 2034-11-02: its calls stay until 2044-11-02,
+    whatever the settings say; a 终身 policy's calls have no end to count from."""
+    term = _call(db, "8644012024110002")
+    whole_life = _call(db, "8644012024110001")
+    with db.session() as session:
+        assert plan_purge(session, TEN, _at(2044)).calls == ()
+        later = plan_purge(session, TEN, datetime(2044, 11, 2, tzinfo=UTC))
+    assert later.calls == (term,)
+    assert whole_life not in later.calls
+    assert later.kept == {KeptBecause.NO_FIXED_END: 1}
+
+
+def test_an_open_dispute_keeps_the_call_and_a_closed_one_for_3_years(db: Database) -> None:
+    call_id = _call(db, "8644012024110002")
+    with db.session() as session:
+        case = session.scalar(select(ProblemCase).where(ProblemCase.call_id == call_id))
+        assert case is not None
+        case.status, case.closed_at = CaseStatus.OPEN, None
+    with db.session() as session:
+        assert plan_purge(session, TEN, _at(2050)).kept == {KeptBecause.DISPUTE: 1}
+        case = session.scalar(select(ProblemCase).where(ProblemCase.call_id == call_id))
+        assert case is not None
+        case.status, case.closed_at = CaseStatus.CLOSED, datetime(2045, 6, 1, tzinfo=UTC)
+    with db.session() as session:
+        assert plan_purge(session, TEN, _at(2048)).calls == ()
+        assert plan_purge(session, TEN, datetime(2048, 6, 1, tzinfo=UTC)).calls == (call_id,)
+
+
+def test_an_open_complaint_keeps_its_call_and_no_other(db: Database) -> None:
+    """A complaint about one unknown caller's call does not keep another's."""
+    mine, other = _call(db, None), _call(db, None)
+    with db.session() as session:
+        open_complaint(session, summary="投诉回访太多", kind=ComplaintKind.COMPLAINT,
+                       channel=ComplaintChannel.PHONE, received_at=STARTED,
+                       rules=DeadlineRules(), call_id=mine)
+        open_complaint(session, summary="另一位客户", kind=ComplaintKind.COMPLAINT,
+                       channel=ComplaintChannel.PHONE, received_at=STARTED,
+                       rules=DeadlineRules())  # about no call or policy at all
+    with db.session() as session:
+        plan = plan_purge(session, TEN, _at(2040))
+    assert plan.calls == (other,) and plan.kept == {KeptBecause.DISPUTE: 1}
+
+
+def test_a_hold_on_the_policy_or_the_call_keeps_everything(db: Database) -> None:
+    first, second = _call(db, "8644012024110002"), _call(db, None)
+    with db.session() as session:
+        set_hold(session, CLERK, "诉讼 (2045)粤0106民初123号", policy_no="8644012024110002")
+        set_hold(session, CLERK, "客户投诉复核", call_id=second)
+    with db.session() as session:
+        plan = plan_purge(session, TEN, _at(2050))
+        assert (plan.calls, plan.kept) == ((), {KeptBecause.HOLD: 2})
+        clear_hold(session, CLERK, "判决生效", policy_no="8644012024110002")
+    with db.session() as session:
+        assert plan_purge(session, TEN, _at(2050)).calls == (first,)
+        actions = [entry.action for entry in audit_entries(session)]
+    assert actions[:3] == ["legal_hold.clear", "legal_hold.set", "legal_hold.set"]
+
+
+def test_holds_refuse_what_makes_no_sense(db: Database) -> None:
+    call_id = _call(db, None)
+    with db.session() as session:
+        with pytest.raises(LegalHoldError, match="needs a reason"):
+            set_hold(session, CLERK, "  ", call_id=call_id)
+        with pytest.raises(LegalHoldError, match="not on hold"):
+            clear_hold(session, CLERK, "x", call_id=call_id)
+        with pytest.raises(LegalHoldError, match="no policy"):
+            set_hold(session, CLERK, "x", policy_no="NOPE")
+        with pytest.raises(LegalHoldError, match="either a policy or a call"):
+            set_hold(session, CLERK, "x", policy_no="8644012024110002", call_id=call_id)
+        set_hold(session, CLERK, "x", call_id=call_id)
+        with pytest.raises(LegalHoldError, match="already on hold"):
+            set_hold(session, CLERK, "y", call_id=call_id)
+
+
+# -- applying it --------------------------------------------------------------------------
+
+
+def _count(session: Session, model: type[Base], call_id: int) -> int:
+    column = model.__table__.c.call_id
+    query = select(func.count()).select_from(model).where(column == call_id)
+    return int(session.scalar(query) or 0)
+
+
+def test_apply_removes_files_then_rows_and_audits_counts_only(
+    db: Database, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    roots = [tmp_path / "rec"]
+    gone = _call(db, "8644012024110002", _wav(roots[0], "gone.wav"))
+    staged = _call(db, None, _wav(roots[0], "staged.wav"))
+    stray = _wav(tmp_path / "elsewhere", "x.wav")
+    outside = _call(db, None, stray)
+    with db.session() as session:  # the unknown callers' calls: only recordings + transcripts
+        for call_id in (staged, outside):
+            session.get(CallRecord, call_id).started_at = datetime(2036, 1, 1, tzinfo=UTC)  # type: ignore[union-attr]
+    caplog.set_level(logging.INFO, logger="storage.purge")
+    with db.session() as session:
+        plan = plan_purge(session, STAGED, datetime(2048, 6, 1, tzinfo=UTC))
+        assert plan.calls == (gone,)
+        assert plan.recordings == (staged, outside) and plan.transcripts == (staged, outside)
+        result = apply_purge(session, plan, CLERK, roots)
+    assert (result.recording_files, result.recordings_outside, result.calls) == (2, 1, 1)
+    assert result.utterances == 6
+    assert not (roots[0] / "gone.wav").exists() and not (roots[0] / "staged.wav").exists()
+    assert stray.exists()  # not under the recordings folder: left, and its path kept
+    with db.session() as session:
+        assert session.get(CallRecord, gone) is None
+        assert _count(session, CallUtterance, gone) == _count(session, ItemAnswer, gone) == 0
+        case = session.scalar(select(ProblemCase).where(ProblemCase.policy_id == _policy(
+            session, "8644012024110002").id))
+        assert case is not None and case.call_id is None and case.item_answer_id is None
+        assert session.get(CallRecord, staged).recording_path is None  # type: ignore[union-attr]
+        assert session.get(CallRecord, outside).recording_path == str(stray)  # type: ignore[union-attr]
+        assert _count(session, CallUtterance, staged) == 0
+        evidence = session.scalars(select(AnswerEvidence.text)).all()
+        assert evidence == ["", ""]
+        entry = audit_entries(session, entity="calls")[0]
+    assert entry.action == "retention.purge" and entry.after is not None
+    assert entry.after["calls"] == 1 and entry.after["removed_call_ids"] == [gone]
+    written = json.dumps(entry.after, ensure_ascii=False) + caplog.text
+    assert PHONE not in written and "1234" not in written and "王" not in written
+    assert "1 calls removed" in caplog.text
+    with db.session() as session:  # a second run finds only the stray file's path left
+        again = plan_purge(session, STAGED, datetime(2048, 6, 1, tzinfo=UTC))
+    assert (again.recordings, again.transcripts, again.calls) == ((outside,), (), ())
+
+
+def test_a_removed_call_takes_its_flags_decisions_notes_and_hold_history(db: Database) -> None:
+    call_id = _call(db, None)
+    with db.session() as session:
+        reviewer = User(username="rita", password_hash="x", role=UserRole.REVIEWER,
+                        created_at=STARTED)
+        session.add(reviewer)
+        call = session.get(CallRecord, call_id)
+        assert call is not None
+        (flag,) = store_flags(session, call, [Flag(
+            rule_id="induce.guaranteed_return", category=Category.INDUCEMENT,
+            subcategory="保本保息", severity=Severity.HIGH, leg=Leg.CUSTOMER,
+            text=f"保本保息，打{PHONE}", start=1.0, end=2.0, span=(0, 4), explanation="诱导",
+        )], raised_at=STARTED)  # fmt: skip
+        session.flush()
+        session.add(FlagDisposition(flag_id=flag.id, call_id=call_id, decision=Decision.DISMISSED,
+                                    reason="客户误会", decided_by=reviewer.id, decided_at=STARTED))
+        session.add(AgentAction(call_id=call_id, user_id=reviewer.id, kind=AgentActionKind.NOTE,
+                                text=f"回拨{PHONE}", done_at=STARTED))
+        set_hold(session, CLERK, "核查", call_id=call_id, now=STARTED)
+        hold = clear_hold(session, CLERK, "核查完毕", call_id=call_id, now=STARTED)
+        hold_id = hold.id
+    with db.session() as session:
+        plan = plan_purge(session, TEN, _at(2040))
+        assert plan.calls == (call_id,)
+        assert apply_purge(session, plan, CLERK, []).calls == 1
+    with db.session() as session:
+        for model in (CallFlag, FlagDisposition, AgentAction, CallUtterance, ItemAnswer):
+            assert _count(session, model, call_id) == 0, model
+        kept = session.get(LegalHold, hold_id)  # the hold's history stays, without the call
+        assert kept is not None and kept.call_id is None and kept.clear_reason == "核查完毕"
+
+
+# -- the commands -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("HUIFANG_RECORDINGS_DIR", str(tmp_path / "rec"))
+    get_settings.cache_clear()
+    database = open_database(url)
+    import_policy_file(database, GOOD_CSV)
+    database.close()
+    yield url
+    get_settings.cache_clear()
+
+
+def test_purge_refuses_a_setting_below_the_minimum_in_one_line(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("HUIFANG_RETAIN_RECORDINGS_YEARS", "3")
+    get_settings.cache_clear()
+    assert main(["purge", "--db-url", cli_db]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "HUIFANG_RETAIN_RECORDINGS_YEARS=3 is below the legal" in err
+
+
+def test_purge_is_a_dry_run_until_apply(
+    cli_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    database = open_database(cli_db)
+    old = _call(database, None, _wav(tmp_path / "rec", "old.wav"), started=_at(2000))
+    database.close()
+    assert main(["purge", "--db-url", cli_db]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert (dry["apply"], dry["calls"], dry["call_ids"]["calls"]) == (False, 1, [old])
+    assert (tmp_path / "rec" / "old.wav").exists()
+    assert main(["purge", "--as-of", "2009-12-31", "--db-url", cli_db]) == 0
+    assert json.loads(capsys.readouterr().out)["calls"] == 0
+    assert main(["purge", "--apply", "--as-of", "2040-01-01", "--db-url", cli_db]) == 2
+    assert "only for a dry run" in capsys.readouterr().err
+    assert main(["purge", "--as-of", "0001-01-01", "--db-url", cli_db]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Long-enough-9\n"))
+    assert main(["users", "add", "clerk", "--role", "supervisor", "--db-url", cli_db]) == 0
+    hold = ["--call", str(old), "--by", "clerk", "--db-url", cli_db]
+    assert main(["hold", "set", *hold, "--by", "nobody", "--reason", "投诉"]) == 2
+    assert "nobody" in capsys.readouterr().err
+    assert main(["hold", "set", *hold, "--reason", f"投诉人 {PHONE}"]) == 0
+    assert PHONE not in capsys.readouterr().out
+    assert main(["hold", "list", "--db-url", cli_db]) == 0
+    assert json.loads(capsys.readouterr().out)["call_id"] == old
+    assert main(["purge", "--apply", "--by", "clerk", "--db-url", cli_db]) == 0
+    assert json.loads(capsys.readouterr().out)["kept"] == {KeptBecause.HOLD: 1}
+    assert (tmp_path / "rec" / "old.wav").exists()
+    assert main(["hold", "clear", *hold, "--reason", "已结案"]) == 0
+    assert main(["hold", "clear", *hold, "--reason", "已结案"]) == 2
+    assert capsys.readouterr().err.strip().endswith("is not on hold")
+    assert main(["purge", "--apply", "--db-url", cli_db]) == 0
+    applied = json.loads(capsys.readouterr().out)
+    assert applied["removed"]["calls"] == 1 and applied["removed"]["recording_files"] == 1
+    assert not (tmp_path / "rec" / "old.wav").exists()
