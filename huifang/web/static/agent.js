@@ -92,7 +92,7 @@ const onEvent = {
   ProblemItem(e) { checklist.setState(e.step_id, "problem"); },
   ItemMarked(e) { checklist.setState(e.step_id, e.state); },
   AgentNote(e) { note(`${e.by}: ${e.text}`, "note"); },
-  ProblemCaseRaised(e) { note(caseText(e.case_id, e.step_id, e.note), "case"); },
+  ProblemCaseRaised(e) { caseNote(e); },
   TransferToHuman(e) { feed.notice(`客户要求转人工${e.reason ? `：${e.reason}` : ""}`, "medium"); },
   CallStatus(e) { showStage(e.stage); },
 };
@@ -100,6 +100,14 @@ const onEvent = {
 function note(text, className) {
   const list = document.getElementById("notes");
   list.prepend(huifangShell.text("li", text, className));
+}
+
+// A case raised as the call ends is both echoed here and published live: shown once, by its id.
+function caseNote(e) {
+  const list = document.getElementById("notes");
+  if ([...list.querySelectorAll("li.case")].some((li) => li.dataset.caseId === String(e.case_id))) return;
+  note(caseText(e.case_id, e.step_id, e.note), "case");
+  list.firstElementChild.dataset.caseId = String(e.case_id);
 }
 
 function caseText(caseId, stepId, text) {
