@@ -183,6 +183,21 @@ class Settings(BaseSettings):
     callback_transfer_uri: str = Field(
         "", description="where 转人工 sends the customer (REFER); empty: end the call instead"
     )
+    callback_dedicated_agent_uri: str = Field(
+        "", description="where `huifang serve` transfers a caller whose policy a named agent"
+                        " calls back (专人回访), {agent} the agent's login (sip:{agent}@pbx);"
+                        " empty: the caller is told the agent will call, and the call ends",
+    )
+
+    @field_validator("callback_dedicated_agent_uri")
+    @classmethod
+    def _agent_template(cls, value: str) -> str:
+        """A template naming nothing but {agent}, so a typo fails at start, not on a call."""
+        try:
+            value.format(agent="agent")
+        except (KeyError, IndexError, ValueError) as err:
+            raise ValueError(f"only {{agent}} may be filled in: {err}") from err
+        return value
     callback_max_call_s: float = Field(900.0, gt=0, description="hang up a callback after this")
     callback_whisper_short_window_s: float = Field(
         10.0, ge=0.0, le=30.0,

@@ -15,7 +15,7 @@ from huifang.calls.agent_pool import FreeAgent
 from huifang.calls.bus import EventBus
 from huifang.calls.desk import LiveDeskError
 from huifang.calls.events import AgentNote, ItemMarked, ItemState, ProblemCaseRaised
-from huifang.calls.policy_lookup import UnknownPolicyError, callback_policy
+from huifang.calls.policy_lookup import DedicatedAgentError, UnknownPolicyError, callback_policy
 from huifang.web.call_access import visible_call
 from huifang.web.deps import CsrfUserDep, SessionDep, UserDep
 from huifang.web.roles import sees_personal_data
@@ -139,6 +139,8 @@ async def start_robot_callback(body: RobotCallback, request: Request,
         call_id = await desk.start_robot_callback(body.policy_no, customer_uri)
     except UnknownPolicyError as err:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(err)) from err
+    except DedicatedAgentError as err:  # 专人回访: the named agent calls, never the robot
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from err
     except LiveDeskError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
     return StartedCallback(call_id=call_id)
