@@ -15,6 +15,8 @@ from ivr.config import Registration, SipConfig
 
 if TYPE_CHECKING:  # asr/ loads numpy, scipy and webrtcvad: only the speech commands need them
     from asr.engines import AsrConfig
+    from storage.problem_cases import DeadlineRules
+    from storage.working_days import WorkingCalendar
 
 
 class Settings(BaseSettings):
@@ -361,6 +363,27 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
     return Settings()
+
+
+@lru_cache(maxsize=8)
+def _calendar(path: str) -> WorkingCalendar:
+    from storage.working_days import load_calendar
+
+    return load_calendar(Path(path) if path else None)
+
+
+def deadline_rules(settings: Settings) -> DeadlineRules:
+    """The working-day calendar (HUIFANG_REVIEW_HOLIDAYS_FILE: the official one with its 调休
+    days, else the bundled one) and limits every follow-up clock counts by: problem cases,
+    complaints, policy service and the robot's promises, on the console and on calls alike."""
+    from storage.problem_cases import DeadlineRules
+
+    return DeadlineRules(
+        calendar=_calendar(settings.review_holidays_file),
+        deadline_working_days=settings.review_deadline_working_days,
+        reminder_working_days=settings.review_reminder_working_days,
+        timezone=settings.review_timezone,
+    )
 
 
 def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:

@@ -34,6 +34,7 @@ from storage.analysis import refresh_flag, store_flags
 from storage.analysis_models import FlagKind
 from storage.database import Database
 from storage.models import CallDirection, CallRecord, Policy, User
+from storage.problem_cases import DeadlineRules
 from storage.repository import Repository
 from storage.transcripts import add_utterance
 
@@ -90,8 +91,9 @@ def assign_agent(database: Database, call_id: int, agent_id: int) -> None:
 class RecordWriter:
     """One thread that runs every call's writes in order, each in its own transaction."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, rules: DeadlineRules | None = None) -> None:
         self.database = database
+        self.rules = rules  # the follow-ups' calendar (None: the bundled one)
         self._jobs: queue.SimpleQueue[tuple[Job, Future[None]] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="call-records", daemon=True)
         self._thread.start()
@@ -166,7 +168,8 @@ class CallRecorder:
         """Store an item answer (and its problem case) or the dialogue's outcome."""
 
         def write(session: Session) -> None:
-            Repository(session).record_dialogue(_call(session, self.call_id), [event])
+            repo = Repository(session, self._writer.rules)
+            repo.record_dialogue(_call(session, self.call_id), [event])
 
         self._submit(write)
 
