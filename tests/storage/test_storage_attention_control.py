@@ -51,6 +51,7 @@ from storage.review_models import Decision, FlagDisposition
 sys.path.insert(0, str(Path(__file__).parents[1] / "campaign"))
 from campaign_testkit import rules as calling_rules
 
+from huifang.calls.policy_lookup import DedicatedAgentError, robot_policy
 from huifang.campaign.configured import DialPlan
 from huifang.campaign.ledger import enrol_file, plan_round
 
@@ -269,3 +270,36 @@ def test_a_kpi_below_target_three_months_running_is_proposed(db: Database) -> No
     }  # fmt: skip
     with db.session() as session:  # without targets nothing is below one
         assert propose(session, ProposalRules(), DeadlineRules(), {}, NOW) == []
+
+
+def test_a_triggered_sellers_next_policy_goes_to_the_named_agent_end_to_end(
+    db: Database, tmp_path: Path,
+) -> None:
+    ann = _user(db, "ann")
+    sold = [Sale("P-001", date(2024, 11, 1), phone="13800000001"),
+            Sale("P-002", date(2024, 11, 1), phone="13800000002")]  # fmt: skip
+    import_policy_file(db, write_sales(tmp_path / "sold.csv", sold))
+    # Evidence: two violations of 李明's confirmed by reviewers → a proposal → a supervisor
+    # lists him as 较重 with ann as his dedicated agent.
+    _confirm_violation(db, "P-001", "保本保息/稳赚/承诺收益", days_ago=5)
+    _confirm_violation(db, "P-002", "夸大收益/保障", days_ago=3)
+    with db.session() as session:
+        (proposal,) = propose(session, ProposalRules(), DeadlineRules(), {}, NOW)
+        assert (proposal.subject_kind, proposal.subject_name) == (SELLER, "李明")
+        entry = accept_proposal(session, proposal, Listing(proposal.ground, S.SERIOUS, ann),
+                                "采纳：专人回访", by="主管", now=NOW)  # fmt: skip
+        assert AttentionMeasure.DEDICATED_AGENT in measures_of(entry)
+    # His next policy: ann's, never the robot's (campaign, huifang call, the desk's 预回访).
+    sales = [Sale("P-NEXT", date(2024, 11, 9), phone="13800000003"),
+             Sale("P-OTHER", date(2024, 11, 9), salesperson="赵磊", team="西湖三组",
+                  branch="浙江分公司", phone="13800000004")]  # fmt: skip
+    report, _ = enrol_file(db, write_sales(tmp_path / "next.csv", sales), NOW)
+    assert report.assigned == 1
+    planned = plan_round(db, calling_rules(), DialPlan("sip:{phone}@gw"), NOW, free_lines=4,
+                         worker="test:1", lease_until=NOW + timedelta(minutes=5))  # fmt: skip
+    assert "P-NEXT" not in [dial.policy_no for dial in planned.dials]
+    assert "P-OTHER" in [dial.policy_no for dial in planned.dials]
+    with pytest.raises(DedicatedAgentError, match="agent ann"):
+        robot_policy(db, "P-NEXT")
+    with db.session() as session:
+        assert [a.policy.policy_no for a in agent_assignments(session, ann.id)] == ["P-NEXT"]
