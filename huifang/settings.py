@@ -16,6 +16,8 @@ from zhtext.private_files import private_key
 
 if TYPE_CHECKING:  # asr/ loads numpy, scipy and webrtcvad: only the speech commands need them
     from asr.engines import AsrConfig
+    from storage.problem_cases import DeadlineRules
+    from storage.working_days import WorkingCalendar
 
 
 class Settings(BaseSettings):
@@ -195,6 +197,21 @@ class Settings(BaseSettings):
     callback_transfer_uri: str = Field(
         "", description="where 转人工 sends the customer (REFER); empty: end the call instead"
     )
+    callback_dedicated_agent_uri: str = Field(
+        "", description="where `huifang serve` transfers a caller whose policy a named agent"
+                        " calls back (专人回访), {agent} the agent's login (sip:{agent}@pbx);"
+                        " empty: the caller is told the agent will call, and the call ends",
+    )
+
+    @field_validator("callback_dedicated_agent_uri")
+    @classmethod
+    def _agent_template(cls, value: str) -> str:
+        """A template naming nothing but {agent}, so a typo fails at start, not on a call."""
+        try:
+            value.format(agent="agent")
+        except (KeyError, IndexError, ValueError) as err:
+            raise ValueError(f"only {{agent}} may be filled in: {err}") from err
+        return value
     callback_max_call_s: float = Field(900.0, gt=0, description="hang up a callback after this")
     callback_whisper_short_window_s: float = Field(
         10.0, ge=0.0, le=30.0,
@@ -375,6 +392,27 @@ def voiceprint_key(settings: Settings) -> bytes | None:
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
     return Settings()
+
+
+@lru_cache(maxsize=8)
+def _calendar(path: str) -> WorkingCalendar:
+    from storage.working_days import load_calendar
+
+    return load_calendar(Path(path) if path else None)
+
+
+def deadline_rules(settings: Settings) -> DeadlineRules:
+    """The working-day calendar (HUIFANG_REVIEW_HOLIDAYS_FILE: the official one with its 调休
+    days, else the bundled one) and limits every follow-up clock counts by: problem cases,
+    complaints, policy service and the robot's promises, on the console and on calls alike."""
+    from storage.problem_cases import DeadlineRules
+
+    return DeadlineRules(
+        calendar=_calendar(settings.review_holidays_file),
+        deadline_working_days=settings.review_deadline_working_days,
+        reminder_working_days=settings.review_reminder_working_days,
+        timezone=settings.review_timezone,
+    )
 
 
 def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:

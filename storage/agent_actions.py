@@ -7,19 +7,32 @@ also written to the audit trail.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.audit import Actor, record_change
+from storage.complaints import open_complaint
 from storage.live_models import AgentAction, AgentActionKind
 from storage.models import CallRecord, CaseStatus, ProblemCase, Verdict
+from storage.policy_service import request_surrender
+from storage.problem_cases import DeadlineRules
+from storage.service_models import Complaint, ComplaintChannel, ComplaintKind, ServiceRequest
 
 AGENT_RAISED = "agent_raised"  # ProblemCase.reason of a case an agent opened on the screen
 
 
 class NoPolicyError(ValueError):
     """A problem case needs the call's policy; this call has none."""
+
+
+class HeardRequest(StrEnum):
+    """What an agent registers from what the customer said on the call."""
+
+    COMPLAINT = "complaint"  # 投诉
+    STRONG_COMPLAINT = "strong_complaint"  # 强烈抱怨
+    SURRENDER = "surrender"  # 退保: to policy service (保全)
 
 
 def mark_item(
@@ -53,6 +66,31 @@ def raise_problem_case(
     action = _add(session, call, actor, AgentActionKind.PROBLEM_CASE, step_id=step_id,
                   text=note, problem_case_id=case.id)
     return case, action
+
+
+def register_request(
+    session: Session, call: CallRecord, actor: Actor, kind: HeardRequest, text: str,
+    rules: DeadlineRules,
+) -> tuple[Complaint | ServiceRequest, AgentAction]:  # fmt: skip
+    """Open the complaint (with its clocks) or the policy-service request (with its deadline) the
+    agent heard on the call, on the call's policy, and store that they did."""
+    if call.policy is None:
+        raise NoPolicyError(f"call {call.id} has no policy to register a request on")
+    now = datetime.now(UTC)
+    made: Complaint | ServiceRequest
+    if kind is HeardRequest.SURRENDER:
+        made = request_surrender(session, call.policy, text, now, rules, call_id=call.id,
+                                 actor=actor)  # fmt: skip
+        action_kind = AgentActionKind.SURRENDER
+    else:
+        formal = kind is HeardRequest.COMPLAINT
+        made = open_complaint(
+            session, summary=text, channel=ComplaintChannel.CALLBACK, received_at=now,
+            kind=ComplaintKind.COMPLAINT if formal else ComplaintKind.STRONG, rules=rules,
+            actor=actor, policy_id=call.policy_id, call_id=call.id,
+        )  # fmt: skip
+        action_kind = AgentActionKind.COMPLAINT
+    return made, _add(session, call, actor, action_kind, text=text.strip())
 
 
 def call_actions(session: Session, call_id: int) -> list[AgentAction]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from scripts_zh.customer_requests import RequestKind, request_kinds
@@ -23,7 +24,12 @@ from storage.customer_promises import keep_by_call, record_promises
 from storage.models import CallRecord, Policy
 from storage.policy_service import request_surrender
 from storage.problem_cases import DeadlineRules
-from storage.service_models import ComplaintChannel, ComplaintKind
+from storage.service_models import (
+    Complaint,
+    ComplaintChannel,
+    ComplaintKind,
+    ServiceRequest,
+)
 
 _COMPLAINTS = (RequestKind.COMPLAINT, RequestKind.STRONG_COMPLAINT)
 
@@ -44,7 +50,8 @@ def record_followups(session: Session, call: CallRecord, events: Iterable[Dialog
     said = [(t, kinds or (frozenset({RequestKind.COMPLAINT}) if t in flagged else kinds))
             for t, kinds in said]  # fmt: skip
     complaints = [(t, kinds) for t, kinds in said if kinds & set(_COMPLAINTS)]
-    if complaints:
+    # An agent on the call may have registered it already (storage.agent_actions): not twice.
+    if complaints and not _has(session, Complaint.call_id == call.id):
         formal = any(RequestKind.COMPLAINT in kinds for _, kinds in complaints)
         open_complaint(
             session, summary="；".join(t for t, _ in complaints), channel=ComplaintChannel.CALLBACK,
@@ -52,10 +59,15 @@ def record_followups(session: Session, call: CallRecord, events: Iterable[Dialog
             received_at=now, rules=rules, policy_id=policy.id, call_id=call.id,
         )  # fmt: skip
     surrender = [t for t, kinds in said if RequestKind.SURRENDER in kinds]
-    if surrender:
+    if surrender and not _has(session, ServiceRequest.call_id == call.id):
         request_surrender(session, policy, "；".join(surrender), now, rules, call_id=call.id)
     promises = [p for e in events if isinstance(e, Prompt) for p in promises_in(e.text)]
     record_promises(session, call, promises, now, rules)
+
+
+def _has(session: Session, condition: ColumnElement[bool]) -> bool:
+    """Whether a row meets the condition."""
+    return bool(session.scalar(select(exists().where(condition))))
 
 
 def _heard(events: list[DialogueEvent]) -> list[str]:

@@ -14,7 +14,7 @@ from storage.attention_kinds import AttentionMeasure
 from storage.attention_match import SalesChannel, matching_entries
 from storage.attention_models import AttentionEntry
 from storage.attention_violations import sold_by
-from storage.models import Policy
+from storage.models import Policy, User
 from storage.queue_models import AssignmentStatus, CallbackAssignment
 
 
@@ -44,9 +44,16 @@ def route_policies(session: Session, policies: Sequence[Policy], now: datetime) 
 
 
 def assigned_to_agent() -> ColumnElement[bool]:
-    """The SQL condition: the policy has an open dedicated-agent assignment."""
-    return exists().where(CallbackAssignment.policy_id == Policy.id,
-                          CallbackAssignment.status == AssignmentStatus.OPEN)  # fmt: skip
+    """The SQL condition: the policy was given to a dedicated agent (open or done): never the
+    robot's to call, whichever kind of call it would be."""
+    return exists().where(CallbackAssignment.policy_id == Policy.id)
+
+
+def dedicated_agent(session: Session, policy_id: int) -> User | None:
+    """The named agent a policy was given to (专人回访), None when it is the robot's to call."""
+    return session.scalar(select(User).join(CallbackAssignment,
+                                            CallbackAssignment.agent_id == User.id)
+                          .where(CallbackAssignment.policy_id == policy_id))  # fmt: skip
 
 
 def agent_assignments(session: Session, agent_id: int) -> list[CallbackAssignment]:

@@ -17,11 +17,13 @@ from storage.models import Base, User
 
 
 class AgentActionKind(StrEnum):
-    """The three things an agent does with one click on the live screen."""
+    """What an agent does with one click on the live screen."""
 
     MARK = "mark"  # a script item asked / confirmed / problem
     NOTE = "note"
     PROBLEM_CASE = "problem_case"  # a 问题件 opened by the agent
+    COMPLAINT = "complaint"  # a complaint (投诉 / 强烈抱怨) heard, into the complaint workflow
+    SURRENDER = "surrender"  # a surrender request heard, handed to policy service (保全)
 
 
 class AgentAction(Base):

@@ -25,7 +25,7 @@ from huifang.calls.bridged import DeskLine, run_bridged, run_robot
 from huifang.calls.bus import EventBus
 from huifang.calls.options import CallbackOptions
 from huifang.calls.pipeline import CallPipeline, pipeline_from_settings
-from huifang.calls.policy_lookup import customer_uri_for, load_policy
+from huifang.calls.policy_lookup import customer_uri_for, load_policy, robot_policy
 from huifang.calls.record import start_call_record
 from huifang.calls.run import DECODE_WAIT_S
 from huifang.prompt_audio.configured import prompt_cache_from_settings
@@ -122,7 +122,7 @@ class LiveDesk:
     async def start_robot_callback(self, policy_no: str, customer_uri: str) -> int:
         """Start an automated callback that hands 转人工 over to a free agent; its call id."""
         line = self._require_line()
-        policy = await asyncio.to_thread(load_policy, line.database, policy_no)
+        policy = await asyncio.to_thread(robot_policy, line.database, policy_no)
         started = await asyncio.to_thread(
             start_call_record, line.database, policy.policy_id, CallDirection.OUTBOUND,
             customer_uri)

@@ -1,5 +1,6 @@
 """One inbound call (a customer calling the callback line, `huifang serve`): their policy's
-script through the pipeline, or a polite prompt for a number we hold no new policy for;
+script through the pipeline, the named agent for a policy a special-attention listing gave to
+one (专人回访: never the robot), or a polite prompt for a number we hold no new policy for;
 stored either way."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import contextlib
 import dataclasses
 import re
 import threading
+import urllib.parse
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,7 +20,7 @@ from huifang.calls.options import CallbackOptions
 from huifang.calls.outbound import MEDIA_WAIT_S, warm_prompts, with_findings
 from huifang.calls.outcome import CallbackOutcome, outcome_json, outcome_of
 from huifang.calls.pipeline import CallPipeline
-from huifang.calls.policy_lookup import StoredPolicy, policy_for_caller
+from huifang.calls.policy_lookup import DedicatedAgent, StoredPolicy, policy_for_caller
 from huifang.calls.record import finish_call_record, start_call_record
 from huifang.calls.run import CallRun
 from huifang.calls.script_session import ScriptSession
@@ -34,9 +36,13 @@ from storage.masking import mask_phone
 from storage.models import CallDirection
 
 ANSWER_WAIT_S = 10.0  # from our 200 OK to the caller's ACK
-# What was done with the call: its policy's script, the unknown-caller prompt, 486 (every
-# line taken), or refused before it became a call (source limits, allow-list, unusable offer).
-Handling = Literal["script", "unknown_caller", "busy", "refused"]
+# What was done with the call: its policy's script, its named agent (专人回访), the
+# unknown-caller prompt, 486 (every line taken), or refused before it became a call (source
+# limits, allow-list, unusable offer).
+Handling = Literal["script", "dedicated_agent", "unknown_caller", "busy", "refused"]
+# What a caller whose policy a named agent calls back hears: before the transfer, or instead.
+DEDICATED_TRANSFER_PROMPT = "您好，您的保单回访由专属回访专员为您办理，正在为您转接，请稍候。"
+DEDICATED_LATER_PROMPT = "您好，您的保单回访将由专属回访专员与您联系，请保持电话畅通，再见。"
 _NUMBER = re.compile(r"\d{7,}")
 
 
@@ -50,6 +56,7 @@ class InboundCall:
     ended: CallEnded
     handling: Handling
     callback: CallbackOutcome | None  # the script's outcome when it ran
+    dedicated_agent: str | None = None  # the named agent's login (专人回访)
 
 
 async def take_inbound_call(call: Call, database: Database, pipeline: CallPipeline,
@@ -59,25 +66,33 @@ async def take_inbound_call(call: Call, database: Database, pipeline: CallPipeli
     """Look the caller up, store the call at once, answer, run the script (or the prompt)."""
     policy = await asyncio.to_thread(policy_for_caller, database, call.remote_uri,
                                      today or date.today())
+    agent = policy.dedicated_agent if policy else None
     started = await asyncio.to_thread(start_call_record, database,
                                       policy.policy_id if policy else None,
-                                      CallDirection.INBOUND, call.remote_uri, recordings_dir)
+                                      CallDirection.INBOUND, call.remote_uri, recordings_dir,
+                                      agent.user_id if agent else None)
     outcome = None
+    handling: Handling = "script"
     async with pipeline.call(started.call_id, policy.record if policy else None,
                              policy.holder if policy else None) as run:
         if started.recording is not None:  # stored from the start: a crash leaves it linked
             await call.record_to(started.recording)
         if policy is None:
-            run.ended = await _greet_unknown(call, prompts, options, unknown_prompt)
+            handling = "unknown_caller"
+            run.ended = await _greet_and_pass(call, prompts, options, unknown_prompt,
+                                              options.transfer_uri)
+        elif agent is not None:
+            handling = "dedicated_agent"
+            run.ended = await _pass_to_agent(call, agent, prompts, options)
         else:
             outcome = await _run_script(call, policy, run, prompts, options)
             run.ended = outcome.call
     ended = run.ended
     assert ended is not None
     return InboundCall(started.call_id, call.remote_uri,
-                       policy.record.policy_no if policy else None, ended,
-                       "unknown_caller" if policy is None else "script",
-                       with_findings(outcome, run) if outcome is not None else None)
+                       policy.record.policy_no if policy else None, ended, handling,
+                       with_findings(outcome, run) if outcome is not None else None,
+                       agent.username if agent else None)
 
 
 async def store_refusal(refusal: CallRefused, database: Database) -> InboundCall:
@@ -108,6 +123,8 @@ def inbound_json(result: InboundCall) -> dict[str, Any]:
                             "handling": result.handling, "caller": caller}
     if result.callback is not None:
         return {**data, **outcome_json(result.callback), "sip_uri": caller}
+    if result.dedicated_agent is not None:
+        data["dedicated_agent"] = result.dedicated_agent
     return {**data, "policy_no": result.policy_no, "completed": False,
             "call": dataclasses.asdict(result.ended)}
 
@@ -147,17 +164,30 @@ async def _run_script(call: Call, policy: StoredPolicy, run: CallRun, prompts: P
         stop_warming.set()
 
 
-async def _greet_unknown(call: Call, prompts: PromptCache, options: CallbackOptions,
-                         text: str) -> CallEnded:
-    """Play the unknown-caller prompt, then transfer to a human (if configured) or hang up."""
+def dedicated_agent_uri(template: str, agent: DedicatedAgent) -> str:
+    """The named agent's SIP URI from a template like sip:{agent}@pbx ('' when unset)."""
+    return template.format(agent=urllib.parse.quote(agent.username, safe="")) if template else ""
+
+
+async def _pass_to_agent(call: Call, agent: DedicatedAgent, prompts: PromptCache,
+                         options: CallbackOptions) -> CallEnded:
+    """专人回访: the robot asks nothing; transfer to the named agent, or say they will call."""
+    uri = dedicated_agent_uri(options.dedicated_agent_uri, agent)
+    text = DEDICATED_TRANSFER_PROMPT if uri else DEDICATED_LATER_PROMPT
+    return await _greet_and_pass(call, prompts, options, text, uri)
+
+
+async def _greet_and_pass(call: Call, prompts: PromptCache, options: CallbackOptions,
+                          text: str, transfer_uri: str) -> CallEnded:
+    """Play a prompt, then transfer to a person (when a URI is given) or hang up."""
     wav = await asyncio.to_thread(prompts.wav_for, text)
     if await _answer(call, options):
         with contextlib.suppress(CallEndedError, TimeoutError):
             playing = await call.play(wav.path)
             await playing.wait(wav.seconds + options.prompt_slack_s)
     with contextlib.suppress(CallEndedError):
-        if options.transfer_uri and not call.ended:
-            await call.transfer(options.transfer_uri)
+        if transfer_uri and not call.ended:
+            await call.transfer(transfer_uri)
         else:
             await call.hangup()
     try:

@@ -17,6 +17,7 @@ class CallbackOptions:
     answer_timeout_s: float = 8.0
     barge_in: bool = True
     transfer_uri: str = ""
+    dedicated_agent_uri: str = ""  # template: {agent} is the named agent's login (专人回访)
     max_call_s: float = 900.0
     vad: VadConfig = field(default_factory=VadConfig)
     prompt_slack_s: float = 5.0  # a prompt that outlives its length by this much is stopped
@@ -31,6 +32,7 @@ class CallbackOptions:
             answer_timeout_s=settings.callback_answer_timeout_s,
             barge_in=settings.callback_barge_in,
             transfer_uri=settings.callback_transfer_uri,
+            dedicated_agent_uri=settings.callback_dedicated_agent_uri,
             max_call_s=settings.callback_max_call_s,
             second_listen=settings.callback_second_listen,
             vad=asr_config(settings).vad,

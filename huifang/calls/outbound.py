@@ -16,7 +16,7 @@ from agent_assist.voice_cues import PolicyholderRecord
 from huifang.calls.options import CallbackOptions
 from huifang.calls.outcome import CallbackOutcome, outcome_of
 from huifang.calls.pipeline import CallPipeline
-from huifang.calls.policy_lookup import holder_of_record, load_policy
+from huifang.calls.policy_lookup import holder_of_record, robot_policy
 from huifang.calls.record import start_call_record
 from huifang.calls.run import CallRun
 from huifang.calls.script_session import ScriptSession
@@ -108,9 +108,10 @@ async def run_stored_callback(
     between; a killed process leaves it with no end, its flags and answers stored. Its
     recording's path is stored from the start, so such a record points at the recording ivr
     recovers. Raises UnknownPolicyError before dialling when the database has no such
-    policy, and ivr's DialError when pjsua2 refuses to dial.
+    policy, DedicatedAgentError when a named agent calls it back (专人回访), and ivr's
+    DialError when pjsua2 refuses to dial.
     """
-    policy = await asyncio.to_thread(load_policy, database, policy_no)
+    policy = await asyncio.to_thread(robot_policy, database, policy_no)
     started = await asyncio.to_thread(
         start_call_record, database, policy.policy_id, CallDirection.OUTBOUND, uri,
         phone.config.recordings_dir)

@@ -16,9 +16,10 @@ from huifang.calls.bus import EventBus
 from huifang.calls.checks import Checks, VoiceChecks
 from huifang.calls.record import RecordWriter
 from huifang.calls.run import CallRun
-from huifang.settings import Settings, voiceprint_key
+from huifang.settings import Settings, deadline_rules, voiceprint_key
 from scripts_zh.policy import PolicyRecord
 from storage.database import Database
+from storage.problem_cases import DeadlineRules
 
 
 class CallPipeline:
@@ -29,11 +30,12 @@ class CallPipeline:
     """
 
     def __init__(self, engine: Engine, checks: Checks | None, *,
-                 database: Database | None = None, bus: EventBus | None = None) -> None:
+                 database: Database | None = None, bus: EventBus | None = None,
+                 rules: DeadlineRules | None = None) -> None:
         self.engine = engine
         self.checks = checks
         self.bus = bus
-        self.writer = RecordWriter(database) if database is not None else None
+        self.writer = RecordWriter(database, rules) if database is not None else None
 
     @property
     def voiceprints(self) -> SharedVoiceprints | None:
@@ -77,4 +79,5 @@ def pipeline_from_settings(settings: Settings, engine: Engine, *,
                            bus: EventBus | None = None) -> CallPipeline:
     """A process's pipeline with every check the settings ask for (rules loaded now)."""
     assist = AssistFactory(learned_flags=settings.learned_flags)
-    return CallPipeline(engine, Checks(voice_checks(settings), assist), database=database, bus=bus)
+    return CallPipeline(engine, Checks(voice_checks(settings), assist), database=database, bus=bus,
+                        rules=deadline_rules(settings))

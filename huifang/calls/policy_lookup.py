@@ -13,6 +13,7 @@ from agent_assist.voice_estimates import VoiceGender
 from scripts_zh.policy import PolicyRecord
 from storage.attention import on_attention_list
 from storage.database import Database
+from storage.dedicated_callbacks import dedicated_agent
 from storage.models import Policy
 from storage.policy_view import policy_record, policyholder_from_policy
 from storage.repository import REACHED, Repository
@@ -24,6 +25,18 @@ class UnknownPolicyError(LookupError):
     """A policy number the database does not hold."""
 
 
+class DedicatedAgentError(LookupError):
+    """The policy was given to a named agent (专人回访): the robot does not call it."""
+
+
+@dataclass(frozen=True)
+class DedicatedAgent:
+    """The named agent a special-attention listing gave a policy's callback to."""
+
+    user_id: int
+    username: str
+
+
 @dataclass(frozen=True)
 class StoredPolicy:
     """A policy's database id, the record its script runs with and its holder's record."""
@@ -31,6 +44,8 @@ class StoredPolicy:
     policy_id: int
     record: PolicyRecord
     holder: PolicyholderRecord
+    # 专人回访: every kind of call leaves the policy to this agent instead of the robot.
+    dedicated_agent: DedicatedAgent | None = None
 
 
 def callback_policy(session: Session, policy: Policy, today: date | None = None) -> PolicyRecord:
@@ -45,9 +60,11 @@ def callback_policy(session: Session, policy: Policy, today: date | None = None)
 
 
 def stored_policy(session: Session, policy: Policy) -> StoredPolicy:
-    """The three views of a stored policy a call needs."""
+    """The views of a stored policy a call needs, and the named agent it was given to."""
+    agent = dedicated_agent(session, policy.id)
     return StoredPolicy(policy.id, callback_policy(session, policy),
-                        policyholder_from_policy(policy))
+                        policyholder_from_policy(policy),
+                        DedicatedAgent(agent.id, agent.username) if agent else None)
 
 
 def load_policy(database: Database, policy_no: str) -> StoredPolicy:
@@ -57,6 +74,17 @@ def load_policy(database: Database, policy_no: str) -> StoredPolicy:
         if policy is None:
             raise UnknownPolicyError(f"no policy {policy_no.strip()!r} in the database")
         return stored_policy(session, policy)
+
+
+def robot_policy(database: Database, policy_no: str) -> StoredPolicy:
+    """The stored policy for a robot callback (`huifang call`, a campaign attempt, the desk's
+    预回访): UnknownPolicyError if there is none, DedicatedAgentError if a named agent has it."""
+    policy = load_policy(database, policy_no)
+    if policy.dedicated_agent is not None:
+        raise DedicatedAgentError(
+            f"policy {policy.record.policy_no} is called back by agent "
+            f"{policy.dedicated_agent.username} (专人回访), not by the robot")
+    return policy
 
 
 def policy_for_caller(database: Database, caller: str, today: date) -> StoredPolicy | None:

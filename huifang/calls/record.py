@@ -28,12 +28,20 @@ from agent_assist.events import Flag, VoiceCue
 from asr.events import Transcript, TranscriptPass
 from ivr.events import CallEnded
 from ivr.outcome import CallOutcome
+from scripts_zh.dialogue_events import (
+    AnswerHeard,
+    ItemConfirmed,
+    ProblemItem,
+    Prompt,
+    SurrenderOrComplaint,
+)
 from scripts_zh.dialogue_events import CallEnded as DialogueEnded
-from scripts_zh.dialogue_events import ItemConfirmed, ProblemItem
 from storage.analysis import refresh_flag, store_flags
 from storage.analysis_models import FlagKind
+from storage.callback_followups import record_followups
 from storage.database import Database
 from storage.models import CallDirection, CallRecord, Policy, User
+from storage.problem_cases import DeadlineRules
 from storage.repository import Repository
 from storage.transcripts import add_utterance
 
@@ -41,6 +49,8 @@ log = logging.getLogger(__name__)
 Job = Callable[[Session], None]
 # The dialogue's events that are stored: item answers (and their problem cases), the outcome.
 StoredDialogue = ItemConfirmed | ProblemItem | DialogueEnded
+# What the follow-ups (complaint, policy service, the robot's promises) are opened from.
+FollowUpDialogue = Prompt | AnswerHeard | SurrenderOrComplaint
 
 
 @dataclass(frozen=True)
@@ -90,8 +100,9 @@ def assign_agent(database: Database, call_id: int, agent_id: int) -> None:
 class RecordWriter:
     """One thread that runs every call's writes in order, each in its own transaction."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, rules: DeadlineRules | None = None) -> None:
         self.database = database
+        self.rules = rules  # the follow-ups' calendar (None: the bundled one)
         self._jobs: queue.SimpleQueue[tuple[Job, Future[None]] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="call-records", daemon=True)
         self._thread.start()
@@ -128,6 +139,7 @@ class CallRecorder:
         self._writer = writer
         self._flag_ids: dict[object, int] = {}  # touched on the writer's thread only
         self._last: Future[None] | None = None
+        self._followups: list[FollowUpDialogue] = []
 
     def flag(self, flag: Flag, key: object | None, kind: FlagKind) -> None:
         """Store a flag; a flag whose key was stored before gets its evidence replaced."""
@@ -166,12 +178,29 @@ class CallRecorder:
         """Store an item answer (and its problem case) or the dialogue's outcome."""
 
         def write(session: Session) -> None:
-            Repository(session).record_dialogue(_call(session, self.call_id), [event])
+            repo = Repository(session, self._writer.rules)
+            repo.record_dialogue(_call(session, self.call_id), [event])
 
         self._submit(write)
 
+    def heard(self, event: FollowUpDialogue) -> None:
+        """Keep a prompt, an answer or a caught surrender/complaint for the call's follow-ups."""
+        self._followups.append(event)
+
     async def finish(self, ended: CallEnded | None) -> None:
-        """After everything queued: how the call ended and its recording (None: it failed)."""
+        """After everything queued: the follow-ups of what was said (a complaint, a surrender
+        request, the robot's promises, however the call ended), then how the call ended and
+        its recording (None: it failed)."""
+        events, self._followups = self._followups, []
+        if events:
+            rules = self._writer.rules
+
+            def followups(session: Session) -> None:
+                repo = Repository(session, rules)
+                call = _call(session, self.call_id)
+                record_followups(session, call, events, datetime.now(UTC), repo.rules)
+
+            self._submit(followups)
         self._submit(lambda session: _finish(session, self.call_id, ended))
         await self.flushed()
 

@@ -44,6 +44,9 @@ ANSWER_KEEP_S = 30.0  # longer than any answer a scripted session listens to aga
 _SHOWN_DIALOGUE = (Prompt, AnswerHeard, ItemConfirmed, ProblemItem, SurrenderOrComplaint,
                    TransferToHuman, DialogueEnded)
 _STORED_DIALOGUE = (ItemConfirmed, ProblemItem, DialogueEnded)
+# What the call's follow-ups are opened from when it ends: the prompts (the robot's promises),
+# the answers heard and a surrender or complaint the dialogue caught (callback_followups).
+_FOLLOW_UP_DIALOGUE = (Prompt, AnswerHeard, SurrenderOrComplaint)
 Finding = Flag | VoiceCue
 
 
@@ -132,6 +135,8 @@ class CallRun:
             self.show(event)
             if self._recorder is not None and isinstance(event, _STORED_DIALOGUE):
                 self._recorder.dialogue(event)
+            if self._recorder is not None and isinstance(event, _FOLLOW_UP_DIALOGUE):
+                self._recorder.heard(event)
 
     # --- what the checks find (CheckSink) -------------------------------------------------
 

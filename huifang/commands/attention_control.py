@@ -13,10 +13,9 @@ from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.documents.attention_report import report_pdf, report_table
 from huifang.documents.pdf import DocumentError
-from huifang.settings import get_settings
+from huifang.settings import deadline_rules, get_settings
 from huifang.web.attention_control_routes import proposal_rules
 from huifang.web.kpi_views import kpi_targets
-from huifang.web.review_access import deadline_rules
 from huifang.web.table_export import table_xlsx
 from storage.attention import entries
 from storage.attention_proposals import propose

@@ -20,7 +20,7 @@ from huifang.calls.outbound import call_policyholder, run_stored_callback
 from huifang.calls.outcome import CallbackOutcome, outcome_json
 from huifang.calls.pipeline import pipeline_from_settings
 from huifang.calls.policy_input import PolicyInputError, policy_from_json
-from huifang.calls.policy_lookup import UnknownPolicyError, load_policy
+from huifang.calls.policy_lookup import DedicatedAgentError, UnknownPolicyError, robot_policy
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.prompt_audio.configured import prompt_cache_from_settings
@@ -80,9 +80,9 @@ def run(args: argparse.Namespace) -> int:
     if database is None:
         return EXIT_DATABASE
     try:
-        load_policy(database, args.policy)  # a wrong number fails before any model loads
+        robot_policy(database, args.policy)  # a wrong number fails before any model loads
         return _run(args, _StoredPolicy(database, args.policy))
-    except UnknownPolicyError as err:
+    except (UnknownPolicyError, DedicatedAgentError) as err:
         report_error(f"--policy {args.policy}", str(err))
         return EXIT_BAD_INPUT
     finally:

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
-from huifang.settings import get_settings
-from huifang.web.review_access import deadline_rules
+from huifang.settings import deadline_rules, get_settings
 from huifang.web.sales_feedback_views import daily_table, failed_table
 from huifang.web.table_export import table_csv, table_xlsx
 from storage.sales_feedback import SellerCase, daily_cases, failed_callbacks

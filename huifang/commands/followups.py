@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
-from huifang.settings import get_settings
-from huifang.web.review_access import deadline_rules
+from huifang.settings import deadline_rules, get_settings
 from storage.complaints import sweep_complaints
 from storage.customer_promises import sweep_promises
 from storage.policy_service import sweep_service

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
-from huifang.settings import get_settings
+from huifang.settings import deadline_rules, get_settings
 from huifang.web.kpi_routes import kpi_request
 from huifang.web.kpi_views import (
     UNIT_LABELS,
@@ -19,7 +19,6 @@ from huifang.web.kpi_views import (
     report_out,
     sharp_change_rule,
 )
-from huifang.web.review_access import deadline_rules
 from storage.kpi_definitions import BY_KEY, KpiUnit
 from storage.kpi_periods import Period, PeriodRangeError
 from storage.kpis import Grouping, kpi_report

@@ -202,7 +202,8 @@ STRING_VOCABULARIES: dict[str, dict[str, str]] = {
         "policies.import": "导入保单", "policy.update": "保单变更",
         # storage.agent_actions: what an agent did on the live screen
         "open": "坐席开立问题件", "mark": "坐席标记", "note": "坐席备注",
-        "problem_case": "坐席提交问题件"},
+        "problem_case": "坐席提交问题件", "complaint": "坐席登记投诉",
+        "surrender": "坐席登记退保申请"},
     "auditEntity": {
         "flag": "标记", "problem_case": "问题件", "attention_entry": "特别关注",
         "agent_action": "坐席操作", "complaint": "投诉", "customer_promise": "客户承诺",

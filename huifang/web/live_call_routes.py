@@ -1,6 +1,7 @@
 """The agent's live-call API: start a bridged callback, read the script, and with one click
-mark an item, write a note or raise a problem case (问题件). Each action is stored and shown
-on every screen watching the call."""
+mark an item, write a note, raise a problem case (问题件) or register a complaint or surrender
+request the customer made (into the complaint workflow, to policy service). Each action is
+stored and shown on every screen watching the call."""
 
 from __future__ import annotations
 
@@ -15,17 +16,26 @@ from huifang.calls.agent_pool import FreeAgent
 from huifang.calls.bus import EventBus
 from huifang.calls.desk import LiveDeskError
 from huifang.calls.events import AgentNote, ItemMarked, ItemState, ProblemCaseRaised
-from huifang.calls.policy_lookup import UnknownPolicyError, callback_policy
+from huifang.calls.policy_lookup import DedicatedAgentError, UnknownPolicyError, callback_policy
 from huifang.web.call_access import visible_call
 from huifang.web.deps import CsrfUserDep, SessionDep, UserDep
+from huifang.web.review_access import RulesDep
 from huifang.web.roles import sees_personal_data
 from huifang.web.script_view import CallScriptOut, call_script, problem_kind_of
 from huifang.web.sign_ins import SignedInUser
 from scripts_zh.script_loader import script_for
-from storage.agent_actions import add_note, call_actions, mark_item, raise_problem_case
+from storage.agent_actions import (
+    HeardRequest,
+    add_note,
+    call_actions,
+    mark_item,
+    raise_problem_case,
+    register_request,
+)
 from storage.audit import Actor
 from storage.live_models import AgentAction
 from storage.models import CallRecord, UserRole
+from storage.service_models import Complaint
 from zhtext.personal_numbers import mask_personal_numbers
 
 if TYPE_CHECKING:
@@ -93,6 +103,13 @@ class ProblemCaseIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
+class RequestIn(BaseModel):
+    """A complaint or surrender request the customer made on the call, in their words."""
+
+    kind: HeardRequest
+    text: str = Field(min_length=1, max_length=2000)
+
+
 class ActionOut(BaseModel):
     """One stored action of an agent on the call."""
 
@@ -104,6 +121,13 @@ class ActionOut(BaseModel):
     text: str
     problem_case_id: int | None
     done_at: datetime
+
+
+class RequestOut(ActionOut):
+    """The stored action, and the complaint or policy-service request it opened."""
+
+    complaint_id: int | None
+    service_request_id: int | None
 
 
 @router.post("/api/live/callbacks", status_code=status.HTTP_202_ACCEPTED,
@@ -139,6 +163,8 @@ async def start_robot_callback(body: RobotCallback, request: Request,
         call_id = await desk.start_robot_callback(body.policy_no, customer_uri)
     except UnknownPolicyError as err:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(err)) from err
+    except DedicatedAgentError as err:  # 专人回访: the named agent calls, never the robot
+        raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from err
     except LiveDeskError as err:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(err)) from err
     return StartedCallback(call_id=call_id)
@@ -220,6 +246,23 @@ def problem_case(call_id: CallId, body: ProblemCaseIn, request: Request, session
     _bus(request).publish(
         call_id, ProblemCaseRaised(case.id, body.step_id, body.note, user.username))
     return _action_out(action, masked=not sees_personal_data(user.role))
+
+
+@router.post("/api/calls/{call_id}/requests", status_code=status.HTTP_201_CREATED,
+             responses={401: {}, 403: {}, 404: {}, 422: {}})
+def register(call_id: CallId, body: RequestIn, request: Request, session: SessionDep,
+             user: CsrfUserDep, rules: RulesDep) -> RequestOut:  # fmt: skip
+    """Register a complaint (its clocks start now) or hand a surrender request to policy
+    service (its deadline counted in working days), on the call's policy."""
+    call = _acting_call(session, user, call_id)
+    made, action = register_request(session, call, _actor(user), body.kind, body.text, rules)
+    what = "投诉" if isinstance(made, Complaint) else "退保申请"
+    _bus(request).publish(call_id, AgentNote(f"已登记{what} #{made.id}：{body.text}",
+                                             user.username))  # fmt: skip
+    out = _action_out(action, masked=not sees_personal_data(user.role))
+    return RequestOut(**out.model_dump(),
+                      complaint_id=made.id if isinstance(made, Complaint) else None,
+                      service_request_id=None if isinstance(made, Complaint) else made.id)
 
 
 # --- helpers ------------------------------------------------------------------------------

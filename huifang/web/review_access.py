@@ -4,19 +4,16 @@ and the deadline rules the console's settings give."""
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, status
 
-from huifang.settings import Settings
+from huifang.settings import deadline_rules
 from huifang.web.deps import SettingsDep, csrf_checked_user, current_user
 from huifang.web.sign_ins import SignedInUser
 from storage.audit import Actor
 from storage.models import UserRole
 from storage.problem_cases import DeadlineRules
-from storage.working_days import WorkingCalendar, load_calendar
 
 _CONSOLE_ROLES = frozenset({UserRole.REVIEWER, UserRole.SUPERVISOR, UserRole.ADMIN})
 # Supervisors and admins oversee the reviewers: they read the trail and may resolve any case.
@@ -54,21 +51,6 @@ def _overseer(user: Annotated[SignedInUser, Depends(current_user)]) -> SignedInU
 def actor(user: SignedInUser) -> Actor:
     """The signed-in user as the audit trail names them."""
     return Actor(user.user_id, user.username)
-
-
-@lru_cache(maxsize=8)
-def _calendar(path: str) -> WorkingCalendar:
-    return load_calendar(Path(path) if path else None)
-
-
-def deadline_rules(settings: Settings) -> DeadlineRules:
-    """The working-day calendar and limits from the HUIFANG_REVIEW_* settings."""
-    return DeadlineRules(
-        calendar=_calendar(settings.review_holidays_file),
-        deadline_working_days=settings.review_deadline_working_days,
-        reminder_working_days=settings.review_reminder_working_days,
-        timezone=settings.review_timezone,
-    )
 
 
 def _rules(settings: SettingsDep) -> DeadlineRules:

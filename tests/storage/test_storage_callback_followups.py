@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from storage_testkit import GOOD_CSV, run_dialogue, sqlite_db
 
-from storage.models import CallDirection, CaseStatus, ProblemCase
+from storage.agent_actions import HeardRequest, register_request
+from storage.audit import Actor
+from storage.models import CallDirection, CaseStatus, ProblemCase, User, UserRole
 from storage.policy_import import import_policy_file
 from storage.policy_view import policy_record
 from storage.repository import Repository
@@ -82,3 +84,26 @@ def test_a_strong_complaint_in_an_ordinary_answer_is_recorded(tmp_path: Path) ->
         assert complaint.kind is ComplaintKind.STRONG
         assert session.scalars(select(ServiceRequest)).all() == []
         assert all(case.status is CaseStatus.OPEN for case in repo.problem_cases(policy))
+
+
+def test_what_an_agent_registered_on_the_call_is_not_opened_twice(tmp_path: Path) -> None:
+    db = sqlite_db(tmp_path)
+    import_policy_file(db, GOOD_CSV)
+    with db.session() as session:
+        agent = User(username="ann", password_hash="x", role=UserRole.AGENT,
+                     created_at=datetime.now(UTC))  # fmt: skip
+        session.add(agent)
+        repo = Repository(session)
+        policy = repo.policy(POLICY)
+        assert policy is not None
+        call = repo.start_call(policy, CallDirection.OUTBOUND, "sip:x@pbx")
+        session.flush()
+        ann = Actor(agent.id, agent.username)
+        register_request(session, call, ann, HeardRequest.COMPLAINT, "业务员骗我", repo.rules)
+        register_request(session, call, ann, HeardRequest.SURRENDER, "我要退保", repo.rules)
+        # The robot's part of the same call heard them too: its follow-ups add none.
+        repo.record_dialogue(call, run_dialogue(policy_record(policy),
+                                                [*FIRST_FIVE, "我要退保，业务员骗我"]))  # fmt: skip
+        assert len(session.scalars(select(Complaint)).all()) == 1
+        assert len(session.scalars(select(ServiceRequest)).all()) == 1
+        assert len(session.scalars(select(CustomerPromise)).all()) == 1  # the robot's promise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -10,6 +11,13 @@ from web_testkit import sign_in, web_rig
 from storage.live_models import AgentAction
 from storage.models import ProblemCase
 from storage.review_models import AuditEntry
+from storage.service_models import (
+    Complaint,
+    ComplaintChannel,
+    ComplaintKind,
+    ComplaintStage,
+    ServiceRequest,
+)
 
 
 def _headers(token: str) -> dict[str, str]:
@@ -118,3 +126,45 @@ def test_reviewers_read_but_do_not_act_and_only_agents_start_callbacks(tmp_path:
         no_phone = rig.client.post("/api/live/callbacks", headers=_headers(agent_token),
                                    json=start)
         assert no_phone.status_code == 409  # this app was made without a live desk
+
+
+def test_a_complaint_and_a_surrender_heard_on_the_call_are_registered(tmp_path: Path) -> None:
+    with web_rig(tmp_path) as rig:
+        token = sign_in(rig.client, "ann")
+        call_id = rig.call_of["ann"]
+        with rig.client.websocket_connect(f"/ws/calls/{call_id}") as socket:
+            socket.receive_json()
+            said = "业务员说保本，我要投诉他，回电13812345678"
+            complaint = rig.client.post(f"/api/calls/{call_id}/requests", headers=_headers(token),
+                                        json={"kind": "complaint", "text": said})
+            assert complaint.status_code == 201, complaint.text
+            shown = socket.receive_json()
+        body = complaint.json()
+        assert body["kind"] == "complaint" and body["service_request_id"] is None
+        assert body["text"] == "业务员说保本，我要投诉他，回电138****5678"  # agents: masked
+        assert shown["type"] == "AgentNote"
+        assert shown["event"]["text"].startswith(f"已登记投诉 #{body['complaint_id']}：")
+        surrender = rig.client.post(f"/api/calls/{call_id}/requests", headers=_headers(token),
+                                    json={"kind": "surrender", "text": "犹豫期内我想退保"})
+        assert surrender.status_code == 201, surrender.text
+        request_id = surrender.json()["service_request_id"]
+        bad = rig.client.post(f"/api/calls/{call_id}/requests", headers=_headers(token),
+                              json={"kind": "praise", "text": "x"})
+        assert bad.status_code == 422
+        rita = sign_in(rig.client, "rita")
+        refused = rig.client.post(f"/api/calls/{call_id}/requests", headers=_headers(rita),
+                                  json={"kind": "complaint", "text": "x"})
+        assert refused.status_code == 403  # reviewers judge recordings, they do not act
+        with rig.db.session() as session:
+            row = session.get(Complaint, body["complaint_id"])
+            assert row is not None and (row.call_id, row.kind, row.channel) == (
+                call_id, ComplaintKind.COMPLAINT, ComplaintChannel.CALLBACK)
+            assert row.stage is ComplaintStage.RECEIVED and row.summary == said
+            assert row.acknowledge_due == row.received_at + timedelta(hours=24)
+            service = session.get(ServiceRequest, request_id)
+            assert service is not None and service.call_id == call_id
+            assert service.accept_due > service.received_at.date()
+            kinds = [a.kind.value for a in session.scalars(select(AgentAction))]
+            assert kinds == ["complaint", "surrender"]
+            audited = session.scalars(select(AuditEntry.action)).all()
+            assert {"complaint", "surrender"} <= set(audited)

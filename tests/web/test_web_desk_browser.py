@@ -1,6 +1,7 @@
 """In Debian's Chromium, the agent desk at 1366×768: one screen without scrolling; an agent marks
 every item by keyboard and opens a problem case with Q while hints and both legs' words arrive
-live; a stored call shows its transcript and hints (not 实时). Screenshots in tests/artifacts."""
+live, and registers a surrender request and a complaint the customer made; a stored call shows
+its transcript and hints (not 实时). Screenshots in tests/artifacts."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from storage.database import Database
 from storage.live_models import AgentAction
 from storage.models import CallDirection, ProblemCase, User
 from storage.repository import Repository
+from storage.service_models import Complaint, ServiceRequest
 
 
 def _live_call(db: Database, agent: str) -> int:
@@ -129,3 +131,35 @@ def test_a_stored_call_shows_its_transcript_and_hints_not_live(tmp_path: Path) -
         screenshot(page, "agent_desk_stored")
         page.set_viewport_size(ZOOM_125)
         assert _one_screen(page) and fits_width(page)
+
+
+def test_an_agent_registers_a_surrender_request_and_a_complaint_heard_on_the_call(
+    tmp_path: Path,
+) -> None:
+    with seeded_app(tmp_path) as (app, db, _calls), served(app) as base, chromium() as browser:
+        call_id = _live_call(db, "ann")
+        page = laptop_page(browser)
+        sign_in_page(page, base, "ann")
+        page.goto(f"{base}/app/agent.html?call={call_id}")
+        expect(page.locator("#status")).to_have_text("实时")
+        dialog = page.locator("#request-dialog")
+        page.keyboard.press("r")  # R: what the customer asks for, by keyboard
+        expect(dialog).to_be_visible()
+        dialog.locator("select[name=kind]").select_option("surrender")
+        dialog.locator("textarea[name=text]").fill("犹豫期内我要退保")
+        dialog.locator("button[type=submit]").click()
+        expect(page.locator("#notes li.note").first).to_contain_text("已登记退保申请 #")
+        page.locator("#register-request").click()  # and by the button
+        dialog.locator("select[name=kind]").select_option("complaint")
+        dialog.locator("textarea[name=text]").fill("业务员骗我说保本，我要投诉")
+        dialog.locator("button[type=submit]").click()
+        expect(page.locator("#notes li.note").first).to_contain_text("已登记投诉 #")
+        expect(dialog).to_be_hidden()
+        assert _one_screen(page)
+        assert english_codes(page) == set()
+        screenshot(page, "agent_desk_requests")
+    with db.session() as session:
+        (request,) = session.scalars(select(ServiceRequest)).all()
+        (complaint,) = session.scalars(select(Complaint)).all()
+        assert request.call_id == call_id == complaint.call_id
+        assert complaint.summary == "业务员骗我说保本，我要投诉"

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from review_testkit import seed_review
 from web_testkit import seeded_app, settings_for
 
-from huifang.web.review_access import deadline_rules
+from huifang.settings import deadline_rules
 from storage.analysis_models import CallFlag
 from storage.attention import Listing, report_entry
 from storage.attention_models import AttentionGround, AttentionSeverity, AttentionSubject

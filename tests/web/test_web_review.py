@@ -20,7 +20,7 @@ from review_testkit import PROMISE, PROMISE_MASKED, PROMISE_SPAN, SELLER, seed_r
 from schemathesis.core.result import Ok
 from web_testkit import WebRig, settings_for, sign_in, web_rig
 
-from huifang.web.review_access import deadline_rules
+from huifang.settings import deadline_rules
 from huifang.web.table_export import XLSX_TYPE
 from storage.analysis_models import CallFlag
 from storage.audit import Actor

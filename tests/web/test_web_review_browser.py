@@ -13,7 +13,7 @@ from playwright.sync_api import Request, expect
 from review_testkit import PROMISE_MASKED, seed_flagged_calls, seed_review
 from web_testkit import seeded_app, settings_for
 
-from huifang.web.review_access import deadline_rules
+from huifang.settings import deadline_rules
 from storage.analysis import flags_for_call
 from storage.audit import Actor
 from storage.dispositions import confirm_flag

@@ -173,6 +173,38 @@ function wireActions() {
   caseForm.note.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) caseForm.requestSubmit();
   });
+  wireRequestDialog();
+}
+
+// A complaint or surrender request the customer made: into the complaint workflow (its clocks
+// start now) or to policy service; shown to every screen on the call as a note.
+function wireRequestDialog() {
+  const dialog = document.getElementById("request-dialog");
+  const form = document.getElementById("request-form");
+  document.getElementById("register-request").addEventListener("click", openRequestDialog);
+  document.getElementById("request-cancel").addEventListener("click", () => dialog.close());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const done = await huifangApi.request("POST", `/api/calls/${encodeURIComponent(callId)}/requests`,
+      { kind: form.kind.value, text: form.text.value }).catch((err) => {
+      form.querySelector(".error").textContent = err.message;
+      return null;
+    });
+    if (!done) return;
+    if (desk.ended) {  // no live echo once the call has ended
+      const what = done.complaint_id ? `投诉 #${done.complaint_id}` : `退保申请 #${done.service_request_id}`;
+      onEvent.AgentNote({ by: done.by, text: `已登记${what}：${done.text}` });
+    }
+    dialog.close();
+  });
+}
+
+function openRequestDialog() {
+  const form = document.getElementById("request-form");
+  form.text.value = document.querySelector("#note-form input[name=text]").value;
+  form.querySelector(".error").textContent = "";
+  document.getElementById("request-dialog").showModal();
+  form.kind.focus();
 }
 
 function openCaseDialog() {
@@ -198,6 +230,7 @@ function wireKeys() {
   const add = huifangShell.keys.add;
   add({ key: "q", shown: "Q", label: "提交问题件（当前项）", run: openCaseDialog });
   add({ key: "Q", run: openCaseDialog });
+  add({ key: "r", shown: "R", label: "登记投诉/退保申请", run: openRequestDialog });
   add({ key: "e", shown: "E", label: "写备注", run: () => document.querySelector("#note-form input[name=text]").focus() });
   add({ key: "m", shown: "M", label: "提示音 开/关", run: () => feed.toggleSound() });
   add({ key: "f", shown: "F", label: "转写回到最新", run: () => feed.toLatest() });
