@@ -19,6 +19,7 @@ import pytest
 from huifang.demo.softphone_process import SoftphoneProcess
 from huifang.web.user_accounts import add_user
 from storage.database import Database, open_database
+from storage.live_models import AgentAction
 from storage.models import CallRecord, UserRole
 from storage.policy_import import import_policy_file
 
@@ -84,6 +85,16 @@ def _call(url: str) -> CallRecord:
         database.close()
 
 
+def _marks(url: str) -> list[tuple[str | None, str | None]]:
+    """The agent's marks stored on the (one) call."""
+    database: Database = open_database(url)
+    try:
+        with database.session() as session:
+            return [(a.step_id, a.state) for a in session.query(AgentAction).all()]
+    finally:
+        database.close()
+
+
 def _recording_grown(url: str, seconds: float, timeout: float) -> Path:
     """The call's recording path as stored while it is up, once that much audio is on disk."""
     deadline = time.monotonic() + timeout
@@ -121,6 +132,11 @@ def test_a_bridged_call_cut_by_kill_9_is_settled_with_its_recording(tmp_path: Pa
             assert started.status_code == 202, started.text
             customer.wait_for("media", 60)
             recording = _recording_grown(url, RECORDED_S, 60)
+            call_id = started.json()["call_id"]
+            marked = client.post(f"/api/calls/{call_id}/marks", json={
+                "step_id": "identity_name", "state": "confirmed"},
+                headers={"X-CSRF-Token": me.json()["csrf_token"]})
+            assert marked.status_code == 201, marked.text  # the agent's answer, stored now
             server.kill()  # with both legs up
     finally:
         server.kill()
@@ -137,6 +153,7 @@ def test_a_bridged_call_cut_by_kill_9_is_settled_with_its_recording(tmp_path: Pa
     assert settled.outcome == "interrupted" and settled.ended_at is not None
     assert settled.recording_path == str(recording)
     assert settled.agent_id is not None  # still the agent's call, on their list
+    assert _marks(url) == [("identity_name", "confirmed")]  # the answer given is kept
     with wave.open(str(recording), "rb") as wav:  # repaired: every frame on disk counted
         assert wav.getnchannels() == 2
         assert wav.getnframes() >= RECORDED_S * wav.getframerate()
