@@ -6,6 +6,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
 from agent_assist.voiceprint_pseudonyms import VoiceprintKeyError
 from huifang.commands import COMMANDS, register
 from huifang.commands.common import EXIT_BAD_INPUT, report_error
@@ -36,7 +39,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VoiceprintKeyError as err:  # a call process opening voiceprints of another key
         report_error("voiceprints", str(err))
         return EXIT_BAD_INPUT
+    except SettingsError as err:  # a HUIFANG_* value that is not even its type's syntax
+        report_error("settings", str(err))
+        return EXIT_BAD_INPUT
+    except ValidationError as err:
+        if err.title != "Settings":  # another model's: a bug, with its traceback
+            raise
+        report_error("settings", settings_problems(err))
+        return EXIT_BAD_INPUT
     return status
+
+
+def settings_problems(err: ValidationError) -> str:
+    """Each bad HUIFANG_* variable and what is wrong with it, on one line."""
+    return "; ".join(f"HUIFANG_{'_'.join(str(part) for part in problem['loc']).upper()}: "
+                     f"{problem['msg']}" for problem in err.errors())
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ class GrowingWav:
         self._patch_every = max(1, int(patch_every_s * sample_rate)) * channels * 2
         self._file: BinaryIO = open_private(path)  # closed in close()
         self._file.write(wav_header(channels, sample_rate, 0))
+        self._file.flush()  # a call cut off before its first patch still leaves a WAV
         self._data_bytes = 0
         self._unpatched = 0
 

@@ -4,9 +4,9 @@ Every kind of call (inbound, outbound robot callback, campaign attempt, live age
 `calls` row opened when the call starts, with its owner (storage.ownership) and, where it is
 recorded, its recording's path; item answers and flags are written as they happen. A process
 killed mid-call leaves that row open. Settling it keeps everything written so far, sets the
-outcome `interrupted`, and links the recording when its file is there (ivr repairs such WAVs
-when a Phone starts). When it ended is read from the recording: its length after the start,
-or the time the file was last written; without one, the time of settling.
+outcome `interrupted`, and links the recording when its file is there and is a WAV (ivr
+repairs such WAVs when a Phone starts). When it ended is read from the recording: its length
+after the start, or the time the file was last written; without one, the time of settling.
 
 Who is dead is the caller's to say, through `is_live`: `on_this_node` for a start-up (this
 node's processes, by pid and start time), `node_is_dead` when a whole node is gone (issue 19:
@@ -95,6 +95,8 @@ def settle_call(session: Session, call: CallRecord, now: datetime, *,
         recording = None
     call.outcome = INTERRUPTED
     call.ended_at = _ended_at(call.started_at, recording, now)
+    if recording is not None and not _is_wav(recording):
+        recording = None  # cut off before its header was written: no player opens it
     if not remote or recording is not None:
         call.recording_path = str(recording) if recording else None
     answers = session.scalar(select(func.count()).select_from(ItemAnswer)
@@ -105,6 +107,15 @@ def settle_call(session: Session, call: CallRecord, now: datetime, *,
     return SettledCall(call.id, call.direction.value,
                        call.policy.policy_no if call.policy else None,
                        str(owner) if owner else "unknown", call.recording_path, answers, flags)
+
+
+def _is_wav(recording: Path) -> bool:
+    """Whether the file opens as a WAV (an empty one included)."""
+    try:
+        with wave.open(str(recording), "rb"):
+            return True
+    except (wave.Error, EOFError, OSError):
+        return False
 
 
 def _ended_at(started: datetime, recording: Path | None, now: datetime) -> datetime:

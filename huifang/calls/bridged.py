@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from huifang.calls.agent_pool import AgentPool
 from huifang.calls.events import CallStage, CallStatus
@@ -40,8 +41,10 @@ class DeskLine:
 
 
 async def run_bridged(line: DeskLine, call_id: int, policy: StoredPolicy, agent_uri: str,
-                      customer_uri: str) -> None:
-    """Ring the agent, dial the customer, bridge them; listen to both until either hangs up."""
+                      customer_uri: str, *, record_to: Path | None = None) -> None:
+    """Ring the agent, dial the customer, bridge them; listen to both until either hangs up.
+    The customer's call (both voices, once bridged) is recorded to `record_to`, the path
+    stored with the call's record at its start (None: where the phone records by default)."""
     calls: list[Call] = []
     async with line.pipeline.call(call_id, policy.record, policy.holder, identity=True) as run:
         try:
@@ -51,7 +54,7 @@ async def run_bridged(line: DeskLine, call_id: int, policy: StoredPolicy, agent_
                 run.ended = await calls[-1].wait_ended(HANGUP_WAIT_S)
                 return
             run.show(CallStatus(CallStage.DIALLING_CUSTOMER, customer_uri))
-            customer = await _dial(line.phone, customer_uri, calls)
+            customer = await _dial(line.phone, customer_uri, calls, record_to)
             if customer is None:
                 run.ended = await calls[-1].wait_ended(HANGUP_WAIT_S)
                 return
@@ -65,14 +68,16 @@ async def run_bridged(line: DeskLine, call_id: int, policy: StoredPolicy, agent_
 
 
 async def run_robot(line: DeskLine, call_id: int, policy: StoredPolicy, uri: str,
-                    prompts: PromptCache, options: CallbackOptions) -> None:
-    """The script on the customer's call; 转人工 rings the longest-waiting free agent."""
+                    prompts: PromptCache, options: CallbackOptions, *,
+                    record_to: Path | None = None) -> None:
+    """The script on the customer's call (recorded to `record_to`, as run_bridged); 转人工
+    rings the longest-waiting free agent."""
     calls: list[Call] = []
     dialogue = CallbackDialogue(script_for(policy.record), policy.record)
     async with line.pipeline.call(call_id, policy.record, policy.holder) as run:
         try:
             run.show(CallStatus(CallStage.DIALLING_CUSTOMER, uri))
-            customer = await _dial(line.phone, uri, calls)
+            customer = await _dial(line.phone, uri, calls, record_to)
             if customer is None:
                 run.ended = await calls[-1].wait_ended(HANGUP_WAIT_S)
                 return
@@ -113,9 +118,10 @@ async def _hand_over(line: DeskLine, run: CallRun, customer: Call, calls: list[C
     return True
 
 
-async def _dial(phone: Phone, uri: str, calls: list[Call]) -> Call | None:
+async def _dial(phone: Phone, uri: str, calls: list[Call],
+                record_to: Path | None = None) -> Call | None:
     """Place a call and wait for its answer and audio; None when it was not answered."""
-    call = await phone.place_call(uri)
+    call = await phone.place_call(uri, record_to=record_to)
     calls.append(call)
     if not await call.wait_answered(phone.config.ring_timeout_s + MEDIA_WAIT_S):
         return None

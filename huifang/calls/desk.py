@@ -99,16 +99,18 @@ class LiveDesk:
 
     async def start_callback(self, agent_id: int, policy_no: str, agent_uri: str,
                              customer_uri: str | None = None) -> int:
-        """Open the call record for the agent and start ringing; the call's id at once."""
+        """Open the call record for the agent (its recording's path stored now, so a restart
+        after a crash links the repaired recording) and start ringing; the call's id at once."""
         line = self._require_line()
         if customer_uri is None:
             customer_uri = await self.customer_uri(policy_no)
         policy = await asyncio.to_thread(load_policy, line.database, policy_no)
         started = await asyncio.to_thread(
             start_call_record, line.database, policy.policy_id, CallDirection.OUTBOUND,
-            customer_uri, agent_id=agent_id)
+            customer_uri, line.phone.config.recordings_dir, agent_id=agent_id)
         self._track(started.call_id,
-                    run_bridged(line, started.call_id, policy, agent_uri, customer_uri))
+                    run_bridged(line, started.call_id, policy, agent_uri, customer_uri,
+                                record_to=started.recording))
         return started.call_id
 
     async def customer_uri(self, policy_no: str) -> str:
@@ -125,11 +127,12 @@ class LiveDesk:
         policy = await asyncio.to_thread(robot_policy, line.database, policy_no)
         started = await asyncio.to_thread(
             start_call_record, line.database, policy.policy_id, CallDirection.OUTBOUND,
-            customer_uri)
+            customer_uri, line.phone.config.recordings_dir)
         prompts = prompt_cache_from_settings(self.settings)
         options = CallbackOptions.from_settings(self.settings)
         self._track(started.call_id,
-                    run_robot(line, started.call_id, policy, customer_uri, prompts, options))
+                    run_robot(line, started.call_id, policy, customer_uri, prompts, options,
+                              record_to=started.recording))
         return started.call_id
 
     def _track(self, call_id: int, run: Coroutine[Any, Any, None]) -> None:

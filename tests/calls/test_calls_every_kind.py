@@ -138,8 +138,14 @@ def test_an_agents_bridged_call(rig: Rig, line: Path) -> None:
             SoftphoneProcess("customer", softphone_turns(lines, "customer")) as customer:
         call_id = rig.run(rig.desk.start_callback(rig.agent_id, holder.policy_no, agent.uri,
                                                   customer.uri), 60)
+        # Named in the record from the start (a restart after kill -9 links it), and written.
+        recording = rig.call(call_id).recording_path
+        assert recording is not None
+        rig.wait_until("the recording", lambda: Path(recording).is_file(), 60)
         flags = rig.hang_up_when_checked(call_id)
-    _assert_checked(rig.call(call_id), flags)
+    call = rig.call(call_id)
+    assert call.recording_path == recording
+    _assert_checked(call, flags)
     _assert_shown(rig.screen(call_id))
 
 

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import wave
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +23,9 @@ from campaign_testkit import PolicySpec, write_policies
 from sqlalchemy import select
 
 from storage.campaign_models import AttemptOutcome, AttemptStatus, CampaignAttempt
+from storage.campaigns import CampaignStore
 from storage.database import Database, open_database
+from storage.models import CallRecord
 
 pytestmark = pytest.mark.slow
 TALK = "13900001"  # answers, stays on the line 3 s, hangs up
@@ -43,6 +46,18 @@ def lines(tmp_path: Path) -> Iterator[dict[str, SippLine]]:
 def _attempts(db: Database) -> list[CampaignAttempt]:
     with db.session() as session:
         return list(session.scalars(select(CampaignAttempt).order_by(CampaignAttempt.id)))
+
+
+def _calls_of(db: Database, attempt_ids: list[int]) -> list[CallRecord]:
+    """The call records these attempts placed (no call record at all is left open)."""
+    with db.session() as session:
+        assert session.scalars(select(CallRecord).where(CallRecord.ended_at.is_(None))).all() == []
+        store = CampaignStore(session)
+        calls = [store.call_for(session.get_one(CampaignAttempt, attempt_id))
+                 for attempt_id in attempt_ids]
+        found = [call for call in calls if call is not None]
+        session.expunge_all()
+        return found
 
 
 def _wait_mid_campaign(db: Database, proc: subprocess.Popen[str], timeout: float) -> None:
@@ -91,7 +106,16 @@ def test_sigkill_mid_campaign_then_restart_dials_nobody_twice_and_keeps_every_ou
     assert second.returncode == 0, second.stderr[-4000:]
 
     attempts = _attempts(db)
+    cut_calls = _calls_of(db, [a.id for a in attempts
+                               if (a.detail or "").startswith("worker stopped mid-call")])
     db.close()
+    # Their call records too: settled as interrupted, the repaired recording linked if any.
+    assert cut_calls and all(c.ended_at is not None and c.outcome == "interrupted"
+                             for c in cut_calls), [(c.id, c.outcome) for c in cut_calls]
+    for call in cut_calls:
+        if call.recording_path is not None:
+            with wave.open(call.recording_path, "rb") as recording:
+                assert recording.getnchannels() == 2
     assert all(a.status is AttemptStatus.FINISHED for a in attempts)
     # No outcome recorded before the kill was lost or changed.
     assert {a.id: a.outcome for a in attempts if a.id in before_kill} == before_kill

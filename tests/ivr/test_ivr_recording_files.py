@@ -33,6 +33,18 @@ def test_growing_wav_is_readable_before_close(tmp_path: Path) -> None:
         assert r.getnframes() == RATE // 2
 
 
+def test_a_wav_cut_off_before_its_first_patch_is_a_wav(tmp_path: Path) -> None:
+    """Killed before a second of audio (a call just answered): the file on disk is a WAV
+    (repaired to what reached it), never an empty file that no player opens."""
+    path = tmp_path / "early.wav"
+    wav = GrowingWav(path, channels=2, sample_rate=RATE, patch_every_s=1.0)
+    wav.append(bytes(4 * 100))  # still in the writer's buffer: the process dies here
+    assert recover_recordings(tmp_path) == []  # nothing to repair: the header is there
+    with wave.open(str(path)) as r:
+        assert (r.getnframes(), r.getnchannels(), r.getframerate()) == (0, 2, RATE)
+    wav.close()
+
+
 def test_repair_sets_sizes_from_the_file_length(tmp_path: Path) -> None:
     """A file cut mid-write (stale header, half a frame at the end) is made exact."""
     path = tmp_path / "cut.wav"

@@ -99,6 +99,20 @@ def test_a_missing_recording_is_not_linked_and_old_rows_are_settled(tmp_path: Pa
     assert ended is not None and ended.replace(tzinfo=UTC) == now
 
 
+def test_a_recording_cut_off_before_its_header_is_not_linked(tmp_path: Path) -> None:
+    db = sqlite_db(tmp_path)
+    empty = tmp_path / "call-2.wav"
+    empty.write_bytes(b"")  # killed between creating the file and writing to it
+    garbled = tmp_path / "call-3.wav"
+    garbled.write_bytes(b"RIFF\0\0")
+    ids = [open_call(db, dead_owner(), path) for path in (empty, garbled)]
+    now = START + timedelta(minutes=1)
+    settled = settle_open_calls(db, on_this_node("node-a"), now)
+    assert [(s.call_id, s.recording) for s in settled] == [(ids[0], None), (ids[1], None)]
+    assert all(row(db, call_id).recording_path is None for call_id in ids)
+    assert all(row(db, call_id).outcome == INTERRUPTED for call_id in ids)
+
+
 def test_another_nodes_calls_wait_until_that_node_is_declared_dead(tmp_path: Path) -> None:
     db = sqlite_db(tmp_path)
     theirs = open_call(db, CallOwner("node-b", 4242, "99"))

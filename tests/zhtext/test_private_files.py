@@ -25,3 +25,20 @@ def test_files_and_folders_are_private_under_an_open_umask(tmp_path: Path) -> No
     assert _mode(folder / "call.wav") == 0o600
     assert _mode(tmp_path / "db") == 0o700
     assert _mode(tmp_path / "db" / "huifang.db") == 0o600
+
+
+def test_the_sip_layer_gets_private_files_without_the_text_converters() -> None:
+    """ivr writes recordings through zhtext.private_files: that must not load cn2an, OpenCC and
+    pypinyin into every SIP process (they doubled the SIP soak's memory, 51 → 114 MB)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, ivr.phone; "
+             "print(sorted({'cn2an', 'opencc', 'pypinyin'} & set(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True, cwd=Path(__file__).parents[2]).stdout.strip()
+    assert loaded == "[]"
+    from zhtext import normalize_width, toneless_pinyin  # still there, loaded on first use
+
+    assert normalize_width("ＡＢＣ１２３") == "ABC123"
+    assert toneless_pinyin("回访") == ["hui", "fang"]
