@@ -75,6 +75,16 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
 
 
+class PolicyEndReason(StrEnum):
+    """Why a policy's contract ended (合同终止): the retention floor counts from that day."""
+
+    COOLING_OFF_SURRENDER = "cooling_off_surrender"  # 犹豫期退保
+    SURRENDER = "surrender"  # 退保
+    MATURITY = "maturity"  # 满期
+    CLAIM_TERMINATION = "claim_termination"  # 理赔终止
+    OTHER = "other"  # 其他
+
+
 class Policy(Base):
     """A new policy to be called back (保单), with its holder and sales channel."""
 
@@ -108,6 +118,10 @@ class Policy(Base):
     branch: Mapped[str] = mapped_column(String(50))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The day the contract ended and why (storage.policy_end); None while it is in force or
+    # nobody has recorded its end. Retention counts its legal floor from this day.
+    ended_on: Mapped[date | None]
+    end_reason: Mapped[PolicyEndReason | None] = mapped_column(enum_column(PolicyEndReason, 24))
 
     calls: Mapped[list[CallRecord]] = relationship(back_populates="policy")
 

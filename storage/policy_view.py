@@ -39,6 +39,8 @@ def policy_view(policy: Policy, *, masked: bool = True) -> dict[str, Any]:
     view["holder_id_last4"] = (
         mask_id_last4(policy.holder_id_last4) if masked else policy.holder_id_last4
     )
+    view["ended_on"] = policy.ended_on.isoformat() if policy.ended_on else None
+    view["end_reason"] = policy.end_reason.value if policy.end_reason else None
     view["masked"] = masked
     return view
 

@@ -1,20 +1,22 @@
-"""`huifang policies import FILE`, `policies show NO` and `policies phone-changes FILE`: the
-policies to call back and their contact-number changes."""
+"""`huifang policies import FILE`, `policies show NO`, `policies end NO` and `policies
+phone-changes FILE`: the policies to call back, their recorded ends and contact-number changes."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from datetime import date
 from pathlib import Path
 
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
-from huifang.commands.operator import actor_for, add_by_option
+from huifang.commands.operator import actor_for, add_by_option, operator
 from huifang.commands.phone_changes import add_phone_changes_action
 from storage.attention import policy_flags
 from storage.attention_view import flag_view
 from storage.phone_changes import phone_change_records, phone_change_view
 from storage.phone_cue_flags import flag_stored_phone_cues
+from storage.policy_end import REASON_NAMES, PolicyEndError, end_policy, end_reason
 from storage.policy_file import PolicyFileError
 from storage.policy_import import describe_row, import_policy_file
 from storage.policy_view import policy_view
@@ -42,6 +44,17 @@ def register(sub: Subparsers) -> None:
     show.add_argument("--unmasked", action="store_true", help="show phone and ID digits")
     add_db_option(show)
     show.set_defaults(run=run_show)
+    ending = actions.add_parser(
+        "end", help="record the day a policy's contract ended and why (retention counts from it)"
+    )
+    ending.add_argument("policy_no", help="policy number (保单号)")
+    ending.add_argument("--on", required=True, metavar="YYYY-MM-DD", help="the day it ended")
+    ending.add_argument("--reason", required=True, metavar="REASON",
+                        help="one of " + ", ".join(f"{reason.value} ({name})"
+                                                   for name, reason in REASON_NAMES.items()))
+    add_by_option(ending, required=True)
+    add_db_option(ending)
+    ending.set_defaults(run=run_end)
     add_phone_changes_action(actions)
 
 
@@ -98,4 +111,38 @@ def run_show(args: argparse.Namespace) -> int:
         report_error(args.policy_no, "no such policy")
         return EXIT_NOT_FOUND
     print(json.dumps(view, ensure_ascii=False, indent=2))
+    return 0
+
+
+def run_end(args: argparse.Namespace) -> int:
+    """Record the policy's end; exit 2 for a bad date or reason, an unknown policy or --by."""
+    try:
+        on = date.fromisoformat(args.on)
+    except ValueError:
+        report_error("--on", f"{args.on!r} is not a date (YYYY-MM-DD)")
+        return EXIT_BAD_INPUT
+    db = open_db(args)
+    if db is None:
+        return EXIT_DATABASE
+    try:
+        with db.session() as session:
+            try:
+                reason = end_reason(args.reason)
+                actor = operator(session, args.by)
+            except PolicyEndError as err:
+                report_error("--reason", str(err))
+                return EXIT_BAD_INPUT
+            except ValueError as err:
+                report_error("--by", str(err))
+                return EXIT_BAD_INPUT
+            try:
+                policy = end_policy(session, actor, args.policy_no, on, reason)
+            except PolicyEndError as err:
+                report_error(args.policy_no, str(err))
+                return EXIT_BAD_INPUT
+            out = {"policy_no": policy.policy_no, "ended_on": on.isoformat(),
+                   "end_reason": reason.value}
+    finally:
+        db.close()
+    print(json.dumps(out, ensure_ascii=False))
     return 0

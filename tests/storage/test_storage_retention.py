@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -34,11 +34,13 @@ from storage.models import (
     CaseStatus,
     ItemAnswer,
     Policy,
+    PolicyEndReason,
     ProblemCase,
     User,
     UserRole,
     Verdict,
 )
+from storage.policy_end import PolicyEndError, end_policy, end_reason
 from storage.policy_import import import_policy_file
 from storage.problem_cases import DeadlineRules
 from storage.purge import KeptBecause, apply_purge, plan_purge
@@ -147,6 +149,49 @@ def test_calls_cannot_go_before_their_recordings() -> None:
 def test_add_years_keeps_the_day_and_clips_29_february() -> None:
     assert add_years(datetime(2024, 2, 29, tzinfo=UTC), 10) == datetime(2034, 2, 28, tzinfo=UTC)
     assert add_years(STARTED, -10).year == 2014
+
+
+# -- a policy's end ----------------------------------------------------------------------
+
+
+def test_a_policys_end_is_recorded_audited_and_corrected(db: Database) -> None:
+    with db.session() as session:
+        policy = end_policy(session, CLERK, "8644012024110001", date(2025, 3, 1),
+                            PolicyEndReason.SURRENDER, now=_at(2026))
+        assert (policy.ended_on, policy.end_reason) == (date(2025, 3, 1), "surrender")
+        end_policy(session, CLERK, " 8644012024110001 ", date(2025, 3, 2),
+                   end_reason("其他"), now=_at(2026))
+        entries = audit_entries(session, entity="policy", entity_id=policy.id)
+    assert [entry.action for entry in entries] == ["policy.end", "policy.end"]
+    assert entries[1].before == {"ended_on": None, "end_reason": None}
+    assert entries[0].before == {"ended_on": "2025-03-01", "end_reason": "surrender"}
+    assert entries[0].after == {"ended_on": "2025-03-02", "end_reason": "other"}
+    assert entries[0].actor == "os:clerk"
+
+
+@pytest.mark.parametrize(("on", "reason", "problem"), [
+    (date(2024, 1, 1), PolicyEndReason.SURRENDER, "before the policy was signed"),
+    (date(2027, 1, 1), PolicyEndReason.MATURITY, "has not come yet"),
+    (date(2025, 6, 1), PolicyEndReason.COOLING_OFF_SURRENDER, "after the 犹豫期 ended"),
+])  # fmt: skip
+def test_an_end_that_cannot_be_is_refused(db: Database, on: date, reason: PolicyEndReason,
+                                          problem: str) -> None:
+    with db.session() as session, pytest.raises(PolicyEndError, match=problem):
+        end_policy(session, CLERK, "8644012024110001", on, reason, now=_at(2026))
+
+
+def test_an_unknown_policy_or_reason_and_a_repeat_are_refused(db: Database) -> None:
+    with db.session() as session:
+        with pytest.raises(PolicyEndError, match="no policy NOPE"):
+            end_policy(session, CLERK, "nope", date(2025, 1, 1), PolicyEndReason.OTHER)
+        with pytest.raises(PolicyEndError, match="unknown reason 'lapsed'"):
+            end_reason("lapsed")
+        assert end_reason("犹豫期退保") is PolicyEndReason.COOLING_OFF_SURRENDER
+        assert end_reason("Maturity") is PolicyEndReason.MATURITY
+        end_policy(session, CLERK, "8644012024110001", date(2025, 1, 1), PolicyEndReason.OTHER)
+        with pytest.raises(PolicyEndError, match="already recorded as ended"):
+            end_policy(session, CLERK, "8644012024110001", date(2025, 1, 1),
+                       PolicyEndReason.OTHER)
 
 
 # -- the plan -----------------------------------------------------------------------------
@@ -386,3 +431,30 @@ def test_purge_is_a_dry_run_until_apply(
     applied = json.loads(capsys.readouterr().out)
     assert applied["removed"]["calls"] == 1 and applied["removed"]["recording_files"] == 1
     assert not (tmp_path / "rec" / "old.wav").exists()
+
+
+def test_policies_end_records_in_one_line_or_refuses_in_one(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Long-enough-9\n"))
+    assert main(["users", "add", "clerk", "--role", "supervisor", "--db-url", cli_db]) == 0
+    capsys.readouterr()
+    end = ["policies", "end", "8644012024110001", "--by", "clerk", "--db-url", cli_db]
+    for bad, where in ((["--on", "2025-02-30", "--reason", "退保"], "--on"),
+                       (["--on", "2025-03-01", "--reason", "lapsed"], "--reason"),
+                       (["--on", "2099-03-01", "--reason", "退保"], "8644012024110001"),
+                       (["--on", "2025-03-01", "--reason", "退保", "--by", "nobody"], "--by")):
+        assert main([*end, *bad]) == 2, bad
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"huifang: error: {where}: "), err
+    assert main([*end, "--on", "2025-03-01", "--reason", "退保"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "policy_no": "8644012024110001", "ended_on": "2025-03-01", "end_reason": "surrender"}
+    assert main(["policies", "show", "8644012024110001", "--db-url", cli_db]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["ended_on"], shown["end_reason"]) == ("2025-03-01", "surrender")
+    database = open_database(cli_db)
+    with database.session() as session:
+        (entry,) = audit_entries(session, entity="policy")
+    database.close()
+    assert (entry.action, entry.actor, entry.actor_id is not None) == ("policy.end", "clerk", True)
