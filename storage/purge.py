@@ -2,8 +2,11 @@
 
 A plan names the calls due at each stage — the recording file, the transcript (utterances, and
 what was heard in answer evidence and flags), the whole call with every row that depends on
-it — and counts what is kept and why. Applying it deletes the files, then the rows, and writes
-one audit entry with the counts and call ids (never a name or number of a person).
+it — then the policies whose legal floor has passed with all their calls, and counts what is
+kept and why. A policy goes with the rows that are its own: phone changes, letters and visits,
+problem cases, complaints, flags, assignments. Applying it deletes the files, then the rows,
+and writes one audit entry with the counts and call and policy ids (never a name or number of
+a person); the audit trail itself is kept, as the record of what was there and that it went.
 """
 
 from __future__ import annotations
@@ -20,16 +23,27 @@ from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.analysis_models import CallFlag
+from storage.attention_models import PhoneChangeRecord
 from storage.audit import Actor, record_change
 from storage.legal_holds import held_call_ids
-from storage.models import AnswerEvidence, Base, CallRecord, CaseStatus, ItemAnswer, ProblemCase
+from storage.models import (
+    AnswerEvidence,
+    Base,
+    CallRecord,
+    CaseStatus,
+    ItemAnswer,
+    Policy,
+    ProblemCase,
+)
 from storage.retention import (
     DISPUTE_MINIMUM_YEARS,
+    SHORT_TERM_MINIMUM_YEARS,
     RetentionPolicy,
     add_years,
     contract_end,
     legal_minimum_years,
 )
+from storage.retention_models import LegalHold
 from storage.service_models import Complaint
 from storage.transcript_models import CallUtterance
 
@@ -44,17 +58,22 @@ class KeptBecause:
     DISPUTE = "open_dispute"
     NO_FIXED_END = "policy_without_fixed_end"
     NOT_DUE = "not_due"
+    # A policy past its floor whose calls are not all going (held, disputed, not due, open).
+    CALLS_KEPT = "calls_kept"
 
 
 @dataclass(frozen=True)
 class PurgePlan:
-    """Calls due per stage (a call removed whole is in `calls` only) and the kept counts."""
+    """Calls due per stage (a call removed whole is in `calls` only), policies due (all their
+    calls in `calls`), and the kept counts of each."""
 
     as_of: datetime
     recordings: tuple[int, ...]
     transcripts: tuple[int, ...]
     calls: tuple[int, ...]
     kept: dict[str, int] = field(default_factory=dict)
+    policies: tuple[int, ...] = ()
+    policies_kept: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +85,7 @@ class PurgeResult:
     recordings_outside: int
     utterances: int
     calls: int
+    policies: int = 0
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -82,14 +102,19 @@ def _about(column_call: Any, column_policy: Any, call: CallRecord) -> Any:
 
 def _dispute_ends(session: Session, call: CallRecord) -> tuple[bool, datetime | None]:
     """(a dispute on the call or its policy is open, when the last closed one closed)."""
+    return _disputes(session, _about(ProblemCase.call_id, ProblemCase.policy_id, call),
+                     _about(Complaint.call_id, Complaint.policy_id, call))
+
+
+def _disputes(session: Session, case_where: Any, complaint_where: Any,
+              ) -> tuple[bool, datetime | None]:
+    """(a matching problem case or complaint is open, when the last closed one closed)."""
     open_, ends = False, []
-    cases = select(ProblemCase.status, ProblemCase.closed_at).where(
-        _about(ProblemCase.call_id, ProblemCase.policy_id, call))
+    cases = select(ProblemCase.status, ProblemCase.closed_at).where(case_where)
     for status, closed_at in session.execute(cases):
         open_ |= status is not CaseStatus.CLOSED or closed_at is None
         ends.append(closed_at)
-    complaints = select(Complaint.archived_at).where(
-        _about(Complaint.call_id, Complaint.policy_id, call))
+    complaints = select(Complaint.archived_at).where(complaint_where)
     for (archived_at,) in session.execute(complaints):
         open_ |= archived_at is None
         ends.append(archived_at)
@@ -156,7 +181,50 @@ def plan_purge(session: Session, policy: RetentionPolicy, as_of: datetime) -> Pu
             kept[KeptBecause.NOT_DUE] += 1
     for chunk in _chunks(due_transcripts):
         transcripts.extend(sorted(_has_transcript(session, chunk)))
-    return PurgePlan(as_of, tuple(recordings), tuple(transcripts), tuple(calls), dict(kept))
+    policies, policies_kept = _due_policies(session, as_of, set(calls))
+    return PurgePlan(as_of, tuple(recordings), tuple(transcripts), tuple(calls), dict(kept),
+                     policies, policies_kept)
+
+
+def _policy_kept(session: Session, policy: Policy, as_of: datetime,
+                 going_calls: set[int]) -> str | None:
+    """Why this policy past its floor stays (a KeptBecause reason), None if it may go."""
+    held = select(LegalHold.id).where(LegalHold.policy_id == policy.id,
+                                      LegalHold.cleared_at.is_(None))
+    if session.scalar(held.limit(1)) is not None:
+        return KeptBecause.HOLD
+    dispute_open, dispute_end = _disputes(session, ProblemCase.policy_id == policy.id,
+                                          Complaint.policy_id == policy.id)
+    if dispute_open or (dispute_end is not None
+                        and as_of < add_years(dispute_end, DISPUTE_MINIMUM_YEARS)):
+        return KeptBecause.DISPUTE
+    calls = session.scalars(select(CallRecord.id).where(CallRecord.policy_id == policy.id))
+    if not set(calls) <= going_calls:
+        return KeptBecause.CALLS_KEPT
+    return None
+
+
+def _due_policies(session: Session, as_of: datetime, going_calls: set[int],
+                  ) -> tuple[tuple[int, ...], dict[str, int]]:
+    """The policies a purge at `as_of` removes, and why the others past their floor stay."""
+    earliest = add_years(as_of, -SHORT_TERM_MINIMUM_YEARS).date()
+    ended = select(Policy).where(or_(
+        Policy.ended_on <= earliest,
+        Policy.ended_on.is_(None) & Policy.coverage_months.is_not(None)
+        & (Policy.sign_date <= earliest),
+    )).order_by(Policy.id)  # fmt: skip
+    due: list[int] = []
+    kept: Counter[str] = Counter()
+    for policy in session.scalars(ended):
+        end = contract_end(policy)
+        if end is None or as_of < add_years(end, legal_minimum_years(policy)):
+            continue
+        reason = _policy_kept(session, policy, as_of, going_calls)
+        if reason is None:
+            due.append(policy.id)
+        else:
+            kept[reason] += 1
+    return tuple(due), dict(kept)
 
 
 def _unlink(path_text: str, roots: Sequence[Path]) -> str:
@@ -243,17 +311,41 @@ def apply_purge(session: Session, plan: PurgePlan, actor: Actor,
     calls = [call_id for call_id in plan.calls if call_id not in outside]
     for chunk in _chunks(calls):
         _remove_rows(session, CallRecord.__table__, chunk)  # type: ignore[arg-type]
+    policies = _remove_policies(session, plan.policies)
     result = PurgeResult(counts["removed"], counts["missing"], counts["outside"],
-                         counts["utterances"], len(calls))
+                         counts["utterances"], len(calls), len(policies))
     record_change(session, actor, "retention.purge", "calls", 0, None, {
         "as_of": plan.as_of, "recording_files": result.recording_files,
         "recordings_missing": result.recordings_missing,
         "recordings_outside": result.recordings_outside, "utterances": result.utterances,
         "calls": result.calls, "recording_call_ids": list(plan.recordings),
         "transcript_call_ids": list(plan.transcripts), "removed_call_ids": calls,
-        "kept": plan.kept,
+        "kept": plan.kept, "policies": result.policies, "removed_policy_ids": policies,
+        "policies_kept": plan.policies_kept,
     })  # fmt: skip
-    log.info("purge as of %s: %d recording files, %d utterances, %d calls removed; %d"
-             " recordings outside the recordings folder left", plan.as_of.date(),
-             result.recording_files, result.utterances, result.calls, result.recordings_outside)
+    log.info("purge as of %s: %d recording files, %d utterances, %d calls, %d policies removed;"
+             " %d recordings outside the recordings folder left", plan.as_of.date(),
+             result.recording_files, result.utterances, result.calls, result.policies,
+             result.recordings_outside)
     return result
+
+
+def _remove_policies(session: Session, ids: Sequence[int]) -> list[int]:
+    """Delete the policies and their own rows; one a call still names (its recording lay
+    outside the recordings folder) is left. Returns the ids removed."""
+    removed: list[int] = []
+    for chunk in _chunks(ids):
+        named = set(session.scalars(select(CallRecord.policy_id).where(
+            CallRecord.policy_id.in_(chunk))))
+        going = [policy_id for policy_id in chunk if policy_id not in named]
+        if not going:
+            continue
+        numbers = list(session.scalars(select(Policy.policy_no).where(Policy.id.in_(going))))
+        session.execute(delete(PhoneChangeRecord).where(PhoneChangeRecord.policy_no.in_(numbers)))
+        complaints = list(session.scalars(select(Complaint.id).where(
+            Complaint.policy_id.in_(going))))
+        _remove_rows(session, Complaint.__table__, complaints)  # type: ignore[arg-type]
+        _remove_rows(session, Policy.__table__, going)  # type: ignore[arg-type]
+        removed.extend(going)
+    session.expire_all()
+    return removed

@@ -9,9 +9,11 @@ period" without a figure; these are the longest periods that rule sets, so a set
 them meets it.
 
 A call's record is due when all of these have passed: the configured years since the call
-began; the legal floor since its policy's contract ended (sign date + term; a 终身, to-an-age
-or unknown term has no fixed end, so its calls are kept until the policy's end is known); and
-3 years since the last dispute on the call or its policy closed (none may be open).
+began; the legal floor since its policy's contract ended (the recorded end, storage.policy_end,
+else sign date + term; a 终身, to-an-age or unknown term without a recorded end has no fixed
+end, so its calls are kept until the end is recorded); and 3 years since the last dispute on
+the call or its policy closed (none may be open). A policy itself goes once its floor has passed,
+nothing holds it, no dispute about it is open or closed within 3 years, and all its calls go.
 """
 
 from __future__ import annotations
@@ -79,10 +81,14 @@ def _add_months(day: date, months: int) -> date:
 
 
 def contract_end(policy: Policy) -> datetime | None:
-    """When the policy's cover ends (sign date + fixed term, UTC midnight); None: no fixed end."""
-    if policy.coverage_months is None:
+    """When the policy's contract ends, UTC midnight: its recorded end, else sign date + fixed
+    term; None: no fixed end and none recorded."""
+    if policy.ended_on is not None:
+        end = policy.ended_on
+    elif policy.coverage_months is not None:
+        end = _add_months(policy.sign_date, policy.coverage_months)
+    else:
         return None
-    end = _add_months(policy.sign_date, policy.coverage_months)
     return datetime(end.year, end.month, end.day, tzinfo=UTC)
 
 

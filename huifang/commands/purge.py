@@ -1,7 +1,9 @@
-"""`huifang purge [--apply]`: remove recordings, transcripts and calls past retention.
+"""`huifang purge [--apply]`: remove recordings, transcripts, calls and policies past retention.
 
 A dry run by default: it prints what would go and what is kept and why. `--apply` removes it,
 never anything on legal hold (`huifang hold`), and writes the counts to the audit trail and log.
+A policy goes only once its end (`huifang policies end`, or a fixed term's) is past the legal
+floor, with all its calls and its own rows.
 Retention: HUIFANG_RETAIN_{RECORDINGS,TRANSCRIPTS,CALLS}_YEARS, refused below the legal minimum
 (storage/retention.py says which rule and why).
 """
@@ -24,8 +26,8 @@ from storage.retention import RetentionError, RetentionPolicy
 def register(sub: Subparsers) -> None:
     """Add the `purge` sub-command."""
     parser = sub.add_parser(
-        "purge", help="remove recordings, transcripts and calls past retention (dry run unless"
-                      " --apply)")  # fmt: skip
+        "purge", help="remove recordings, transcripts, calls and policies past retention (dry"
+                      " run unless --apply)")  # fmt: skip
     parser.add_argument("--apply", action="store_true",
                         help="remove them (default: only list what would go)")
     parser.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
@@ -52,7 +54,9 @@ def _plan_json(plan: PurgePlan, applied: bool) -> dict[str, object]:
             "recordings": len(plan.recordings), "transcripts": len(plan.transcripts),
             "calls": len(plan.calls), "kept": plan.kept,
             "call_ids": {"recordings": list(plan.recordings),
-                         "transcripts": list(plan.transcripts), "calls": list(plan.calls)}}
+                         "transcripts": list(plan.transcripts), "calls": list(plan.calls)},
+            "policies": len(plan.policies), "policies_kept": plan.policies_kept,
+            "policy_ids": list(plan.policies)}
 
 
 def run_purge(args: argparse.Namespace) -> int:
@@ -83,7 +87,8 @@ def run_purge(args: argparse.Namespace) -> int:
                 out["removed"] = {"recording_files": result.recording_files,
                                   "recordings_missing": result.recordings_missing,
                                   "recordings_outside": result.recordings_outside,
-                                  "utterances": result.utterances, "calls": result.calls}
+                                  "utterances": result.utterances, "calls": result.calls,
+                                  "policies": result.policies}
     finally:
         db.close()
     print(json.dumps(out, ensure_ascii=False))

@@ -21,6 +21,7 @@ from huifang.cli import main
 from huifang.settings import get_settings
 from storage.analysis import store_flags
 from storage.analysis_models import CallFlag
+from storage.attention_models import PhoneChangeRecord
 from storage.audit import Actor, audit_entries
 from storage.complaints import open_complaint
 from storage.database import Database, open_database
@@ -44,10 +45,11 @@ from storage.policy_end import PolicyEndError, end_policy, end_reason
 from storage.policy_import import import_policy_file
 from storage.problem_cases import DeadlineRules
 from storage.purge import KeptBecause, apply_purge, plan_purge
+from storage.queue_models import ContactMethod, LetterVisit, LetterVisitStatus
 from storage.retention import RetentionError, RetentionPolicy, add_years
 from storage.retention_models import LegalHold
 from storage.review_models import Decision, FlagDisposition
-from storage.service_models import ComplaintChannel, ComplaintKind
+from storage.service_models import Complaint, ComplaintChannel, ComplaintKind, ComplaintStep
 from storage.transcript_models import CallUtterance
 
 STARTED = datetime(2024, 11, 10, 9, 30, tzinfo=UTC)
@@ -306,10 +308,14 @@ def test_apply_removes_files_then_rows_and_audits_counts_only(
     with db.session() as session:  # the unknown callers' calls: only recordings + transcripts
         for call_id in (staged, outside):
             session.get(CallRecord, call_id).started_at = datetime(2036, 1, 1, tzinfo=UTC)  # type: ignore[union-attr]
+        session.add(CallRecord(  # a call still open keeps policy 0002 (and its problem case)
+            policy=_policy(session, "8644012024110002"), direction=CallDirection.INBOUND,
+            sip_uri="sip:pbx", started_at=STARTED))  # fmt: skip
     caplog.set_level(logging.INFO, logger="storage.purge")
     with db.session() as session:
         plan = plan_purge(session, STAGED, datetime(2048, 6, 1, tzinfo=UTC))
         assert plan.calls == (gone,)
+        assert (plan.policies, plan.policies_kept) == ((), {KeptBecause.CALLS_KEPT: 1})
         assert plan.recordings == (staged, outside) and plan.transcripts == (staged, outside)
         result = apply_purge(session, plan, CLERK, roots)
     assert (result.recording_files, result.recordings_outside, result.calls) == (2, 1, 1)
@@ -332,7 +338,7 @@ def test_apply_removes_files_then_rows_and_audits_counts_only(
     assert entry.after["calls"] == 1 and entry.after["removed_call_ids"] == [gone]
     written = json.dumps(entry.after, ensure_ascii=False) + caplog.text
     assert PHONE not in written and "1234" not in written and "王" not in written
-    assert "1 calls removed" in caplog.text
+    assert "1 calls, 0 policies removed" in caplog.text
     with db.session() as session:  # a second run finds only the stray file's path left
         again = plan_purge(session, STAGED, datetime(2048, 6, 1, tzinfo=UTC))
     assert (again.recordings, again.transcripts, again.calls) == ((outside,), (), ())
@@ -368,6 +374,100 @@ def test_a_removed_call_takes_its_flags_decisions_notes_and_hold_history(db: Dat
             assert _count(session, model, call_id) == 0, model
         kept = session.get(LegalHold, hold_id)  # the hold's history stays, without the call
         assert kept is not None and kept.call_id is None and kept.clear_reason == "核查完毕"
+
+
+# -- policies -----------------------------------------------------------------------------
+
+ENDED = "8644012024110001"  # 终身: goes only once its end is recorded
+
+
+def _end_and_surround(db: Database) -> tuple[int, int]:
+    """Policy ENDED surrendered 2025-03-01 (floor 2035-03-01) with a call, its closed problem
+    case, a phone change, a letter, a complaint archived in 2030 and a cleared hold."""
+    call_id = _call(db, ENDED)
+    with db.session() as session:
+        policy = end_policy(session, CLERK, ENDED, date(2025, 3, 1), PolicyEndReason.SURRENDER,
+                            now=_at(2026))
+        session.add(PhoneChangeRecord(policy_no=ENDED, old_phone=PHONE, new_phone="13900001111",
+                                      changed_at=STARTED, source="变更.csv", imported_at=STARTED))
+        session.add(LetterVisit(policy_id=policy.id, method=ContactMethod.LETTER,
+                                status=LetterVisitStatus.CLOSED, created_at=STARTED))
+        complaint = open_complaint(
+            session, summary=f"客户{PHONE}投诉", kind=ComplaintKind.COMPLAINT,
+            channel=ComplaintChannel.PHONE, received_at=STARTED, rules=DeadlineRules(),
+            policy_id=policy.id)  # fmt: skip
+        complaint.archived_at = _at(2030)
+        set_hold(session, CLERK, "核查", policy_no=ENDED, now=STARTED)
+        clear_hold(session, CLERK, "核查完毕", policy_no=ENDED, now=STARTED)
+        return policy.id, call_id
+
+
+def test_an_ended_policy_goes_with_its_calls_and_own_rows(db: Database) -> None:
+    policy_id, call_id = _end_and_surround(db)
+    other = _call(db, "8644012024110003")
+    with db.session() as session:
+        early = plan_purge(session, TEN, datetime(2035, 2, 28, tzinfo=UTC))
+        plan = plan_purge(session, TEN, datetime(2035, 3, 1, tzinfo=UTC))
+        assert (early.calls, early.policies) == ((), ())
+        assert (plan.calls, plan.policies) == ((call_id,), (policy_id,))
+        assert plan.kept == {KeptBecause.NO_FIXED_END: 1}  # `other`: 终身, no end recorded
+        result = apply_purge(session, plan, CLERK, [])
+    assert (result.calls, result.policies) == (1, 1)
+    with db.session() as session:
+        assert session.get(Policy, policy_id) is None and session.get(CallRecord, call_id) is None
+        for model in (PhoneChangeRecord, LetterVisit, ProblemCase, Complaint, ComplaintStep):
+            assert session.scalar(select(func.count()).select_from(model)) == (
+                1 if model is ProblemCase else 0), model  # `other`'s case stays
+        assert session.get(CallRecord, other) is not None
+        (hold,) = session.scalars(select(LegalHold)).all()
+        assert hold.policy_id is None and hold.clear_reason == "核查完毕"
+        actions = [entry.action for entry in audit_entries(session)]
+        entry = audit_entries(session, entity="calls")[0]
+    assert "policy.end" in actions and "legal_hold.set" in actions  # the trail stays
+    assert entry.after is not None and entry.after["removed_policy_ids"] == [policy_id]
+    assert entry.after["policies"] == 1 and entry.after["removed_call_ids"] == [call_id]
+    written = json.dumps(entry.after, ensure_ascii=False)
+    assert PHONE not in written and ENDED not in written and "王" not in written
+
+
+def test_a_policy_stays_while_held_disputed_or_a_call_stays(db: Database) -> None:
+    policy_id, call_id = _end_and_surround(db)
+    at = datetime(2035, 3, 1, tzinfo=UTC)
+    with db.session() as session:
+        set_hold(session, CLERK, "诉讼", policy_no=ENDED)
+        held = plan_purge(session, TEN, at)
+        clear_hold(session, CLERK, "结案", policy_no=ENDED)
+        complaint = session.scalar(select(Complaint))
+        assert complaint is not None
+        complaint.archived_at = _at(2033)  # closed 2033: kept until 2036
+        disputed = plan_purge(session, TEN, at)
+        complaint.archived_at = None
+        still_open = plan_purge(session, TEN, _at(2060))
+        complaint.archived_at = _at(2030)
+        session.get(CallRecord, call_id).started_at = _at(2030)  # type: ignore[union-attr]
+        young_call = plan_purge(session, TEN, at)
+        later = plan_purge(session, TEN, _at(2041))
+    assert (held.policies, held.policies_kept) == ((), {KeptBecause.HOLD: 1})
+    assert (disputed.policies, disputed.policies_kept) == ((), {KeptBecause.DISPUTE: 1})
+    assert policy_id not in still_open.policies and still_open.calls == ()  # 0002 goes in 2044
+    assert still_open.policies_kept == {KeptBecause.DISPUTE: 1}
+    assert (young_call.policies, young_call.policies_kept) == ((), {KeptBecause.CALLS_KEPT: 1})
+    assert (later.policies, later.calls) == ((policy_id,), (call_id,))
+
+
+def test_a_policy_whose_call_keeps_a_stray_recording_stays(db: Database, tmp_path: Path) -> None:
+    stray = _wav(tmp_path / "elsewhere", "x.wav")
+    with db.session() as session:
+        end_policy(session, CLERK, ENDED, date(2025, 3, 1), PolicyEndReason.MATURITY,
+                   now=_at(2026))
+    call_id = _call(db, ENDED, stray)
+    with db.session() as session:
+        plan = plan_purge(session, TEN, _at(2036))
+        assert plan.policies != () and plan.calls == (call_id,)
+        result = apply_purge(session, plan, CLERK, [tmp_path / "rec"])
+    assert (result.calls, result.policies) == (0, 0)
+    with db.session() as session:
+        assert session.get(CallRecord, call_id).policy is not None  # type: ignore[union-attr]
 
 
 # -- the commands -------------------------------------------------------------------------
@@ -453,6 +553,9 @@ def test_policies_end_records_in_one_line_or_refuses_in_one(
     assert main(["policies", "show", "8644012024110001", "--db-url", cli_db]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert (shown["ended_on"], shown["end_reason"]) == ("2025-03-01", "surrender")
+    assert main(["purge", "--as-of", "2035-03-01", "--db-url", cli_db]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert (dry["policies"], len(dry["policy_ids"]), dry["policies_kept"]) == (1, 1, {})
     database = open_database(cli_db)
     with database.session() as session:
         (entry,) = audit_entries(session, entity="policy")
