@@ -458,16 +458,19 @@ def test_a_policy_stays_while_held_disputed_or_a_call_stays(db: Database) -> Non
 def test_a_policy_whose_call_keeps_a_stray_recording_stays(db: Database, tmp_path: Path) -> None:
     stray = _wav(tmp_path / "elsewhere", "x.wav")
     with db.session() as session:
-        end_policy(session, CLERK, ENDED, date(2025, 3, 1), PolicyEndReason.MATURITY,
-                   now=_at(2026))
+        policy_id = end_policy(session, CLERK, ENDED, date(2025, 3, 1),
+                               PolicyEndReason.MATURITY, now=_at(2026)).id
     call_id = _call(db, ENDED, stray)
     with db.session() as session:
         plan = plan_purge(session, TEN, _at(2036))
-        assert plan.policies != () and plan.calls == (call_id,)
+        assert (plan.policies, plan.calls) == ((policy_id,), (call_id,))
         result = apply_purge(session, plan, CLERK, [tmp_path / "rec"])
+        entry = audit_entries(session, entity="calls")[0]
     assert (result.calls, result.policies) == (0, 0)
+    assert entry.after is not None and entry.after["removed_policy_ids"] == []
     with db.session() as session:
-        assert session.get(CallRecord, call_id).policy is not None  # type: ignore[union-attr]
+        call = session.get(CallRecord, call_id)
+        assert call is not None and call.policy_id == policy_id and call.recording_path
 
 
 # -- the commands -------------------------------------------------------------------------
