@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asr.codec import PIPELINE_RATE, Pcm16
-from asr.engines.base import CallDecoder, Engine
+from asr.engines.base import CallDecoder, Engine, FileRecognizing
 from asr.errors import AudioInputError
 from asr.events import LegDecode, Transcript, TranscriptPass, Undecodable
 from asr.stream import RecognitionStream
@@ -70,8 +70,14 @@ def transcribe_samples(engine: Engine, samples: Pcm16, leg: str | None = None
 
 
 def stream_samples(engine: Engine, samples: Pcm16, leg: str | None = None) -> LegDecode:
-    """The live path over a whole signal: finals with text, and utterances that gave none."""
-    stream = RecognitionStream(engine, leg, max_pending_chunks=len(samples) // CHUNK_SAMPLES + 2)
+    """The live path over a whole signal: finals with text, and utterances that gave none.
+
+    With an engine that has one, a file recogniser decodes: the same text on every run.
+    """
+    recognizer = engine.new_file_recognizer(leg) if isinstance(engine, FileRecognizing) \
+        else None
+    stream = RecognitionStream(engine, leg, max_pending_chunks=len(samples) // CHUNK_SAMPLES + 2,
+                               recognizer=recognizer)
     for start in range(0, len(samples), CHUNK_SAMPLES):
         stream.push(samples[start : start + CHUNK_SAMPLES])
     stream.end()
