@@ -56,6 +56,7 @@ class WhisperOptions:
     call_window_s: float = 28.0
     call_context: bool = False
     call_whole_leg: bool = False
+    call_fallback: bool = False  # doubtful windows retried by sampling, seeded per window
 
 
 def clean_text(text: str) -> str:
@@ -179,9 +180,10 @@ class WhisperEngine:
             compression_ratio_threshold=self.options.compression_ratio_threshold,
             max_window_s=self.options.call_window_s, carry_context=self.options.call_context,
             whole_leg=self.options.call_whole_leg,
+            temperatures=FASTER_WHISPER_TEMPERATURES if self.options.call_fallback else (0.0,),
         )
         return decode_leg(self._model, samples, leg, self.vad, options, self._decode_alone,
-                          clean_text, _is_hallucination)
+                          clean_text, _is_hallucination, self._sampling.utterance)
 
     def _decode_alone(self, audio: Pcm16, offset_s: float) -> tuple[str, tuple[Word, ...]]:
         """One stretch the window pass missed, decoded alone: beam search, no sampling.
