@@ -1,9 +1,10 @@
-"""Transcribe recordings: the after-call pass where the engine has one, else the live path.
+"""Transcribe recordings: utterance by utterance as a live leg, or by the after-call pass.
 
-A recording analysed after the call (`huifang transcribe`, `eval-asr`, `analyze`) is decoded
-by the engine's after-call pass (whole leg, long windows, context carried: whisper_call.py);
-`after_call=False`, or an engine without one (Vosk), streams it through the same path a live
-call takes. Either way a stretch of speech that gave no text is reported, never dropped.
+A recording analysed after the call (`huifang transcribe`, `eval-asr`, `analyze`) streams
+through the path a live call takes, with the engine's file recogniser where it has one (the
+same file gives the same text on every run: whisper_seeded.py); with HUIFANG_AFTER_CALL_PASS
+(or `after_call=True`) an engine that has one decodes it by its after-call pass instead (long
+windows: whisper_call.py). Either way a stretch of speech that gave no text is reported.
 """
 
 from __future__ import annotations
