@@ -35,14 +35,18 @@ class StreamCounters:
 
 
 class RecognitionStream:
-    """Push 16 kHz PCM16, end the input, receive partial and final transcripts."""
+    """Push 16 kHz PCM16, end the input, receive partial and final transcripts.
+
+    `recognizer`, if given, is used instead of a new one of the engine's (a file's).
+    """
 
     def __init__(self, engine: Engine, leg: str | None = None,
                  on_result: Callable[[Transcript], None] | None = None,
-                 max_pending_chunks: int = 1000) -> None:
+                 max_pending_chunks: int = 1000, recognizer: Recognizer | None = None
+                 ) -> None:
         self.leg = leg
         self.counters = StreamCounters()
-        self._recognizer = engine.new_recognizer(leg)
+        self._recognizer = recognizer or engine.new_recognizer(leg)
         self._audio: queue.Queue[object] = queue.Queue(maxsize=max_pending_chunks)
         self._results: queue.Queue[object] = queue.Queue()
         self._on_result = on_result

@@ -1,9 +1,10 @@
-"""Transcribe recordings: the after-call pass where the engine has one, else the live path.
+"""Transcribe recordings: utterance by utterance as a live leg, or by the after-call pass.
 
-A recording analysed after the call (`huifang transcribe`, `eval-asr`, `analyze`) is decoded
-by the engine's after-call pass (whole leg, long windows, context carried: whisper_call.py);
-`after_call=False`, or an engine without one (Vosk), streams it through the same path a live
-call takes. Either way a stretch of speech that gave no text is reported, never dropped.
+A recording analysed after the call (`huifang transcribe`, `eval-asr`, `analyze`) streams
+through the path a live call takes, with the engine's file recogniser where it has one (the
+same file gives the same text on every run: whisper_seeded.py); with HUIFANG_AFTER_CALL_PASS
+(or `after_call=True`) an engine that has one decodes it by its after-call pass instead (long
+windows: whisper_call.py). Either way a stretch of speech that gave no text is reported.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asr.codec import PIPELINE_RATE, Pcm16
-from asr.engines.base import CallDecoder, Engine
+from asr.engines.base import CallDecoder, Engine, FileRecognizing
 from asr.errors import AudioInputError
 from asr.events import LegDecode, Transcript, TranscriptPass, Undecodable
 from asr.stream import RecognitionStream
@@ -70,8 +71,14 @@ def transcribe_samples(engine: Engine, samples: Pcm16, leg: str | None = None
 
 
 def stream_samples(engine: Engine, samples: Pcm16, leg: str | None = None) -> LegDecode:
-    """The live path over a whole signal: finals with text, and utterances that gave none."""
-    stream = RecognitionStream(engine, leg, max_pending_chunks=len(samples) // CHUNK_SAMPLES + 2)
+    """The live path over a whole signal: finals with text, and utterances that gave none.
+
+    With an engine that has one, a file recogniser decodes: the same text on every run.
+    """
+    recognizer = engine.new_file_recognizer(leg) if isinstance(engine, FileRecognizing) \
+        else None
+    stream = RecognitionStream(engine, leg, max_pending_chunks=len(samples) // CHUNK_SAMPLES + 2,
+                               recognizer=recognizer)
     for start in range(0, len(samples), CHUNK_SAMPLES):
         stream.push(samples[start : start + CHUNK_SAMPLES])
     stream.end()

@@ -10,13 +10,15 @@ The sets (written down in BENCHMARKS.md before any change they judge):
   (corpus + dev) and the test clips, each as a stereo call and as its mono mix;
 - fixtures: the three licence-cleared clips in `audio_fixtures/`.
 
-Each row prints the pipeline's CER — `after-call`: `transcribe_file`, what `huifang eval-asr`
-and `transcribe` run; `live`: the per-utterance path of a live leg — beside the baseline's,
+Each row prints the pipeline's CER — `pipeline`: `transcribe_file` as `huifang eval-asr` and
+`transcribe` run it (HUIFANG_AFTER_CALL_PASS decides: per utterance by default);
+`after-call`: the after-call pass; `live`: the per-utterance path — beside the baseline's,
 `plain`: faster-whisper called plainly on the whole file (its defaults, beam 5, language zh,
-same model), OpenCC t2s, scored with the same `normalize_for_scoring`. Audio is read in
-place (most corpus licences forbid copying).
+same model), OpenCC t2s, scored with the same `normalize_for_scoring`. Every system's
+temperature fallback samples with a seed taken from the audio (whisper_seeded.py), so each
+row is the same on every run. Audio is read in place (most corpus licences forbid copying).
 
-    .venv/bin/python bench/asr_accuracy.py [--sets dev dev-long] [--systems live plain] [--files]
+    .venv/bin/python bench/asr_accuracy.py [--sets dev dev-long] [--systems pipeline plain]
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import opencc
 from long_calls import build as build_long_calls
 
 from asr.engines import Engine, load_engine
+from asr.engines.whisper_seeded import SeededSampling
 from asr.evaluation import ManifestEntry, character_error_rate, read_manifest
 from asr.transcribe import transcribe_file
 from huifang.settings import Settings, asr_config
@@ -42,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS_DIR = ROOT / "bench" / "data" / "asr"
 FROZEN = ("test", "test-long")
 ALL_SETS = ("corpus", "dev", "test", "dev-long", "test-long", "fixtures")
-SYSTEMS = ("after-call", "live", "plain")
+SYSTEMS = ("pipeline", "after-call", "live", "plain")
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,9 @@ def score(entries: list[ManifestEntry], decode: Callable[[ManifestEntry], tuple[
     return Scored(character_error_rate([e.reference for e in entries], hyps), busy / audio, hyps)
 
 
-def pipeline(engine: Engine, after_call: bool) -> Callable[[ManifestEntry], tuple[str, float]]:
-    """The project's file transcription: the after-call pass, or the live path."""
+def pipeline(engine: Engine, after_call: bool | None
+             ) -> Callable[[ManifestEntry], tuple[str, float]]:
+    """The project's file transcription: as configured, the after-call pass, or the live path."""
     def decode(entry: ManifestEntry) -> tuple[str, float]:
         result = transcribe_file(engine, entry.path, legs=entry.legs, after_call=after_call)
         return result.text, result.duration_s
@@ -92,16 +97,27 @@ def pipeline(engine: Engine, after_call: bool) -> Callable[[ManifestEntry], tupl
 
 
 def plain_whisper(settings: Settings) -> Callable[[ManifestEntry], tuple[str, float]]:
-    """faster-whisper on the whole file with its defaults (beam 5), then OpenCC t2s."""
+    """faster-whisper on the whole file with its defaults (beam 5), then OpenCC t2s.
+
+    Its temperature fallback samples with a seed taken from the file's bytes, on a sampler of
+    its own, so the baseline too is the same on every run.
+    """
+    import ctranslate2
     from faster_whisper import WhisperModel
 
     model: Any = WhisperModel(settings.whisper_model, device="cpu", compute_type="int8",
                               cpu_threads=settings.whisper_threads)
+    sampling = SeededSampling(model.model, lambda: ctranslate2.models.Whisper(
+        settings.whisper_model, device="cpu", compute_type="int8",
+        intra_threads=settings.whisper_threads))
+    model.model = sampling
     t2s = opencc.OpenCC("t2s")
 
     def decode(entry: ManifestEntry) -> tuple[str, float]:
-        segments, info = model.transcribe(str(entry.path), language="zh", beam_size=5)
-        return t2s.convert("".join(s.text for s in segments)), float(info.duration)
+        with sampling.utterance(np.frombuffer(entry.path.read_bytes(), dtype=np.uint8)):
+            segments, info = model.transcribe(str(entry.path), language="zh", beam_size=5)
+            text = "".join(s.text for s in segments)
+        return t2s.convert(text), float(info.duration)
     return decode
 
 
@@ -119,12 +135,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.files and set(args.sets) & set(FROZEN):
         parser.error("--files would show the frozen test set clip by clip: use dev sets only")
-    import ctranslate2
-
-    ctranslate2.set_random_seed(1)  # the baseline's temperature fallback samples
     settings = Settings()
     engine = load_engine(asr_config(settings, "whisper"))
-    makers = {"after-call": lambda: pipeline(engine, True),
+    makers = {"pipeline": lambda: pipeline(engine, None),
+              "after-call": lambda: pipeline(engine, True),
               "live": lambda: pipeline(engine, False), "plain": lambda: plain_whisper(settings)}
     systems = {name: makers[name]() for name in args.systems}
     found = manifests(args.corpus)

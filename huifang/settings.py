@@ -81,6 +81,11 @@ class Settings(BaseSettings):
                            " test clips (BENCHMARKS.md); false: VAD windows of at most"
                            " after_call_window_s",
     )
+    after_call_fallback: bool = Field(
+        False, description="after-call pass (windows): a doubtful window is decoded again by"
+                           " sampling at rising temperatures as faster-whisper does, seeded from"
+                           " the window's audio (the same file, the same text)",
+    )
     vosk_model: str = Field(
         "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"
     )
@@ -446,6 +451,7 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         after_call_window_s=settings.after_call_window_s,
         after_call_context=settings.after_call_context,
         after_call_whole_leg=settings.after_call_whole_leg,
+        after_call_fallback=settings.after_call_fallback,
         vosk_model=settings.vosk_model,
         vosk_phrases=tuple(settings.vosk_phrases),
         vad=vad,

@@ -33,6 +33,7 @@ class AsrConfig:
     after_call_window_s: float = 28.0  # the after-call pass's longest window
     after_call_context: bool = False  # its windows prompted with the leg's text so far
     after_call_whole_leg: bool = False  # each leg decoded whole, uncovered stretches alone
+    after_call_fallback: bool = False  # its windows retried by seeded sampling when doubtful
     vosk_model: str = "vosk-model-small-cn-0.22"
     vosk_phrases: tuple[str, ...] = ()
     vad: VadConfig = field(default_factory=VadConfig)
@@ -75,6 +76,7 @@ def _create(config: AsrConfig) -> Engine:
         call_window_s=config.after_call_window_s,
         call_context=config.after_call_context,
         call_whole_leg=config.after_call_whole_leg,
+        call_fallback=config.after_call_fallback,
     )
     return WhisperEngine(config.whisper_model, options, config.vad, config.partial_interval_s,
                          config.speculate_ms)

@@ -32,6 +32,15 @@ class Engine(Protocol):
 
 
 @runtime_checkable
+class FileRecognizing(Protocol):
+    """An engine with a recogniser for recordings: the same file gives the same text."""
+
+    def new_file_recognizer(self, leg: str | None = None) -> Recognizer:
+        """A recogniser whose results do not depend on timing, load or earlier decodes."""
+        ...
+
+
+@runtime_checkable
 class CallDecoder(Protocol):
     """An engine that can also decode a whole recorded leg after the call (long windows)."""
 

@@ -6,6 +6,7 @@ import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from asr.codec import PIPELINE_RATE, Pcm16, pcm16_to_float
 from asr.engines.whisper_call import CallPassOptions, decode_leg, runaway
 from asr.engines.whisper_phrases import PhraseScorer
+from asr.engines.whisper_seeded import SeededSampling
 from asr.engines.whisper_short import ShortWindowDecoder
 from asr.errors import EngineLoadError
 from asr.events import LegDecode, Transcript, TranscriptKind, Word
@@ -54,6 +56,7 @@ class WhisperOptions:
     call_window_s: float = 28.0
     call_context: bool = False
     call_whole_leg: bool = False
+    call_fallback: bool = False  # doubtful windows retried by sampling, seeded per window
 
 
 def clean_text(text: str) -> str:
@@ -74,6 +77,10 @@ class WhisperEngine:
         self.partial_interval_s = partial_interval_s
         self.speculate_ms = speculate_ms
         self._model = _load(model, self.options)
+        # Recordings' temperature fallback samples from a seeded sampler of its own
+        # (whisper_seeded.py); live legs keep sampling on the shared model.
+        self._sampling = SeededSampling(self._model.model, lambda: _sampler(model, self.options))
+        self._model.model = self._sampling
         self._short = _short_decoder(self._model, self.options)
         self.short_decodes = {"short": 0, "fallback": 0}
         # Early decodes run here, so a stream's worker keeps reading audio meanwhile.
@@ -88,17 +95,28 @@ class WhisperEngine:
         with self._busy_lock:
             return self._busy < self.options.workers
 
+    @property
+    def samplers_built(self) -> int:
+        """Utterances of recordings whose decode fell back to sampling (one sampler each)."""
+        return self._sampling.samplers_built
+
     def submit(self, audio: Pcm16, offset_s: float = 0.0
                ) -> Future[tuple[str, tuple[Word, ...]]]:
         """Decode on the engine's pool; the result is what `transcribe` returns."""
         return self._pool.submit(self.transcribe, audio, offset_s)
 
-    def transcribe(self, audio: Pcm16, offset_s: float = 0.0) -> tuple[str, tuple[Word, ...]]:
-        """Decode one utterance; returns its text and timed pieces (absolute seconds)."""
+    def transcribe(self, audio: Pcm16, offset_s: float = 0.0, reproducible: bool = False
+                   ) -> tuple[str, tuple[Word, ...]]:
+        """Decode one utterance; returns its text and timed pieces (absolute seconds).
+
+        `reproducible`: the temperature fallback samples with a seed taken from the audio, so
+        the same utterance always gives the same text (a sampler built per such utterance).
+        """
         with self._busy_lock:
             self._busy += 1
         try:
-            return self._decode(audio, offset_s)
+            with self._sampling.utterance(audio) if reproducible else nullcontext():
+                return self._decode(audio, offset_s)
         finally:
             with self._busy_lock:
                 self._busy -= 1
@@ -140,6 +158,14 @@ class WhisperEngine:
         """A recogniser for one stream, with its own VAD state."""
         return WhisperRecognizer(self, leg)
 
+    def new_file_recognizer(self, leg: str | None = None) -> WhisperRecognizer:
+        """A recogniser for a recording: reproducible decodes, no early decodes, no partials.
+
+        Nothing waits on a recording's finals, so nothing is decoded during the hang-over
+        and the text is the same on every run whatever the machine's load.
+        """
+        return WhisperRecognizer(self, leg, reproducible=True)
+
     @property
     def call_pass_by_default(self) -> bool:
         """Whether recordings are decoded by decode_call unless the caller says otherwise."""
@@ -154,9 +180,10 @@ class WhisperEngine:
             compression_ratio_threshold=self.options.compression_ratio_threshold,
             max_window_s=self.options.call_window_s, carry_context=self.options.call_context,
             whole_leg=self.options.call_whole_leg,
+            temperatures=FASTER_WHISPER_TEMPERATURES if self.options.call_fallback else (0.0,),
         )
         return decode_leg(self._model, samples, leg, self.vad, options, self._decode_alone,
-                          clean_text, _is_hallucination)
+                          clean_text, _is_hallucination, self._sampling.utterance)
 
     def _decode_alone(self, audio: Pcm16, offset_s: float) -> tuple[str, tuple[Word, ...]]:
         """One stretch the window pass missed, decoded alone: beam search, no sampling.
@@ -204,6 +231,16 @@ def _short_decoder(model: Any, options: WhisperOptions) -> ShortWindowDecoder | 
                               options.short_trust_unlikely)
 
 
+def _sampler(model: str, options: WhisperOptions) -> Any:
+    """A second copy of the model with one worker thread that has never sampled."""
+    import ctranslate2
+    from faster_whisper.utils import download_model
+
+    path = model if Path(model).is_dir() else download_model(model, local_files_only=True)
+    return ctranslate2.models.Whisper(path, device="cpu", compute_type="int8",
+                                      intra_threads=options.threads, inter_threads=1)
+
+
 def _load(model: str, options: WhisperOptions) -> Any:
     from faster_whisper import WhisperModel
 
@@ -236,11 +273,15 @@ class WhisperRecognizer:
     utterance then ends as predicted the final is ready sooner, else the guess is dropped.
     """
 
-    def __init__(self, engine: WhisperEngine, leg: str | None) -> None:
+    def __init__(self, engine: WhisperEngine, leg: str | None, reproducible: bool = False
+                 ) -> None:
         self._engine = engine
         self._leg = leg
+        self._reproducible = reproducible
+        self._speculate_ms = 0 if reproducible else engine.speculate_ms
         self._vad = VadSegmenter(engine.vad)
-        self._partial_samples = int(engine.partial_interval_s * PIPELINE_RATE)
+        self._partial_samples = 0 if reproducible else int(engine.partial_interval_s
+                                                             * PIPELINE_RATE)
         self._next_partial_at = 0
         self._speech_start = 0.0
         self._speculation: _Speculation | None = None
@@ -275,10 +316,11 @@ class WhisperRecognizer:
         if guess is not None:
             self.speculations["wasted"] += 1
         assert event.audio is not None
-        return self._engine.transcribe(event.audio, event.audio_start_sample / PIPELINE_RATE)
+        return self._engine.transcribe(event.audio, event.audio_start_sample / PIPELINE_RATE,
+                                       self._reproducible)
 
     def _maybe_speculate(self) -> None:
-        wait_ms = self._engine.speculate_ms
+        wait_ms = self._speculate_ms
         if not wait_ms or self._vad.silence_ms < wait_ms:
             return
         # A guess is worth it only on an idle worker: under load it would delay real finals.

@@ -8,14 +8,16 @@ sentence the VAD cut in two is heard whole and names heard earlier help later. N
 heard is left out: a stretch no decoded segment covers is decoded again alone (the live way),
 and if that gives nothing either it is reported undecodable with its time span.
 
-Deterministic: one beam search per window (no sampling at rising temperatures), times from
-sample counts, no clock and no speculation, so a file gives the same text on every run.
+Deterministic: one beam search per window (HUIFANG_AFTER_CALL_FALLBACK: a doubtful window is
+sampled at rising temperatures as faster-whisper does, seeded from the window's audio), times
+from sample counts, no clock and no speculation, so a file gives the same text on every run.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -32,6 +34,8 @@ PROMPT_CHARS = 60  # the leg's recent text given as the next window's prompt
 # A decode of one stretch the window pass missed: (text, timed words).
 StretchDecoder = Callable[[Pcm16, float], tuple[str, tuple[Word, ...]]]
 Cleaner = Callable[[str], str]
+# Within it, sampled decodes are seeded from the given samples (whisper_seeded.py).
+SeededContext = Callable[[np.ndarray], AbstractContextManager[None]]
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class CallPassOptions:
     compression_ratio_threshold: float = 2.4
     no_speech_threshold: float | None = 0.6
     log_prob_threshold: float | None = -1.0
+    # (0.0,): one beam search per window. More: faster-whisper's fallback, sampled with a
+    # seed taken from the window's audio (the `seeded` context decode_leg is given).
+    temperatures: tuple[float, ...] = (0.0,)
 
 
 def speech_spans(samples: Pcm16, vad: VadConfig) -> list[Span]:
@@ -88,7 +95,8 @@ def windows(spans: list[Span], total: int, options: CallPassOptions) -> list[Spa
 
 def decode_leg(model: Any, samples: Pcm16, leg: str | None, vad: VadConfig,
                options: CallPassOptions, alone: StretchDecoder, clean: Cleaner,
-               hallucination: Callable[[str], bool]) -> LegDecode:
+               hallucination: Callable[[str], bool], seeded: SeededContext | None = None
+               ) -> LegDecode:
     """The whole leg's finals (one per Whisper segment) and what stayed undecodable."""
     spans = speech_spans(samples, vad)
     voiced = _voiced_mask(spans, len(samples))
@@ -97,8 +105,10 @@ def decode_leg(model: Any, samples: Pcm16, leg: str | None, vad: VadConfig,
         windows(spans, len(samples), options)
     for first, last in spans_in:
         heard = "".join(t.text for t in finals)
-        for text, start, end, logprob in _decode_window(model, samples[first:last], options,
-                                                        heard):
+        audio = samples[first:last]
+        with seeded(audio) if seeded is not None else nullcontext():
+            decoded = _decode_window(model, audio, options, heard)
+        for text, start, end, logprob in decoded:
             text = clean(text)
             start, end = start + first / PIPELINE_RATE, end + first / PIPELINE_RATE
             end = min(end, last / PIPELINE_RATE)
@@ -127,7 +137,7 @@ def _decode_window(model: Any, audio: Pcm16, options: CallPassOptions, heard: st
     prompt = " ".join(p for p in (options.initial_prompt, context) if p) or None
     segments, _info = model.transcribe(
         pcm16_to_float(audio), language=options.language, beam_size=options.beam_size,
-        patience=options.patience, temperature=[0.0],
+        patience=options.patience, temperature=list(options.temperatures),
         # Whole leg: faster-whisper's own 30 s windows carry the text on, as the plain decode.
         condition_on_previous_text=options.carry_context or options.whole_leg,
         without_timestamps=False,  # timed segments: the coverage check needs them

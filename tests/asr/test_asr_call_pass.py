@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ import numpy as np
 from asr_testkit import fixture_audio, silence, whisper_engine
 
 from asr.engines import AsrConfig, load_engine
+from asr.engines.whisper import FASTER_WHISPER_TEMPERATURES
 from asr.engines.whisper_call import CallPassOptions, decode_leg, runaway, windows
 from asr.evaluation import character_error_rate
 from asr.events import TranscriptPass, Undecodable, Word
@@ -188,6 +191,29 @@ def test_the_text_so_far_is_the_next_windows_prompt_and_runaways_are_not() -> No
     model = _FakeModel([[_Segment("第一句", 0.2, 1.2)], [_Segment("第二句", 1.1, 2.0)]])
     _decode(model)
     assert model.prompts == [None, None]  # the default: each window on its own
+
+
+def test_with_fallback_each_window_is_decoded_inside_its_own_seeded_context() -> None:
+    model = _FakeModel([[_Segment("第一句", 0.2, 1.2)], [_Segment("第二句", 0.2, 1.2)]])
+    seeded: list[int] = []
+
+    @contextmanager
+    def seeding(audio: np.ndarray) -> Iterator[None]:
+        seeded.append(len(audio))
+        yield
+        seeded.append(-len(audio))  # left only after the window's decode
+
+    options = CallPassOptions(temperatures=FASTER_WHISPER_TEMPERATURES)
+    result = decode_leg(model, _two_bursts(), None, VadConfig(), options,
+                        lambda a, o: ("", ()), str, lambda t: False, seeding)
+    assert [t.text for t in result.finals] == ["第一句", "第二句"]
+    sizes = [n for n, _ in model.calls]
+    assert seeded == [sizes[0], -sizes[0], sizes[1], -sizes[1]]
+    assert all(o["temperature"] == list(FASTER_WHISPER_TEMPERATURES) for _, o in model.calls)
+    # Off (the default): one beam search per window.
+    model = _FakeModel([[_Segment("第一句", 0.2, 1.2)], [_Segment("第二句", 0.2, 1.2)]])
+    _decode(model)
+    assert all(o["temperature"] == [0.0] for _, o in model.calls)
 
 
 def test_invented_credits_over_speech_are_kept_over_silence_dropped() -> None:
