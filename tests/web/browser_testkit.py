@@ -99,7 +99,8 @@ def fits_width(page: Page) -> bool:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """The page as tests/artifacts/NAME.png (kept by CI, ignored by git)."""
+    """The page as tests/artifacts/NAME.png at 1366×768 (kept by CI, ignored by git)."""
+    assert page.viewport_size == LAPTOP, f"{name}: screenshots are taken at 1366×768"
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))
