@@ -115,6 +115,11 @@ def test_an_agent_marks_every_item_by_keyboard_while_hints_arrive(tmp_path: Path
         screenshot(page, "agent_desk_live")
         page.set_viewport_size(ZOOM_125)
         assert _one_screen(page) and fits_width(page)
+        # At 125 % the newest hint, the checklist's selected item and the transcript's newest
+        # line are still on the one screen.
+        expect(page.locator("#hints li.hint").first).to_be_in_viewport()
+        expect(page.locator("#items li.item").nth(1)).to_be_in_viewport()
+        expect(page.locator("#transcript li.final").last).to_be_in_viewport()
     with db.session() as session:
         marks = session.scalars(select(AgentAction).where(AgentAction.call_id == call_id)
                                 .order_by(AgentAction.id)).all()  # fmt: skip
