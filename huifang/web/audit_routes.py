@@ -23,6 +23,7 @@ class AuditEntryOut(BaseModel):
     id: int
     at: datetime
     actor: str
+    actor_id: int | None  # None: the system itself (scheduled sweeps, imports, seeding)
     action: str
     entity: str
     entity_id: int
@@ -46,7 +47,8 @@ def read_audit_trail(
     masked = not sees_personal_data(user.role)
     return [
         AuditEntryOut(
-            id=entry.id, at=entry.at, actor=entry.actor, action=entry.action,
+            id=entry.id, at=entry.at, actor=entry.actor, actor_id=entry.actor_id,
+            action=entry.action,
             entity=entry.entity, entity_id=entry.entity_id,
             before=_masked(entry.before, masked), after=_masked(entry.after, masked),
         )

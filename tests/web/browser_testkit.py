@@ -67,6 +67,9 @@ def chromium() -> Iterator[Browser]:
 LAPTOP: ViewportSize = {"width": 1366, "height": 768}
 ZOOM_125: ViewportSize = {"width": 1093, "height": 614}
 _CODE = re.compile(r"[a-z][a-z_]{2,}")
+# What a script prints when it shows a value raw: JSON's and JavaScript's blanks, Python's, the
+# stored name of the system actor.
+_RAW = re.compile(r"\b(?:null|undefined|NaN|None|true|false|system)\b")
 
 
 def laptop_page(browser: Browser, **options: Any) -> Page:
@@ -75,8 +78,8 @@ def laptop_page(browser: Browser, **options: Any) -> Page:
 
 
 def english_codes(page: Page, ignore: str = "script") -> set[str]:
-    """Coded values (female, confirmed, high …) that leaked into the page's text, hidden parts
-    included, outside the elements `ignore` selects."""
+    """Coded values (female, confirmed, high …) and raw ones (null, system …) that leaked into
+    the page's text, hidden parts included, outside the elements `ignore` selects."""
     codes = {code for words in vocabularies().values() for code in words}
     text = page.evaluate(
         """(ignore) => {
@@ -87,7 +90,7 @@ def english_codes(page: Page, ignore: str = "script") -> set[str]:
         }""",
         ignore,
     )
-    return set(_CODE.findall(str(text))) & codes
+    return set(_CODE.findall(str(text))) & codes | set(_RAW.findall(str(text)))
 
 
 def fits_width(page: Page) -> bool:
@@ -96,7 +99,8 @@ def fits_width(page: Page) -> bool:
 
 
 def screenshot(page: Page, name: str) -> Path:
-    """The page as tests/artifacts/NAME.png (kept by CI, ignored by git)."""
+    """The page as tests/artifacts/NAME.png at 1366×768 (kept by CI, ignored by git)."""
+    assert page.viewport_size == LAPTOP, f"{name}: screenshots are taken at 1366×768"
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path))

@@ -5,6 +5,7 @@ its transcript and hints (not 实时). Screenshots in tests/artifacts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,6 +77,21 @@ def test_an_agent_marks_every_item_by_keyboard_while_hints_arrive(tmp_path: Path
         page.keyboard.press("m")  # sound off: the next hint flashes silently
         expect(page.locator("#sound-toggle")).to_have_text("提示音 关")
 
+        # A long call: forty more lines, then another hint. The transcript rolls inside its
+        # panel, the page never scrolls, the newest line and the new hint are on screen, unheard.
+        for n in range(40):
+            leg, at = ("agent", "customer")[n % 2], 16.0 + 2 * n
+            bus.publish(call_id, Transcript(TranscriptKind.FINAL, f"第{n + 1}句，好的", at,
+                                            at + 1.5, leg))  # fmt: skip
+        first = sample_hint()  # the same rule heard again, on the last customer line
+        bus.publish(call_id, replace(first, flag=replace(first.flag, start=94.0, end=95.5)))
+        expect(page.locator("#transcript li.final")).to_have_count(42)
+        expect(page.locator("#hints li.hint")).to_have_count(2)
+        expect(page.locator("#transcript li.final").last).to_be_in_viewport()
+        expect(page.locator("#hints li.hint").first).to_be_in_viewport()
+        assert page.evaluate("feed.chimes") == 1
+        assert _one_screen(page)
+
         # Y on every item: each is confirmed in turn, the selection moving down by itself.
         for _ in range(count):
             page.keyboard.press("y")
@@ -99,6 +115,11 @@ def test_an_agent_marks_every_item_by_keyboard_while_hints_arrive(tmp_path: Path
         screenshot(page, "agent_desk_live")
         page.set_viewport_size(ZOOM_125)
         assert _one_screen(page) and fits_width(page)
+        # At 125 % the newest hint, the checklist's selected item and the transcript's newest
+        # line are still on the one screen.
+        expect(page.locator("#hints li.hint").first).to_be_in_viewport()
+        expect(page.locator("#items li.item").nth(1)).to_be_in_viewport()
+        expect(page.locator("#transcript li.final").last).to_be_in_viewport()
     with db.session() as session:
         marks = session.scalars(select(AgentAction).where(AgentAction.call_id == call_id)
                                 .order_by(AgentAction.id)).all()  # fmt: skip

@@ -16,7 +16,8 @@ from huifang.web.app import create_app
 from huifang.web.hardening import MAX_BODY_BYTES, MAX_SIGN_IN_BODY_BYTES
 
 PAGES = ["index.html", "review.html", "cases.html", "audit.html", "attention.html",
-         "kpis.html", "campaign.html"]  # fmt: skip
+         "kpis.html", "campaign.html", "qa.html", "followups.html", "letters.html",
+         "sales.html"]  # fmt: skip
 
 
 def test_every_response_carries_the_security_headers(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ queue opens without going back to it. Screenshots at 1366×768 in tests/artifact
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +19,7 @@ from browser_testkit import (
     served,
     sign_in_page,
 )
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Page, expect
 from review_testkit import seed_flagged_calls, seed_review
 from stored_call_testkit import store_demo_call
 from web_testkit import seeded_app
@@ -28,6 +29,12 @@ from storage.analysis_models import CallFlag
 
 def _audio_time(page: Page) -> float:
     return float(page.evaluate("document.getElementById('player').currentTime"))
+
+
+def _box(page: Page, selector: str) -> FloatRect:
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    return box
 
 
 def _lands_in(page: Page, start_ms: int, end_ms: int) -> None:
@@ -58,6 +65,19 @@ def test_a_reviewer_plays_the_evidence_decides_by_keyboard_and_steps_to_the_next
         severity = page.locator("#queue th[data-sort=severity]")
         expect(severity).to_have_attribute("aria-sort", "descending")
         expect(page).to_have_url(f"{base}/app/review.html?sort=severity&order=desc")
+        # Paged on the server: 25 a page, the second page (kept in the address), and back.
+        page.select_option("#page-size", "25")
+        expect(page.locator("#queue-rows tr")).to_have_count(25)
+        page.click("#page-next")
+        expect(page.locator("#page-info")).to_have_text("第 26–42 通，共 42 通")
+        expect(page.locator("#queue-rows tr")).to_have_count(17)
+        expect(page.locator("#page-next")).to_be_disabled()
+        query = parse_qs(urlsplit(page.url).query)
+        assert (query["offset"], query["limit"], query["sort"]) == (["25"], ["25"], ["severity"])
+        page.click("#page-prev")
+        expect(page.locator("#page-info")).to_have_text("第 1–25 通，共 42 通")
+        page.select_option("#page-size", "50")
+        expect(page.locator("#queue-rows tr")).to_have_count(42)
         page.check("#filters input[name=undecided]")
         page.fill("#filters input[name=salesperson]", "李明")
         page.click("#filters button[type=submit]")
@@ -89,6 +109,13 @@ def test_a_reviewer_plays_the_evidence_decides_by_keyboard_and_steps_to_the_next
         _lands_in(page, start, end)
         card = page.locator(f"#flags article[data-flag='{flag_id}']")
         expect(card).to_have_class("flag high selected")
+        # Its disposition form beside its evidence: in the same card, right of the transcript,
+        # both on the 1366×768 screen.
+        expect(card.locator(".quote mark")).to_be_in_viewport()
+        expect(card.locator("form.confirm")).to_be_in_viewport()
+        expect(card.locator("form.dismiss")).to_be_in_viewport()
+        lanes = _box(page, ".transcript-panel")
+        assert _box(page, ".flags-panel")["x"] >= lanes["x"] + lanes["width"] - 1
         page.wait_for_function("() => document.getElementById('player').paused", timeout=30_000)
         assert start / 1000 <= _audio_time(page) <= end / 1000 + 1.0
         # A line clicked: that line plays; the timeline's span of another flag likewise.
@@ -96,6 +123,9 @@ def test_a_reviewer_plays_the_evidence_decides_by_keyboard_and_steps_to_the_next
         line_start = int(agent_line.get_attribute("data-start") or 0)
         agent_line.click()
         _lands_in(page, line_start, line_start + 8000)
+        # The text follows the audio: the line being heard is lit while it plays.
+        expect(agent_line).to_have_class(re.compile(r"\bplaying\b"))
+        expect(page.locator("#transcript tr.line.playing")).to_have_count(1)
         other = stored.flag_ids[-1]  # drawn last: on top of a flag on the same words
         page.locator(f"#timeline .span-mark[data-flag='{other}']").click()
         _lands_in(page, *spans[other])
@@ -124,3 +154,11 @@ def test_a_reviewer_plays_the_evidence_decides_by_keyboard_and_steps_to_the_next
             "call": [str(next_id)], "salesperson": ["李明"], "undecided": ["true"],
             "sort": ["severity"], "order": ["desc"]}
         expect(page.locator("#call-id")).to_have_text(f"#{next_id}")
+        # k: back to the previous call of the same queue, the filter kept.
+        expect(page.locator("#queue-position")).to_contain_text("/")
+        previous_id = page.evaluate("state.around.previous")
+        assert previous_id
+        page.keyboard.press("k")
+        page.wait_for_url(f"**/review_call.html?*call={previous_id}*")
+        expect(page.locator("#call-id")).to_have_text(f"#{previous_id}")
+        assert parse_qs(urlsplit(page.url).query)["salesperson"] == ["李明"]

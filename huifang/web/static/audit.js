@@ -16,7 +16,7 @@ function snapshot(values, entity) {
     const vocabulary = key === "status" ? STATUS_OF[entity] : FIELD_VALUES[key];
     let shown = value === null || value === "" ? "—" : String(value);
     if (typeof value === "boolean") shown = value ? "是" : "否";
-    else if (typeof value === "object") shown = JSON.stringify(value);
+    else if (value !== null && typeof value === "object") shown = JSON.stringify(value);
     if (vocabulary && value) shown = ui.label(vocabulary, value);
     else if (/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(shown)) shown = ui.localTime(shown);
     return `${ui.label("auditField", key)}：${shown}`;
@@ -30,7 +30,7 @@ async function start() {
     for (const entry of await huifangApi.request("GET", "/api/review/audit?limit=500")) {
       const row = document.createElement("tr");
       ui.cell(row, ui.localTime(entry.at), "nowrap");
-      ui.cell(row, entry.actor);
+      ui.cell(row, entry.actor_id === null ? "系统" : entry.actor);
       ui.cell(row, ui.label("auditAction", entry.action));
       ui.cell(row, `${ui.label("auditEntity", entry.entity)} #${entry.entity_id}`, "nowrap");
       ui.cell(row, "").appendChild(ui.text("pre", snapshot(entry.before, entry.entity)));

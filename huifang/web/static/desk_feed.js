@@ -87,6 +87,9 @@ const feed = {
       if (feed.following) document.getElementById("follow").hidden = true;
     });
     document.getElementById("follow").addEventListener("click", () => feed.toLatest());
+    // A smaller panel (zoom, a resized window, the hints moving above it) keeps the newest line
+    // in view too: no scroll event comes when only the box shrinks.
+    new ResizeObserver(() => { if (feed.following) list.scrollTop = list.scrollHeight; }).observe(list);
   },
 
   toLatest() {
