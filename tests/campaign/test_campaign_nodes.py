@@ -40,15 +40,23 @@ def pg_admin() -> Iterator[str]:
 
 
 class Line:
-    """One node's line: a policy's first call is not answered when its number is odd."""
+    """One node's line: a policy's first call is not answered when its number is odd.
 
-    def __init__(self, node: str, log: list[tuple[str, str]], lock: threading.Lock) -> None:
-        self.node, self.log, self.lock = node, log, lock
+    With `both` given, no call ends before each node has dialled once: a node whose thread
+    started late on a loaded machine would otherwise find every policy already dialled."""
+
+    def __init__(self, node: str, log: list[tuple[str, str]], lock: threading.Lock,
+                 both: threading.Event | None = None) -> None:
+        self.node, self.log, self.lock, self.both = node, log, lock, both
 
     async def place(self, dial: Dial, on_dialled: Callable[[int], None]) -> CallResult:
         with self.lock:
             self.log.append((self.node, dial.policy_no))
             tries = sum(1 for _, policy in self.log if policy == dial.policy_no)
+            if self.both is not None and len({node for node, _ in self.log}) > 1:
+                self.both.set()
+        if self.both is not None:
+            await asyncio.to_thread(self.both.wait, 60)
         await asyncio.sleep(0.005)
         odd = int(dial.policy_no[1:]) % 2 == 1
         outcome = AttemptOutcome.NO_ANSWER if odd and tries == 1 else AttemptOutcome.SUCCESS
@@ -63,13 +71,13 @@ def test_two_nodes_on_one_postgres_dial_each_attempt_once(tmp_path: Path, pg_adm
     enrol_file(setup, write_policies(tmp_path / "p.csv", specs), NOW)
     setup.close()
     log: list[tuple[str, str]] = []
-    lock = threading.Lock()
+    lock, both = threading.Lock(), threading.Event()
     errors: list[BaseException] = []
 
     def node(name: str) -> None:
         db = open_database(url, upgrade=False)
         runner = CampaignRunner(db, rules(max_attempts=3, per_day=3, spacing_min=0),
-                                DialPlan("sip:{phone}@gw"), Line(name, log, lock).place,
+                                DialPlan("sip:{phone}@gw"), Line(name, log, lock, both).place,
                                 max_concurrent=6, lease=timedelta(minutes=20),
                                 worker=f"{name}:1:t", clock=lambda: NOW)
         try:
