@@ -44,7 +44,7 @@ from storage.retention import (
     legal_minimum_years,
 )
 from storage.retention_models import LegalHold
-from storage.service_models import Complaint
+from storage.service_models import Complaint, ServiceRequest, ServiceStatus
 from storage.transcript_models import CallUtterance
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,11 @@ class KeptBecause:
     NOT_DUE = "not_due"
     # A policy past its floor whose calls are not all going (held, disputed, not due, open).
     CALLS_KEPT = "calls_kept"
+    # A policy with a policy-service (保全) request still being handled.
+    OPEN_REQUEST = "open_service_request"
+
+
+_HANDLED = (ServiceStatus.COMPLETED, ServiceStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -198,6 +203,10 @@ def _policy_kept(session: Session, policy: Policy, as_of: datetime,
     if dispute_open or (dispute_end is not None
                         and as_of < add_years(dispute_end, DISPUTE_MINIMUM_YEARS)):
         return KeptBecause.DISPUTE
+    handling = select(ServiceRequest.id).where(ServiceRequest.policy_id == policy.id,
+                                                ServiceRequest.status.not_in(_HANDLED))
+    if session.scalar(handling.limit(1)) is not None:
+        return KeptBecause.OPEN_REQUEST
     calls = session.scalars(select(CallRecord.id).where(CallRecord.policy_id == policy.id))
     if not set(calls) <= going_calls:
         return KeptBecause.CALLS_KEPT

@@ -43,13 +43,20 @@ from storage.models import (
 )
 from storage.policy_end import PolicyEndError, end_policy, end_reason
 from storage.policy_import import import_policy_file
+from storage.policy_service import request_surrender
 from storage.problem_cases import DeadlineRules
 from storage.purge import KeptBecause, apply_purge, plan_purge
 from storage.queue_models import ContactMethod, LetterVisit, LetterVisitStatus
 from storage.retention import RetentionError, RetentionPolicy, add_years
 from storage.retention_models import LegalHold
 from storage.review_models import Decision, FlagDisposition
-from storage.service_models import Complaint, ComplaintChannel, ComplaintKind, ComplaintStep
+from storage.service_models import (
+    Complaint,
+    ComplaintChannel,
+    ComplaintKind,
+    ComplaintStep,
+    ServiceStatus,
+)
 from storage.transcript_models import CallUtterance
 
 STARTED = datetime(2024, 11, 10, 9, 30, tzinfo=UTC)
@@ -453,6 +460,20 @@ def test_a_policy_stays_while_held_disputed_or_a_call_stays(db: Database) -> Non
     assert still_open.policies_kept == {KeptBecause.DISPUTE: 1}
     assert (young_call.policies, young_call.policies_kept) == ((), {KeptBecause.CALLS_KEPT: 1})
     assert (later.policies, later.calls) == ((policy_id,), (call_id,))
+
+
+def test_a_policy_stays_while_policy_service_handles_a_request(db: Database) -> None:
+    policy_id, call_id = _end_and_surround(db)
+    at = datetime(2035, 3, 1, tzinfo=UTC)
+    with db.session() as session:
+        policy = session.get(Policy, policy_id)
+        assert policy is not None
+        request = request_surrender(session, policy, "我要退保", STARTED, DeadlineRules())
+        handling = plan_purge(session, TEN, at)
+        request.status = ServiceStatus.COMPLETED
+        handled = plan_purge(session, TEN, at)
+    assert (handling.policies, handling.policies_kept) == ((), {KeptBecause.OPEN_REQUEST: 1})
+    assert (handled.policies, handled.calls) == ((policy_id,), (call_id,))
 
 
 def test_a_policy_whose_call_keeps_a_stray_recording_stays(db: Database, tmp_path: Path) -> None:
