@@ -16,12 +16,14 @@ from datetime import date
 from pathlib import Path
 
 import psycopg
+from sqlalchemy import text as sql_text
 
 from scripts_zh.dialogue import CallbackDialogue
 from scripts_zh.dialogue_events import DialogueEvent
 from scripts_zh.policy import PolicyRecord
 from scripts_zh.script_loader import script_for
 from storage.database import Database, open_database
+from storage.models import Base
 
 DATA = Path(__file__).with_name("data")
 GOOD_CSV = DATA / "policies_good.csv"
@@ -32,6 +34,15 @@ PG_USER = "huifang"
 def sqlite_db(folder: Path) -> Database:
     """A migrated SQLite database in a file under `folder`."""
     return open_database(f"sqlite:///{folder / 'huifang.db'}")
+
+
+def emptied(database: Database) -> Database:
+    """The module's PostgreSQL database with every table emptied (TRUNCATE takes milliseconds
+    where CREATE DATABASE takes half a second)."""
+    with database.session() as session:
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        session.execute(sql_text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    return database
 
 
 def postgres_bin_dir() -> Path:

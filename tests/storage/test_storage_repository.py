@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from storage_testkit import (
     GOOD_CSV,
+    emptied,
     fresh_postgres_database,
     postgres_cluster,
     run_dialogue,
@@ -18,7 +18,7 @@ from storage_testkit import (
 )
 
 from storage.database import Database, open_database
-from storage.models import Base, CallDirection, CaseStatus, Policy, Verdict
+from storage.models import CallDirection, CaseStatus, Policy, Verdict
 from storage.policy_import import import_policy_file
 from storage.policy_view import policy_record
 from storage.repository import Repository
@@ -56,11 +56,7 @@ def pg_db(pg_admin: str) -> Iterator[Database]:
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A migrated database holding just the good fixture policies, on each backend."""
     if request.param == "postgresql":
-        # TRUNCATE takes milliseconds where CREATE DATABASE takes half a second.
-        database: Database = request.getfixturevalue("pg_db")
-        with database.session() as session:
-            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-            session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        database: Database = emptied(request.getfixturevalue("pg_db"))
     else:
         database = sqlite_db(tmp_path)
     import_policy_file(database, GOOD_CSV)

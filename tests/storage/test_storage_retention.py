@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from storage_testkit import GOOD_CSV, fresh_postgres_database, postgres_cluster, sqlite_db
+from storage_testkit import GOOD_CSV, emptied, fresh_postgres_database, postgres_cluster, sqlite_db
 
 from agent_assist.events import Category, Flag, Leg, Severity
 from asr.events import TranscriptPass
@@ -83,10 +83,7 @@ def pg_db(pg_admin: str) -> Iterator[Database]:
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """The good fixture policies; 0002 a 10-year term, the rest 终身 (no fixed end)."""
     if request.param == "postgresql":
-        database: Database = request.getfixturevalue("pg_db")
-        with database.session() as session:
-            tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
-            session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        database: Database = emptied(request.getfixturevalue("pg_db"))
     else:
         database = sqlite_db(tmp_path)
     import_policy_file(database, GOOD_CSV)
