@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
-import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from huifang.demo.softphone_process import EventLines
 from huifang.prompt_audio.cache import PromptCache
 from huifang.prompt_audio.tts import EspeakTts
 
@@ -105,41 +103,21 @@ class CustomerPeer:
                  dial: str | None = None, user: str = "customer") -> None:
         args = [a for t in turns for a in ("--turn", t)] + ["--user", user]
         args += ["--dial", dial] if dial else []
-        self.proc = subprocess.Popen(
-            [sys.executable, *PEER, "--codec", codec, "--lifetime", str(lifetime),
-             *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            cwd=ROOT, start_new_session=True)
-        self.user = user
-        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
-        self.seen: list[dict[str, Any]] = []
-        self.output: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.lines = EventLines([sys.executable, *PEER, "--codec", codec, "--lifetime",
+                                 str(lifetime), *args])
+        self.proc, self.seen, self.user = self.lines.proc, self.lines.seen, user
         try:
             self.port = int(self.wait_for("ready", 10)["port"])
         except AssertionError:
             self.kill()
             raise
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.output.append(line)
-            if line.startswith("{"):
-                event = json.loads(line)
-                self.seen.append(event)
-                self.events.put(event)
-
     def wait_for(self, name: str, timeout: float) -> dict[str, Any]:
         """The next event called `name`; AssertionError with the peer's output on timeout."""
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                event = self.events.get(timeout=left)
-            except queue.Empty:
-                break
-            if event["event"] == name:
-                return event
-        raise AssertionError(f"peer: no {name!r} in {timeout} s:\n{''.join(self.output)}")
+        event = self.lines.next_event(name, timeout)
+        if event is None:
+            raise AssertionError(f"peer: no {name!r} in {timeout} s:\n{self.lines.tail()}")
+        return event
 
     @property
     def uri(self) -> str:
@@ -148,6 +126,4 @@ class CustomerPeer:
 
     def kill(self) -> None:
         """SIGKILL the peer's process group (no-op once it has exited)."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
+        self.lines.kill()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import queue
 import shutil
@@ -12,8 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 import wave
 from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass
@@ -23,6 +20,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from huifang.demo.softphone_process import EventLines
 from ivr.config import SipConfig
 from ivr.phone import Phone
 
@@ -127,40 +125,26 @@ class PeerProcess:
         self.events: queue.Queue[dict[str, Any]] = queue.Queue()
         self.seen: list[dict[str, Any]] = []
         codec = () if "--codec" in args else ("--codec", "PCMU")
-        self.proc = subprocess.Popen([sys.executable, *PEER, *codec, *args],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, start_new_session=True)
-        self.output: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.lines = EventLines([sys.executable, *PEER, *codec, *args])
+        self.proc = self.lines.proc
+        self.passed: list[dict[str, Any]] = []  # events passed over while waiting for another
         try:
             self.port = int(self.wait_for("ready", 10)["port"])
         except AssertionError:
             self.kill()
             raise
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.output.append(line)
-            if line.startswith("{"):
-                self.events.put(json.loads(line))
-
     def wait_for(self, event: str, timeout: float) -> dict[str, Any]:
-        """The next event named `event`; AssertionError with the peer's output on timeout."""
-        for seen in self.seen:
+        """The next event named `event` (one passed over earlier first); AssertionError with
+        the peer's output on timeout."""
+        for seen in self.passed:
             if seen["event"] == event:
-                self.seen.remove(seen)
+                self.passed.remove(seen)
                 return seen
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                item = self.events.get(timeout=left)
-            except queue.Empty:
-                break
-            if item["event"] == event:
-                return item
-            self.seen.append(item)
-        raise AssertionError(f"peer: no {event!r} in {timeout} s:\n{''.join(self.output)}")
+        item = self.lines.next_event(event, timeout, skipped=self.passed)
+        if item is None:
+            raise AssertionError(f"peer: no {event!r} in {timeout} s:\n{self.lines.tail()}")
+        return item
 
     def uri(self, user: str = "customer", transport: str = "") -> str:
         """Where the peer listens."""
@@ -177,9 +161,7 @@ class PeerProcess:
 
     def kill(self) -> None:
         """SIGKILL the peer's process group (no-op once it has exited)."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
+        self.lines.kill()
 
 
 def sipp_binary() -> str:
