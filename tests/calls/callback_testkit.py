@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -118,6 +119,12 @@ class CustomerPeer:
         if event is None:
             raise AssertionError(f"peer: no {name!r} in {timeout} s:\n{self.lines.tail()}")
         return event
+
+    def wait_for_state(self, state: str, timeout: float) -> None:
+        """Until the peer's call reaches `state` (pjsua's name, e.g. CONFIRMED)."""
+        deadline = time.monotonic() + timeout
+        while self.wait_for("state", max(0.1, deadline - time.monotonic()))["state"] != state:
+            pass
 
     @property
     def uri(self) -> str:

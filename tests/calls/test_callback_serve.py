@@ -191,9 +191,7 @@ def test_unknown_caller_is_transferred_when_a_transfer_uri_is_set(tmp_path: Path
     server, url = _serve(tmp_path, HUIFANG_CALLBACK_TRANSFER_URI=agent.uri)
     peer = _peer(server, "13700004444")
     try:
-        taken = agent.wait_for("state", 60)
-        while taken["state"] != "CONFIRMED":
-            taken = agent.wait_for("state", 20)
+        agent.wait_for_state("CONFIRMED", 90)
         entry = server.next_call(30)
     finally:
         peer.kill()

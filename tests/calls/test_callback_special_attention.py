@@ -173,9 +173,7 @@ def test_an_inbound_caller_of_a_listed_sellers_policy_reaches_the_named_agent(
     server = CallbackServer(env)
     caller = CustomerPeer("start+1:key:1", dial=server.uri(), user="13800001234")
     try:
-        taken = agent.wait_for("state", 60)
-        while taken["state"] != "CONFIRMED":
-            taken = agent.wait_for("state", 20)
+        agent.wait_for_state("CONFIRMED", 90)
         entry = server.next_call(30)
     finally:
         caller.kill()
