@@ -68,6 +68,27 @@ class VoiceprintSearch(Protocol):
         ...
 
 
+class VoiceprintStore(VoiceprintSearch, Protocol):
+    """Where a deployment keeps voiceprints: a node's file pair (voiceprint_store) or the
+    database all nodes share (storage.voiceprints); each change is kept at once."""
+
+    def entries(self) -> tuple[VoiceprintEntry, ...]:
+        """Whose voiceprints are stored (holders by pseudonym)."""
+        ...
+
+    def replace_call(self, entry: VoiceprintEntry, voiceprint: Voiceprint) -> None:
+        """Store one call leg's voiceprint instead of any stored before for that call."""
+        ...
+
+    def remove_call(self, call_id: str) -> int:
+        """Delete one call's voiceprints; returns how many."""
+        ...
+
+    def remove_policyholder(self, policyholder_id: str) -> int:
+        """Delete every voiceprint of one policyholder (plain id or pseudonym); how many."""
+        ...
+
+
 class VoiceprintIndex:
     """All stored voiceprints in one float32 matrix; search is one matrix-vector product."""
 

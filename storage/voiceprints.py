@@ -1,0 +1,217 @@
+"""The voiceprints every node shares, kept in the database (HUIFANG_VOICEPRINT_STORE=database).
+
+The same interface as a node's file pair (agent_assist.voiceprint_store.SharedVoiceprints):
+search, replace a call's voiceprint, delete per call or per policyholder. A row names its
+holder only by keyed pseudonym (agent_assist.voiceprint_pseudonyms); the key stays in a file
+beside the application, never in the database, and every node must be given the same one.
+
+Each process searches an in-memory float32 matrix, brought up to date before every search with
+one small query: the deletion counter and the rows added since the last id seen. Additions
+take the state row's lock before their INSERT, so ids rise in commit order and "id > last seen"
+misses none; a changed deletion counter (a holder's request, a call stored again, the purge)
+reloads the whole matrix.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from agent_assist.voiceprint import VOICEPRINT_DIM, Voiceprint
+from agent_assist.voiceprint_index import (
+    VoiceprintEntry,
+    VoiceprintHit,
+    VoiceprintStorageForbiddenError,
+)
+from agent_assist.voiceprint_pseudonyms import (
+    HolderPseudonyms,
+    VoiceprintKeyError,
+    is_pseudonym,
+)
+from storage.voiceprint_models import StoredVoiceprint, VoiceprintState
+
+_STATE_ID = 1
+_ENTRY_COLUMNS = (StoredVoiceprint.id, StoredVoiceprint.holder, StoredVoiceprint.policy_no,
+                  StoredVoiceprint.call_id, StoredVoiceprint.leg, StoredVoiceprint.salesperson,
+                  StoredVoiceprint.team, StoredVoiceprint.outlet, StoredVoiceprint.branch,
+                  StoredVoiceprint.embedding)
+
+
+def _bump(session: Session, column: str, by: int = 1) -> None:
+    """Raise one counter of the state row (made if a TRUNCATE emptied it); locks the row."""
+    counter = getattr(VoiceprintState, column)
+    raise_it = update(VoiceprintState).where(VoiceprintState.id == _STATE_ID)
+    if session.execute(raise_it.values({column: counter + by})).rowcount:  # type: ignore[attr-defined]
+        return
+    dialect = session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    row = {"id": _STATE_ID, "deletions": 0, "additions": 0}
+    session.execute(make(VoiceprintState).values(row).on_conflict_do_nothing())
+    session.execute(raise_it.values({column: counter + by}))
+
+
+def delete_call_voiceprints(session: Session, call_ids: Sequence[int]) -> int:
+    """Delete the voiceprints of these calls (the purge, a call stored again); how many."""
+    removed = 0
+    for start in range(0, len(call_ids), 500):
+        chunk = list(call_ids[start:start + 500])
+        done = session.execute(delete(StoredVoiceprint).where(StoredVoiceprint.call_id.in_(chunk)))
+        removed += done.rowcount  # type: ignore[attr-defined]
+    if removed:
+        _bump(session, "deletions")
+    return removed
+
+
+def count_voiceprints(session: Session) -> int:
+    """How many voiceprints the database holds."""
+    return session.scalar(select(func.count()).select_from(StoredVoiceprint)) or 0
+
+
+class DatabaseVoiceprints:
+    """Search, add and delete the voiceprints of the shared database, safe across threads,
+    processes and nodes. `key` None only reads a database that holds none."""
+
+    def __init__(self, engine: Engine, store_allowed: bool, key: bytes | None) -> None:
+        self.store_allowed = store_allowed
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._key = key
+        self._pseudonyms = HolderPseudonyms(key)
+        self._lock = threading.Lock()
+        self._matrix: npt.NDArray[np.float32] = np.empty((0, VOICEPRINT_DIM), np.float32)
+        self._rows = 0
+        self._entries: list[VoiceprintEntry] = []
+        self._ids: list[int] = []
+        self._last_id = 0
+        self._deletions: int | None = None  # the counter the cache was loaded at
+
+    def holder_key(self, policyholder_id: str) -> str:
+        """How a policyholder is named in rows and hits: its pseudonym under this key."""
+        return self._pseudonyms.of(policyholder_id)
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._refresh()
+            return self._rows
+
+    def entries(self) -> tuple[VoiceprintEntry, ...]:
+        """Whose voiceprints are stored, in storage order."""
+        with self._lock:
+            self._refresh()
+            return tuple(self._entries)
+
+    def search(self, voiceprint: Voiceprint, threshold: float) -> list[VoiceprintHit]:
+        """Stored voiceprints with cosine similarity ≥ threshold, most similar first (every
+        node's, as committed before this call)."""
+        with self._lock:
+            self._refresh()
+            if not self._rows:
+                return []
+            scores = self._matrix[:self._rows] @ voiceprint.astype(np.float32, copy=False)
+            found = np.flatnonzero(scores >= threshold)
+            found = found[np.argsort(-scores[found], kind="stable")]
+            return [VoiceprintHit(self._entries[i], float(scores[i])) for i in found]
+
+    def replace_call(self, entry: VoiceprintEntry, voiceprint: Voiceprint) -> None:
+        """Store one call leg's voiceprint instead of any stored before for that call.
+
+        VoiceprintStorageForbiddenError where storing is off."""
+        self.add_many([entry], voiceprint.reshape(1, -1), replace=True)
+
+    def add_many(self, entries: Sequence[VoiceprintEntry], voiceprints: npt.NDArray[np.float32],
+                 *, replace: bool = False) -> None:
+        """Store many voiceprints in one transaction (rows match entries); `replace` first
+        deletes what their calls had stored."""
+        if not self.store_allowed:
+            raise VoiceprintStorageForbiddenError(
+                "storing voiceprints is off: set HUIFANG_STORE_VOICEPRINTS=true where allowed"
+            )
+        if self._key is None:
+            raise VoiceprintStorageForbiddenError(
+                "no voiceprint pseudonym key: the database keeps holders only by pseudonym")
+        if voiceprints.shape != (len(entries), VOICEPRINT_DIM):
+            raise ValueError(f"expected {len(entries)}x{VOICEPRINT_DIM}, got {voiceprints.shape}")
+        now = datetime.now(UTC)
+        rows = [self._row(entry, vector, now) for entry, vector in zip(entries, voiceprints,
+                                                                      strict=True)]
+        with self._sessions.begin() as session:
+            if replace:
+                delete_call_voiceprints(session, [int(e.call_id) for e in entries])
+            _bump(session, "additions", len(rows))  # before the INSERT: ids in commit order
+            session.add_all(rows)
+
+    def _row(self, entry: VoiceprintEntry, vector: npt.NDArray[np.float32],
+             now: datetime) -> StoredVoiceprint:
+        return StoredVoiceprint(
+            holder=self.holder_key(entry.policyholder_id), policy_no=entry.policy_no,
+            call_id=int(entry.call_id), leg=entry.leg, salesperson=entry.salesperson,
+            team=entry.team, outlet=entry.outlet, branch=entry.branch,
+            embedding=np.asarray(vector, "<f4").tobytes(), created_at=now)
+
+    def remove_call(self, call_id: str) -> int:
+        """Delete one call's voiceprints; returns how many."""
+        with self._sessions.begin() as session:
+            return delete_call_voiceprints(session, [int(call_id)])
+
+    def remove_policyholder(self, policyholder_id: str) -> int:
+        """Delete every voiceprint of one policyholder (数据删除请求), named plainly or by
+        pseudonym; returns how many."""
+        holder = self.holder_key(policyholder_id)
+        with self._sessions.begin() as session:
+            mine = StoredVoiceprint.holder == holder
+            done = session.execute(delete(StoredVoiceprint).where(mine))
+            removed: int = done.rowcount  # type: ignore[attr-defined]
+            if removed:
+                _bump(session, "deletions")
+        return removed
+
+    def _refresh(self) -> None:
+        """Bring the cache up to date (under self._lock): new rows, or all after a deletion."""
+        with self._sessions() as session:
+            deletions = session.scalar(select(VoiceprintState.deletions)
+                                       .where(VoiceprintState.id == _STATE_ID)) or 0
+            if deletions != self._deletions:
+                self._clear()
+            rows = session.execute(select(*_ENTRY_COLUMNS).where(
+                StoredVoiceprint.id > self._last_id).order_by(StoredVoiceprint.id)).all()
+        self._deletions = deletions
+        if rows:
+            self._append(rows)
+
+    def _clear(self) -> None:
+        self._rows, self._last_id = 0, 0
+        self._entries, self._ids = [], []
+
+    def _append(self, rows: Iterable[Sequence[object]]) -> None:
+        """Add fetched rows to the matrix (grown by doubling) and the entries."""
+        rows = list(rows)
+        vectors = np.frombuffer(b"".join(row[9] for row in rows),  # type: ignore[misc]
+                                "<f4").reshape(len(rows), VOICEPRINT_DIM)
+        needed = self._rows + len(rows)
+        if needed > len(self._matrix):
+            grown = np.empty((max(needed, 2 * len(self._matrix), 64), VOICEPRINT_DIM), np.float32)
+            grown[:self._rows] = self._matrix[:self._rows]
+            self._matrix = grown
+        self._matrix[self._rows:needed] = vectors
+        self._rows = needed
+        for row in rows:
+            self._entries.append(self._entry(row))
+            self._ids.append(int(row[0]))  # type: ignore[call-overload]
+        self._last_id = self._ids[-1]
+
+    def _entry(self, row: Sequence[object]) -> VoiceprintEntry:
+        holder = str(row[1])
+        if self._key is None and is_pseudonym(holder):
+            raise VoiceprintKeyError(
+                "the database holds voiceprints but no pseudonym key is here: restore"
+                " HUIFANG_VOICEPRINT_KEY_FILE (the same key on every node)")
+        self._pseudonyms.check(holder)
+        return VoiceprintEntry(holder, str(row[2]), str(row[3]), str(row[4]), str(row[5]),
+                               str(row[6]), str(row[7]), str(row[8]))
