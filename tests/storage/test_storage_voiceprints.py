@@ -243,7 +243,7 @@ def test_a_truncated_state_row_is_made_again(two: tuple[Database, Database]) -> 
 
 
 def _matrix(store: DatabaseVoiceprints) -> npt.NDArray[np.float32]:
-    return store._matrix  # noqa: SLF001  (a test of the cache's growth)
+    return store._matrix  # the cache, to see it grow
 
 
 def test_the_cache_grows_by_doubling(tmp_path: Path) -> None:
