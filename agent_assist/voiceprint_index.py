@@ -1,7 +1,8 @@
 """The stored voiceprints: add, delete per policyholder, search; a .npy matrix + JSON sidecar.
 
 Kept apart from storage/ on purpose: one file pair, a small interface (add, remove_policyholder,
-search, save) that can move onto the SQL storage later. Voiceprints are personal data, so the
+search, save); VoiceprintStore is what a deployment's store offers, of which storage.voiceprints
+is the database's (shared by every node). Voiceprints are personal data, so the
 index refuses to hold any unless the caller says storing is allowed (HUIFANG_STORE_VOICEPRINTS).
 
 Given the deployment's key, the sidecar names a policyholder only by a keyed pseudonym
