@@ -14,6 +14,7 @@ reloads the whole matrix.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ import numpy.typing as npt
 from sqlalchemy import Engine, Executable, and_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from agent_assist.voiceprint import VOICEPRINT_DIM, Voiceprint
@@ -38,6 +40,7 @@ from agent_assist.voiceprint_pseudonyms import (
 )
 from storage.voiceprint_models import StoredVoiceprint, VoiceprintState
 
+log = logging.getLogger(__name__)
 _STATE_ID = 1
 _ENTRY_COLUMNS = (StoredVoiceprint.id, StoredVoiceprint.holder, StoredVoiceprint.policy_no,
                   StoredVoiceprint.call_id, StoredVoiceprint.leg, StoredVoiceprint.salesperson,
@@ -182,8 +185,17 @@ class DatabaseVoiceprints:
         return removed
 
     def _refresh(self) -> None:
-        """Bring the cache up to date (under self._lock): new rows, or all after a deletion.
-        One statement on an autocommit connection: one round trip when nothing changed."""
+        """Bring the cache up to date (under self._lock); with the database unreachable, the
+        cache as it is (logged): a live call's other voice cues must not be lost to it."""
+        try:
+            self._fetch()
+        except DBAPIError as err:
+            log.warning("voiceprints: database unreachable, searching the copy of %d loaded"
+                        " before: %s", self._rows, " ".join(str(err.orig).split()))
+
+    def _fetch(self) -> None:
+        """New rows, or all after a deletion; one statement on an autocommit connection (one
+        round trip when nothing changed)."""
         with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as link:
             rows = link.execute(_since(self._last_id)).all()
             deletions = rows[0][0] if rows else 0

@@ -4,6 +4,7 @@ file index; the purge and the key checks. On SQLite and on a real PostgreSQL."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from storage_testkit import emptied, fresh_postgres_database, postgres_cluster, sqlite_db
 
 from agent_assist.voiceprint import VOICEPRINT_DIM, Voiceprint
@@ -23,7 +25,7 @@ from agent_assist.voiceprint_index import (
 )
 from agent_assist.voiceprint_pseudonyms import VoiceprintKeyError
 from storage.audit import Actor
-from storage.database import Database, open_database
+from storage.database import Database, make_engine, open_database
 from storage.models import CallDirection, CallRecord
 from storage.purge import apply_purge, plan_purge
 from storage.retention import RetentionPolicy
@@ -255,3 +257,23 @@ def test_the_cache_grows_by_doubling(tmp_path: Path) -> None:
         assert len(store) == calls.index(call) + 1
     assert len(_matrix(store)) == 128
     db.close()
+
+
+def test_an_unreachable_database_searches_the_copy_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A live call's search must not fail its other voice cues: the copy loaded, a warning."""
+    engine = make_engine(f"postgresql+psycopg://huifang@127.0.0.1:{_closed_port()}/none")
+    store = DatabaseVoiceprints(engine, True, KEY)
+    assert store.search(_unit(1), 0.8) == [] and len(store) == 0
+    assert "database unreachable" in caplog.text
+    with pytest.raises(DBAPIError):  # a change, though, is not silently lost
+        store.remove_policyholder(WANG)
+    engine.dispose()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
