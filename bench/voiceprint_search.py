@@ -147,6 +147,7 @@ def run_database(args: argparse.Namespace, url: str) -> None:
         reader = DatabaseVoiceprints(reader_db.engine, False, KEY)
         load_ms = _ms(lambda: len(reader))
         latencies, found = _search_all(reader, queries)
+        refresh = [_ms(partial(len, reader)) for _ in range(args.queries)]
         spare = calls[args.count + args.queries:]
         extra = random_voiceprints(args.queries, rng)
         after_add: list[float] = []
@@ -163,6 +164,7 @@ def run_database(args: argparse.Namespace, url: str) -> None:
         print(f"cache load of a new process: {load_ms:.0f} ms; reload after a deletion:"
               f" {reload_ms:.0f} ms")
         print(f"latency ms (refresh query + search): {_quantiles(latencies)}")
+        print(f"latency ms of the refresh query alone (nothing new): {_quantiles(refresh)}")
         print(f"latency ms right after another node added one: {_quantiles(after_add)}")
     finally:
         writer_db.close()

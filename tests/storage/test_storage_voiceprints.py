@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
-from sqlalchemy import select, text
+from alembic import command
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from storage_testkit import emptied, fresh_postgres_database, postgres_cluster, sqlite_db
 
@@ -26,6 +27,7 @@ from agent_assist.voiceprint_index import (
 from agent_assist.voiceprint_pseudonyms import VoiceprintKeyError
 from storage.audit import Actor
 from storage.database import Database, make_engine, open_database
+from storage.migrations import alembic_config, upgrade_to_head
 from storage.models import CallDirection, CallRecord
 from storage.purge import apply_purge, plan_purge
 from storage.retention import RetentionPolicy
@@ -277,3 +279,20 @@ def _closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+def test_revision_0015_makes_the_tables_and_the_state_row_and_takes_them_back(
+    tmp_path: Path,
+) -> None:
+    db = sqlite_db(tmp_path)
+    with db.session() as session:
+        assert session.execute(text("SELECT id, deletions, additions FROM voiceprint_state")
+                               ).all() == [(1, 0, 0)]
+    with db.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0014")
+    assert not {"voiceprints", "voiceprint_state"} & set(inspect(db.engine).get_table_names())
+    upgrade_to_head(db.engine)
+    (call,) = _calls(db, 1)
+    _store(db).replace_call(_entry(WANG, "1", call), _unit(1))
+    assert len(_store(db)) == 1
+    db.close()
