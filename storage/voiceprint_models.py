@@ -1,5 +1,5 @@
 """Tables of the voiceprints shared by every node (声纹, personal data): one row per call leg,
-the holder named only by keyed pseudonym, and one row counting deletions for the nodes' caches.
+the holder named only by keyed pseudonym; the deletions and one state row, for the nodes' caches.
 
 Import Base from storage.models; storage.models imports this module at its end so that
 Base.metadata (Alembic, the schema test) holds every table.
@@ -20,6 +20,8 @@ class StoredVoiceprint(Base):
     """One call leg's voiceprint: float32 embedding bytes, whose pseudonym, and the sales chain."""
 
     __tablename__ = "voiceprints"
+    # Ids never reused (SQLite would reuse the highest after a deletion): caches follow them.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # `hmac:<key id>:<32 hex>` (agent_assist.voiceprint_pseudonyms): never a name or ID number.
@@ -36,11 +38,26 @@ class StoredVoiceprint(Base):
 
 
 class VoiceprintState(Base):
-    """One row: a counter every deletion raises (a process's cache reloads when it changed),
-    and one every addition raises (its row lock orders additions, so ids rise in commit order)."""
+    """One row, locked by every change so that ids rise in commit order: `deletions` is the
+    last deletion's id (a process's cache drops what was deleted since it looked), `additions`
+    counts additions, `pruned_through` the last deletion record pruned (a cache older than it
+    reloads whole)."""
 
     __tablename__ = "voiceprint_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     deletions: Mapped[int] = mapped_column(default=0)
     additions: Mapped[int] = mapped_column(default=0)
+    pruned_through: Mapped[int] = mapped_column(default=0)
+
+
+class VoiceprintDeletion(Base):
+    """Which voiceprint row went (its id only, nothing of the person), for the other processes'
+    caches; pruned after a week."""
+
+    __tablename__ = "voiceprint_deletions"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    voiceprint_id: Mapped[int]
+    deleted_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -6,10 +6,11 @@ holder only by keyed pseudonym (agent_assist.voiceprint_pseudonyms); the key sta
 beside the application, never in the database, and every node must be given the same one.
 
 Each process searches an in-memory float32 matrix, brought up to date before every search with
-one small query: the deletion counter and the rows added since the last id seen. Additions
-take the state row's lock before their INSERT, so ids rise in commit order and "id > last seen"
-misses none; a changed deletion counter (a holder's request, a call stored again, the purge)
-reloads the whole matrix.
+one small query: the state row's counters and the rows added since the last id seen. Every
+change takes the state row's lock first, so ids rise in commit order and "id > last seen" misses
+none. A deletion (a holder's request, a call stored again, the purge) records the row ids that
+went (ids only); a cache whose deletion counter is behind drops those rows, and reloads whole
+only where the records it missed were pruned (after PRUNE_AFTER).
 """
 
 from __future__ import annotations
@@ -17,11 +18,22 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, Executable, and_, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    Executable,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
@@ -38,10 +50,13 @@ from agent_assist.voiceprint_pseudonyms import (
     VoiceprintKeyError,
     is_pseudonym,
 )
-from storage.voiceprint_models import StoredVoiceprint, VoiceprintState
+from storage.voiceprint_models import StoredVoiceprint, VoiceprintDeletion, VoiceprintState
 
 log = logging.getLogger(__name__)
 _STATE_ID = 1
+_CHUNK = 500
+# How long a deletion is remembered by id: a process that has not searched for longer reloads.
+PRUNE_AFTER = timedelta(days=7)
 _ENTRY_COLUMNS = (StoredVoiceprint.id, StoredVoiceprint.holder, StoredVoiceprint.policy_no,
                   StoredVoiceprint.call_id, StoredVoiceprint.leg, StoredVoiceprint.salesperson,
                   StoredVoiceprint.team, StoredVoiceprint.outlet, StoredVoiceprint.branch,
@@ -49,35 +64,71 @@ _ENTRY_COLUMNS = (StoredVoiceprint.id, StoredVoiceprint.holder, StoredVoiceprint
 
 
 def _since(last_id: int) -> Executable:
-    """The deletion counter, with every row added after `last_id` (none: one row of NULLs)."""
+    """The state row's counters, with every row added after `last_id` (none: one row whose
+    voiceprint columns are NULL)."""
     newer = and_(StoredVoiceprint.id > last_id, VoiceprintState.id == _STATE_ID)
-    return (select(VoiceprintState.deletions, *_ENTRY_COLUMNS)
+    return (select(VoiceprintState.deletions, VoiceprintState.pruned_through, *_ENTRY_COLUMNS)
             .outerjoin(StoredVoiceprint, newer)
             .where(VoiceprintState.id == _STATE_ID).order_by(StoredVoiceprint.id))
 
 
-def _bump(session: Session, column: str, by: int = 1) -> None:
-    """Raise one counter of the state row (made if a TRUNCATE emptied it); locks the row."""
-    counter = getattr(VoiceprintState, column)
-    raise_it = update(VoiceprintState).where(VoiceprintState.id == _STATE_ID)
-    if session.execute(raise_it.values({column: counter + by})).rowcount:  # type: ignore[attr-defined]
+def _lock_state(session: Session) -> None:
+    """Lock the state row (made again if a TRUNCATE emptied it) until the transaction ends."""
+    touch = (update(VoiceprintState).where(VoiceprintState.id == _STATE_ID)
+             .values(additions=VoiceprintState.additions))
+    if session.execute(touch).rowcount:  # type: ignore[attr-defined]
         return
     dialect = session.get_bind().dialect.name
     make = pg_insert if dialect == "postgresql" else sqlite_insert
-    row = {"id": _STATE_ID, "deletions": 0, "additions": 0}
+    row = {"id": _STATE_ID, "deletions": 0, "additions": 0, "pruned_through": 0}
     session.execute(make(VoiceprintState).values(row).on_conflict_do_nothing())
-    session.execute(raise_it.values({column: counter + by}))
+    session.execute(touch)
+
+
+def _set_state(session: Session, **values: Any) -> None:
+    session.execute(update(VoiceprintState).where(VoiceprintState.id == _STATE_ID)
+                    .values(values))
+
+
+def _delete_where(session: Session, where: ColumnElement[bool]) -> int:
+    """Delete the matching voiceprints, each recorded by id for the other processes' caches;
+    deletion records older than PRUNE_AFTER are pruned. Returns how many."""
+    if session.scalar(select(StoredVoiceprint.id).where(where).limit(1)) is None:
+        return 0
+    _lock_state(session)  # deletion ids rise in commit order, as additions' do
+    ids = list(session.scalars(select(StoredVoiceprint.id).where(where)))
+    if not ids:
+        return 0
+    now = datetime.now(UTC)
+    session.execute(insert(VoiceprintDeletion),
+                    [{"voiceprint_id": voiceprint_id, "deleted_at": now} for voiceprint_id in ids])
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        session.execute(delete(StoredVoiceprint).where(StoredVoiceprint.id.in_(chunk)))
+    _set_state(session, deletions=session.scalar(select(func.max(VoiceprintDeletion.id))))
+    prune_deletions(session, now - PRUNE_AFTER)
+    return len(ids)
+
+
+def prune_deletions(session: Session, before: datetime) -> int:
+    """Forget the deletion records made before `before` (a cache that had not seen them
+    reloads whole); returns the last id pruned, 0 if none."""
+    through = session.scalar(select(func.max(VoiceprintDeletion.id))
+                             .where(VoiceprintDeletion.deleted_at < before))
+    if through is None:
+        return 0
+    _lock_state(session)
+    session.execute(delete(VoiceprintDeletion).where(VoiceprintDeletion.id <= through))
+    _set_state(session, pruned_through=through)
+    return int(through)
 
 
 def delete_call_voiceprints(session: Session, call_ids: Sequence[int]) -> int:
     """Delete the voiceprints of these calls (the purge, a call stored again); how many."""
     removed = 0
-    for start in range(0, len(call_ids), 500):
-        chunk = list(call_ids[start:start + 500])
-        done = session.execute(delete(StoredVoiceprint).where(StoredVoiceprint.call_id.in_(chunk)))
-        removed += done.rowcount  # type: ignore[attr-defined]
-    if removed:
-        _bump(session, "deletions")
+    for start in range(0, len(call_ids), _CHUNK):
+        chunk = list(call_ids[start:start + _CHUNK])
+        removed += _delete_where(session, StoredVoiceprint.call_id.in_(chunk))
     return removed
 
 
@@ -156,7 +207,8 @@ class DatabaseVoiceprints:
         with self._sessions.begin() as session:
             if replace:
                 delete_call_voiceprints(session, [int(e.call_id) for e in entries])
-            _bump(session, "additions", len(rows))  # before the INSERT: ids in commit order
+            _lock_state(session)  # before the INSERT: ids rise in commit order
+            _set_state(session, additions=VoiceprintState.additions + len(rows))
             session.add_all(rows)
 
     def _row(self, entry: VoiceprintEntry, vector: npt.NDArray[np.float32],
@@ -177,12 +229,7 @@ class DatabaseVoiceprints:
         pseudonym; returns how many."""
         holder = self.holder_key(policyholder_id)
         with self._sessions.begin() as session:
-            mine = StoredVoiceprint.holder == holder
-            done = session.execute(delete(StoredVoiceprint).where(mine))
-            removed: int = done.rowcount  # type: ignore[attr-defined]
-            if removed:
-                _bump(session, "deletions")
-        return removed
+            return _delete_where(session, StoredVoiceprint.holder == holder)
 
     def _refresh(self) -> None:
         """Bring the cache up to date (under self._lock); with the database unreachable, the
@@ -194,23 +241,43 @@ class DatabaseVoiceprints:
                         " before: %s", self._rows, " ".join(str(err.orig).split()))
 
     def _fetch(self) -> None:
-        """New rows, or all after a deletion; one statement on an autocommit connection (one
-        round trip when nothing changed)."""
+        """Rows added and deleted since the last look, by id; everything again where deletion
+        records this cache had not seen were pruned. One statement on an autocommit connection
+        when nothing was deleted: one round trip when nothing changed."""
         with self._engine.connect().execution_options(isolation_level="AUTOCOMMIT") as link:
             rows = link.execute(_since(self._last_id)).all()
-            deletions = rows[0][0] if rows else 0
-            if deletions != self._deletions and self._last_id:
-                self._clear()
-                rows = link.execute(_since(0)).all()
-                deletions = rows[0][0] if rows else 0
+            deletions, pruned = (int(rows[0][0]), int(rows[0][1])) if rows else (0, 0)
+            seen, gone = self._deletions, set()
+            if self._last_id and seen is not None and deletions != seen:
+                if pruned > seen or deletions < seen:  # forgotten, or the tables were emptied
+                    self._clear()
+                    rows = link.execute(_since(0)).all()
+                    deletions = int(rows[0][0]) if rows else 0
+                else:
+                    records = link.execute(select(VoiceprintDeletion.id,
+                                                  VoiceprintDeletion.voiceprint_id)
+                                           .where(VoiceprintDeletion.id > seen)).all()
+                    gone = {int(voiceprint_id) for _, voiceprint_id in records}
+                    deletions = max([deletions, *(int(i) for i, _ in records)])
         self._deletions = deletions
-        fresh = [row[1:] for row in rows if row[1] is not None]
+        fresh = [row[2:] for row in rows if row[2] is not None]
         if fresh:
             self._append(fresh)
+        self._drop(gone)  # after: a row fetched as new may have gone since
 
     def _clear(self) -> None:
         self._rows, self._last_id = 0, 0
         self._entries, self._ids = [], []
+
+    def _drop(self, ids: set[int]) -> None:
+        """Take deleted rows out of the cache (ids never loaded are ignored)."""
+        keep = [i for i, voiceprint_id in enumerate(self._ids) if voiceprint_id not in ids]
+        if len(keep) == len(self._ids):
+            return
+        self._matrix[:len(keep)] = self._matrix[keep]
+        self._entries = [self._entries[i] for i in keep]
+        self._ids = [self._ids[i] for i in keep]
+        self._rows = len(keep)
 
     def _append(self, rows: Iterable[Sequence[object]]) -> None:
         """Add fetched rows to the matrix (grown by doubling) and the entries."""

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from storage_testkit import emptied, fresh_postgres_database, postgres_cluster, sqlite_db
 
@@ -31,8 +31,8 @@ from storage.migrations import alembic_config, upgrade_to_head
 from storage.models import CallDirection, CallRecord
 from storage.purge import apply_purge, plan_purge
 from storage.retention import RetentionPolicy
-from storage.voiceprint_models import StoredVoiceprint
-from storage.voiceprints import DatabaseVoiceprints
+from storage.voiceprint_models import StoredVoiceprint, VoiceprintDeletion
+from storage.voiceprints import PRUNE_AFTER, DatabaseVoiceprints, prune_deletions
 
 KEY = b"k" * 32
 WANG = "王秀英|1965-03-08|402X"
@@ -174,10 +174,11 @@ def test_storing_needs_the_setting_and_the_key(two: tuple[Database, Database]) -
     assert _store(db, allowed=False).remove_policyholder(WANG) == 1  # deletion needs no setting
 
 
-def test_concurrent_additions_are_all_seen_by_a_searching_node(
+def test_concurrent_changes_are_all_seen_by_a_searching_node(
     two: tuple[Database, Database],
 ) -> None:
-    """Two writers add while a third searches on: the incremental refresh misses none."""
+    """Two writers add (and delete every third again) while a third searches on: the
+    incremental refresh misses no addition and no deletion."""
     a_db, b_db = two
     calls = _calls(a_db, 60)
     reader = _store(b_db)
@@ -188,6 +189,8 @@ def test_concurrent_additions_are_all_seen_by_a_searching_node(
     def write(store: DatabaseVoiceprints, mine: list[int]) -> None:
         for call in mine:
             store.replace_call(_entry(f"h{call}", str(call), call), _unit(call))
+            if call % 3 == 0:
+                store.remove_call(str(call))
 
     def read() -> None:
         while not done.is_set():
@@ -202,11 +205,12 @@ def test_concurrent_additions_are_all_seen_by_a_searching_node(
         thread.join()
     done.set()
     watcher.join()
-    assert seen == sorted(seen)  # never a row lost from the cache and found again
-    assert len(reader) == 60
+    kept = [call for call in calls if call % 3]
+    assert len(seen) > 1 and len(reader) == len(kept)
+    assert sorted(int(e.call_id) for e in reader.entries()) == kept
     for call in calls[::7]:
-        (hit,) = reader.search(_unit(call), 0.9)
-        assert hit.entry.call_id == str(call)
+        assert [h.entry.call_id for h in reader.search(_unit(call), 0.9)] == (
+            [str(call)] if call % 3 else [])
 
 
 def test_the_purge_takes_the_voiceprints_of_recordings_it_removes(tmp_path: Path) -> None:
@@ -296,3 +300,41 @@ def test_revision_0015_makes_the_tables_and_the_state_row_and_takes_them_back(
     _store(db).replace_call(_entry(WANG, "1", call), _unit(1))
     assert len(_store(db)) == 1
     db.close()
+
+
+def test_a_deletion_drops_rows_from_the_other_caches_without_a_reload(
+    two: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a_db, b_db = two
+    node_a, node_b = _store(a_db), _store(b_db)
+    calls = _calls(a_db, 20)
+    node_a.add_many([_entry(f"h{c}", str(c), c) for c in calls],
+                    np.stack([_unit(c) for c in calls]))
+    assert len(node_a) == 20
+
+    def no_reload() -> None:
+        raise AssertionError("reloaded whole")
+
+    monkeypatch.setattr(node_a, "_clear", no_reload)
+    assert node_b.remove_call(str(calls[3])) == 1
+    assert node_b.remove_policyholder(f"h{calls[7]}") == 1
+    assert node_a.search(_unit(calls[3]), 0.9) == [] and len(node_a) == 18
+    assert [h.entry.call_id for h in node_a.search(_unit(calls[8]), 0.9)] == [str(calls[8])]
+
+
+def test_a_cache_that_missed_pruned_deletions_reloads_whole(
+    two: tuple[Database, Database],
+) -> None:
+    a_db, b_db = two
+    node_a, node_b = _store(a_db), _store(b_db)
+    calls = _calls(a_db, 5)
+    node_a.add_many([_entry(f"h{c}", str(c), c) for c in calls],
+                    np.stack([_unit(c) for c in calls]))
+    assert len(node_a) == 5
+    assert node_b.remove_call(str(calls[0])) == 1
+    with b_db.session() as session:  # a week on: the records of that deletion are forgotten
+        assert prune_deletions(session, datetime.now(UTC) + PRUNE_AFTER) > 0
+        assert session.scalar(select(func.count()).select_from(VoiceprintDeletion)) == 0
+    assert len(node_a) == 4 and node_a.search(_unit(calls[0]), 0.9) == []
+    node_b.replace_call(_entry("h", str(calls[0]), calls[0]), _unit(99))
+    assert [h.entry.call_id for h in node_a.search(_unit(99), 0.9)] == [str(calls[0])]

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["call_id"], ["calls.id"], ondelete="CASCADE",
                                 name=op.f("fk_voiceprints_call_id_calls")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_voiceprints")),
+        sqlite_autoincrement=True,  # ids never reused: the nodes' caches follow them
     )
     op.create_index(op.f("ix_voiceprints_call_id"), "voiceprints", ["call_id"])
     op.create_index(op.f("ix_voiceprints_holder"), "voiceprints", ["holder"])
@@ -43,13 +44,27 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("deletions", sa.Integer(), nullable=False),
         sa.Column("additions", sa.Integer(), nullable=False),
+        sa.Column("pruned_through", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_voiceprint_state")),
     )
-    op.execute("INSERT INTO voiceprint_state (id, deletions, additions) VALUES (1, 0, 0)")
+    op.execute("INSERT INTO voiceprint_state (id, deletions, additions, pruned_through)"
+               " VALUES (1, 0, 0, 0)")
+    op.create_table(
+        "voiceprint_deletions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("voiceprint_id", sa.Integer(), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_voiceprint_deletions")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(op.f("ix_voiceprint_deletions_deleted_at"), "voiceprint_deletions",
+                    ["deleted_at"])
 
 
 def downgrade() -> None:
     """Revert this revision (the stored voiceprints are lost)."""
+    op.drop_index(op.f("ix_voiceprint_deletions_deleted_at"), table_name="voiceprint_deletions")
+    op.drop_table("voiceprint_deletions")
     op.drop_table("voiceprint_state")
     op.drop_index(op.f("ix_voiceprints_policy_no"), table_name="voiceprints")
     op.drop_index(op.f("ix_voiceprints_holder"), table_name="voiceprints")
