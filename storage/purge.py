@@ -316,11 +316,12 @@ def apply_purge(session: Session, plan: PurgePlan, actor: Actor,
     Recording files are removed only under `recording_roots`; one elsewhere is left, counted,
     and its call keeps the path (and the call itself, so nothing is lost track of)."""
     counts: Counter[str] = Counter()
-    # A voiceprint is made of the recorded voice: it goes when the recording does (also where
-    # the file lies outside the recordings folder), in every node's cache at its next search.
-    voiceprints = delete_call_voiceprints(session, [*plan.recordings, *plan.calls])
     _remove_recordings(session, [*plan.recordings, *plan.calls], recording_roots, counts)
     _remove_transcripts(session, [*plan.transcripts, *plan.calls], counts)
+    # A voiceprint is made of the recorded voice: it goes when the recording does (also where
+    # the file lies outside the recordings folder), from every node's cache at its next search.
+    # Late (it locks the voiceprints' state row until the commit), before the calls' rows.
+    voiceprints = delete_call_voiceprints(session, [*plan.recordings, *plan.calls])
     outside = set(session.scalars(select(CallRecord.id).where(
         CallRecord.id.in_(plan.calls), CallRecord.recording_path.is_not(None))))
     calls = [call_id for call_id in plan.calls if call_id not in outside]

@@ -132,11 +132,6 @@ def delete_call_voiceprints(session: Session, call_ids: Sequence[int]) -> int:
     return removed
 
 
-def count_voiceprints(session: Session) -> int:
-    """How many voiceprints the database holds."""
-    return session.scalar(select(func.count()).select_from(StoredVoiceprint)) or 0
-
-
 class DatabaseVoiceprints:
     """Search, add and delete the voiceprints of the shared database, safe across threads,
     processes and nodes. `key` None only reads a database that holds none."""
