@@ -146,7 +146,9 @@ class DatabaseVoiceprints:
         self._matrix: npt.NDArray[np.float32] = np.empty((0, VOICEPRINT_DIM), np.float32)
         self._rows = 0
         self._entries: list[VoiceprintEntry] = []
-        self._ids: list[int] = []
+        self._ids: list[int] = []  # the row id of each matrix row
+        self._pos: dict[int, int] = {}  # matrix row of each live row id
+        self._dead: set[int] = set()  # matrix rows deleted since the last compaction
         self._last_id = 0
         self._deletions: int | None = None  # the counter the cache was loaded at
 
@@ -157,20 +159,20 @@ class DatabaseVoiceprints:
     def __len__(self) -> int:
         with self._lock:
             self._refresh()
-            return self._rows
+            return self._rows - len(self._dead)
 
     def entries(self) -> tuple[VoiceprintEntry, ...]:
         """Whose voiceprints are stored, in storage order."""
         with self._lock:
             self._refresh()
-            return tuple(self._entries)
+            return tuple(e for i, e in enumerate(self._entries) if i not in self._dead)
 
     def search(self, voiceprint: Voiceprint, threshold: float) -> list[VoiceprintHit]:
         """Stored voiceprints with cosine similarity ≥ threshold, most similar first (every
         node's, as committed before this call)."""
         with self._lock:
             self._refresh()
-            if not self._rows:
+            if self._rows == len(self._dead):
                 return []
             scores = self._matrix[:self._rows] @ voiceprint.astype(np.float32, copy=False)
             found = np.flatnonzero(scores >= threshold)
@@ -262,17 +264,26 @@ class DatabaseVoiceprints:
 
     def _clear(self) -> None:
         self._rows, self._last_id = 0, 0
-        self._entries, self._ids = [], []
+        self._entries, self._ids, self._pos, self._dead = [], [], {}, set()
 
     def _drop(self, ids: set[int]) -> None:
-        """Take deleted rows out of the cache (ids never loaded are ignored)."""
-        keep = [i for i, voiceprint_id in enumerate(self._ids) if voiceprint_id not in ids]
-        if len(keep) == len(self._ids):
-            return
+        """Take deleted rows out of the search (ids never loaded are ignored): their vector
+        becomes NaN, which no threshold passes; compacted once a quarter is dead."""
+        for voiceprint_id in ids:
+            position = self._pos.pop(voiceprint_id, None)
+            if position is not None:
+                self._matrix[position] = np.nan
+                self._dead.add(position)
+        if len(self._dead) * 4 > self._rows:
+            self._compact()
+
+    def _compact(self) -> None:
+        keep = [i for i in range(self._rows) if i not in self._dead]
         self._matrix[:len(keep)] = self._matrix[keep]
         self._entries = [self._entries[i] for i in keep]
         self._ids = [self._ids[i] for i in keep]
-        self._rows = len(keep)
+        self._pos = {voiceprint_id: i for i, voiceprint_id in enumerate(self._ids)}
+        self._rows, self._dead = len(keep), set()
 
     def _append(self, rows: Iterable[Sequence[object]]) -> None:
         """Add fetched rows to the matrix (grown by doubling) and the entries."""
@@ -288,6 +299,7 @@ class DatabaseVoiceprints:
         self._rows = needed
         for row in rows:
             self._entries.append(self._entry(row))
+            self._pos[int(row[0])] = len(self._ids)  # type: ignore[call-overload]
             self._ids.append(int(row[0]))  # type: ignore[call-overload]
         self._last_id = self._ids[-1]
 

@@ -320,6 +320,13 @@ def test_a_deletion_drops_rows_from_the_other_caches_without_a_reload(
     assert node_b.remove_policyholder(f"h{calls[7]}") == 1
     assert node_a.search(_unit(calls[3]), 0.9) == [] and len(node_a) == 18
     assert [h.entry.call_id for h in node_a.search(_unit(calls[8]), 0.9)] == [str(calls[8])]
+    assert len(node_a.search(_unit(calls[8]), -1.0)) == 18  # no deleted row at any bar
+    for call in calls[10:14]:  # past a quarter deleted: the copy is compacted
+        node_b.remove_call(str(call))
+    assert len(node_a) == 14 and len(_matrix(node_a)) >= 20
+    assert sorted(int(e.call_id) for e in node_a.entries()) == sorted(
+        set(calls) - {calls[3], calls[7], *calls[10:14]})
+    assert len(node_a.search(_unit(calls[8]), -1.0)) == 14
 
 
 def test_a_cache_that_missed_pruned_deletions_reloads_whole(
