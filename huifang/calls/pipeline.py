@@ -69,6 +69,8 @@ def voice_checks(settings: Settings, database: Database | None = None) -> VoiceC
     """HUIFANG_VOICE_CUES*, and the voiceprints where HUIFANG_STORE_VOICEPRINTS allows them
     (HUIFANG_VOICEPRINT_STORE: this node's files or the database every node shares)."""
     voiceprints = open_voiceprints(settings, database) if settings.store_voiceprints else None
+    if voiceprints is not None:
+        len(voiceprints)  # loaded now (100 000: ~4 s from PostgreSQL), not in the first call
     return VoiceChecks(cues=settings.voice_cues, min_speech_s=settings.voice_cue_min_speech_s,
                        voiceprints=voiceprints, threshold=settings.voiceprint_threshold)
 
