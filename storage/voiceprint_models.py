@@ -21,7 +21,7 @@ class StoredVoiceprint(Base):
 
     __tablename__ = "voiceprints"
     # Ids never reused (SQLite would reuse the highest after a deletion): caches follow them.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # `hmac:<key id>:<32 hex>` (agent_assist.voiceprint_pseudonyms): never a name or ID number.
@@ -56,7 +56,7 @@ class VoiceprintDeletion(Base):
     caches; pruned after a week."""
 
     __tablename__ = "voiceprint_deletions"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     voiceprint_id: Mapped[int]
