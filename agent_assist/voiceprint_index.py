@@ -135,6 +135,10 @@ class VoiceprintIndex:
         """Whose voiceprints are stored, in storage order."""
         return tuple(self._entries)
 
+    def vectors(self) -> npt.NDArray[np.float32]:
+        """The stored voiceprints, one row per entry (a copy)."""
+        return self._matrix.copy()
+
     def add(self, entry: VoiceprintEntry, voiceprint: Voiceprint) -> None:
         """Store one leg's voiceprint; VoiceprintStorageForbiddenError where storing is off."""
         self.add_many([entry], voiceprint.reshape(1, -1))
@@ -167,7 +171,11 @@ class VoiceprintIndex:
 
     def remove_call(self, call_id: str) -> int:
         """Delete the voiceprints of one call (before storing it again); returns how many."""
-        keep = [i for i, e in enumerate(self._entries) if e.call_id != call_id]
+        return self.remove_calls({call_id})
+
+    def remove_calls(self, call_ids: set[str]) -> int:
+        """Delete the voiceprints of these calls in one pass; returns how many."""
+        keep = [i for i, e in enumerate(self._entries) if e.call_id not in call_ids]
         removed = len(self._entries) - len(keep)
         self._matrix = self._matrix[keep]
         self._entries = [self._entries[i] for i in keep]

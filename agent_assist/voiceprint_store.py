@@ -82,6 +82,10 @@ class SharedVoiceprints:
         """Delete one call's voiceprints; returns how many."""
         return self._rewrite(lambda index: index.remove_call(call_id))
 
+    def remove_calls(self, call_ids: set[str]) -> int:
+        """Delete these calls' voiceprints in one rewrite; returns how many."""
+        return self._rewrite(lambda index: index.remove_calls(call_ids))
+
     def remove_policyholder(self, policyholder_id: str) -> int:
         """Delete every voiceprint of one policyholder; returns how many."""
         return self._rewrite(lambda index: index.remove_policyholder(policyholder_id))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from agent_assist.voiceprint_index import SIDECAR_FILE, VoiceprintStore
@@ -10,6 +11,8 @@ from agent_assist.voiceprint_store import SharedVoiceprints
 from huifang.settings import Settings, voiceprint_key, voiceprints_in_database
 from storage.database import Database, open_database
 from storage.voiceprints import DatabaseVoiceprints
+
+log = logging.getLogger(__name__)
 
 
 def _in_database(settings: Settings, database: Database | None) -> bool:
@@ -25,6 +28,10 @@ def open_voiceprints(settings: Settings, database: Database | None = None,
     allowed = settings.store_voiceprints if store_allowed is None else store_allowed
     key = voiceprint_key(settings)
     if _in_database(settings, database):
+        if (Path(settings.voiceprints_dir) / SIDECAR_FILE).exists():
+            log.warning("voiceprints: the files in %s are not searched (the database store is"
+                        " in use): `huifang voiceprints move-to-database` moves them",
+                        settings.voiceprints_dir)
         engine = (database or open_database(settings.db_url)).engine
         return DatabaseVoiceprints(engine, allowed, key)
     return SharedVoiceprints(Path(settings.voiceprints_dir), allowed, key)
