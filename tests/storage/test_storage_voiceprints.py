@@ -4,7 +4,10 @@ file index; the purge and the key checks. On SQLite and on a real PostgreSQL."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -345,3 +348,49 @@ def test_a_cache_that_missed_pruned_deletions_reloads_whole(
     assert len(node_a) == 4 and node_a.search(_unit(calls[0]), 0.9) == []
     node_b.replace_call(_entry("h", str(calls[0]), calls[0]), _unit(99))
     assert [h.entry.call_id for h in node_a.search(_unit(99), 0.9)] == [str(calls[0])]
+
+
+_NODE = """
+import sys
+import numpy as np
+from agent_assist.voiceprint import VOICEPRINT_DIM
+from agent_assist.voiceprint_index import VoiceprintEntry
+from storage.database import open_database
+from storage.voiceprints import DatabaseVoiceprints
+url, action, call = sys.argv[1], sys.argv[2], sys.argv[3]
+vector = np.random.default_rng(int(call)).standard_normal(VOICEPRINT_DIM).astype(np.float32)
+vector /= np.linalg.norm(vector)
+db = open_database(url)
+store = DatabaseVoiceprints(db.engine, True, b"k" * 32)
+if action == "add":
+    store.replace_call(VoiceprintEntry("王秀英|1965-03-08|402X", "P1", call), vector)
+print(",".join(hit.entry.call_id for hit in store.search(vector, 0.8)))
+db.close()
+"""
+
+
+def test_two_processes_on_postgresql_see_each_others_changes(pg_url: str, pg_db: Database,
+                                                             tmp_path: Path) -> None:
+    """Node A (this process) and node B (another process, its own engine and copy)."""
+    emptied(pg_db)
+    (first, second) = _calls(pg_db, 2)
+    script = tmp_path / "node.py"
+    script.write_text(_NODE, encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+
+    def node_b(action: str, call: int) -> str:
+        done = subprocess.run([sys.executable, str(script), pg_url, action, str(call)],
+                              capture_output=True, text=True, timeout=120, check=True,
+                              cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+        return done.stdout.strip()
+
+    node_a = _store(pg_db)
+    assert len(node_a) == 0
+    assert node_b("add", first) == str(first)  # added on B …
+    assert [h.entry.call_id for h in node_a.search(_unit(first), 0.8)] == [str(first)]  # … on A
+    node_a.replace_call(_entry(WANG, "P2", second), _unit(second))  # added on A, found on B
+    assert node_b("search", second) == str(second)
+    assert node_a.remove_policyholder(WANG) == 2  # deleted on A: gone on B
+    assert node_b("search", first) == "" and node_b("search", second) == ""
+    assert node_b("add", first) == str(first)
+    assert node_a.search(_unit(first), 0.8)[0].entry.call_id == str(first)
