@@ -19,7 +19,7 @@ from agent_assist.voiceprint import (
     Voiceprint,
     VoiceprintEncoder,
 )
-from agent_assist.voiceprint_index import VoiceprintIndex
+from agent_assist.voiceprint_index import VoiceprintSearch
 from asr.codec import Pcm16
 from asr.engines.base import Engine
 from asr.errors import AudioInputError
@@ -67,7 +67,7 @@ def analyse_call_recording(
     record: PolicyholderRecord | None,
     today: date,
     *,
-    index: VoiceprintIndex | None = None,
+    index: VoiceprintSearch | None = None,
     threshold: float = SAME_VOICE_THRESHOLD,
     max_duration_s: float | None = None,
     want_voiceprint: bool = False,

@@ -11,7 +11,7 @@ from agent_assist.events import Leg, VoiceCue
 from agent_assist.voice_cues import PolicyholderRecord, voice_cues
 from agent_assist.voice_features import VoiceFeatures, measure_voice
 from agent_assist.voiceprint import SAME_VOICE_THRESHOLD, TooLittleSpeechError, VoiceprintEncoder
-from agent_assist.voiceprint_index import VoiceprintIndex
+from agent_assist.voiceprint_index import VoiceprintSearch
 from asr.codec import Pcm16
 from asr.errors import AudioInputError
 from asr.wavfile import read_audio
@@ -31,7 +31,7 @@ def analyse_recording_voice(
     path: Path,
     record: PolicyholderRecord,
     today: date,
-    index: VoiceprintIndex | None = None,
+    index: VoiceprintSearch | None = None,
     threshold: float = SAME_VOICE_THRESHOLD,
     max_duration_s: float | None = None,
 ) -> RecordingVoiceReport:
@@ -48,7 +48,7 @@ def customer_voice_report(
     customer: Pcm16,
     record: PolicyholderRecord,
     today: date,
-    index: VoiceprintIndex | None = None,
+    index: VoiceprintSearch | None = None,
     threshold: float = SAME_VOICE_THRESHOLD,
 ) -> RecordingVoiceReport:
     """The customer leg's features and cues (VoiceMeasurementError if too little voice)."""
@@ -61,7 +61,7 @@ def customer_voice_report(
 
 
 def _duplicate_cue(
-    customer: Pcm16, record: PolicyholderRecord, index: VoiceprintIndex, threshold: float
+    customer: Pcm16, record: PolicyholderRecord, index: VoiceprintSearch, threshold: float
 ) -> VoiceCue | None:
     try:
         voiceprint = VoiceprintEncoder().embed(customer)

@@ -1,7 +1,8 @@
 """The stored voiceprints: add, delete per policyholder, search; a .npy matrix + JSON sidecar.
 
 Kept apart from storage/ on purpose: one file pair, a small interface (add, remove_policyholder,
-search, save) that can move onto the SQL storage later. Voiceprints are personal data, so the
+search, save); VoiceprintStore is what a deployment's store offers, of which storage.voiceprints
+is the database's (shared by every node). Voiceprints are personal data, so the
 index refuses to hold any unless the caller says storing is allowed (HUIFANG_STORE_VOICEPRINTS).
 
 Given the deployment's key, the sidecar names a policyholder only by a keyed pseudonym
@@ -68,6 +69,27 @@ class VoiceprintSearch(Protocol):
         ...
 
 
+class VoiceprintStore(VoiceprintSearch, Protocol):
+    """Where a deployment keeps voiceprints: a node's file pair (voiceprint_store) or the
+    database all nodes share (storage.voiceprints); each change is kept at once."""
+
+    def entries(self) -> tuple[VoiceprintEntry, ...]:
+        """Whose voiceprints are stored (holders by pseudonym)."""
+        ...
+
+    def replace_call(self, entry: VoiceprintEntry, voiceprint: Voiceprint) -> None:
+        """Store one call leg's voiceprint instead of any stored before for that call."""
+        ...
+
+    def remove_call(self, call_id: str) -> int:
+        """Delete one call's voiceprints; returns how many."""
+        ...
+
+    def remove_policyholder(self, policyholder_id: str) -> int:
+        """Delete every voiceprint of one policyholder (plain id or pseudonym); how many."""
+        ...
+
+
 class VoiceprintIndex:
     """All stored voiceprints in one float32 matrix; search is one matrix-vector product."""
 
@@ -113,6 +135,10 @@ class VoiceprintIndex:
         """Whose voiceprints are stored, in storage order."""
         return tuple(self._entries)
 
+    def vectors(self) -> npt.NDArray[np.float32]:
+        """The stored voiceprints, one row per entry (a copy)."""
+        return self._matrix.copy()
+
     def add(self, entry: VoiceprintEntry, voiceprint: Voiceprint) -> None:
         """Store one leg's voiceprint; VoiceprintStorageForbiddenError where storing is off."""
         self.add_many([entry], voiceprint.reshape(1, -1))
@@ -145,7 +171,11 @@ class VoiceprintIndex:
 
     def remove_call(self, call_id: str) -> int:
         """Delete the voiceprints of one call (before storing it again); returns how many."""
-        keep = [i for i, e in enumerate(self._entries) if e.call_id != call_id]
+        return self.remove_calls({call_id})
+
+    def remove_calls(self, call_ids: set[str]) -> int:
+        """Delete the voiceprints of these calls in one pass; returns how many."""
+        keep = [i for i, e in enumerate(self._entries) if e.call_id not in call_ids]
         removed = len(self._entries) - len(keep)
         self._matrix = self._matrix[keep]
         self._entries = [self._entries[i] for i in keep]

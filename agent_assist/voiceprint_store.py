@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,16 +63,42 @@ class SharedVoiceprints:
         with self._lock:
             return self._fresh().search(voiceprint, threshold)
 
+    def entries(self) -> tuple[VoiceprintEntry, ...]:
+        """Whose voiceprints are stored (as on disk now)."""
+        with self._lock:
+            return self._fresh().entries()
+
     def replace_call(self, entry: VoiceprintEntry, voiceprint: Voiceprint) -> None:
         """Store one call leg's voiceprint instead of any stored before for that call.
 
         VoiceprintStorageForbiddenError where storing is off."""
-        with self._lock, self._file_lock():
-            index = VoiceprintIndex.open(self.directory, self.store_allowed, self._key)
+        def change(index: VoiceprintIndex) -> int:
             index.remove_call(entry.call_id)
             index.add(entry, voiceprint)
-            index.save()
+            return 1
+        self._rewrite(change)
+
+    def remove_call(self, call_id: str) -> int:
+        """Delete one call's voiceprints; returns how many."""
+        return self._rewrite(lambda index: index.remove_call(call_id))
+
+    def remove_calls(self, call_ids: set[str]) -> int:
+        """Delete these calls' voiceprints in one rewrite; returns how many."""
+        return self._rewrite(lambda index: index.remove_calls(call_ids))
+
+    def remove_policyholder(self, policyholder_id: str) -> int:
+        """Delete every voiceprint of one policyholder; returns how many."""
+        return self._rewrite(lambda index: index.remove_policyholder(policyholder_id))
+
+    def _rewrite(self, change: Callable[[VoiceprintIndex], int]) -> int:
+        """Read, change and write back the file pair under the exclusive file lock."""
+        with self._lock, self._file_lock():
+            index = VoiceprintIndex.open(self.directory, self.store_allowed, self._key)
+            done = change(index)
+            if done:
+                index.save()
             self._index, self._stamp = index, self._sidecar_stamp()
+            return done
 
     def _fresh(self) -> VoiceprintIndex:
         """The index as on disk (under self._lock)."""

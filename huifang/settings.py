@@ -290,6 +290,12 @@ class Settings(BaseSettings):
         False, description="keep a voiceprint per call leg for the duplicate-voice search"
     )
     voiceprints_dir: str = Field("var/voiceprints", description="voiceprint matrix + sidecar")
+    voiceprint_store: Literal["auto", "file", "database"] = Field(
+        "auto", description="where voiceprints are kept: `file` (the matrix + sidecar in"
+        " HUIFANG_VOICEPRINTS_DIR, shared by one node's processes), `database` (the voiceprints"
+        " table of HUIFANG_DB_URL, shared by every node); `auto`: database where HUIFANG_DB_URL"
+        " is PostgreSQL, else file",
+    )
     voiceprint_key_file: str = Field(
         "", description="secret key (made 0600 on first use) of the voiceprint sidecar's holder"
                         " pseudonyms; empty: keys/voiceprints.key beside the voiceprints folder."
@@ -386,11 +392,20 @@ def voiceprint_key(settings: Settings) -> bytes | None:
     """The voiceprint pseudonym key, made on first use; None where voiceprints are neither
     stored nor kept from before (so nothing is created for a deployment without them)."""
     directory = Path(settings.voiceprints_dir)
-    if not (settings.store_voiceprints or (directory / "voiceprints.json").exists()):
+    path = (Path(settings.voiceprint_key_file) if settings.voiceprint_key_file
+            else directory.parent / "keys" / "voiceprints.key")
+    if not (settings.store_voiceprints or (directory / "voiceprints.json").exists()
+            or path.exists()):
         return None
-    default = directory.parent / "keys" / "voiceprints.key"
-    return private_key(Path(settings.voiceprint_key_file) if settings.voiceprint_key_file
-                       else default)
+    return private_key(path)
+
+
+def voiceprints_in_database(settings: Settings, db_url: str | None = None) -> bool:
+    """Whether voiceprints live in the database (HUIFANG_VOICEPRINT_STORE; auto: where the
+    database, `db_url` or HUIFANG_DB_URL, is PostgreSQL)."""
+    if settings.voiceprint_store == "auto":
+        return (db_url or settings.db_url).startswith("postgresql")
+    return settings.voiceprint_store == "database"
 
 
 @lru_cache(maxsize=1)

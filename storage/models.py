@@ -254,4 +254,5 @@ from storage import (  # noqa: E402,F401  (after Base: those modules subclass it
     saved_filters,
     service_models,
     transcript_models,
+    voiceprint_models,
 )

@@ -1,6 +1,7 @@
 """The purge (到期删除): what retention lets go, listed first, removed only when asked.
 
-A plan names the calls due at each stage — the recording file, the transcript (utterances, and
+A plan names the calls due at each stage — the recording file (and the voiceprints of the
+database store, made of that voice), the transcript (utterances, and
 what was heard in answer evidence and flags), the whole call with every row that depends on
 it — then the policies whose legal floor has passed with all their calls, and counts what is
 kept and why. A policy goes with the rows that are its own: phone changes, letters and visits,
@@ -46,6 +47,7 @@ from storage.retention import (
 from storage.retention_models import LegalHold
 from storage.service_models import Complaint, ServiceRequest, ServiceStatus
 from storage.transcript_models import CallUtterance
+from storage.voiceprints import delete_call_voiceprints
 
 log = logging.getLogger(__name__)
 _CHUNK = 500
@@ -91,6 +93,7 @@ class PurgeResult:
     utterances: int
     calls: int
     policies: int = 0
+    voiceprints: int = 0
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -315,6 +318,10 @@ def apply_purge(session: Session, plan: PurgePlan, actor: Actor,
     counts: Counter[str] = Counter()
     _remove_recordings(session, [*plan.recordings, *plan.calls], recording_roots, counts)
     _remove_transcripts(session, [*plan.transcripts, *plan.calls], counts)
+    # A voiceprint is made of the recorded voice: it goes when the recording does (also where
+    # the file lies outside the recordings folder), from every node's cache at its next search.
+    # Late (it locks the voiceprints' state row until the commit), before the calls' rows.
+    voiceprints = delete_call_voiceprints(session, [*plan.recordings, *plan.calls])
     outside = set(session.scalars(select(CallRecord.id).where(
         CallRecord.id.in_(plan.calls), CallRecord.recording_path.is_not(None))))
     calls = [call_id for call_id in plan.calls if call_id not in outside]
@@ -322,7 +329,7 @@ def apply_purge(session: Session, plan: PurgePlan, actor: Actor,
         _remove_rows(session, CallRecord.__table__, chunk)  # type: ignore[arg-type]
     policies = _remove_policies(session, plan.policies)
     result = PurgeResult(counts["removed"], counts["missing"], counts["outside"],
-                         counts["utterances"], len(calls), len(policies))
+                         counts["utterances"], len(calls), len(policies), voiceprints)
     record_change(session, actor, "retention.purge", "calls", 0, None, {
         "as_of": plan.as_of, "recording_files": result.recording_files,
         "recordings_missing": result.recordings_missing,
@@ -330,7 +337,7 @@ def apply_purge(session: Session, plan: PurgePlan, actor: Actor,
         "calls": result.calls, "recording_call_ids": list(plan.recordings),
         "transcript_call_ids": list(plan.transcripts), "removed_call_ids": calls,
         "kept": plan.kept, "policies": result.policies, "removed_policy_ids": policies,
-        "policies_kept": plan.policies_kept,
+        "policies_kept": plan.policies_kept, "voiceprints": voiceprints,
     })  # fmt: skip
     log.info("purge as of %s: %d recording files, %d utterances, %d calls, %d policies removed;"
              " %d recordings outside the recordings folder left", plan.as_of.date(),

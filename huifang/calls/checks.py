@@ -40,7 +40,7 @@ from agent_assist.hints import hint_for
 from agent_assist.live_voice import LIVE_MIN_SPEECH_S, VoiceCueSetup
 from agent_assist.voice_cues import PolicyholderRecord
 from agent_assist.voiceprint import SAME_VOICE_THRESHOLD, Voiceprint
-from agent_assist.voiceprint_store import SharedVoiceprints
+from agent_assist.voiceprint_index import VoiceprintStore
 from asr.codec import Pcm16
 from asr.events import Transcript
 from scripts_zh.identity_answer import IdentityVerdict, check_identity_answer
@@ -77,7 +77,7 @@ class VoiceChecks:
 
     cues: bool = True
     min_speech_s: float = LIVE_MIN_SPEECH_S
-    voiceprints: SharedVoiceprints | None = None
+    voiceprints: VoiceprintStore | None = None
     threshold: float = SAME_VOICE_THRESHOLD
 
     @property

@@ -6,17 +6,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from agent_assist.engine import AssistFactory
 from agent_assist.voice_cues import PolicyholderRecord
-from agent_assist.voiceprint_store import SharedVoiceprints
+from agent_assist.voiceprint_index import VoiceprintStore
 from asr.engines import Engine
 from huifang.calls.bus import EventBus
 from huifang.calls.checks import Checks, VoiceChecks
 from huifang.calls.record import RecordWriter
 from huifang.calls.run import CallRun
-from huifang.settings import Settings, deadline_rules, voiceprint_key
+from huifang.calls.voiceprints import open_voiceprints
+from huifang.settings import Settings, deadline_rules
 from scripts_zh.policy import PolicyRecord
 from storage.database import Database
 from storage.problem_cases import DeadlineRules
@@ -38,7 +38,7 @@ class CallPipeline:
         self.writer = RecordWriter(database, rules) if database is not None else None
 
     @property
-    def voiceprints(self) -> SharedVoiceprints | None:
+    def voiceprints(self) -> VoiceprintStore | None:
         """The stored voiceprints, where this deployment keeps them."""
         return self.checks.voice.voiceprints if self.checks is not None else None
 
@@ -65,11 +65,12 @@ class CallPipeline:
             self.checks.close()
 
 
-def voice_checks(settings: Settings) -> VoiceChecks:
-    """HUIFANG_VOICE_CUES*, and the voiceprints where HUIFANG_STORE_VOICEPRINTS allows them."""
-    voiceprints = (SharedVoiceprints(Path(settings.voiceprints_dir), True,
-                                     voiceprint_key(settings))
-                   if settings.store_voiceprints else None)
+def voice_checks(settings: Settings, database: Database | None = None) -> VoiceChecks:
+    """HUIFANG_VOICE_CUES*, and the voiceprints where HUIFANG_STORE_VOICEPRINTS allows them
+    (HUIFANG_VOICEPRINT_STORE: this node's files or the database every node shares)."""
+    voiceprints = open_voiceprints(settings, database) if settings.store_voiceprints else None
+    if voiceprints is not None:
+        len(voiceprints)  # loaded now (100 000: ~4 s from PostgreSQL), not in the first call
     return VoiceChecks(cues=settings.voice_cues, min_speech_s=settings.voice_cue_min_speech_s,
                        voiceprints=voiceprints, threshold=settings.voiceprint_threshold)
 
@@ -79,5 +80,5 @@ def pipeline_from_settings(settings: Settings, engine: Engine, *,
                            bus: EventBus | None = None) -> CallPipeline:
     """A process's pipeline with every check the settings ask for (rules loaded now)."""
     assist = AssistFactory(learned_flags=settings.learned_flags)
-    return CallPipeline(engine, Checks(voice_checks(settings), assist), database=database, bus=bus,
-                        rules=deadline_rules(settings))
+    checks = Checks(voice_checks(settings, database), assist)
+    return CallPipeline(engine, checks, database=database, bus=bus, rules=deadline_rules(settings))

@@ -50,7 +50,9 @@ class LocalCluster:
                     "HUIFANG_SIP_PORT": str(self.sip_base + index),
                     "HUIFANG_SIP_TRANSPORT": "udp",
                     "HUIFANG_WEB_PORT": str(self.web_base + index),
-                    "HUIFANG_RECORDINGS_DIR": str(self.folder / f"node-{index + 1}" / "rec")})
+                    "HUIFANG_RECORDINGS_DIR": str(self.folder / f"node-{index + 1}" / "rec"),
+                    # one pseudonym key for all: the nodes share the voiceprints table
+                    "HUIFANG_VOICEPRINT_KEY_FILE": str(self.folder / "keys" / "voiceprints.key")})
         return env
 
 

@@ -23,12 +23,13 @@ from agent_assist.recording_analysis import RecordingAnalysis, analyse_call_reco
 from agent_assist.rule_loader import RuleFileError
 from agent_assist.voice_cues import PolicyholderRecord
 from agent_assist.voiceprint import Voiceprint
-from agent_assist.voiceprint_index import VoiceprintEntry, VoiceprintIndex
+from agent_assist.voiceprint_index import VoiceprintEntry, VoiceprintStore
 from asr.engines import Engine, load_engine
 from asr.errors import AsrError, AudioInputError
 from asr.events import Transcript, TranscriptKind, TranscriptPass
 from asr.wavfile import RAW_ENCODINGS
-from huifang.commands.analyze_voice import cue_json, flag_json, stored_index
+from huifang.calls.voiceprints import open_voiceprints, stored_voiceprints
+from huifang.commands.analyze_voice import cue_json, flag_json
 from huifang.commands.common import EXIT_BAD_INPUT, report_error
 from huifang.commands.database_option import EXIT_DATABASE, open_db
 from huifang.commands.recording_policy import (
@@ -36,7 +37,7 @@ from huifang.commands.recording_policy import (
     given_policy,
     policy_for_recording,
 )
-from huifang.settings import asr_config, get_settings, voiceprint_key
+from huifang.settings import asr_config, get_settings
 from storage.analysis import call_for_recording, flag_row, replace_flags
 from storage.analysis_models import CallFlag, FlagKind
 from storage.database import Database
@@ -71,7 +72,7 @@ class _Run:
     engine: Engine | None
     given: RecordingPolicy | None
     today: date
-    index: VoiceprintIndex | None  # stored voiceprints: searched, and added to where allowed
+    index: VoiceprintStore | None  # stored voiceprints: searched, and added to where allowed
     store_voiceprints: bool
 
 
@@ -102,17 +103,17 @@ def _stored_call(repo: Repository, path: Path, policy_id: int | None) -> CallRec
 
 
 def _keep_voiceprint(
-    index: VoiceprintIndex, call_id: int, record: PolicyholderRecord, voiceprint: Voiceprint | None
+    index: VoiceprintStore, call_id: int, record: PolicyholderRecord, voiceprint: Voiceprint | None
 ) -> None:
     """The call's customer voiceprint, replacing the one an earlier run stored for it."""
-    index.remove_call(str(call_id))
     if voiceprint is None:
+        index.remove_call(str(call_id))
         return
     entry = VoiceprintEntry(
         record.policyholder_id, record.policy_no, str(call_id), "customer",
         record.salesperson, record.team, record.outlet, record.branch,
     )
-    index.add(entry, voiceprint)
+    index.replace_call(entry, voiceprint)
 
 
 def _analyse_one(run: _Run, path: Path) -> dict[str, object]:
@@ -171,8 +172,7 @@ def _start(args: argparse.Namespace, db: Database) -> _Run | None:
             return None
     settings = get_settings()
     store = settings.store_voiceprints
-    index = (VoiceprintIndex.open(Path(settings.voiceprints_dir), store, voiceprint_key(settings))
-             if store else stored_index())
+    index = open_voiceprints(settings, db) if store else stored_voiceprints(settings, db)
     return _Run(db, factory, engine, given, date.today(), index, store)
 
 
@@ -199,8 +199,6 @@ def analyze_folder(folder: Path, args: argparse.Namespace) -> int:
                 failed += 1
                 continue
             print(json.dumps(line, ensure_ascii=False), flush=True)
-        if run.store_voiceprints and run.index is not None:
-            run.index.save()
     finally:
         db.close()
     if failed:

@@ -20,11 +20,12 @@ from agent_assist.recording_voice import analyse_recording_voice
 from agent_assist.rule_loader import RuleFileError
 from agent_assist.voice_cues import PolicyholderRecord
 from agent_assist.voice_features import VoiceMeasurementError
-from agent_assist.voiceprint_index import SIDECAR_FILE, VoiceprintIndex
+from agent_assist.voiceprint_index import VoiceprintStore
 from asr.engines import load_engine
 from asr.errors import AsrError, AudioInputError
+from huifang.calls.voiceprints import stored_voiceprints
 from huifang.commands.common import EXIT_BAD_INPUT, report_error
-from huifang.settings import asr_config, get_settings, voiceprint_key
+from huifang.settings import asr_config, get_settings
 
 
 def flag_json(flag: Flag) -> dict[str, object]:
@@ -45,12 +46,9 @@ def cue_json(cue: VoiceCue) -> dict[str, object]:
     }
 
 
-def stored_index() -> VoiceprintIndex | None:
-    settings = get_settings()
-    directory = Path(settings.voiceprints_dir)
-    if not (directory / SIDECAR_FILE).exists():
-        return None
-    return VoiceprintIndex.open(directory, settings.store_voiceprints, voiceprint_key(settings))
+def stored_index() -> VoiceprintStore | None:
+    """The deployment's voiceprints to search, if it may hold any."""
+    return stored_voiceprints(get_settings())
 
 
 def speech_flags(recording: Path, max_audio_s: float) -> list[Flag]:

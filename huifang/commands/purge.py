@@ -88,7 +88,8 @@ def run_purge(args: argparse.Namespace) -> int:
                                   "recordings_missing": result.recordings_missing,
                                   "recordings_outside": result.recordings_outside,
                                   "utterances": result.utterances, "calls": result.calls,
-                                  "policies": result.policies}
+                                  "policies": result.policies,
+                                  "voiceprints": result.voiceprints}
     finally:
         db.close()
     print(json.dumps(out, ensure_ascii=False))

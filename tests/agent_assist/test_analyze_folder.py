@@ -22,6 +22,7 @@ from storage.audit import audit_entries
 from storage.database import Database, open_database
 from storage.models import CallRecord, UserRole
 from storage.policy_import import import_policy_file
+from storage.voiceprint_models import StoredVoiceprint
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICIES = ROOT / "tests" / "storage" / "data" / "policies_good.csv"
@@ -249,3 +250,44 @@ def test_stored_voiceprints_find_one_voice_answering_for_two_policies(
     assert run(["voiceprints", "delete", "--policy", "NOSUCH", "--by", "张合规",
                 "--db-url", url]) == 2
     assert "NOSUCH" in capsys.readouterr().err
+
+
+def test_voiceprints_in_the_database_work_the_same(
+    tmp_path: Path,
+    database: tuple[str, Database],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """HUIFANG_VOICEPRINT_STORE=database (on SQLite here): the same duplicate, rows naming no
+    one, no files, the count and the holder's deletion acting on the table."""
+    monkeypatch.setenv("HUIFANG_STORE_VOICEPRINTS", "true")
+    monkeypatch.setenv("HUIFANG_VOICEPRINT_STORE", "database")
+    monkeypatch.setenv("HUIFANG_VOICEPRINT_KEY_FILE", str(tmp_path / "keys" / "vp.key"))
+    get_settings.cache_clear()
+    url, db = database
+    folder = tmp_path / "same-voice"
+    folder.mkdir()
+    voice = clip("srdata_fangjun-test-sr-1").samples
+    _stereo(folder / "8644012024110001_a.wav", voice)
+    _stereo(folder / "8644012024110002_b.wav", voice)
+    assert run(["analyze", str(folder), "--db-url", url, "--no-transcribe"]) == 0
+    lines = [json.loads(text) for text in capsys.readouterr().out.splitlines()]
+    cues = {line["policy"]: [c["cue"] for c in line["cues"]] for line in lines}
+    assert "duplicate_voice" in cues["8644012024110002"]
+    assert "duplicate_voice" not in cues["8644012024110001"]
+    assert not (tmp_path / "voiceprints").exists()
+    with db.session() as session:
+        rows = session.scalars(select(StoredVoiceprint)).all()
+        assert sorted(r.policy_no for r in rows) == ["8644012024110001", "8644012024110002"]
+        assert all(r.holder.startswith("hmac:") for r in rows)
+        officer = add_user(session, "张合规", UserRole.SUPERVISOR, "合规专员 2024-delete").id
+    assert run(["voiceprints", "count", "--db-url", url]) == 0
+    assert json.loads(capsys.readouterr().out) == {"voiceprints": 2, "policyholders": 2}
+    assert run(["voiceprints", "delete", "--policy", "8644012024110001", "--by", "张合规",
+                "--db-url", url]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "policy": "8644012024110001", "removed": 1, "left": 1}
+    with db.session() as session:
+        left = session.scalars(select(StoredVoiceprint.policy_no)).all()
+        (entry,) = audit_entries(session, entity="policy")
+    assert left == ["8644012024110002"] and entry.actor_id == officer
