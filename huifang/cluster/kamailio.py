@@ -35,7 +35,8 @@ class ProxyConfig:
     # empty: to the address in their Request-URI (the dial plan names it).
     trunk: str = ""
     # Sources whose INVITEs are calls placed by a node: "host" (any port), "host:port" or
-    # "host:first-last". Empty: the nodes' hosts, any port (one node per machine).
+    # "host:first-last". Empty: the nodes' own addresses only; a node whose campaign workers
+    # use other ports (one node a machine) is listed by its host.
     callers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -49,10 +50,8 @@ class ProxyConfig:
             _caller_test(caller)
 
     def caller_sources(self) -> tuple[str, ...]:
-        """The callers, by default each node's host once (any port)."""
-        if self.callers:
-            return self.callers
-        return tuple(dict.fromkeys(node.rpartition(":")[0] for node in self.nodes))
+        """The callers, by default the nodes' addresses (host and port)."""
+        return self.callers or self.nodes
 
 
 def _caller_test(caller: str) -> str:

@@ -51,7 +51,7 @@ def register(sub: Subparsers) -> None:
                      help="where the nodes' calls go out (default: their Request-URI's host)")
     cfg.add_argument("--caller", action="append", default=[],
                      help="host, host:port or host:first-last whose INVITEs are calls a node "
-                          "places (default: the nodes' hosts, any port)")
+                          "places (default: the nodes' own addresses)")
     cfg.add_argument("--list-file", type=Path, required=True,
                      help="where the dispatcher list goes (written)")
     parser.set_defaults(run=run)
