@@ -62,6 +62,7 @@ def run_once(folder: Path, admin: str, nodes: int, args: argparse.Namespace) -> 
         "nodes": nodes, "lines_per_node": args.lines, "policies": args.policies,
         "talk_ms": args.talk_ms, "span_s": round(span, 1), "wall_after_import_s": round(wall, 1),
         "policies_per_hour": round(args.policies / span * 3600),
+        "attempt_s_mean": round(done.attempt_s, 1), "call_s_mean": round(done.call_s, 1),
         "outcomes": dict(done.outcomes), "calls_by_node": dict(done.calls_by_node),
         "dialled_at_most_once": max(done.dialled.values()) == 1,
         "all_settled": done.open_attempts == 0 and done.without_outcome == 0,

@@ -179,6 +179,8 @@ class Ledger:
     policies_with_attempt: int
     first_start_s: float  # epoch seconds of the first attempt's start
     last_end_s: float
+    attempt_s: float  # mean seconds from claim to settled
+    call_s: float  # mean seconds a call record spans (dialled → ended)
 
 
 def ledger(db_url: str) -> Ledger:
@@ -189,6 +191,10 @@ def ledger(db_url: str) -> Ledger:
             attempts = list(session.scalars(select(CampaignAttempt)))
             calls = list(session.scalars(select(CallRecord)))
             ends = [a.ended_at.timestamp() for a in attempts if a.ended_at is not None]
+            spans = [(a.ended_at - a.started_at).total_seconds() for a in attempts
+                     if a.ended_at is not None]
+            lasted = [(c.ended_at - c.started_at).total_seconds() for c in calls
+                      if c.ended_at is not None]
             return Ledger(
                 attempts=len(attempts),
                 open_attempts=sum(a.status is not AttemptStatus.FINISHED for a in attempts),
@@ -201,6 +207,8 @@ def ledger(db_url: str) -> Ledger:
                 open_calls=Counter(c.owner_node or "" for c in calls if c.ended_at is None),
                 policies_with_attempt=len({a.campaign_policy_id for a in attempts}),
                 first_start_s=min((a.started_at.timestamp() for a in attempts), default=0.0),
-                last_end_s=max(ends, default=0.0))
+                last_end_s=max(ends, default=0.0),
+                attempt_s=sum(spans) / max(len(spans), 1),
+                call_s=sum(lasted) / max(len(lasted), 1))
     finally:
         database.close()
