@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from huifang.cluster.kamailio import ClusterError, ProxyConfig, dispatcher_list, kamailio_cfg
+from huifang.cluster.local import LocalCluster
 from huifang.settings import Settings, sip_config
 from ivr.config import proxy_route
 
@@ -44,6 +45,19 @@ def test_kamailio_accepts_a_trunk_and_caller_ports(tmp_path: Path) -> None:
     assert '$du = "sip:127.0.0.1:5090";' in text
     assert ('($si == "127.0.0.1" && $sp >= 5071 && $sp <= 5072) || '
             '($si == "127.0.0.1" && $sp == 5100) || ($si == "10.1.2.3")') in text
+
+
+@pytest.mark.skipif(shutil.which("kamailio") is None, reason="needs kamailio")
+def test_the_local_cluster_sends_its_nodes_calls_through_kamailio(tmp_path: Path) -> None:
+    cluster = LocalCluster(tmp_path, trunk="127.0.0.1:5090")
+    text = _kamailio_check(cluster.proxy(), tmp_path)
+    # The serve ports and each node's dial ports place calls; nothing else does.
+    assert ('($si == "127.0.0.1" && $sp >= 5071 && $sp <= 5072) || '
+            '($si == "127.0.0.1" && $sp >= 5100 && $sp <= 5119)') in text
+    serve, dial = cluster.node_settings(1), cluster.node_settings(1, dial=True)
+    assert serve["HUIFANG_SIP_OUTBOUND_PROXY"] == "sip:127.0.0.1:5060;lr"
+    assert (serve["HUIFANG_SIP_PORT"], dial["HUIFANG_SIP_PORT"]) == ("5072", "5110")
+    assert dial["HUIFANG_NODE_NAME"] == "node-2" and dial["HUIFANG_SIP_RTP_PORT"] == "30000"
 
 
 def test_addresses_that_cannot_work_are_refused() -> None:
