@@ -92,7 +92,9 @@ def centre(folder: Path, db_url: str, nodes: int, talk_ms: int) -> Iterator[Cent
         # Nothing answers inbound here: the dispatcher's set is one port nobody listens on.
         config = ProxyConfig(f"127.0.0.1:{free_port()}", (f"127.0.0.1:{free_port()}",),
                              trunk=f"127.0.0.1:{trunk.port}",
-                             callers=tuple(f"127.0.0.1:{port}" for port in dial_ports))
+                             # a node's campaign workers: its port and the next 3 (16 lines)
+                             callers=tuple(f"127.0.0.1:{port}-{port + 3}"
+                                           for port in dial_ports))
         with kamailio(folder, config):
             yield Centre(db_url, config.listen, trunk, dial_ports, folder)
     finally:
