@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ivr.admission import AdmissionPolicy
-from ivr.config import Registration, SipConfig
+from ivr.config import Registration, SipConfig, proxy_route
 from zhtext.private_files import private_key
 
 if TYPE_CHECKING:  # asr/ loads numpy, scipy and webrtcvad: only the speech commands need them
@@ -146,6 +146,17 @@ class Settings(BaseSettings):
         for spec in value:
             ipaddress.ip_network(spec.strip(), strict=False)
         return value
+    sip_outbound_proxy: str = Field(
+        "", description="SIP proxy every call we place goes through (a Route), e.g. the"
+                        " cluster's Kamailio sip:10.0.0.5:5060; empty: straight to the dial"
+                        " plan's address"
+    )
+
+    @field_validator("sip_outbound_proxy")
+    @classmethod
+    def _proxy_uri(cls, value: str) -> str:
+        """A sip: URI with a host, so a typo fails at start, not on the first call."""
+        return proxy_route(value) if value.strip() else ""
     sip_registrar: str = Field("", description="registrar URI; empty means no REGISTER")
     sip_auth_user: str = ""
     sip_auth_password: str = ""
@@ -506,6 +517,7 @@ def sip_config(settings: Settings) -> SipConfig:
             invites_per_minute=settings.sip_invites_per_minute,
             calls_per_source=settings.sip_calls_per_source),
         registration=registration,
+        outbound_proxy=settings.sip_outbound_proxy,
         tap_queue_frames=settings.sip_tap_queue_frames,
         recordings_dir=Path(settings.recordings_dir),
     )

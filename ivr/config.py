@@ -12,6 +12,20 @@ from ivr.admission import AdmissionPolicy
 TransportName = Literal["udp", "tcp", "udp+tcp"]
 
 
+def proxy_route(uri: str) -> str:
+    """An outbound proxy as a loose-routing Route URI (";lr" added); ValueError when no sip: URI.
+
+    "sip:10.0.0.5:5060" becomes "sip:10.0.0.5:5060;lr": without lr pjsip would route strictly
+    (the proxy's address in the Request-URI, the callee's in a Route), which proxies refuse."""
+    text = uri.strip()
+    scheme, _, rest = text.partition(":")
+    host = rest.split(";", 1)[0].rsplit("@", 1)[-1]
+    if scheme not in ("sip", "sips") or not host or host.startswith(":"):
+        raise ValueError(f"not a sip: URI of a proxy: {uri!r} (e.g. sip:10.0.0.5:5060)")
+    params = [p.strip().lower() for p in rest.split(";")[1:]]
+    return text if "lr" in params else f"{text};lr"
+
+
 @dataclass(frozen=True)
 class Registration:
     """Optional REGISTER to a registrar with digest authentication."""
@@ -43,6 +57,7 @@ class SipConfig:
     admission: AdmissionPolicy = field(default_factory=AdmissionPolicy)
     guard: bool = True  # the pjsip screen and fallback modules (ivr.sip_guard)
     registration: Registration | None = None
+    outbound_proxy: str = ""  # a Route URI (proxy_route) every call we place visits first
     tap_queue_frames: int = 500
     recorder_queue_frames: int = 3000
     recordings_dir: Path | None = None  # None: calls are recorded only when asked

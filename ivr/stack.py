@@ -253,6 +253,8 @@ class SipStack:
         rtp.portRange = 10000
         if self.config.bind_address not in ("0.0.0.0", ""):
             rtp.boundAddress = self.config.bind_address
+        if self.config.outbound_proxy:  # a Route on every call we place (not on answers)
+            cfg.sipConfig.proxies.append(self.config.outbound_proxy)
         reg = self.config.registration
         if reg is not None:
             cfg.regConfig.registrarUri = reg.registrar

@@ -2,7 +2,10 @@
 
 The dispatcher module sends each new INVITE to the next node in turn (round robin), probes
 every node with OPTIONS and takes one that stops answering out of the set until it answers
-again; an INVITE a node fails (timeout, 5xx) is tried on the next. Calls are record-routed,
+again; an INVITE a node fails (timeout, 5xx) is tried on the next. INVITEs the nodes send
+(calls they place: `huifang campaign run`, `huifang call`, with HUIFANG_SIP_OUTBOUND_PROXY
+naming this proxy) go out to the trunk, or where their Request-URI points when no trunk is
+set; the nodes are told apart by their source address. Calls are record-routed both ways,
 so ACK, BYE and re-INVITEs of a call pass through the proxy to the node holding the call.
 """
 
@@ -28,14 +31,40 @@ class ProxyConfig:
     nodes: tuple[str, ...]
     probe_interval_s: int = 2
     node_timeout_ms: int = 2000  # an INVITE unanswered this long goes to the next node
+    # Where the nodes' own INVITEs go ("host:port" of the carrier's or PBX's gateway);
+    # empty: to the address in their Request-URI (the dial plan names it).
+    trunk: str = ""
+    # Sources whose INVITEs are calls placed by a node: "host" (any port), "host:port" or
+    # "host:first-last". Empty: the nodes' own addresses only; a node whose campaign workers
+    # use other ports (one node a machine) is listed by its host.
+    callers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        for address in (self.listen, *self.nodes):
+        for address in (self.listen, *self.nodes, *((self.trunk,) if self.trunk else ())):
             host, _, port = address.rpartition(":")
             if not host or not port.isdigit():
                 raise ClusterError(f"not host:port: {address!r}")
         if not self.nodes:
             raise ClusterError("a cluster needs at least one node")
+        for caller in self.callers:
+            _caller_test(caller)
+
+    def caller_sources(self) -> tuple[str, ...]:
+        """The callers, by default the nodes' addresses (host and port)."""
+        return self.callers or self.nodes
+
+
+def _caller_test(caller: str) -> str:
+    """Kamailio's test that a request came from `caller` ("host", "host:port", "host:a-b")."""
+    host, colon, ports = caller.rpartition(":") if ":" in caller else (caller, "", "")
+    first, _, last = ports.partition("-")
+    if not host or any(c in host for c in "\"\\ ") or (colon and not (
+            first.isdigit() and (not last or (last.isdigit() and int(last) >= int(first))))):
+        raise ClusterError(f"not host, host:port or host:first-last: {caller!r}")
+    test = f'$si == "{host}"'
+    if last:
+        return f"({test} && $sp >= {first} && $sp <= {last})"
+    return f"({test} && $sp == {first})" if first else f"({test})"
 
 
 def module_dir() -> Path:
@@ -56,7 +85,19 @@ def kamailio_cfg(config: ProxyConfig, list_file: Path, modules: Path | None = No
     mpath = modules or module_dir()
     return _TEMPLATE.format(listen=config.listen, mpath=mpath, list_file=list_file,
                             ping=config.probe_interval_s, set_id=SET_ID, alg=ROUND_ROBIN,
-                            fr_timer=config.node_timeout_ms)
+                            fr_timer=config.node_timeout_ms,
+                            from_node=" || ".join(map(_caller_test, config.caller_sources())),
+                            outbound=_outbound_target(config))
+
+
+def _outbound_target(config: ProxyConfig) -> str:
+    """The lines sending a node's INVITE on: to the trunk, or by its Request-URI."""
+    if config.trunk:
+        return f'$du = "sip:{config.trunk}";\n        xlog("L_INFO", "call $ci from a node to ' \
+               f'the trunk\\n");'
+    return ('if (uri == myself) {\n            sl_send_reply("404", "No Trunk");\n'
+            '            exit;\n        }\n        xlog("L_INFO", "call $ci from a node to $rd'
+            '\\n");')
 
 
 _TEMPLATE = """#!KAMAILIO
@@ -119,7 +160,14 @@ request_route {{
         exit;
     }}
     t_check_trans();
+    remove_hf("Route");  # the Route to this proxy a node's outbound-proxy setting put there
     record_route();
+    if ({from_node}) {{
+        # A call a node places: out to the customer's side, not back to the nodes.
+        {outbound}
+        t_relay();
+        exit;
+    }}
     if (!ds_select_dst("{set_id}", "{alg}")) {{
         xlog("L_WARN", "no node up for $ci\\n");
         sl_send_reply("503", "No Node Available");

@@ -3,7 +3,9 @@
 Everything on 127.0.0.1 on separate ports, under one folder: a PostgreSQL cluster (initdb'd on
 first start, kept after), Kamailio dispatching inbound calls over the nodes, and per node a
 `huifang serve` (SIP) and a `huifang serve-web` (screens) sharing the database, their live
-events crossing nodes by LISTEN/NOTIFY. Stopped together by SIGINT/SIGTERM.
+events crossing nodes by LISTEN/NOTIFY. Stopped together by SIGINT/SIGTERM. The calls a node
+places (`huifang campaign run`, `huifang call` with `huifang cluster env --node N --dial`)
+leave from its dial ports through Kamailio, to the trunk when one is given.
 """
 
 from __future__ import annotations
@@ -33,26 +35,41 @@ class LocalCluster:
     sip_base: int = 5071
     web_base: int = 8081
     nodes: int = 2
+    trunk: str = ""  # host:port the nodes' calls go out to; empty: their Request-URI's
+    dial_base: int = 5100  # node i places calls from DIAL_BASE+10i … +9 (one port a worker)
 
     @property
     def db_url(self) -> str:
         return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{self.pg_port}/postgres"
 
     def proxy(self) -> ProxyConfig:
+        """Kamailio's view: the serve ports to spread calls over, the dial ports that place."""
+        last = self.nodes - 1
+        callers = (f"127.0.0.1:{self.sip_base}-{self.sip_base + last}",
+                   f"127.0.0.1:{self.dial_base}-{self.dial_base + 10 * last + 9}")
         return ProxyConfig(f"127.0.0.1:{self.proxy_port}",
-                           tuple(f"127.0.0.1:{self.sip_base + i}" for i in range(self.nodes)))
+                           tuple(f"127.0.0.1:{self.sip_base + i}" for i in range(self.nodes)),
+                           trunk=self.trunk, callers=callers)
 
-    def node_env(self, index: int) -> dict[str, str]:
-        """The settings node `index` runs with (what a real deployment sets per machine)."""
-        env = dict(os.environ)
-        env.update({"HUIFANG_DB_URL": self.db_url, "HUIFANG_NODE_NAME": f"node-{index + 1}",
-                    "HUIFANG_EVENT_BUS": "postgres", "HUIFANG_SIP_BIND_ADDRESS": "127.0.0.1",
-                    "HUIFANG_SIP_PORT": str(self.sip_base + index),
-                    "HUIFANG_SIP_TRANSPORT": "udp",
-                    "HUIFANG_WEB_PORT": str(self.web_base + index),
-                    "HUIFANG_RECORDINGS_DIR": str(self.folder / f"node-{index + 1}" / "rec"),
-                    # one pseudonym key for all: the nodes share the voiceprints table
-                    "HUIFANG_VOICEPRINT_KEY_FILE": str(self.folder / "keys" / "voiceprints.key")})
+    def node_env(self, index: int, *, dial: bool = False) -> dict[str, str]:
+        """The environment node `index`'s serve (or, with dial, its calls placed) runs in."""
+        return {**os.environ, **self.node_settings(index, dial=dial)}
+
+    def node_settings(self, index: int, *, dial: bool = False) -> dict[str, str]:
+        """Node `index`'s settings (what a real deployment sets per machine); with dial those
+        of `huifang campaign run` / `huifang call` there: own SIP and RTP ports."""
+        env = {"HUIFANG_DB_URL": self.db_url, "HUIFANG_NODE_NAME": f"node-{index + 1}",
+               "HUIFANG_EVENT_BUS": "postgres", "HUIFANG_SIP_BIND_ADDRESS": "127.0.0.1",
+               "HUIFANG_SIP_PORT": str(self.sip_base + index),
+               "HUIFANG_SIP_TRANSPORT": "udp",
+               "HUIFANG_SIP_OUTBOUND_PROXY": f"sip:127.0.0.1:{self.proxy_port};lr",
+               "HUIFANG_WEB_PORT": str(self.web_base + index),
+               "HUIFANG_RECORDINGS_DIR": str(self.folder / f"node-{index + 1}" / "rec"),
+               # one pseudonym key for all: the nodes share the voiceprints table
+               "HUIFANG_VOICEPRINT_KEY_FILE": str(self.folder / "keys" / "voiceprints.key")}
+        if dial:
+            env.update({"HUIFANG_SIP_PORT": str(self.dial_base + 10 * index),
+                        "HUIFANG_SIP_RTP_PORT": str(20000 + 10000 * index)})
         return env
 
 
@@ -150,6 +167,9 @@ def run_cluster(cluster: LocalCluster, *, web: bool = True) -> int:
         if web:
             print("screens: " + ", ".join(f"http://127.0.0.1:{cluster.web_base + i}/"
                                           for i in range(cluster.nodes)), flush=True)
+        print("calls placed by node 1 (campaign run, call): eval \"$(huifang cluster env "
+              f"--folder {cluster.folder} --node 1 --dial)\""
+              + (f", out to the trunk {cluster.trunk}" if cluster.trunk else ""), flush=True)
         print(f"logs in {logs}; Ctrl-C stops everything", flush=True)
         while not stopping:
             for name, process in list(processes.items()):

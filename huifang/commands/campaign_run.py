@@ -3,7 +3,8 @@
 The calls run in worker processes (this same command with --worker), up to ivr's MAX_CALLS
 (4) each, that claim attempts from the same database while this one shows the progress and
 starts again a worker that crashed. SIGINT/SIGTERM: claim nothing more, let running calls end; a
-second signal hangs them up.
+second signal hangs them up. The workers ignore SIGINT (a Ctrl-C reaches the whole process
+group): the run forwards each signal it gets to them as SIGTERM, so one Ctrl-C counts once.
 """
 
 from __future__ import annotations
@@ -119,7 +120,9 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
             if signals > 1 and main is not None:
                 main.cancel()
 
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        if args.worker:  # the run forwards each signal it gets as SIGTERM; a Ctrl-C also
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # reaches us: it would count twice
+        for sig in (signal.SIGTERM,) if args.worker else (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, on_signal)
         try:
             await runner.run(until_idle=args.until_idle, idle_wait_s=args.idle_wait,
@@ -150,7 +153,7 @@ def _run_workers(args: argparse.Namespace, settings: Settings, db: Database,
         stopping = True
         for worker in workers:
             if worker.poll() is None:
-                worker.send_signal(signum)
+                worker.send_signal(signal.SIGTERM)  # workers ignore SIGINT (see _dial)
 
     def restarts_due() -> bool:
         return not stopping and restarts < MAX_RESTARTS and any(

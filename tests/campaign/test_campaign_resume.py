@@ -138,8 +138,11 @@ def test_sigkill_mid_campaign_then_restart_dials_nobody_twice_and_keeps_every_ou
     assert set(outcomes) <= {AttemptOutcome.HUNG_UP, AttemptOutcome.BUSY}
 
 
+@pytest.mark.parametrize("ctrl_c", [False, True], ids=["sigterm", "ctrl-c"])
 def test_sigterm_lets_the_calls_under_way_finish_and_claims_nothing_more(
-        tmp_path: Path, lines: dict[str, SippLine]) -> None:
+        tmp_path: Path, lines: dict[str, SippLine], ctrl_c: bool) -> None:
+    """SIGTERM to the run, or a Ctrl-C (SIGINT to the run and its workers, as a terminal sends
+    it): one signal, so the calls under way end by themselves."""
     env = campaign_env(tmp_path, {prefix: line.template() for prefix, line in lines.items()},
                        HUIFANG_CAMPAIGN_MAX_ATTEMPTS="1")
     specs = [PolicySpec(f"T{k:04d}", f"{TALK}{k:03d}", date.today()) for k in range(12)]
@@ -155,7 +158,13 @@ def test_sigterm_lets_the_calls_under_way_finish_and_claims_nothing_more(
         while not [a for a in _attempts(db) if a.call_id is not None]:
             assert time.monotonic() < deadline, "no call started"
             time.sleep(0.1)
-        runner.send_signal(signal.SIGTERM)
+        if ctrl_c:  # the terminal's SIGINT reaches the worker and the run, in either order
+            worker = next(a.worker for a in _attempts(db) if a.call_id is not None)
+            os.kill(int(worker.split(":")[1]), signal.SIGINT)
+            time.sleep(0.5)  # apart, so the kernel cannot merge it with the run's forwarded one
+            runner.send_signal(signal.SIGINT)
+        else:
+            runner.send_signal(signal.SIGTERM)
         _, err = runner.communicate(timeout=60)
     finally:
         if runner.poll() is None:

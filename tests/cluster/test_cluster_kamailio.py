@@ -79,7 +79,9 @@ def _node(cluster: Cluster, index: int) -> CallbackServer:
     name = "ab"[index]
     env = call_env(cluster.folder / f"rec-{name}", HUIFANG_DB_URL=cluster.db_url,
                    HUIFANG_SIP_PORT=str(cluster.node_ports[index]),
-                   HUIFANG_NODE_NAME=f"node-{name}", HUIFANG_NODE_SWEEP_S="0.5")
+                   HUIFANG_NODE_NAME=f"node-{name}", HUIFANG_NODE_SWEEP_S="0.5",
+                   # as `huifang cluster up` sets it: calls the node places go via Kamailio
+                   HUIFANG_SIP_OUTBOUND_PROXY=f"sip:{cluster.proxy}")
     return CallbackServer(env)
 
 
