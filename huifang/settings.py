@@ -239,9 +239,9 @@ class Settings(BaseSettings):
                           " re-decode it with faster-whisper's temperature retries (seconds)",
     )
     callback_second_listen: bool = Field(
-        False, description="callbacks only: score the expected answers against the audio of an"
-                          " answer the text left unclear (scripts_zh/answer_hearing.py); off"
-                          " until its frozen-test figure is in BENCHMARKS.md",
+        True, description="callbacks only: score the expected answers against the audio of an"
+                         " answer the text left unclear (scripts_zh/answer_hearing.py); on: it"
+                         " raised the frozen test, no new false confirmation (BENCHMARKS.md)",
     )
     callback_whisper_short_retry_sampling: bool = Field(
         False, description="callbacks only: the 30 s retry of an unlikely answer text also samples"

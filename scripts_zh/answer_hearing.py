@@ -42,10 +42,12 @@ MARGIN = 0.0  # nats the likeliest answer must lead every answer of another clas
 YES_MARGIN = 3.0  # ... when it is a yes (2.0 let 嗯？ and 听不清 through as yeses)
 # Only an utterance short enough to be one of the expected answers is listened to again:
 # the heard text at most this many characters (Whisper keeps the syllable count of what it
-# mishears) ...
+# mishears), and a yes only of the heard text's own syllable count (a one-syllable 行 does not
+# explain a three-syllable utterance; answers of other classes compete at every length).
 MAX_HEARD_CHARS = 6
-# ... and a yes only from a heard text no longer than the longest yes.
-MAX_YES_CHARS = 4
+# A heard text made only of interjections is a sound (啊？ 嗨 哦), not a misheard word: it is
+# not listened to again (a lone sound scored like a one-syllable yes).
+INTERJECTIONS = frozenset("啊阿哦噢喔嗨哈哎唉诶欸喂呃额嗯唔呀哟")
 
 
 def _chars(text: str) -> str:
@@ -53,12 +55,20 @@ def _chars(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+def _may_be(answer: str, heard: str) -> bool:
+    """Whether an expected answer may be what was heard: a yes only of the same length."""
+    if not heard or _CLASS_OF[answer] is not AnswerClass.AFFIRMATIVE:
+        return True
+    return len(_chars(answer)) == len(_chars(heard))
+
+
 def second_listen(heard: str) -> tuple[str, ...]:
     """The texts to score against the audio (the heard text first), or () when the heard
     text is understood already or too long to be one of the expected answers."""
     if classify_answer(heard) is not AnswerClass.OTHER:
         return ()
-    if len(_chars(heard)) > MAX_HEARD_CHARS:
+    syllables = _chars(heard)
+    if len(syllables) > MAX_HEARD_CHARS or (syllables and set(syllables) <= INTERJECTIONS):
         return ()
     return (heard, *CANDIDATES) if heard else CANDIDATES
 
@@ -72,16 +82,15 @@ def hear_answer(heard: str, scores: Sequence[float] | None = None) -> AnswerClas
     if len(scores) != len(texts):
         raise ValueError(f"{len(scores)} scores for {len(texts)} texts of the second listen")
     heard_score = scores[0] if heard else float("-inf")
-    by_answer = dict(zip(texts[1:] if heard else texts, scores[1:] if heard else scores,
-                         strict=True))
+    by_answer = {text: score for text, score in zip(texts[1:] if heard else texts,
+                                                    scores[1:] if heard else scores, strict=True)
+                 if _may_be(text, heard)}
     best = max(by_answer, key=by_answer.__getitem__)
     cls = _CLASS_OF[best]
     rivals = [score for text, score in by_answer.items() if _CLASS_OF[text] is not cls]
     lead = by_answer[best] - max(rivals)
     if by_answer[best] + PRIOR < heard_score:
         return AnswerClass.OTHER
-    if cls is AnswerClass.AFFIRMATIVE and len(_chars(heard)) > MAX_YES_CHARS:
-        return AnswerClass.OTHER  # longer than any yes: a yes-like start of something else
     if lead < (YES_MARGIN if cls is AnswerClass.AFFIRMATIVE else MARGIN):
         return AnswerClass.OTHER
     return cls

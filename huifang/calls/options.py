@@ -23,7 +23,7 @@ class CallbackOptions:
     prompt_slack_s: float = 5.0  # a prompt that outlives its length by this much is stopped
     hangup_wait_s: float = 10.0  # for pjsua2 to confirm the end (BYE, transfer NOTIFY)
     recognition_grace_s: float = 20.0  # longer answer timeout while an answer is decoded
-    second_listen: bool = False  # score expected answers against an unclear answer's audio
+    second_listen: bool = True  # score expected answers against an unclear answer's audio
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CallbackOptions:

@@ -15,6 +15,7 @@ from huifang.calls.outcome import CallbackOutcome
 from huifang.calls.pipeline import CallPipeline
 from huifang.calls.script_session import ScriptSession
 from huifang.prompt_audio.cache import PromptCache
+from huifang.settings import Settings
 from ivr.events import DtmfDigit
 from ivr.outcome import CallOutcome
 from ivr.prompt import PromptEnd
@@ -134,8 +135,10 @@ def test_a_clear_answer_is_not_listened_to_again(tmp_path: Path) -> None:
     assert outcome.confirmed[0].step_id == "identity_name"
 
 
-def test_the_second_listen_is_a_setting_off_by_default(tmp_path: Path) -> None:
+def test_the_second_listen_is_a_setting_on_by_default(tmp_path: Path) -> None:
+    assert Settings.model_fields["callback_second_listen"].default is True
+    assert CallbackOptions().second_listen
     engine = ListeningEngine([(0.8, "碎头")], prefer="对头")
-    outcome, _ = _session_run(tmp_path, engine=engine, hang_up_at_s=1.5)
+    outcome, _ = _session_run(tmp_path, engine=engine, hang_up_at_s=1.5, second_listen=False)
     assert engine.listened == []
     assert not outcome.confirmed

@@ -79,3 +79,18 @@ def test_a_yes_that_a_sound_alike_negator_would_undo_is_not_a_yes() -> None:
     assert classify_answer("对，美人说过") is A.NEGATIVE
     assert classify_answer("每年交一次，我知道") is A.AFFIRMATIVE  # 每 before a measure word
     assert classify_answer("全部都清楚") is A.AFFIRMATIVE
+
+
+def test_a_yes_must_have_the_heard_texts_syllable_count() -> None:
+    # 转人工 heard as 再研工: a one-syllable 是 scores higher than three syllables but cannot
+    # explain them; 人工 (another class) still competes, at any length
+    scores = scores_for("再研工", -17.7, 是=-8.7, 可以=-10.5, 人工=-12.0)
+    assert hear_answer("再研工", scores) is A.HUMAN
+    scores = scores_for("碎头", -6.0, 是=-2.0, 对头=-6.0, 不是=-6.0 - YES_MARGIN - 0.5)
+    assert hear_answer("碎头", scores) is A.AFFIRMATIVE  # 对头, not 是
+
+
+def test_a_lone_interjection_is_not_listened_to_again() -> None:
+    assert second_listen("嗨") == ()  # 啊？ heard as 嗨: a sound, not a misheard 行
+    assert second_listen("哦？") == ()
+    assert second_listen("嗨转") != ()
