@@ -137,7 +137,7 @@ class WhisperEngine:
         temperatures: tuple[float, ...] = FASTER_WHISPER_TEMPERATURES
         if self._short is not None and self._short.fits(len(samples)):
             short = (self._short.decode(samples) if self._batcher is None
-                     else self._batcher.decode(samples))
+                     else self._batcher.decode(self._short.features(samples)))
             with self._busy_lock:
                 self.short_decodes["fallback" if short is None else "short"] += 1
             if short is not None:
@@ -167,11 +167,11 @@ class WhisperEngine:
         """Short-window batches run so far, by size (empty when batching is off)."""
         return {} if self._batcher is None else dict(self._batcher.batch_sizes)
 
-    def _short_batch(self, audios: list[npt.NDArray[np.float32]]
+    def _short_batch(self, features: list[npt.NDArray[np.float32]]
                      ) -> list[tuple[str, float] | None]:
-        """What the batcher runs: the short-window decoder over several utterances."""
+        """What the batcher runs: the short-window decoder over several utterances' features."""
         assert self._short is not None
-        return self._short.decode_batch(audios)
+        return self._short.decode_features(features)
 
     def score_texts(self, audio: Pcm16, texts: Sequence[str]) -> list[float]:
         """Log-likelihood of each text for one utterance: a closed-vocabulary second listen."""

@@ -66,9 +66,26 @@ class ShortWindowDecoder:
     def decode_batch(self, audios: Sequence[npt.NDArray[np.float32]]
                      ) -> list[tuple[str, float] | None]:
         """`decode` of several utterances at once: one encoder pass, one batched beam search."""
-        encoded = self._encode(audios)
+        return self.decode_features([self.features(audio) for audio in audios])
+
+    def features(self, audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """An utterance's log-mel features in the window (made by the caller's thread)."""
+        from faster_whisper.audio import pad_or_trim
+
+        frames = int(self.window_s * MEL_FRAMES_PER_S)
+        # faster-whisper drops the last frame too (its `content_frames`)
+        features = pad_or_trim(self._model.feature_extractor(audio)[:, :-1], frames)
+        return np.ascontiguousarray(features, dtype=np.float32)
+
+    def decode_features(self, features: Sequence[npt.NDArray[np.float32]]
+                        ) -> list[tuple[str, float] | None]:
+        """`decode_batch` of utterances whose features are made already."""
+        import ctranslate2
+
+        encoded = self._model.model.encode(
+            ctranslate2.StorageView.from_array(np.stack(features)), to_cpu=False)
         results = self._model.model.generate(
-            encoded, [self._prompt] * len(audios), max_length=self._max_length,
+            encoded, [self._prompt] * len(features), max_length=self._max_length,
             return_scores=True, return_no_speech_prob=True,
             repetition_penalty=self._repetition_penalty, suppress_blank=True,
             suppress_tokens=self._suppress, **self._beam)
@@ -89,18 +106,6 @@ class ShortWindowDecoder:
                 or _compression_ratio(text) > self._max_ratio):
             return None
         return text, avg_logprob
-
-    def _encode(self, audios: Sequence[npt.NDArray[np.float32]]) -> Any:
-        import ctranslate2
-        from faster_whisper.audio import pad_or_trim
-
-        frames = int(self.window_s * MEL_FRAMES_PER_S)
-        # faster-whisper drops the last frame too (its `content_frames`)
-        features = np.stack([pad_or_trim(self._model.feature_extractor(audio)[:, :-1], frames)
-                             for audio in audios])
-        return self._model.model.encode(
-            ctranslate2.StorageView.from_array(np.ascontiguousarray(features, dtype=np.float32)),
-            to_cpu=False)
 
 
 def _compression_ratio(text: str) -> float:
