@@ -83,7 +83,8 @@ def feed_in_real_time(stream: RecognitionStream, audio: Pcm16, run: LegRun) -> N
 
 
 def run_streams(count: int, settings: Settings, config: AsrConfig, corpus: Path, band: str,
-                seconds: float, pause_s: float = PAUSE_S) -> dict[str, float]:
+                seconds: float, pause_s: float = PAUSE_S, aligned: bool = False
+                ) -> dict[str, float]:
     """Run `count` streams at once; return latency percentiles and keep-up figures."""
     engine = load_engine(config)
     engine_name = config.engine
@@ -95,7 +96,8 @@ def run_streams(count: int, settings: Settings, config: AsrConfig, corpus: Path,
             if r.is_final:
                 run.finals.append((r, time.perf_counter()))
         streams.append(RecognitionStream(engine, leg=f"leg{i}", on_result=on_result))
-    audios = [call_leg_audio(corpus, band, seconds, i * 3, pause_s) for i in range(count)]
+    audios = [call_leg_audio(corpus, band, seconds, 0 if aligned else i * 3, pause_s)
+              for i in range(count)]
     cpu0 = time.process_time()
     wall0 = time.perf_counter()
     feeders = [threading.Thread(target=feed_in_real_time, args=(s, a, r))
@@ -183,6 +185,9 @@ def main() -> None:
                         default="settings", help="both: each count unbatched, then batched")
     parser.add_argument("--pause", type=float, default=PAUSE_S,
                         help="silence between utterances (s)")
+    parser.add_argument("--aligned", action="store_true",
+                        help="every stream the same audio: utterances end together (the most"
+                             " batching can share)")
     parser.add_argument("--check-texts", action="store_true",
                         help="first count corpus texts that differ batched and one by one")
     args = parser.parse_args()
@@ -198,14 +203,14 @@ def main() -> None:
           f" {settings.vad_hangover_ms} ms, speculate {settings.asr_speculate_ms} ms,"
           f" band {args.band}, recogniser {args.recognizer} (window"
           f" {base.whisper_short_window_s} s), batch window {base.whisper_batch_window_ms} ms"
-          f" max {base.whisper_batch_max}, pause {args.pause} s, load {os.getloadavg()}")
+          f" max {base.whisper_batch_max}, pause {args.pause} s, aligned {args.aligned}, load {os.getloadavg()}")
     if args.check_texts:
         differing, clips = texts_agree(configs[0], args.corpus)
         print(f"# texts batched vs one by one: {differing} of {clips} corpus clips differ")
     for count in args.streams:
         for config in configs:
             figures = run_streams(count, settings, config, args.corpus, args.band,
-                                  args.seconds, args.pause)
+                                  args.seconds, args.pause, args.aligned)
             print(f"load={os.getloadavg()[0]:.2f} ", end="")
             print(" ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
                        for k, v in figures.items()), flush=True)
