@@ -203,7 +203,8 @@ def main() -> None:
           f" {settings.vad_hangover_ms} ms, speculate {settings.asr_speculate_ms} ms,"
           f" band {args.band}, recogniser {args.recognizer} (window"
           f" {base.whisper_short_window_s} s), batch window {base.whisper_batch_window_ms} ms"
-          f" max {base.whisper_batch_max}, pause {args.pause} s, aligned {args.aligned}, load {os.getloadavg()}")
+          f" max {base.whisper_batch_max}, pause {args.pause} s, aligned {args.aligned},"
+          f" load {os.getloadavg()}")
     if args.check_texts:
         differing, clips = texts_agree(configs[0], args.corpus)
         print(f"# texts batched vs one by one: {differing} of {clips} corpus clips differ")
