@@ -165,7 +165,7 @@ class WhisperEngine:
     @property
     def batch_sizes(self) -> dict[int, int]:
         """Short-window batches run so far, by size (empty when batching is off)."""
-        return {} if self._batcher is None else dict(self._batcher.batch_sizes)
+        return {} if self._batcher is None else self._batcher.batch_sizes
 
     def _short_batch(self, features: list[npt.NDArray[np.float32]]
                      ) -> list[tuple[str, float] | None]:
@@ -260,7 +260,8 @@ def _batcher(engine: WhisperEngine, options: WhisperOptions
         return None
     policy = BatchPolicy(options.batch_window_ms / 1000, options.batch_max,
                          max(64, options.batch_max))
-    return DecodeBatcher(engine._short_batch, policy)
+    # One batch thread per model replica: two batches may run at once, as two decodes did.
+    return DecodeBatcher(engine._short_batch, policy, threads=options.workers)
 
 
 def _sampler(model: str, options: WhisperOptions) -> Any:

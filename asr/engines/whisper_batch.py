@@ -1,9 +1,9 @@
 """Decodes of several streams run as one batch: one encoder pass and one beam search for all.
 
 Each stream's worker thread hands its utterance to a `DecodeBatcher` and waits for its own
-result. One batch thread takes what is queued once the model is free — with what arrives
-within `window_s` of the first item, up to `max_batch` — runs it as one batch and gives each
-caller its result, or the batch's error. CTranslate2 decodes each row of a batch as it would
+result. A batch thread (one per model replica) takes what is queued once it is free — with what
+arrives within `window_s` of the first item, up to `max_batch` — runs it as one batch and gives
+each caller its result, or the batch's error. CTranslate2 decodes each row of a batch as it would
 alone (tests/asr/test_asr_whisper_batch.py checks the texts on corpus clips), so batching
 changes when a text comes, not what it says.
 """
@@ -87,19 +87,27 @@ class _Job(Generic[T, R]):
 
 
 class DecodeBatcher(Generic[T, R]):
-    """One thread running `run` over batches of the items callers submit; thread-safe."""
+    """`threads` threads running `run` over batches of the items callers submit; thread-safe."""
 
     def __init__(self, run: Callable[[list[T]], Sequence[R]], policy: BatchPolicy,
-                 clock: Callable[[], float] = time.monotonic, name: str = "whisper-batch"
-                 ) -> None:
+                 clock: Callable[[], float] = time.monotonic, name: str = "whisper-batch",
+                 threads: int = 1) -> None:
         self._run = run
         self._clock = clock
         self._collector: BatchCollector[_Job[T, R]] = BatchCollector(policy)
         self._cond = threading.Condition()
         self._closed = False
-        self.batch_sizes: Counter[int] = Counter()  # batches run, by size
-        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
-        self._thread.start()
+        self._sizes: Counter[int] = Counter()
+        self._threads = [threading.Thread(target=self._loop, name=f"{name}-{k}", daemon=True)
+                         for k in range(threads)]
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def batch_sizes(self) -> dict[int, int]:
+        """Batches run so far, by size."""
+        with self._cond:
+            return dict(self._sizes)
 
     def submit(self, item: T) -> Future[R]:
         """Queue an item (waiting while the queue is full); its result comes on the future."""
@@ -118,11 +126,12 @@ class DecodeBatcher(Generic[T, R]):
         return self.submit(item).result()
 
     def close(self) -> None:
-        """Decode what is queued, then stop the thread."""
+        """Decode what is queued, then stop the threads."""
         with self._cond:
             self._closed = True
             self._cond.notify_all()
-        self._thread.join()
+        for thread in self._threads:
+            thread.join()
 
     def _loop(self) -> None:
         while (jobs := self._next_batch()) is not None:
@@ -141,7 +150,8 @@ class DecodeBatcher(Generic[T, R]):
                 self._cond.wait(wait)
 
     def _run_batch(self, jobs: list[_Job[T, R]]) -> None:
-        self.batch_sizes[len(jobs)] += 1
+        with self._cond:
+            self._sizes[len(jobs)] += 1
         try:
             results = list(self._run([job.item for job in jobs]))
             if len(results) != len(jobs):

@@ -166,6 +166,24 @@ def test_a_model_giving_the_wrong_number_of_results_is_an_error() -> None:
         batcher.close()
 
 
+def test_two_batch_threads_run_two_batches_at_once() -> None:
+    """One thread per model replica: a second batch need not wait for the first."""
+    model = FakeModel()
+    model.release.clear()
+    batcher = DecodeBatcher(model.run, BatchPolicy(window_s=3600.0, max_batch=2), threads=2)
+    try:
+        first = [batcher.submit("a"), batcher.submit("b")]
+        model.started.wait()
+        model.started.clear()
+        second = [batcher.submit("c"), batcher.submit("d")]
+        model.started.wait()  # the second thread took c, d while a, b are held
+        model.release.set()
+        assert [f.result() for f in (*first, *second)] == ["A", "B", "C", "D"]
+        assert batcher.batch_sizes == {2: 2}
+    finally:
+        batcher.close()
+
+
 def test_close_decodes_what_is_queued_then_refuses_more() -> None:
     model = FakeModel()
     batcher = DecodeBatcher(model.run, BatchPolicy(window_s=3600.0, max_batch=8))
