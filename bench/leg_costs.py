@@ -16,7 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import dataclasses
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -121,14 +123,34 @@ def voice_frames(frames: list[Pcm16]) -> None:
         cues.on_audio(frame, TRUNK_RATE)
 
 
-def whisper_per_utterance(engine: WhisperEngine, clips: list[Pcm16], batch: int) -> float:
-    """CPU seconds per utterance of the short-window decode, in batches of `batch`."""
+def whisper_per_utterance(engine: WhisperEngine, clips: list[Pcm16], batch: int
+                          ) -> tuple[float, float]:
+    """CPU seconds per utterance of the short-window decode in batches of `batch`: all of it
+    (features made by the callers excluded), and the encoder pass alone."""
+    import ctranslate2
+
     decoder = engine._short
     assert decoder is not None
-    audios = [pcm16_to_float(c) for c in clips if decoder.fits(len(c))]
-    cpu = cpu_of(lambda: [decoder.decode_batch(audios[k:k + batch])
-                          for k in range(0, len(audios), batch)])
-    return cpu / len(audios)
+    features = [decoder.features(pcm16_to_float(c)) for c in clips if decoder.fits(len(c))]
+    batches = [features[k:k + batch] for k in range(0, len(features), batch)]
+    total = cpu_of(lambda: [decoder.decode_features(b) for b in batches])
+    model = engine._model.model
+    encoder = cpu_of(lambda: [model.encode(ctranslate2.StorageView.from_array(np.stack(b)))
+                              for b in batches])
+    return total / len(features), encoder / len(features)
+
+
+def burst(engine: WhisperEngine, clips: list[Pcm16], legs: int) -> tuple[float, float]:
+    """`legs` legs end an utterance at the same moment (each decoded on its own thread, as its
+    stream's worker does): wall seconds until the last text, CPU seconds per utterance."""
+    threads = [threading.Thread(target=engine.transcribe, args=(clips[k % len(clips)],))
+               for k in range(legs)]
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - wall0, (time.process_time() - cpu0) / legs
 
 
 def main() -> None:
@@ -138,6 +160,9 @@ def main() -> None:
     parser.add_argument("--pause", type=float, default=1.5)
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus"))
     parser.add_argument("--batches", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--bursts", type=int, nargs="+", default=[2, 4, 8],
+                        help="legs whose utterances end together, batched and not")
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     settings = Settings()
     clips = corpus_clips(args.corpus, ("tel", "tel2"))
@@ -145,7 +170,7 @@ def main() -> None:
     seconds = len(audio) / TRUNK_RATE
     frames = frames_of(audio, TRUNK_RATE)
     frames16 = resampling(frames)
-    config = callback_asr_config(settings)
+    config = dataclasses.replace(callback_asr_config(settings), whisper_batch=False)
     print(f"# {os.cpu_count()} cores, load {os.getloadavg()}, leg {seconds:.1f} s at"
           f" {TRUNK_RATE} Hz, {len(frames)} frames of 20 ms, pause {args.pause} s")
     stages = {
@@ -167,11 +192,25 @@ def main() -> None:
     engine = load_engine(config)
     assert isinstance(engine, WhisperEngine)
     whisper_per_utterance(engine, clips[:2], 1)  # warm up
-    alone = whisper_per_utterance(engine, clips, 1)
+    alone, _ = whisper_per_utterance(engine, clips, 1)
     for batch in args.batches:
-        per = alone if batch == 1 else whisper_per_utterance(engine, clips, batch)
+        per, encoder = whisper_per_utterance(engine, clips, batch)
         print(f"stage='whisper short window, batches of {batch}' cpu_s_per_utterance={per:.3f}"
-              f" vs_alone={per / alone:.3f}")
+              f" of_which_encoder={encoder:.3f} vs_alone={per / alone:.3f}")
+    batched = load_engine(dataclasses.replace(config, whisper_batch=True))
+    assert isinstance(batched, WhisperEngine)
+    short = [c for c in clips if engine._short is not None and engine._short.fits(len(c))]
+    for legs in args.bursts:
+        runs: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+        for _ in range(args.repeats):  # alternated, so both see the same machine load
+            runs[False].append(burst(engine, short, legs))
+            runs[True].append(burst(batched, short, legs))
+        (wall_off, cpu_off), (wall_on, cpu_on) = (np.median(np.array(runs[b]), axis=0)
+                                                  for b in (False, True))
+        print(f"burst legs={legs} median_of={args.repeats} wall_s unbatched={wall_off:.2f}"
+              f" batched={wall_on:.2f} ratio={wall_on / wall_off:.2f}; cpu_s_per_utterance"
+              f" unbatched={cpu_off:.3f} batched={cpu_on:.3f} ratio={cpu_on / cpu_off:.2f};"
+              f" load={os.getloadavg()[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":
