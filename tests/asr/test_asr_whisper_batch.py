@@ -16,6 +16,7 @@ from asr.codec import pcm16_to_float
 from asr.engines import load_engine
 from asr.engines.whisper import WhisperEngine
 from asr.engines.whisper_batch import BatchCollector, BatchDecodeError, BatchPolicy, DecodeBatcher
+from asr.errors import AsrError
 from asr.stream import RecognitionStream
 from asr.wavfile import read_audio
 from huifang.settings import Settings, asr_config
@@ -258,3 +259,43 @@ def test_recordings_decoded_side_by_side_through_the_batcher_keep_their_texts() 
     batched = short_engine(True)
     assert finals(batched) == finals(short_engine(False))
     assert sum(batched.batch_sizes.values()) >= 1
+
+
+def test_the_batch_settings_reach_every_recogniser_config() -> None:
+    from huifang.calls.desk import live_asr_config
+    from huifang.calls.options import callback_asr_config
+
+    settings = Settings(whisper_batch=True, whisper_batch_window_ms=2.0, whisper_batch_max=4)
+    for config in (asr_config(settings), callback_asr_config(settings),
+                   live_asr_config(settings)):
+        assert (config.whisper_batch, config.whisper_batch_window_ms,
+                config.whisper_batch_max) == (True, 2.0, 4)
+    assert Settings.model_fields["whisper_batch"].default is False  # not better measured yet
+
+
+@pytest.mark.slow
+def test_a_failing_batch_ends_each_stream_with_its_error() -> None:
+    engine = short_engine(True)
+    real = engine._short
+    assert real is not None
+    fits, features = real.fits, real.features
+
+    class Broken:
+        def __init__(self) -> None:
+            self.fits, self.features = fits, features
+
+        def decode_features(self, features: object) -> list[object]:
+            raise RuntimeError("model broke")
+
+    engine._short = Broken()  # type: ignore[assignment]
+    try:
+        clip = read_audio(manifest()[0].path).mono16k()
+        streams = [RecognitionStream(engine, f"leg{k}") for k in range(2)]
+        for stream in streams:
+            stream.push(clip)
+            stream.end()
+        for stream in streams:
+            with pytest.raises(AsrError, match="model broke"):
+                list(stream.results())
+    finally:
+        engine._short = real
