@@ -53,6 +53,7 @@ class BatchCollector(Generic[T]):
     def __init__(self, policy: BatchPolicy) -> None:
         self.policy = policy
         self._items: deque[tuple[float, T]] = deque()
+        self._released = False  # what a thread left of a due batch is due too
 
     def __len__(self) -> int:
         return len(self._items)
@@ -70,14 +71,18 @@ class BatchCollector(Generic[T]):
         """Seconds until the next batch should start (0: now); None while nothing is queued."""
         if not self._items:
             return None
-        if len(self._items) >= self.policy.max_batch:
+        if self._released or len(self._items) >= self.policy.max_batch:
             return 0.0
         return max(0.0, self._items[0][0] + self.policy.window_s - now)
 
-    def take(self) -> list[T]:
-        """The oldest items, up to `max_batch`, out of the queue."""
-        count = min(len(self._items), self.policy.max_batch)
-        return [self._items.popleft()[1] for _ in range(count)]
+    def take(self, threads: int = 1) -> list[T]:
+        """The oldest items, up to `max_batch`, out of the queue; with `threads` batch threads
+        idle, this one's share of them (one replica must not take all while another idles)."""
+        share = -(-len(self._items) // threads)
+        count = min(share, self.policy.max_batch)
+        taken = [self._items.popleft()[1] for _ in range(count)]
+        self._released = bool(self._items) and count < self.policy.max_batch
+        return taken
 
 
 @dataclass
@@ -98,6 +103,7 @@ class DecodeBatcher(Generic[T, R]):
         self._cond = threading.Condition()
         self._closed = False
         self._sizes: Counter[int] = Counter()
+        self._busy = 0  # batch threads running a batch
         self._threads = [threading.Thread(target=self._loop, name=f"{name}-{k}", daemon=True)
                          for k in range(threads)]
         for thread in self._threads:
@@ -138,20 +144,29 @@ class DecodeBatcher(Generic[T, R]):
             self._run_batch(jobs)
 
     def _next_batch(self) -> list[_Job[T, R]] | None:
+        """The next batch once due, shared with the other idle threads (None: closed)."""
         with self._cond:
             while True:
                 wait = self._collector.due_in(self._clock())
                 if wait is None and self._closed:
                     return None
                 if wait == 0.0 or (wait is not None and self._closed):
-                    jobs = self._collector.take()
-                    self._cond.notify_all()  # room for callers waiting on a full queue
+                    jobs = self._collector.take(len(self._threads) - self._busy)
+                    self._busy += 1
+                    self._cond.notify_all()  # room for callers; the rest to an idle thread
                     return jobs
                 self._cond.wait(wait)
 
     def _run_batch(self, jobs: list[_Job[T, R]]) -> None:
         with self._cond:
             self._sizes[len(jobs)] += 1
+        try:
+            self._decode(jobs)
+        finally:
+            with self._cond:
+                self._busy -= 1
+
+    def _decode(self, jobs: list[_Job[T, R]]) -> None:
         try:
             results = list(self._run([job.item for job in jobs]))
             if len(results) != len(jobs):

@@ -81,6 +81,30 @@ def test_items_queued_while_the_model_was_busy_go_at_once() -> None:
     assert collector.take() == ["a", "b"]
 
 
+def test_with_two_batch_threads_idle_each_takes_half_of_what_waits() -> None:
+    """Seven queued for two idle replicas: four now, the rest for the other, not all on one."""
+    collector: BatchCollector[int] = BatchCollector(BatchPolicy(window_s=0.0, max_batch=8))
+    for k in range(7):
+        collector.add(k, 0.0)
+    assert collector.take(threads=2) == [0, 1, 2, 3]
+    assert collector.due_in(0.0) == 0.0  # the rest of a due batch is due too
+    assert collector.take(threads=2) == [4, 5]
+    assert collector.take(threads=2) == [6]
+    collector.add(7, 1.0)
+    assert collector.due_in(1.0) == 0.0  # window 0: due anyway
+
+
+def test_what_a_thread_leaves_of_a_full_batch_is_due_at_once() -> None:
+    collector: BatchCollector[str] = BatchCollector(BatchPolicy(window_s=3600.0, max_batch=2))
+    collector.add("a", 0.0)
+    collector.add("b", 0.0)
+    assert collector.take(threads=2) == ["a"]
+    assert collector.due_in(0.0) == 0.0
+    assert collector.take(threads=2) == ["b"]
+    collector.add("c", 1.0)
+    assert collector.due_in(1.0) == pytest.approx(3600.0)  # a fresh item waits its window
+
+
 def test_a_window_of_zero_never_waits() -> None:
     collector: BatchCollector[str] = BatchCollector(BatchPolicy(window_s=0.0, max_batch=8))
     collector.add("a", 5.0)
@@ -103,8 +127,13 @@ class FakeModel:
         self.release = threading.Event()
         self.release.set()
         self.started = threading.Event()
+        self.running = threading.Condition()
+        self.started_count = 0
 
     def run(self, items: Sequence[str]) -> list[str]:
+        with self.running:
+            self.started_count += 1
+            self.running.notify_all()
         self.started.set()
         self.release.wait()
         self.batches.append(list(items))
@@ -167,19 +196,17 @@ def test_a_model_giving_the_wrong_number_of_results_is_an_error() -> None:
         batcher.close()
 
 
-def test_two_batch_threads_run_two_batches_at_once() -> None:
-    """One thread per model replica: a second batch need not wait for the first."""
+def test_two_batch_threads_share_what_waits_and_run_at_once() -> None:
+    """One thread per model replica: four waiting go as two batches of two, side by side."""
     model = FakeModel()
     model.release.clear()
-    batcher = DecodeBatcher(model.run, BatchPolicy(window_s=3600.0, max_batch=2), threads=2)
+    batcher = DecodeBatcher(model.run, BatchPolicy(window_s=3600.0, max_batch=4), threads=2)
     try:
-        first = [batcher.submit("a"), batcher.submit("b")]
-        model.started.wait()
-        model.started.clear()
-        second = [batcher.submit("c"), batcher.submit("d")]
-        model.started.wait()  # the second thread took c, d while a, b are held
+        futures = [batcher.submit(item) for item in "abcd"]
+        with model.running:
+            model.running.wait_for(lambda: model.started_count == 2)  # both held at once
         model.release.set()
-        assert [f.result() for f in (*first, *second)] == ["A", "B", "C", "D"]
+        assert [f.result() for f in futures] == ["A", "B", "C", "D"]
         assert batcher.batch_sizes == {2: 2}
     finally:
         batcher.close()
