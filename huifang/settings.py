@@ -55,6 +55,15 @@ class Settings(BaseSettings):
                           " rising temperatures (faster-whisper's fallback); false: one beam"
                           " search",
     )
+    whisper_batch: bool = Field(
+        False, description="short-window decodes of all legs in the process run as batches (one"
+                           " encoder pass and one beam search for the utterances ready together)",
+    )
+    whisper_batch_window_ms: float = Field(
+        5.0, ge=0.0, le=200.0,
+        description="how long a batch waits for other legs' utterances after its first (ms)",
+    )
+    whisper_batch_max: int = Field(8, ge=1, le=64, description="utterances per batch at most")
     learned_flags: bool = Field(
         True, description="misleading-sale flags also from the learned classifier"
                           " (agent_assist/data/misleading_sale_model.npz) where no rule fired;"
@@ -473,6 +482,9 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         whisper_short_window_s=settings.whisper_short_window_s,
         whisper_short_trust_unlikely=settings.whisper_short_trust_unlikely,
         whisper_short_retry_sampling=settings.whisper_short_retry_sampling,
+        whisper_batch=settings.whisper_batch,
+        whisper_batch_window_ms=settings.whisper_batch_window_ms,
+        whisper_batch_max=settings.whisper_batch_max,
         after_call_pass=settings.after_call_pass,
         after_call_window_s=settings.after_call_window_s,
         after_call_context=settings.after_call_context,

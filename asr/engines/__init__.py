@@ -29,6 +29,9 @@ class AsrConfig:
     whisper_short_window_s: float = 0.0  # encoder window for short utterances; 0: 30 s always
     whisper_short_trust_unlikely: bool = False  # no 30 s retry of an unlikely short text
     whisper_short_retry_sampling: bool = True  # False: that retry is one beam search
+    whisper_batch: bool = False  # short-window decodes of all streams batched together
+    whisper_batch_window_ms: float = 5.0  # how long a batch waits for more after its first
+    whisper_batch_max: int = 8  # utterances per batch at most
     after_call_pass: bool = False  # files decoded by the after-call pass, not per utterance
     after_call_window_s: float = 28.0  # the after-call pass's longest window
     after_call_context: bool = False  # its windows prompted with the leg's text so far
@@ -72,6 +75,9 @@ def _create(config: AsrConfig) -> Engine:
         short_window_s=config.whisper_short_window_s,
         short_trust_unlikely=config.whisper_short_trust_unlikely,
         short_retry_sampling=config.whisper_short_retry_sampling,
+        batch=config.whisper_batch,
+        batch_window_ms=config.whisper_batch_window_ms,
+        batch_max=config.whisper_batch_max,
         call_pass=config.after_call_pass,
         call_window_s=config.after_call_window_s,
         call_context=config.after_call_context,

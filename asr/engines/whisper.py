@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from asr.codec import PIPELINE_RATE, Pcm16, pcm16_to_float
+from asr.engines.whisper_batch import BatchPolicy, DecodeBatcher
 from asr.engines.whisper_call import CallPassOptions, decode_leg, runaway
 from asr.engines.whisper_phrases import PhraseScorer
 from asr.engines.whisper_seeded import SeededSampling
@@ -50,6 +54,12 @@ class WhisperOptions:
     # False: the 30 s retry of a doubtful short utterance is one beam search, without
     # faster-whisper's sampling at rising temperatures (up to five more decodes).
     short_retry_sampling: bool = True
+    # Short-window decodes of all streams go through one batcher (whisper_batch.py): the
+    # utterances queued when the model frees up, or ending within `batch_window_ms` of each
+    # other, share one encoder pass and one beam search.
+    batch: bool = False
+    batch_window_ms: float = 5.0
+    batch_max: int = 8
     # The after-call pass (whisper_call.py): longest window, and whether the leg's text so
     # far is the next window's prompt (off: it cost accuracy on the dev calls, BENCHMARKS.md).
     call_pass: bool = False  # off: the frozen test set said no (BENCHMARKS.md)
@@ -82,6 +92,7 @@ class WhisperEngine:
         self._sampling = SeededSampling(self._model.model, lambda: _sampler(model, self.options))
         self._model.model = self._sampling
         self._short = _short_decoder(self._model, self.options)
+        self._batcher = _batcher(self, self.options)
         self.short_decodes = {"short": 0, "fallback": 0}
         # Early decodes run here, so a stream's worker keeps reading audio meanwhile.
         self._pool = ThreadPoolExecutor(self.options.workers, thread_name_prefix="whisper")
@@ -125,7 +136,8 @@ class WhisperEngine:
         samples = pcm16_to_float(audio)
         temperatures: tuple[float, ...] = FASTER_WHISPER_TEMPERATURES
         if self._short is not None and self._short.fits(len(samples)):
-            short = self._short.decode(samples)
+            short = (self._short.decode(samples) if self._batcher is None
+                     else self._batcher.decode(self._short.features(samples)))
             with self._busy_lock:
                 self.short_decodes["fallback" if short is None else "short"] += 1
             if short is not None:
@@ -149,6 +161,17 @@ class WhisperEngine:
         )
         return _words([(seg.text, seg.start, seg.end, seg.avg_logprob) for seg in segments],
                       offset_s)
+
+    @property
+    def batch_sizes(self) -> dict[int, int]:
+        """Short-window batches run so far, by size (empty when batching is off)."""
+        return {} if self._batcher is None else self._batcher.batch_sizes
+
+    def _short_batch(self, features: list[npt.NDArray[np.float32]]
+                     ) -> list[tuple[str, float] | None]:
+        """What the batcher runs: the short-window decoder over several utterances' features."""
+        assert self._short is not None
+        return self._short.decode_features(features)
 
     def score_texts(self, audio: Pcm16, texts: Sequence[str]) -> list[float]:
         """Log-likelihood of each text for one utterance: a closed-vocabulary second listen."""
@@ -229,6 +252,16 @@ def _short_decoder(model: Any, options: WhisperOptions) -> ShortWindowDecoder | 
                               options.beam_size, options.patience, options.language,
                               options.repetition_penalty, options.compression_ratio_threshold,
                               options.short_trust_unlikely)
+
+
+def _batcher(engine: WhisperEngine, options: WhisperOptions
+             ) -> DecodeBatcher[npt.NDArray[np.float32], tuple[str, float] | None] | None:
+    if not options.batch or not options.short_window_s:
+        return None
+    policy = BatchPolicy(options.batch_window_ms / 1000, options.batch_max,
+                         max(64, options.batch_max))
+    # One batch thread per model replica: two batches may run at once, as two decodes did.
+    return DecodeBatcher(engine._short_batch, policy, threads=options.workers)
 
 
 def _sampler(model: str, options: WhisperOptions) -> Any:

@@ -12,6 +12,7 @@ and the caller decodes the usual way.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -47,6 +48,7 @@ class ShortWindowDecoder:
                                     task="transcribe", language=language)
         self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
         self._suppress = get_suppressed_tokens(self._tokenizer, (-1,))
+        self._max_length = len(self._prompt) + int(TOKENS_PER_S * window_s)
 
     def fits(self, samples: int) -> bool:
         """Whether an utterance of this many 16 kHz samples is short enough."""
@@ -59,12 +61,38 @@ class ShortWindowDecoder:
         a higher temperature (text too repetitive or too unlikely) this gives None, so doubtful
         audio gets exactly the usual decoding. Silence is judged as faster-whisper does.
         """
-        encoded = self._encode(audio)
-        max_length = len(self._prompt) + int(TOKENS_PER_S * self.window_s)
-        result = self._model.model.generate(
-            encoded, [self._prompt], max_length=max_length, return_scores=True,
-            return_no_speech_prob=True, repetition_penalty=self._repetition_penalty,
-            suppress_blank=True, suppress_tokens=self._suppress, **self._beam)[0]
+        return self.decode_batch([audio])[0]
+
+    def decode_batch(self, audios: Sequence[npt.NDArray[np.float32]]
+                     ) -> list[tuple[str, float] | None]:
+        """`decode` of several utterances at once: one encoder pass, one batched beam search."""
+        return self.decode_features([self.features(audio) for audio in audios])
+
+    def features(self, audio: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """An utterance's log-mel features in the window (made by the caller's thread)."""
+        from faster_whisper.audio import pad_or_trim
+
+        frames = int(self.window_s * MEL_FRAMES_PER_S)
+        # faster-whisper drops the last frame too (its `content_frames`)
+        features = pad_or_trim(self._model.feature_extractor(audio)[:, :-1], frames)
+        return np.ascontiguousarray(features, dtype=np.float32)
+
+    def decode_features(self, features: Sequence[npt.NDArray[np.float32]]
+                        ) -> list[tuple[str, float] | None]:
+        """`decode_batch` of utterances whose features are made already."""
+        import ctranslate2
+
+        encoded = self._model.model.encode(
+            ctranslate2.StorageView.from_array(np.stack(features)), to_cpu=False)
+        results = self._model.model.generate(
+            encoded, [self._prompt] * len(features), max_length=self._max_length,
+            return_scores=True, return_no_speech_prob=True,
+            repetition_penalty=self._repetition_penalty, suppress_blank=True,
+            suppress_tokens=self._suppress, **self._beam)
+        return [self._judge(result) for result in results]
+
+    def _judge(self, result: Any) -> tuple[str, float] | None:
+        """One utterance's beam search result → its text, or None if doubtful."""
         tokens = result.sequences_ids[0]
         avg_logprob = float(result.scores[0]) * len(tokens) / (len(tokens) + 1)
         text = str(self._tokenizer.decode(tokens)).strip()
@@ -74,22 +102,10 @@ class ShortWindowDecoder:
         # A text that stops inside a character (its last byte-level tokens never came: seen
         # as 甚至出现交易\ufffd on a telephone-band clip) was cut short: decode it the usual way.
         broken = "\ufffd" in text
-        if (len(self._prompt) + len(tokens) >= max_length or unlikely or broken
+        if (len(self._prompt) + len(tokens) >= self._max_length or unlikely or broken
                 or _compression_ratio(text) > self._max_ratio):
             return None
         return text, avg_logprob
-
-    def _encode(self, audio: npt.NDArray[np.float32]) -> Any:
-        import ctranslate2
-        from faster_whisper.audio import pad_or_trim
-
-        frames = int(self.window_s * MEL_FRAMES_PER_S)
-        # faster-whisper drops the last frame too (its `content_frames`)
-        features = pad_or_trim(self._model.feature_extractor(audio)[:, :-1], frames)
-        return self._model.model.encode(
-            ctranslate2.StorageView.from_array(np.ascontiguousarray(features[None],
-                                                                    dtype=np.float32)),
-            to_cpu=False)
 
 
 def _compression_ratio(text: str) -> float:

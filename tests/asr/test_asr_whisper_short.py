@@ -109,7 +109,9 @@ def test_the_retry_of_a_doubtful_short_text_samples_only_where_configured(
     real_model, real_short = engine._model, engine._short
     assert real_short is not None
     recording = _RecordingModel(real_model)
-    doubtful = SimpleNamespace(fits=real_short.fits, decode=lambda audio: None)
+    doubtful = SimpleNamespace(fits=real_short.fits, decode=lambda audio: None,
+                               features=real_short.features,
+                               decode_features=lambda features: [None] * len(features))
     engine._model, engine._short = recording, doubtful  # type: ignore[assignment]
     engine.options = replace(engine.options, short_retry_sampling=sampling)
     try:
