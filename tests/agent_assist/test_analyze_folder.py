@@ -82,6 +82,16 @@ def _errors(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if "huifang: error:" in line]
 
 
+def _same_voice_twice(tmp_path: Path) -> Path:
+    """A folder of two calls (two policies of one salesperson) answered by one recorded voice."""
+    folder = tmp_path / "same-voice"
+    folder.mkdir()
+    voice = clip("srdata_fangjun-test-sr-1").samples
+    _stereo(folder / "8644012024110001_a.wav", voice)
+    _stereo(folder / "8644012024110002_b.wav", voice)
+    return folder
+
+
 def test_a_folder_is_analysed_stored_and_bad_files_reported(
     folder: Path, database: tuple[str, Database], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -201,11 +211,7 @@ def test_stored_voiceprints_find_one_voice_answering_for_two_policies(
     monkeypatch.setenv("HUIFANG_STORE_VOICEPRINTS", "true")
     get_settings.cache_clear()
     url, db = database
-    folder = tmp_path / "same-voice"
-    folder.mkdir()
-    voice = clip("srdata_fangjun-test-sr-1").samples
-    _stereo(folder / "8644012024110001_a.wav", voice)
-    _stereo(folder / "8644012024110002_b.wav", voice)
+    folder = _same_voice_twice(tmp_path)
     argv = ["analyze", str(folder), "--db-url", url, "--no-transcribe"]
 
     def duplicates() -> dict[str, list[dict[str, object]]]:
@@ -265,11 +271,7 @@ def test_voiceprints_in_the_database_work_the_same(
     monkeypatch.setenv("HUIFANG_VOICEPRINT_KEY_FILE", str(tmp_path / "keys" / "vp.key"))
     get_settings.cache_clear()
     url, db = database
-    folder = tmp_path / "same-voice"
-    folder.mkdir()
-    voice = clip("srdata_fangjun-test-sr-1").samples
-    _stereo(folder / "8644012024110001_a.wav", voice)
-    _stereo(folder / "8644012024110002_b.wav", voice)
+    folder = _same_voice_twice(tmp_path)
     assert run(["analyze", str(folder), "--db-url", url, "--no-transcribe"]) == 0
     lines = [json.loads(text) for text in capsys.readouterr().out.splitlines()]
     cues = {line["policy"]: [c["cue"] for c in line["cues"]] for line in lines}

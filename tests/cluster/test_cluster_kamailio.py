@@ -5,7 +5,6 @@ stores the call it was cut off in as interrupted."""
 from __future__ import annotations
 
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from huifang.cluster.kamailio import ProxyConfig, dispatcher_list, kamailio_cfg
+from huifang.cluster.kamailio import ProxyConfig
 from storage.database import open_database
 from storage.models import CallDirection, CallRecord
 
@@ -24,6 +23,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE.parent / "storage"))
 sys.path.insert(0, str(HERE.parent / "calls"))
 from callback_testkit import call_env  # noqa: E402
+from cluster_campaign_testkit import kamailio  # noqa: E402
 from storage_testkit import fresh_postgres_database, postgres_cluster  # noqa: E402
 from stored_testkit import CallbackServer  # noqa: E402
 
@@ -57,22 +57,8 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         ports = (_udp_port(), _udp_port())
         config = ProxyConfig(f"127.0.0.1:{_udp_port()}",
                              tuple(f"127.0.0.1:{port}" for port in ports), probe_interval_s=1)
-        (tmp_path / "dispatcher.list").write_text(dispatcher_list(config))
-        cfg = tmp_path / "kamailio.cfg"
-        cfg.write_text(kamailio_cfg(config, tmp_path / "dispatcher.list"))
-        with (tmp_path / "kamailio.log").open("w") as log:
-            proxy = subprocess.Popen(
-                ["kamailio", "-DD", "-E", "-f", str(cfg), "-Y", str(tmp_path),
-                 "-P", str(tmp_path / "kamailio.pid")],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                yield Cluster(url, config.listen, ports, tmp_path)
-            finally:
-                proxy.send_signal(signal.SIGTERM)
-                try:
-                    proxy.wait(10)
-                except subprocess.TimeoutExpired:
-                    proxy.kill()
+        with kamailio(tmp_path, config):
+            yield Cluster(url, config.listen, ports, tmp_path)
 
 
 def _node(cluster: Cluster, index: int) -> CallbackServer:
