@@ -91,7 +91,7 @@ const onEvent = {
   ItemConfirmed(e) { checklist.setState(e.step_id, "confirmed"); },
   ProblemItem(e) { checklist.setState(e.step_id, "problem"); },
   ItemMarked(e) { checklist.setState(e.step_id, e.state); },
-  AgentNote(e) { note(`${e.by}: ${e.text}`, "note"); },
+  AgentNote(e) { agentNote(e, "live"); },
   ProblemCaseRaised(e) { caseNote(e); },
   TransferToHuman(e) { feed.notice(`客户要求转人工${e.reason ? `：${e.reason}` : ""}`, "medium"); },
   CallStatus(e) { showStage(e.stage); },
@@ -100,6 +100,18 @@ const onEvent = {
 function note(text, className) {
   const list = document.getElementById("notes");
   list.prepend(huifangShell.text("li", text, className));
+}
+
+// A note written as the call ends is both echoed here and published live: shown once (an echo
+// and a live note of the same text pair up; notes carry no id).
+function agentNote(e, source) {
+  const text = `${e.by}: ${e.text}`;
+  const other = source === "echo" ? "live" : "echo";
+  const twin = [...document.querySelectorAll("#notes li.note")].find((li) =>
+    li.dataset.source === other && !li.dataset.paired && li.textContent === text);
+  if (twin) { twin.dataset.paired = "1"; return; }
+  note(text, "note");
+  document.getElementById("notes").firstElementChild.dataset.source = source;
 }
 
 // A case raised as the call ends is both echoed here and published live: shown once, by its id.
@@ -149,7 +161,7 @@ function wireActions() {
     event.preventDefault();
     const done = await post("notes", { text: form.text.value });
     if (done) {
-      if (desk.ended) onEvent.AgentNote({ by: done.by, text: done.text });  // no live echo
+      if (desk.ended) agentNote({ by: done.by, text: done.text }, "echo");  // maybe no live one
       form.text.value = "";
     }
   });
