@@ -305,14 +305,19 @@ def test_revision_0015_makes_the_tables_and_the_state_row_and_takes_them_back(
     db.close()
 
 
+def _add_one_per_call(store: DatabaseVoiceprints, calls: list[int]) -> None:
+    """One voiceprint per call, each of its own holder (h<call>), in one transaction."""
+    store.add_many([_entry(f"h{c}", str(c), c) for c in calls],
+                   np.stack([_unit(c) for c in calls]))
+
+
 def test_a_deletion_drops_rows_from_the_other_caches_without_a_reload(
     two: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     a_db, b_db = two
     node_a, node_b = _store(a_db), _store(b_db)
     calls = _calls(a_db, 20)
-    node_a.add_many([_entry(f"h{c}", str(c), c) for c in calls],
-                    np.stack([_unit(c) for c in calls]))
+    _add_one_per_call(node_a, calls)
     assert len(node_a) == 20
 
     def no_reload() -> None:
@@ -338,8 +343,7 @@ def test_a_cache_that_missed_pruned_deletions_reloads_whole(
     a_db, b_db = two
     node_a, node_b = _store(a_db), _store(b_db)
     calls = _calls(a_db, 5)
-    node_a.add_many([_entry(f"h{c}", str(c), c) for c in calls],
-                    np.stack([_unit(c) for c in calls]))
+    _add_one_per_call(node_a, calls)
     assert len(node_a) == 5
     assert node_b.remove_call(str(calls[0])) == 1
     with b_db.session() as session:  # a week on: the records of that deletion are forgotten
