@@ -49,6 +49,7 @@ class Round:
     dials: tuple[Dial, ...]
     plan: Plan
     running: int  # attempts in progress (any worker) when the round was planned
+    lost: int = 0  # claims another worker made first (or a busy database refused): not idle
 
 
 def enrol_file(
@@ -91,7 +92,7 @@ def plan_round(db: Database, rules: CallingRules, dial_plan: DialPlan, now: date
         deferred = store.next_deferred()
     if deferred is not None and (decided.next_due is None or deferred < decided.next_due):
         decided = replace(decided, next_due=deferred)
-    dials = []
+    dials, lost = [], 0
     for chosen in decided.dial:
         try:
             uri = dial_plan.uri(chosen.phone)
@@ -99,9 +100,11 @@ def plan_round(db: Database, rules: CallingRules, dial_plan: DialPlan, now: date
             log.warning("policy %s not dialled: %s", chosen.policy_no, err)
             continue
         attempt_id = claim(db, chosen, uri, worker, lease_until, now)
-        if attempt_id is not None:
+        if attempt_id is None:
+            lost += 1
+        else:
             dials.append(Dial(attempt_id, chosen.policy_no, chosen.phone, uri))
-    return Round(tuple(dials), decided, len(busy))
+    return Round(tuple(dials), decided, len(busy), lost)
 
 
 def claim(db: Database, chosen: Candidate, uri: str, worker: str, lease_until: datetime,

@@ -158,8 +158,10 @@ class CampaignRunner:
         done = await in_db(plan_round, self.db, self.rules, self.dial_plan, now,
                                        free, self.worker, now + self.lease)
         waiting = done.plan.next_due
-        if done.plan.waiting_for_line or done.running:
-            waiting = now  # calls under way (here or in another worker): not idle yet
+        # Calls under way (here or in another worker), or claims another worker won (it read
+        # the same due policies a moment before us): not idle yet, look again.
+        if done.plan.waiting_for_line or done.running or done.lost:
+            waiting = now
         return done.dials, waiting
 
     @staticmethod

@@ -9,15 +9,18 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from campaign_testkit import PolicySpec, phone_number, rules, shanghai, write_policies
 from sqlalchemy import select
 
+from huifang.campaign import ledger
 from huifang.campaign.configured import DialPlan
 from huifang.campaign.ledger import Dial, enrol_file
 from huifang.campaign.runner import CallResult, CampaignRunner, failure_detail
+from huifang.campaign.schedule import Candidate
 from storage.campaign_models import AttemptOutcome, CampaignAttempt, CampaignPolicy
 from storage.campaigns import CampaignStore
 from storage.database import Database, open_database
@@ -224,3 +227,34 @@ def test_a_failed_attempt_names_the_error_and_where_it_arose() -> None:
         raise ValueError("bad URI")
     except ValueError as err:
         assert failure_detail(err).startswith("ValueError: bad URI (in ")
+
+
+def test_a_round_whose_claims_another_worker_won_is_not_taken_for_idle(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers read the same due policy; the other claims it first and its call goes
+    unanswered: this one must stay and dial the retry, not exit as if the campaign were idle
+    (a fresh-clone CI run saw a second worker leave at once and the first dial all 40)."""
+    db = _campaign(tmp_path, [phone_number(1)])
+    real_claim = ledger.claim
+    raced: list[int] = []
+
+    def claim_after_the_other(db_: Database, chosen: Candidate, uri: str, worker: str,
+                              lease_until: datetime, now: datetime) -> int | None:
+        if not raced:  # the other worker commits its claim a moment before ours
+            other = real_claim(db_, chosen, uri, "other-host:1:x", lease_until, now)
+            assert other is not None
+            raced.append(other)
+            mine = real_claim(db_, chosen, uri, worker, lease_until, now)
+            ledger.finish(db_, other, AttemptOutcome.NO_ANSWER, now)  # its call: unanswered
+            return mine
+        return real_claim(db_, chosen, uri, worker, lease_until, now)
+
+    monkeypatch.setattr(ledger, "claim", claim_after_the_other)
+    line = ScriptedLine({phone_number(1): [AttemptOutcome.SUCCESS]})
+    _run(db, line)
+    assert raced and line.dialled == Counter({phone_number(1): 1})  # the retry, by this worker
+    with db.session() as session:
+        workers = [a.worker for a in session.scalars(select(CampaignAttempt)
+                                                     .order_by(CampaignAttempt.id))]
+    assert workers[0] == "other-host:1:x" and len(workers) == 2
+    db.close()
