@@ -12,11 +12,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import timedelta
+from pathlib import Path
 from types import FrameType
 
 from huifang.campaign.calendar import CalendarError
@@ -24,6 +27,7 @@ from huifang.campaign.configured import DialPlan, calling_rules, dial_plan
 from huifang.campaign.progress import ProgressDisplay
 from huifang.campaign.runner import CampaignRunner
 from huifang.campaign.schedule import CallingRules
+from huifang.campaign.start_gate import GateKeeper, StartGate
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, db_url, open_db
 from huifang.settings import Settings, get_settings, sip_config
@@ -33,6 +37,7 @@ from storage.database import Database
 LEASE_MARGIN_S = 120.0  # beyond ring + longest call: then an attempt's worker is surely gone
 RTP_PORTS_PER_WORKER = 2000
 MAX_RESTARTS = 10  # crashed workers started again per run, before the run gives up
+START_WAIT_S = 300.0  # a worker not up by then is left behind: the others dial without it
 
 
 def register(actions: Subparsers) -> None:
@@ -51,6 +56,8 @@ def register(actions: Subparsers) -> None:
     run.add_argument("--idle-wait", type=float, default=0.0, metavar="S",
                      help="with --until-idle: keep running while an attempt falls due within S s")
     run.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--gate", type=Path, default=None, help=argparse.SUPPRESS)
+    run.add_argument("--worker-index", type=int, default=0, help=argparse.SUPPRESS)
     add_db_option(run)
     run.set_defaults(run=run_campaign)
 
@@ -124,6 +131,10 @@ async def _dial(args: argparse.Namespace, settings: Settings, db: Database, rule
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # reaches us: it would count twice
         for sig in (signal.SIGTERM,) if args.worker else (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, on_signal)
+        if args.gate is not None:
+            gate = StartGate(args.gate)
+            gate.ready(args.worker_index)
+            await gate.wait_open(runner.stopping.is_set)
         try:
             await runner.run(until_idle=args.until_idle, idle_wait_s=args.idle_wait,
                              on_tick=progress.tick if progress else None)
@@ -144,7 +155,19 @@ def _run_workers(args: argparse.Namespace, settings: Settings, db: Database,
     shares = [MAX_CALLS] * (concurrent // MAX_CALLS)
     if concurrent % MAX_CALLS:
         shares.append(concurrent % MAX_CALLS)
-    workers = [_start_worker(args, settings, index, share) for index, share in enumerate(shares)]
+    gate_dir = Path(tempfile.mkdtemp(prefix="huifang-campaign-gate-"))
+    try:
+        return _supervise(args, settings, db, shares, StartGate(gate_dir))
+    finally:
+        shutil.rmtree(gate_dir, ignore_errors=True)
+
+
+def _supervise(args: argparse.Namespace, settings: Settings, db: Database, shares: list[int],
+               gate: StartGate) -> int:
+    """Run the workers to their end; the gate opens when all are up (see start_gate)."""
+    workers = [_start_worker(args, settings, index, share, gate.directory)
+               for index, share in enumerate(shares)]
+    keeper = GateKeeper(gate, len(workers), START_WAIT_S)
     stopping = False
     restarts = 0
 
@@ -163,6 +186,11 @@ def _run_workers(args: argparse.Namespace, settings: Settings, db: Database,
     progress = ProgressDisplay(db)
     try:
         while any(worker.poll() is None for worker in workers) or restarts_due():
+            opened = keeper.check(any(worker.poll() is not None for worker in workers))
+            if opened is not None and not opened.complete:
+                report_error("campaign workers", opened.line())
+            elif opened is not None:
+                print(f"campaign: {opened.line()}", file=sys.stderr, flush=True)
             progress.tick()
             time.sleep(0.5)
             for index, worker in enumerate(workers):
@@ -171,7 +199,8 @@ def _run_workers(args: argparse.Namespace, settings: Settings, db: Database,
                     restarts += 1
                     report_error("campaign worker", f"died (signal {-worker.returncode}); "
                                                     "started again")
-                    workers[index] = _start_worker(args, settings, index, shares[index])
+                    workers[index] = _start_worker(args, settings, index, shares[index],
+                                                   gate.directory)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -183,10 +212,11 @@ def _run_workers(args: argparse.Namespace, settings: Settings, db: Database,
 
 
 def _start_worker(args: argparse.Namespace, settings: Settings, index: int,
-                  share: int) -> subprocess.Popen[bytes]:
+                  share: int, gate: Path) -> subprocess.Popen[bytes]:
     """One worker process: its own SIP port (and RTP range), the same database."""
     command = [sys.executable, "-m", "huifang", "campaign", "run", "--worker",
-               "--max-concurrent", str(share), "--db-url", db_url(args)]
+               "--max-concurrent", str(share), "--db-url", db_url(args),
+               "--gate", str(gate), "--worker-index", str(index)]
     if args.until_idle:
         command += ["--until-idle", "--idle-wait", str(args.idle_wait)]
     env = dict(os.environ)

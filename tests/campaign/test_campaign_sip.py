@@ -154,10 +154,9 @@ def test_a_campaign_of_51_policies_ends_with_the_expected_outcomes(
 def test_more_than_four_calls_run_in_worker_processes_sharing_the_database(
         tmp_path: Path) -> None:
     """--max-concurrent 8: two workers of 4 calls claim from one database, nobody twice."""
-    # Calls of 10 s: long enough that the first worker up cannot finish the campaign alone
-    # (about a minute on its 4 lines) while the second is still loading its model on a busy
-    # machine. Idle, the second starts claiming about a second after the first; with calls of
-    # 4 s a fresh-clone CI run once saw the first worker finish all 48 attempts alone.
+    # The workers dial once both phones are up (the run's start gate): before it, a fresh-clone
+    # CI run saw the first worker dial all 40 attempts while the second had not claimed one.
+    # Calls of 10 s keep both workers' lines busy for a while.
     talk = SippLine("uas_answer_hangup.xml", tmp_path, {"@PAUSE_MS@": "10000"}, name="talk")
     busy = SippLine("uas_refuse.xml", tmp_path, {"@CODE@": "486"}, name="busy")
     try:
@@ -169,6 +168,7 @@ def test_more_than_four_calls_run_in_worker_processes_sharing_the_database(
         assert huifang(["campaign", "import", str(path)], env, 60).returncode == 0
         run = huifang(["campaign", "run", "--until-idle", "--max-concurrent", "8"], env, 300)
         assert run.returncode == 0, run.stderr[-4000:]
+        assert "campaign: 2 of 2 workers ready after" in run.stderr, run.stderr[-3000:]
         db = open_database(env["HUIFANG_DB_URL"])
         with db.session() as session:
             attempts = session.scalars(select(CampaignAttempt)).all()
