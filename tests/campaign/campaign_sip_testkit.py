@@ -9,13 +9,14 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
+
+from free_ports import free_port
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -26,20 +27,6 @@ PROMPT_CACHE = ROOT / "var" / "test-cache" / "prompts"  # shared with the callba
 _INVITE = re.compile(r"^INVITE sip:([^@;>\s]+)@", re.MULTILINE)
 _CALL_ID = re.compile(r"^Call-ID:\s*(\S+)", re.MULTILINE | re.IGNORECASE)
 KEYPAD_ALL_CONFIRMED = ("end:key:1", "start+1:key:4021", *["start+1:key:1"] * 6)
-
-
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 right now."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = int(udp.getsockname()[1])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-            return port
 
 
 class SippLine:

@@ -25,8 +25,9 @@ from sqlalchemy import select, text
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "campaign"))
-from campaign_sip_testkit import ROOT, SippLine, campaign_env, free_port, huifang  # noqa: E402
+from campaign_sip_testkit import ROOT, SippLine, campaign_env, huifang  # noqa: E402
 from campaign_testkit import PolicySpec, write_policies  # noqa: E402
+from free_ports import free_port  # noqa: E402
 
 from huifang.cluster.kamailio import ProxyConfig, dispatcher_list, kamailio_cfg  # noqa: E402
 from storage.campaign_models import AttemptStatus, CampaignAttempt  # noqa: E402

@@ -15,8 +15,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "calls"))
 sys.path.insert(0, str(HERE.parent / "campaign"))
 from callback_testkit import CustomerPeer, call_env, policy_file, run_call  # noqa: E402
-from campaign_sip_testkit import free_port  # noqa: E402
 from cluster_campaign_testkit import kamailio  # noqa: E402
+from free_ports import free_port  # noqa: E402
 
 from huifang.cluster.kamailio import ProxyConfig  # noqa: E402
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from free_ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +55,7 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, De
     runs = {}
     for kind, extra in (("bridged", ()), ("handover", ("--handover",))):
         var_dir = tmp_path_factory.mktemp(f"demo-{kind}")
-        port = _free_port()
+        port = free_port()
         process = _start_demo("--port", str(port), "--var-dir", str(var_dir), "--delay", "0",
                               "--once", *extra)
         runs[kind] = DemoRun(process, var_dir, port)
@@ -63,13 +64,6 @@ def demo_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, De
         if run.process.poll() is None:
             run.process.kill()
             run.process.communicate()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def test_a_busy_port_is_a_clear_error(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import os
 import queue
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import wave
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
+from free_ports import free_port
 
 from huifang.demo.softphone_process import EventLines
 from ivr.config import SipConfig
@@ -102,20 +102,6 @@ def loudest_window(x: Samples, rate: int, seconds: float = 0.5) -> Samples:
     energy = np.convolve(np.square(x), np.ones(n), mode="valid")
     start = int(np.argmax(energy))
     return x[start:start + n]
-
-
-def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 right now."""
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = int(udp.getsockname()[1])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-            return port
 
 
 class PeerProcess:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -16,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import psycopg
+from free_ports import free_port
 from sqlalchemy import text as sql_text
 
 from scripts_zh.dialogue import CallbackDialogue
@@ -58,13 +58,6 @@ def postgres_bin_dir() -> Path:
     return Path(candidates[-1]).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _as_postgres_user(command: list[str]) -> list[str]:
     """Postgres refuses to run as root: run it as the postgres account then."""
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
@@ -78,7 +71,7 @@ def postgres_cluster() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
     data = folder / "data"
-    port = _free_port()
+    port = free_port()
     run = _as_postgres_user
     initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", PG_USER, "-A", "trust", "--no-sync"]
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"

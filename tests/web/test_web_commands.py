@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from free_ports import free_port
 
 from huifang.cli import main
 from huifang.web.passwords import verify_password
@@ -58,15 +58,8 @@ def test_users_add_refuses_an_unknown_role(tmp_path: Path) -> None:
     assert exited.value.code == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_serve_web_listens_where_the_settings_say(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "HUIFANG_WEB_HOST": "127.0.0.1", "HUIFANG_WEB_PORT": str(port),
            "HUIFANG_DB_URL": f"sqlite:///{tmp_path / 'serve.db'}"}  # fmt: skip
     server = subprocess.Popen(

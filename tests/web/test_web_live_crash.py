@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from free_ports import free_port
 
 from huifang.demo.softphone_process import SoftphoneProcess
 from huifang.web.user_accounts import add_user
@@ -29,13 +29,6 @@ DEMO_DATA = ROOT / "huifang" / "demo" / "data"
 POLICY_NO = "8644012026110001"
 PASSWORD = "long enough pw"
 RECORDED_S = 2.0  # of both voices on disk before the kill (the header is patched every 1 s)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class LiveServer:
@@ -116,7 +109,7 @@ def test_a_bridged_call_cut_by_kill_9_is_settled_with_its_recording(tmp_path: Pa
         add_user(session, "ann", UserRole.AGENT, PASSWORD)
     database.close()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HUIFANG_WEB_HOST": "127.0.0.1",
-           "HUIFANG_WEB_PORT": str(_free_port()), "HUIFANG_DB_URL": url,
+           "HUIFANG_WEB_PORT": str(free_port()), "HUIFANG_DB_URL": url,
            "HUIFANG_SIP_PORT": "0", "HUIFANG_SIP_BIND_ADDRESS": "127.0.0.1",
            "HUIFANG_SIP_TRANSPORT": "udp", "HUIFANG_RECORDINGS_DIR": str(tmp_path / "rec")}
     server = LiveServer(env)

@@ -4,13 +4,13 @@ free for handed-over calls (a server without it answers 409)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from free_ports import free_port
 
 from huifang.web.user_accounts import add_user
 from storage.database import open_database
@@ -18,13 +18,6 @@ from storage.models import UserRole
 
 ROOT = Path(__file__).parents[2]
 PASSWORD = "long enough pw"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def _served(server: subprocess.Popen[bytes], base: str) -> None:
@@ -56,7 +49,7 @@ def test_serve_web_live_starts_the_sip_endpoint(tmp_path: Path) -> None:
     db.close()
     answers = {}
     for live in (False, True):
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "HF_HUB_OFFLINE": "1", "HUIFANG_WEB_HOST": "127.0.0.1",
                "HUIFANG_WEB_PORT": str(port), "HUIFANG_DB_URL": url,
                "HUIFANG_SIP_PORT": "0", "HUIFANG_SIP_BIND_ADDRESS": "127.0.0.1",
