@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -94,6 +94,7 @@ class PurgeResult:
     calls: int
     policies: int = 0
     voiceprints: int = 0
+    voiceprint_files: int = 0  # a node's file store (HUIFANG_VOICEPRINTS_DIR)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -310,11 +311,15 @@ def _remove_transcripts(session: Session, ids: Sequence[int], counts: Counter[st
 
 
 def apply_purge(session: Session, plan: PurgePlan, actor: Actor,
-                recording_roots: Sequence[Path]) -> PurgeResult:
+                recording_roots: Sequence[Path],
+                remove_file_voiceprints: Callable[[Sequence[int]], int] | None = None,
+                ) -> PurgeResult:
     """Remove what the plan names (files first, then rows) and write one audit entry.
 
     Recording files are removed only under `recording_roots`; one elsewhere is left, counted,
-    and its call keeps the path (and the call itself, so nothing is lost track of)."""
+    and its call keeps the path (and the call itself, so nothing is lost track of).
+    `remove_file_voiceprints` deletes the calls' voiceprints kept outside the database (a
+    node's file store) and says how many."""
     counts: Counter[str] = Counter()
     _remove_recordings(session, [*plan.recordings, *plan.calls], recording_roots, counts)
     _remove_transcripts(session, [*plan.transcripts, *plan.calls], counts)
@@ -322,6 +327,8 @@ def apply_purge(session: Session, plan: PurgePlan, actor: Actor,
     # the file lies outside the recordings folder), from every node's cache at its next search.
     # Late (it locks the voiceprints' state row until the commit), before the calls' rows.
     voiceprints = delete_call_voiceprints(session, [*plan.recordings, *plan.calls])
+    voiceprint_files = (remove_file_voiceprints([*plan.recordings, *plan.calls])
+                        if remove_file_voiceprints is not None else 0)
     outside = set(session.scalars(select(CallRecord.id).where(
         CallRecord.id.in_(plan.calls), CallRecord.recording_path.is_not(None))))
     calls = [call_id for call_id in plan.calls if call_id not in outside]
@@ -329,7 +336,8 @@ def apply_purge(session: Session, plan: PurgePlan, actor: Actor,
         _remove_rows(session, CallRecord.__table__, chunk)  # type: ignore[arg-type]
     policies = _remove_policies(session, plan.policies)
     result = PurgeResult(counts["removed"], counts["missing"], counts["outside"],
-                         counts["utterances"], len(calls), len(policies), voiceprints)
+                         counts["utterances"], len(calls), len(policies), voiceprints,
+                         voiceprint_files)
     record_change(session, actor, "retention.purge", "calls", 0, None, {
         "as_of": plan.as_of, "recording_files": result.recording_files,
         "recordings_missing": result.recordings_missing,
@@ -338,6 +346,7 @@ def apply_purge(session: Session, plan: PurgePlan, actor: Actor,
         "transcript_call_ids": list(plan.transcripts), "removed_call_ids": calls,
         "kept": plan.kept, "policies": result.policies, "removed_policy_ids": policies,
         "policies_kept": plan.policies_kept, "voiceprints": voiceprints,
+        "voiceprint_files": voiceprint_files,
     })  # fmt: skip
     log.info("purge as of %s: %d recording files, %d utterances, %d calls, %d policies removed;"
              " %d recordings outside the recordings folder left", plan.as_of.date(),

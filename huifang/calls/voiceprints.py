@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from agent_assist.voiceprint_index import SIDECAR_FILE, VoiceprintStore
@@ -45,3 +46,13 @@ def stored_voiceprints(settings: Settings,
     if no_sidecar and not _in_database(settings, database):
         return None
     return open_voiceprints(settings, database)
+
+
+def file_voiceprint_remover(settings: Settings) -> Callable[[Sequence[int]], int] | None:
+    """What deletes stored calls' voiceprints from this node's file store (the purge), or None
+    where the store holds none. Files left behind by `move-to-database` count too."""
+    folder = Path(settings.voiceprints_dir)
+    if not (folder / SIDECAR_FILE).exists():
+        return None
+    store = SharedVoiceprints(folder, False, voiceprint_key(settings))  # deletions only
+    return lambda call_ids: store.remove_calls({str(call_id) for call_id in call_ids})

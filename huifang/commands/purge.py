@@ -15,6 +15,7 @@ import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from huifang.calls.voiceprints import file_voiceprint_remover
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, open_db
 from huifang.commands.operator import add_by_option, operator
@@ -83,13 +84,15 @@ def run_purge(args: argparse.Namespace) -> int:
                 return EXIT_BAD_INPUT
             out = _plan_json(plan, args.apply)
             if actor is not None:
-                result = apply_purge(session, plan, actor, [Path(settings.recordings_dir)])
+                result = apply_purge(session, plan, actor, [Path(settings.recordings_dir)],
+                                     file_voiceprint_remover(settings))
                 out["removed"] = {"recording_files": result.recording_files,
                                   "recordings_missing": result.recordings_missing,
                                   "recordings_outside": result.recordings_outside,
                                   "utterances": result.utterances, "calls": result.calls,
                                   "policies": result.policies,
-                                  "voiceprints": result.voiceprints}
+                                  "voiceprints": result.voiceprints,
+                                  "voiceprint_files": result.voiceprint_files}
     finally:
         db.close()
     print(json.dumps(out, ensure_ascii=False))

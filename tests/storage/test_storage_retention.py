@@ -10,15 +10,19 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from storage_testkit import GOOD_CSV, emptied, fresh_postgres_database, postgres_cluster, sqlite_db
 
 from agent_assist.events import Category, Flag, Leg, Severity
+from agent_assist.voiceprint import VOICEPRINT_DIM
+from agent_assist.voiceprint_index import VoiceprintEntry
+from agent_assist.voiceprint_store import SharedVoiceprints
 from asr.events import TranscriptPass
 from huifang.cli import main
-from huifang.settings import get_settings
+from huifang.settings import get_settings, voiceprint_key
 from storage.analysis import store_flags
 from storage.analysis_models import CallFlag
 from storage.attention_models import PhoneChangeRecord
@@ -582,3 +586,37 @@ def test_policies_end_records_in_one_line_or_refuses_in_one(
         (entry,) = audit_entries(session, entity="policy")
     database.close()
     assert (entry.action, entry.actor, entry.actor_id is not None) == ("policy.end", "clerk", True)
+
+
+def test_purge_removes_the_calls_voiceprints_from_a_nodes_file_store_too(
+    cli_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """On SQLite voiceprints are kept in files (HUIFANG_VOICEPRINTS_DIR): a purged call's
+    voiceprint, biometric data made of its recording, must not outlive it there."""
+    folder = tmp_path / "voiceprints"
+    monkeypatch.setenv("HUIFANG_VOICEPRINTS_DIR", str(folder))
+    monkeypatch.setenv("HUIFANG_VOICEPRINT_KEY_FILE", str(tmp_path / "keys" / "vp.key"))
+    monkeypatch.setenv("HUIFANG_STORE_VOICEPRINTS", "true")
+    get_settings.cache_clear()
+    database = open_database(cli_db)
+    old = _call(database, None, _wav(tmp_path / "rec", "old.wav"), started=_at(2000))
+    recent = _call(database, None, _wav(tmp_path / "rec", "new.wav"), started=_at(2026))
+    database.close()
+    store = SharedVoiceprints(folder, True, voiceprint_key(get_settings()))
+    for call_id, holder in ((old, "H1"), (recent, "H2")):
+        store.replace_call(VoiceprintEntry(holder, f"P-{holder}", str(call_id)),
+                           np.eye(VOICEPRINT_DIM, dtype=np.float32)[call_id % VOICEPRINT_DIM])
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Long-enough-9\n"))
+    assert main(["users", "add", "clerk", "--role", "supervisor", "--db-url", cli_db]) == 0
+    capsys.readouterr()
+    assert main(["purge", "--apply", "--by", "clerk", "--db-url", cli_db]) == 0
+    removed = json.loads(capsys.readouterr().out)["removed"]
+    assert (removed["calls"], removed["voiceprint_files"]) == (1, 1)
+    left = SharedVoiceprints(folder, False, voiceprint_key(get_settings())).entries()
+    assert [entry.call_id for entry in left] == [str(recent)]
+    database = open_database(cli_db)
+    with database.session() as session:
+        (entry,) = [e for e in audit_entries(session) if e.action == "retention.purge"]
+    database.close()
+    assert entry.after is not None and entry.after["voiceprint_files"] == 1
