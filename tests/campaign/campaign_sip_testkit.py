@@ -11,12 +11,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from free_ports import free_port
+
+from huifang.demo.softphone_process import EventLines
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -80,26 +80,14 @@ class KeypadCustomer:
 
     def __init__(self, *turns: str, lifetime: float = 240.0) -> None:
         args = [a for t in turns for a in ("--turn", t)]
-        self.proc = subprocess.Popen(
-            [sys.executable, *CUSTOMER_PEER, "--lifetime", str(lifetime), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
-            start_new_session=True)
-        self.events: list[dict[str, Any]] = []
-        self.ready = threading.Event()
-        threading.Thread(target=self._read, daemon=True).start()
-        if not self.ready.wait(15):
+        self.lines = EventLines([sys.executable, *CUSTOMER_PEER, "--lifetime", str(lifetime),
+                                 *args], name="keypad-customer")
+        self.proc = self.lines.proc
+        ready = self.lines.next_event("ready", 15)
+        if ready is None:
             self.kill()
-            raise AssertionError("customer peer never became ready")
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if line.startswith("{"):
-                event = json.loads(line)
-                self.events.append(event)
-                if event["event"] == "ready":
-                    self.port = int(event["port"])
-                    self.ready.set()
+            raise AssertionError("customer peer never became ready:\n" + self.lines.tail(20))
+        self.port = int(ready["port"])
 
     def template(self) -> str:
         """The dial-plan template that reaches this customer."""
@@ -107,13 +95,12 @@ class KeypadCustomer:
 
     def calls_taken(self) -> int:
         """How many calls reached the customer (the peer answers only its first)."""
-        return sum(1 for e in self.events if e["event"] == "state" and e["state"] == "CONNECTING")
+        return sum(1 for e in self.lines.seen
+                   if e["event"] == "state" and e["state"] == "CONNECTING")
 
     def kill(self) -> None:
         """SIGKILL the peer."""
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
+        self.lines.kill()
 
 
 def campaign_env(workdir: Path, routes: dict[str, str], **extra: str) -> dict[str, str]:
