@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,7 +47,6 @@ SETS_DIR = ROOT / "bench" / "data" / "asr"
 FROZEN = ("test", "test-long")
 ALL_SETS = ("corpus", "dev", "test", "dev-long", "test-long", "fixtures")
 SYSTEMS = ("pipeline", "after-call", "live", "plain", "rescored")
-_PUNCTUATION = re.compile(r"[\s，。！？、；：,.!?;:\"'“”‘’（）()…—-]+")
 
 
 @dataclass(frozen=True)
@@ -128,19 +126,20 @@ def rescored(engine: Engine, settings: Settings
     """Tried (dev only, not kept): the pipeline's and plain's texts of a clip of ≤ 28 s, both
     scored by the same model on the whole clip (forced decoding, whisper_phrases.py, without
     punctuation), the likelier kept; longer files keep the pipeline's text."""
-    from asr.codec import pcm16_to_float
+    from asr.engines.base import TextScorer
     from asr.wavfile import read_audio
+    from zhtext import strip_punctuation
 
+    if not isinstance(engine, TextScorer):
+        raise SystemExit(f"rescored: the {engine.name} engine cannot score texts")
     ours, theirs = pipeline(engine, None), plain_whisper(settings)
-    scorer = engine._phrases  # type: ignore[attr-defined]  # WhisperEngine only
 
     def decode(entry: ManifestEntry) -> tuple[str, float]:
         (mine, duration), other = ours(entry), theirs(entry)[0]
-        a, b = _PUNCTUATION.sub("", mine), _PUNCTUATION.sub("", other)
+        a, b = strip_punctuation(mine), strip_punctuation(other)
         if a == b or duration > 28.0:
             return mine, duration
-        audio = pcm16_to_float(read_audio(entry.path).mono16k())
-        score_mine, score_other = scorer.score(audio, [a, b])
+        score_mine, score_other = engine.score_texts(read_audio(entry.path).mono16k(), [a, b])
         return (mine if score_mine >= score_other else other), duration
     return decode
 

@@ -54,7 +54,7 @@ class GateKeeper:
     workers: int
     wait_s: float
     clock: Callable[[], float] = time.monotonic
-    started: float = field(default=0.0)
+    started: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.started = self.clock()

@@ -27,7 +27,7 @@ from huifang.campaign.configured import DialPlan, calling_rules, dial_plan
 from huifang.campaign.progress import ProgressDisplay
 from huifang.campaign.runner import CampaignRunner
 from huifang.campaign.schedule import CallingRules
-from huifang.campaign.start_gate import GateKeeper, StartGate
+from huifang.campaign.start_gate import GateKeeper, Opened, StartGate
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
 from huifang.commands.database_option import EXIT_DATABASE, add_db_option, db_url, open_db
 from huifang.settings import Settings, get_settings, sip_config
@@ -187,10 +187,8 @@ def _supervise(args: argparse.Namespace, settings: Settings, db: Database, share
     try:
         while any(worker.poll() is None for worker in workers) or restarts_due():
             opened = keeper.check(any(worker.poll() is not None for worker in workers))
-            if opened is not None and not opened.complete:
-                report_error("campaign workers", opened.line())
-            elif opened is not None:
-                print(f"campaign: {opened.line()}", file=sys.stderr, flush=True)
+            if opened is not None:
+                _tell_gate_opened(opened)
             progress.tick()
             time.sleep(0.5)
             for index, worker in enumerate(workers):
@@ -209,6 +207,14 @@ def _supervise(args: argparse.Namespace, settings: Settings, db: Database, share
     for code in failed:
         report_error("campaign worker", f"exited with status {code}")
     return 1 if failed else 0
+
+
+def _tell_gate_opened(opened: Opened) -> None:
+    """One stderr line: all workers up, or (an error line) some left behind."""
+    if opened.complete:
+        print(f"campaign: {opened.line()}", file=sys.stderr, flush=True)
+    else:
+        report_error("campaign workers", opened.line())
 
 
 def _start_worker(args: argparse.Namespace, settings: Settings, index: int,
