@@ -14,7 +14,14 @@ import opencc
 FILLERS = "呃嗯唔哦啊诶欸哎唉"
 _FILLER_RE = re.compile(f"[{FILLERS}]")
 _CJK_SPACE_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?%?")
+_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?%?(?=(年)?)")
+_DIGIT_NAMES = str.maketrans("0123456789", "零一二三四五六七八九")
+# Read one digit at a time, as people read them: a number with a leading zero (0012, read as a
+# cardinal it loses its zeros), a run of this many digits or more (phone, card, policy and ID
+# numbers: 138… is not 一百三十八亿), and a year (2024年 is 二零二四年).
+DIGIT_BY_DIGIT_LENGTH = 7
+_YEAR_RE = re.compile(r"[12]\d{3}")
+_GROUPED_RE = re.compile(r"\d{3,}(?:[ -]\d{3,})+")  # 138 1234 5678, 139-2345-6789
 # Anything that is neither a letter, a digit nor a CJK ideograph counts as punctuation or space.
 _NON_WORD_RE = re.compile(r"[^\w]|_", re.UNICODE)
 
@@ -72,16 +79,35 @@ def _spell_number(match: re.Match[str]) -> str:
     token = match.group(0)
     percent = token.endswith("%")
     number = token.rstrip("%")
+    if not percent and _read_digit_by_digit(number, year=match.group(1) is not None):
+        return number.translate(_DIGIT_NAMES)
     try:
         spelled = str(cn2an.an2cn(number))
-    except (ValueError, KeyError):  # cn2an rejects some shapes (leading zeros): keep digits
+    except (ValueError, KeyError):  # cn2an rejects some shapes: keep the digits
         return token
     return f"百分之{spelled}" if percent else spelled
 
 
+def _read_digit_by_digit(number: str, year: bool) -> bool:
+    """Whether an unsigned number is read one digit at a time rather than as a quantity."""
+    if not number.isdigit():
+        return False
+    leading_zero = len(number) > 1 and number.startswith("0")
+    return leading_zero or len(number) >= DIGIT_BY_DIGIT_LENGTH or (
+        year and bool(_YEAR_RE.fullmatch(number)))
+
+
 def numerals_to_chinese(text: str) -> str:
-    """Arabic numbers → Chinese numerals as read aloud (26 → 二十六, 3.5% → 百分之三点五)."""
-    return _DIGITS_RE.sub(_spell_number, text)
+    """Arabic numbers → Chinese numerals as read aloud (26 → 二十六, 3.5% → 百分之三点五,
+    13812345678 → 一三八一二三四五六七八, 2024年 → 二零二四年)."""
+    return _DIGITS_RE.sub(_spell_number, _GROUPED_RE.sub(_spell_grouped, text))
+
+
+def _spell_grouped(match: re.Match[str]) -> str:
+    """Digit groups that together are one digit string, read digit by digit; else as they are."""
+    digits = re.sub(r"[ -]", "", match.group(0))
+    return digits.translate(_DIGIT_NAMES) if _read_digit_by_digit(digits, year=False) \
+        else match.group(0)
 
 
 def normalize_for_matching(text: str) -> str:
@@ -90,5 +116,8 @@ def normalize_for_matching(text: str) -> str:
 
 
 def normalize_for_scoring(text: str) -> str:
-    """The form both reference and hypothesis take before a character error rate is computed."""
-    return strip_fillers(strip_punctuation(normalize_for_matching(text)))
+    """The form both reference and hypothesis take before a character error rate is computed.
+
+    幺 is how 一 is read in a string of digits (幺三八…): one character for both.
+    """
+    return strip_fillers(strip_punctuation(normalize_for_matching(text))).replace("幺", "一")
