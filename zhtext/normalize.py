@@ -14,7 +14,7 @@ import opencc
 FILLERS = "呃嗯唔哦啊诶欸哎唉"
 _FILLER_RE = re.compile(f"[{FILLERS}]")
 _CJK_SPACE_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?%?(?=(年)?)")
+_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?%?")
 _DIGIT_NAMES = str.maketrans("0123456789", "零一二三四五六七八九")
 # Read one digit at a time, as people read them: a number with a leading zero (0012, read as a
 # cardinal it loses its zeros), a run of this many digits or more (phone, card, policy and ID
@@ -79,7 +79,8 @@ def _spell_number(match: re.Match[str]) -> str:
     token = match.group(0)
     percent = token.endswith("%")
     number = token.rstrip("%")
-    if not percent and _read_digit_by_digit(number, year=match.group(1) is not None):
+    year = match.string.startswith("年", match.end())
+    if not percent and _read_digit_by_digit(number, year):
         return number.translate(_DIGIT_NAMES)
     try:
         spelled = str(cn2an.an2cn(number))
@@ -98,8 +99,7 @@ def _read_digit_by_digit(number: str, year: bool) -> bool:
 
 
 def numerals_to_chinese(text: str) -> str:
-    """Arabic numbers → Chinese numerals as read aloud (26 → 二十六, 3.5% → 百分之三点五,
-    13812345678 → 一三八一二三四五六七八, 2024年 → 二零二四年)."""
+    """Arabic numbers → Chinese numerals as read aloud (26 → 二十六, 0012 → 零零一二)."""
     return _DIGITS_RE.sub(_spell_number, _GROUPED_RE.sub(_spell_grouped, text))
 
 
