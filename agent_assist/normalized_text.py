@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from zhtext import normalize_width, numerals_to_chinese, to_simplified
-
-_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?%?")
+from zhtext import normalize_width, number_spans, to_simplified
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +47,13 @@ def normalize(text: str) -> NormalizedText:
     out_chars: list[str] = []
     out_origin: list[tuple[int, int]] = []
     position = 0
-    for match in _NUMBER_RE.finditer(joined):
-        out_chars.extend(joined[position : match.start()])
-        out_origin.extend(origin[position : match.start()])
-        spelled = numerals_to_chinese(match.group(0))
-        source = (origin[match.start()][0], origin[match.end() - 1][1])
+    for start, end, spelled in number_spans(joined):
+        out_chars.extend(joined[position:start])
+        out_origin.extend(origin[position:start])
+        source = (origin[start][0], origin[end - 1][1])
         out_chars.extend(spelled)
         out_origin.extend([source] * len(spelled))
-        position = match.end()
+        position = end
     out_chars.extend(joined[position:])
     out_origin.extend(origin[position:])
     return NormalizedText(original=text, text="".join(out_chars), origin=tuple(out_origin))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import cn2an
@@ -14,14 +15,15 @@ import opencc
 FILLERS = "呃嗯唔哦啊诶欸哎唉"
 _FILLER_RE = re.compile(f"[{FILLERS}]")
 _CJK_SPACE_RE = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_DIGITS_RE = re.compile(r"\d+(?:\.\d+)?%?")
 _DIGIT_NAMES = str.maketrans("0123456789", "零一二三四五六七八九")
 # Read one digit at a time, as people read them: a number with a leading zero (0012, read as a
 # cardinal it loses its zeros), a run of this many digits or more (phone, card, policy and ID
 # numbers: 138… is not 一百三十八亿), and a year (2024年 is 二零二四年).
 DIGIT_BY_DIGIT_LENGTH = 7
 _YEAR_RE = re.compile(r"[12]\d{3}")
-_GROUPED_RE = re.compile(r"\d{3,}(?:[ -]\d{3,})+")  # 138 1234 5678, 139-2345-6789
+# A number: digit groups first (138 1234 5678, 139-2345-6789), else one number (3.5%).
+_NUMBER_RE = re.compile(r"\d{3,}(?:[ -]\d{3,})+|\d+(?:\.\d+)?%?")
+_GROUP_SEPARATOR_RE = re.compile(r"[ -]")
 # Anything that is neither a letter, a digit nor a CJK ideograph counts as punctuation or space.
 _NON_WORD_RE = re.compile(r"[^\w]|_", re.UNICODE)
 
@@ -75,11 +77,37 @@ def strip_fillers(text: str) -> str:
     return _FILLER_RE.sub("", text)
 
 
-def _spell_number(match: re.Match[str]) -> str:
-    token = match.group(0)
+def number_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """Each number in the text: its (start, end) and how it is read aloud."""
+    for match in _NUMBER_RE.finditer(text):
+        year = text.startswith("年", match.end())
+        yield match.start(), match.end(), _spell(match.group(0), year)
+
+
+def numerals_to_chinese(text: str) -> str:
+    """Arabic numbers → Chinese numerals as read aloud (26 → 二十六, 0012 → 零零一二)."""
+    pieces: list[str] = []
+    position = 0
+    for start, end, spelled in number_spans(text):
+        pieces += [text[position:start], spelled]
+        position = end
+    return "".join([*pieces, text[position:]])
+
+
+def _spell(token: str, year: bool) -> str:
+    """Digit groups that together are one digit string read as one; else each on its own."""
+    digits = _GROUP_SEPARATOR_RE.sub("", token)
+    if digits == token:
+        return _spell_number(token, year)
+    if _read_digit_by_digit(digits, year=False):
+        return digits.translate(_DIGIT_NAMES)
+    return re.sub(r"\d+", lambda group: _spell_number(group.group(0), year=False), token)
+
+
+def _spell_number(token: str, year: bool) -> str:
+    """One number as read aloud; `year`: it stands before 年."""
     percent = token.endswith("%")
     number = token.rstrip("%")
-    year = match.string.startswith("年", match.end())
     if not percent and _read_digit_by_digit(number, year):
         return number.translate(_DIGIT_NAMES)
     try:
@@ -96,18 +124,6 @@ def _read_digit_by_digit(number: str, year: bool) -> bool:
     leading_zero = len(number) > 1 and number.startswith("0")
     return leading_zero or len(number) >= DIGIT_BY_DIGIT_LENGTH or (
         year and bool(_YEAR_RE.fullmatch(number)))
-
-
-def numerals_to_chinese(text: str) -> str:
-    """Arabic numbers → Chinese numerals as read aloud (26 → 二十六, 0012 → 零零一二)."""
-    return _DIGITS_RE.sub(_spell_number, _GROUPED_RE.sub(_spell_grouped, text))
-
-
-def _spell_grouped(match: re.Match[str]) -> str:
-    """Digit groups that together are one digit string, read digit by digit; else as they are."""
-    digits = re.sub(r"[ -]", "", match.group(0))
-    return digits.translate(_DIGIT_NAMES) if _read_digit_by_digit(digits, year=False) \
-        else match.group(0)
 
 
 def normalize_for_matching(text: str) -> str:

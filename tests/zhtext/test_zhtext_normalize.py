@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent_assist.normalized_text import normalize
 from asr.evaluation import character_error_rate
 from zhtext import normalize_for_scoring, numerals_to_chinese
 
@@ -28,3 +29,11 @@ def test_a_digit_string_written_in_digits_scores_as_the_same_words() -> None:
     assert normalize_for_scoring("零零幺二六四四五") == normalize_for_scoring("0012 6445")
     reference, heard = "万科在二零一四年年报中如此感叹", "万科在2014年年报中如此感叹"
     assert character_error_rate([reference], [heard]) == 0
+
+
+def test_the_rules_matching_form_spells_numbers_as_the_scorer_does() -> None:
+    text = "2024年买的,电话138 1234 5678,收益3.5%"
+    matched = normalize(text)
+    assert matched.text == numerals_to_chinese(text)
+    start = matched.text.index("一三八")
+    assert text[slice(*matched.original_span(start, start + 11))] == "138 1234 5678"
