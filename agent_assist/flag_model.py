@@ -15,6 +15,7 @@ import numpy as np
 
 from agent_assist.events import Category
 from agent_assist.flag_features import clause_features, clauses, utterance_features
+from zhtext.ngrams import tfidf_vector
 
 DEFAULT_MODEL_FILE = Path(__file__).parent / "data" / "misleading_sale_model.npz"
 
@@ -84,13 +85,7 @@ class FlagModel:
 
     def vector(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         """Indices and tf-idf values (sublinear tf, L2-normalised) of the known features."""
-        pairs = [(self.index[f], (1.0 + math.log(n)) * float(self.idf[self.index[f]]))
-                 for f, n in counts.items() if f in self.index]
-        if not pairs:
-            return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        idx = np.array([i for i, _ in pairs], np.int64)
-        values = np.array([v for _, v in pairs], np.float32)
-        return idx, values / np.linalg.norm(values)
+        return tfidf_vector(counts, self.index, self.idf)
 
     def probabilities(self, text: str, leg: str) -> np.ndarray:
         """Probability of each category for a normalised utterance."""
