@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_classifier import classify_answer
+from scripts_zh.answer_model import AnswerModel
 
 A = AnswerClass
 # The answers a yes/no callback question expects, a few of the commonest per class, and the
@@ -73,12 +74,23 @@ def second_listen(heard: str) -> tuple[str, ...]:
     return (heard, *CANDIDATES) if heard else CANDIDATES
 
 
-def hear_answer(heard: str, scores: Sequence[float] | None = None) -> AnswerClass:
+def hear_answer(heard: str, scores: Sequence[float] | None = None,
+                model: AnswerModel | None = None) -> AnswerClass:
     """The class of an answer: its text's, or else what the second listen's scores say
-    (`scores` as the engine returned them for `second_listen(heard)`)."""
+    (`scores` as the engine returned them for `second_listen(heard)`), or else the learned
+    model's guess (never a yes) at what the rules and the audio left as other."""
     texts = second_listen(heard)
-    if not texts or scores is None:
-        return classify_answer(heard)
+    if texts and scores is not None:
+        heard_as = _closed_listen(heard, texts, scores)
+    else:
+        heard_as = classify_answer(heard)
+    if heard_as is AnswerClass.OTHER and model is not None:
+        return model.guess(heard)
+    return heard_as
+
+
+def _closed_listen(heard: str, texts: tuple[str, ...], scores: Sequence[float]) -> AnswerClass:
+    """The expected answer the scores make clearly likeliest, or other."""
     if len(scores) != len(texts):
         raise ValueError(f"{len(scores)} scores for {len(texts)} texts of the second listen")
     heard_score = scores[0] if heard else float("-inf")
