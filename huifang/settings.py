@@ -252,6 +252,12 @@ class Settings(BaseSettings):
                          " answer the text left unclear (scripts_zh/answer_hearing.py); on: it"
                          " raised the frozen test, no new false confirmation (BENCHMARKS.md)",
     )
+    callback_learned_answers: bool = Field(
+        True, description="callbacks and classify-answer: a learned model guesses what an"
+                         " answer the rules and the second listen left unclear means, never a"
+                         " yes (scripts_zh/answer_model.py); on: it raised every frozen-test row"
+                         " with no new false confirmation (BENCHMARKS.md)",
+    )
     callback_whisper_short_retry_sampling: bool = Field(
         False, description="callbacks only: the 30 s retry of an unlikely answer text also samples"
                           " at rising temperatures; false: one beam search (both must be true)",

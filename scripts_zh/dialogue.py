@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from scripts_zh.answer_class import AnswerClass
-from scripts_zh.answer_classifier import classify_answer, classify_dtmf
+from scripts_zh.answer_classifier import classify_dtmf
 from scripts_zh.answer_hearing import hear_answer, second_listen
+from scripts_zh.answer_model import AnswerModel
 from scripts_zh.dialogue_events import (
     AnswerHeard,
     AnswerSource,
@@ -61,9 +62,11 @@ class _Turn:
 class CallbackDialogue:
     """One automated callback for one policy; every method returns the events it caused."""
 
-    def __init__(self, script: CallbackScript, policy: PolicyRecord) -> None:
+    def __init__(self, script: CallbackScript, policy: PolicyRecord,
+                 answer_model: AnswerModel | None = None) -> None:
         self.script = script
         self.policy = policy
+        self.answer_model = answer_model  # guesses what rules and audio left unclear
         self.steps = tuple(step for step in script.steps if step_applies(step, policy))
         self.events: list[DialogueEvent] = []  # the whole run, in order
         self._index = 0
@@ -104,7 +107,10 @@ class CallbackDialogue:
         if step is None:
             return []
         self._silent_in_a_row = 0
-        answer = hear_answer(text, scores) if self.second_listen(text) else classify_answer(text)
+        listened = self.second_listen(text)
+        # Digits and dates are checked against the record: no guess at what they mean.
+        model = None if step.expects is AnswerKind.IDENTITY_RECORD else self.answer_model
+        answer = hear_answer(text, scores if listened else None, model)
         evidence = Evidence(text, start_ms, end_ms, AnswerSource.SPEECH, answer)
         return self._emit(self._hear(step, evidence, self._spoken_verdict(step, text, answer)))
 

@@ -21,8 +21,6 @@ from huifang.prompt_audio.cache import PromptCache
 from ivr.call import Call
 from ivr.events import CallEnded, Leg
 from ivr.phone import Phone
-from scripts_zh.dialogue import CallbackDialogue
-from scripts_zh.script_loader import script_for
 from storage.database import Database
 
 MEDIA_WAIT_S = 5.0
@@ -73,7 +71,7 @@ async def run_robot(line: DeskLine, call_id: int, policy: StoredPolicy, uri: str
     """The script on the customer's call (recorded to `record_to`, as run_bridged); 转人工
     rings the longest-waiting free agent."""
     calls: list[Call] = []
-    dialogue = CallbackDialogue(script_for(policy.record), policy.record)
+    dialogue = options.new_dialogue(policy.record)
     async with line.pipeline.call(call_id, policy.record, policy.holder) as run:
         try:
             run.show(CallStatus(CallStage.DIALLING_CUSTOMER, uri))

@@ -29,8 +29,6 @@ from ivr.admission import refusal_as_call_end
 from ivr.call import Call, CallEndedError
 from ivr.events import CallEnded, CallRefused
 from ivr.outcome import CallOutcome
-from scripts_zh.dialogue import CallbackDialogue
-from scripts_zh.script_loader import script_for
 from storage.database import Database
 from storage.masking import mask_phone
 from storage.models import CallDirection
@@ -150,7 +148,7 @@ async def _answer(call: Call, options: CallbackOptions) -> bool:
 async def _run_script(call: Call, policy: StoredPolicy, run: CallRun, prompts: PromptCache,
                       options: CallbackOptions) -> CallbackOutcome:
     """The callback script for the caller's policy, as an outbound callback would run it."""
-    dialogue = CallbackDialogue(script_for(policy.record), policy.record)
+    dialogue = options.new_dialogue(policy.record)
     stop_warming = threading.Event()
     asyncio.get_running_loop().run_in_executor(None, warm_prompts, dialogue, prompts,
                                                stop_warming)

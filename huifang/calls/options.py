@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass, field
 
 from asr.engines import AsrConfig
 from asr.vad import VadConfig
 from huifang.settings import Settings, asr_config
+from scripts_zh.answer_model import AnswerModel, AnswerModelError, default_model
+from scripts_zh.dialogue import CallbackDialogue
+from scripts_zh.policy import PolicyRecord
+from scripts_zh.script_loader import script_for
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class CallbackOptions:
     hangup_wait_s: float = 10.0  # for pjsua2 to confirm the end (BYE, transfer NOTIFY)
     recognition_grace_s: float = 20.0  # longer answer timeout while an answer is decoded
     second_listen: bool = True  # score expected answers against an unclear answer's audio
+    learned_answers: bool = True  # a learned guess at what is still unclear (never a yes)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> CallbackOptions:
@@ -35,8 +43,23 @@ class CallbackOptions:
             dedicated_agent_uri=settings.callback_dedicated_agent_uri,
             max_call_s=settings.callback_max_call_s,
             second_listen=settings.callback_second_listen,
+            learned_answers=settings.callback_learned_answers,
             vad=asr_config(settings).vad,
         )
+
+    def new_dialogue(self, policy: PolicyRecord) -> CallbackDialogue:
+        """The policy's callback dialogue, its answers understood as these options say."""
+        model = _answer_model() if self.learned_answers else None
+        return CallbackDialogue(script_for(policy), policy, answer_model=model)
+
+
+def _answer_model() -> AnswerModel | None:
+    """The shipped answer model; a broken install costs the guess, never the call."""
+    try:
+        return default_model()
+    except AnswerModelError as error:
+        _log.error("learned answers off for this call: %s", error)
+        return None
 
 
 def callback_asr_config(settings: Settings) -> AsrConfig:

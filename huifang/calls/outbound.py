@@ -27,7 +27,6 @@ from ivr.call import Call
 from ivr.phone import Phone
 from scripts_zh.dialogue import CallbackDialogue
 from scripts_zh.policy import PolicyRecord
-from scripts_zh.script_loader import script_for
 from storage.database import Database
 from storage.models import CallDirection
 
@@ -52,7 +51,7 @@ async def call_policyholder(phone: Phone, uri: str, policy: PolicyRecord,
 
     Recorded to `record_to`, or where the phone's recordings go by default; stored as call
     `call_id` when one was opened (None: a trial, stored nowhere)."""
-    dialogue = CallbackDialogue(script_for(policy), policy)
+    dialogue = options.new_dialogue(policy)
     holder = holder or holder_of_record(policy)
     stop_warming = threading.Event()
     asyncio.get_running_loop().run_in_executor(None, warm_prompts, dialogue, prompts,

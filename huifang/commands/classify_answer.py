@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 from huifang.commands.common import EXIT_BAD_INPUT, Subparsers, report_error
-from scripts_zh.answer_classifier import classify_answer
+from huifang.settings import get_settings
+from scripts_zh.answer_hearing import hear_answer
+from scripts_zh.answer_model import AnswerModel, AnswerModelError
 
 
 def register(sub: Subparsers) -> None:
@@ -24,7 +26,9 @@ def register(sub: Subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print {"text", "class"} for every line of the file; an unreadable file exits 2."""
+    """Print {"text", "class"} for every line of the file (the rules, then the learned guess
+    at what they leave as other when HUIFANG_CALLBACK_LEARNED_ANSWERS is on); an unreadable
+    file exits 2."""
     path: Path = args.text_file
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -32,8 +36,13 @@ def run(args: argparse.Namespace) -> int:
         report_error(str(path), _why(err))
         return EXIT_BAD_INPUT
     try:
+        model = AnswerModel.load() if get_settings().callback_learned_answers else None
+    except AnswerModelError as err:
+        report_error("learned answers", str(err))
+        return EXIT_BAD_INPUT
+    try:
         for line in lines:
-            record = {"text": line, "class": classify_answer(line).value}
+            record = {"text": line, "class": hear_answer(line, None, model).value}
             print(json.dumps(record, ensure_ascii=False), flush=True)
     except BrokenPipeError:  # the reader (head, a closed pipe) has had enough: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

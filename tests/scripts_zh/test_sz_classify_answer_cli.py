@@ -67,3 +67,38 @@ def test_undecodable_file_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFix
     path.write_bytes("是的".encode("gbk"))
     assert _run(["classify-answer", "--text-file", str(path)]) == EXIT_BAD_INPUT
     assert str(path) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("learned", "expected"), [("true", "human"), ("false", "other")])
+def test_the_learned_guess_follows_its_setting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    learned: str, expected: str,
+) -> None:
+    """转员工 is how Whisper hears 转人工 through the phone band: the shipped model knows it."""
+    from huifang.settings import get_settings
+
+    monkeypatch.setenv("HUIFANG_CALLBACK_LEARNED_ANSWERS", learned)
+    get_settings.cache_clear()
+    path = tmp_path / "answers.txt"
+    path.write_text("转员工\n是的\n", encoding="utf-8")
+    try:
+        assert _run(["classify-answer", "--text-file", str(path)]) == 0
+    finally:
+        get_settings.cache_clear()
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["class"] for r in records] == [expected, "affirmative"]
+
+
+def test_an_unreadable_answer_model_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scripts_zh import answer_model
+
+    broken = tmp_path / "broken.npz"
+    broken.write_bytes(b"not a model")
+    monkeypatch.setattr(answer_model, "DEFAULT_MODEL_FILE", broken)
+    path = tmp_path / "answers.txt"
+    path.write_text("是的\n", encoding="utf-8")
+    assert _run(["classify-answer", "--text-file", str(path)]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert "broken.npz" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
