@@ -26,6 +26,7 @@ from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_classifier import classify_answer
 from scripts_zh.answer_hearing import hear_answer, second_listen
 from scripts_zh.answer_metrics import AnswerScores, score_answers
+from scripts_zh.answer_model import DEFAULT_MODEL_FILE, AnswerModel
 from scripts_zh.labelled_answers import DATA_DIR, LabelledAnswer, load_labelled_answers
 
 DEFAULT_SETS = tuple(
@@ -81,6 +82,10 @@ def _spoken(path: Path, answers: list[LabelledAnswer], args: argparse.Namespace)
         _print_scores(name, score_answers(labels, predicted))
         if args.errors and not is_frozen(path):
             _print_errors(answers, predicted, heard)
+        if args.learned:
+            guessed = [hear_answer(text, None, args.learned) for text in heard]
+            _print_learned(name, labels, guessed, args.errors and not is_frozen(path),
+                           answers, heard)
         if args.save_heard:
             _save_heard(args.save_heard, voice, answers, heard)
         if args.second_listen:
@@ -89,14 +94,31 @@ def _spoken(path: Path, answers: list[LabelledAnswer], args: argparse.Namespace)
             _print_scores(f"{name}, second listen", score_answers(labels, listened))
             if args.errors and not is_frozen(path):
                 _print_errors(answers, listened, heard)
+            if args.learned:
+                both = [_listen_again(listener, wavs[a.text], text, args.learned)
+                        for a, text in zip(answers, heard, strict=True)]
+                _print_learned(f"{name}, second listen", labels, both,
+                               args.errors and not is_frozen(path), answers, heard)
 
 
-def _listen_again(listener: Any, wav: Path, heard: str) -> AnswerClass:
+def _print_learned(name: str, labels: list[AnswerClass], guessed: list[AnswerClass],
+                   errors: bool, answers: list[LabelledAnswer], heard: list[str] | None
+                   ) -> None:
+    """The same row with the learned guess taking what was left as other."""
+    scores = score_answers(labels, guessed)
+    print(f"{name} + learned model: accuracy {scores.accuracy:.3f}   "
+          f"false confirmations {len(scores.false_confirmations)}")
+    if errors:
+        _print_errors(answers, guessed, heard)
+
+
+def _listen_again(listener: Any, wav: Path, heard: str, model: AnswerModel | None = None
+                  ) -> AnswerClass:
     """The answer's class with the second listen's scores (cached per text beside the
     transcripts, so a change of the candidates scores only the new ones)."""
     texts = second_listen(heard)
     if not texts:
-        return hear_answer(heard)
+        return hear_answer(heard, None, model)
     cache = _score_cache(listener)
     missing = [text for text in texts if json.dumps([wav.name, text]) not in cache]
     if missing:
@@ -108,7 +130,7 @@ def _listen_again(listener: Any, wav: Path, heard: str) -> AnswerClass:
                 key = json.dumps([wav.name, text])
                 cache[key] = score
                 handle.write(json.dumps({"key": key, "score": score}) + "\n")
-    return hear_answer(heard, [cache[json.dumps([wav.name, text])] for text in texts])
+    return hear_answer(heard, [cache[json.dumps([wav.name, text])] for text in texts], model)
 
 
 _SCORE_TIMES: list[float] = []
@@ -151,7 +173,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="also score the expected answers against the audio (spoken only)")
     parser.add_argument("--save-heard", type=Path,
                         help="append the recognised texts to this TSV (text, class, tag, said)")
+    parser.add_argument("--learned", nargs="?", type=Path, const=DEFAULT_MODEL_FILE,
+                        metavar="MODEL", help="also print each row with the learned answer model"
+                        " taking what was left as other (default: the shipped model)")
     args = parser.parse_args(argv)
+    args.learned = args.learned and AnswerModel.load(args.learned)
     if args.spoken:
         print(f"# {platform.node()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
               f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")
@@ -169,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mean time per answer {per_answer_ms:.2f} ms")
         if args.errors and not is_frozen(path):
             _print_errors(answers, predicted)
+        if args.learned:
+            _print_learned(path.name, [a.label for a in answers],
+                           [hear_answer(a.text, None, args.learned) for a in answers],
+                           args.errors and not is_frozen(path), answers, None)
         if args.spoken:
             _spoken(path, answers, args)
     if len(args.tsv) > 1:

