@@ -46,6 +46,9 @@ YES_MARGIN = 3.0  # ... when it is a yes (2.0 let 嗯？ and 听不清 through a
 # mishears), and a yes only of the heard text's own syllable count (a one-syllable 行 does not
 # explain a three-syllable utterance; answers of other classes compete at every length).
 MAX_HEARD_CHARS = 6
+# A yes the learned model finds this unlikely (每天说过 for 没听说过, 没错回事 for 没这回事) is
+# not taken: the question is asked again (chosen on dev; BENCHMARKS.md).
+YES_DOUBT = 0.1
 # A heard text made only of interjections is a sound (啊？ 嗨 哦), not a misheard word: it is
 # not listened to again (a lone sound scored like a one-syllable yes).
 INTERJECTIONS = frozenset("啊阿哦噢喔嗨哈哎唉诶欸喂呃额嗯唔呀哟")
@@ -78,14 +81,19 @@ def hear_answer(heard: str, scores: Sequence[float] | None = None,
                 model: AnswerModel | None = None) -> AnswerClass:
     """The class of an answer: its text's, or else what the second listen's scores say
     (`scores` as the engine returned them for `second_listen(heard)`), or else the learned
-    model's guess (never a yes) at what the rules and the audio left as other."""
+    model's guess (never a yes) at what the rules and the audio left as other; a yes the
+    model finds unlikely is other (asked again)."""
     texts = second_listen(heard)
     if texts and scores is not None:
         heard_as = _closed_listen(heard, texts, scores)
     else:
         heard_as = classify_answer(heard)
-    if heard_as is AnswerClass.OTHER and model is not None:
+    if model is None:
+        return heard_as
+    if heard_as is AnswerClass.OTHER:
         return model.guess(heard)
+    if heard_as is AnswerClass.AFFIRMATIVE and model.doubts_yes(heard, YES_DOUBT):
+        return AnswerClass.OTHER  # two readers must agree on a yes: ask again
     return heard_as
 
 

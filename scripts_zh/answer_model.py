@@ -77,6 +77,10 @@ class AnswerModel:
         exp = np.exp(logits - logits.max())
         return dict(zip(self.classes, (exp / exp.sum()).tolist(), strict=True))
 
+    def doubts_yes(self, text: str, below: float) -> bool:
+        """Whether the text's probability of being a yes is under `below`."""
+        return self.probabilities(text).get(AnswerClass.AFFIRMATIVE, 0.0) < below
+
     def guess(self, text: str) -> AnswerClass:
         """The likeliest class when it reaches the threshold and is not a yes, else other."""
         probabilities = self.probabilities(text)
