@@ -15,7 +15,7 @@ import numpy as np
 
 from agent_assist.events import Category
 from agent_assist.flag_features import clause_features, clauses, utterance_features
-from zhtext.ngrams import tfidf_vector
+from zhtext.ngrams import feature_index, load_arrays, save_arrays, tfidf_vector
 
 DEFAULT_MODEL_FILE = Path(__file__).parent / "data" / "misleading_sale_model.npz"
 
@@ -54,10 +54,9 @@ class FlagModel:
     def load(cls, path: Path = DEFAULT_MODEL_FILE) -> FlagModel:
         """Read a model written by `save` (plain arrays, pickle refused)."""
         try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
+            arrays = load_arrays(path)
             return cls(
-                index={str(f): i for i, f in enumerate(arrays["features"])},
+                index=feature_index(arrays["features"]),
                 idf=arrays["idf"].astype(np.float32),
                 categories=tuple(Category(str(c)) for c in arrays["categories"]),
                 weights=arrays["weights"].astype(np.float32),
@@ -73,9 +72,8 @@ class FlagModel:
 
     def save(self, path: Path) -> None:
         """Write the model as a compressed npz of plain arrays (weights as float16)."""
-        features = sorted(self.index, key=self.index.__getitem__)
-        np.savez_compressed(
-            path, features=np.array(features), idf=self.idf.astype(np.float16),
+        save_arrays(
+            path, self.index, self.idf,
             categories=np.array([c.value for c in self.categories]),
             weights=self.weights.astype(np.float16), intercepts=self.intercepts,
             rule_ids=np.array(self.rule_ids),

@@ -19,7 +19,13 @@ import numpy as np
 
 from scripts_zh.answer_class import AnswerClass
 from zhtext import normalize_width, to_simplified
-from zhtext.ngrams import text_features, tfidf_vector
+from zhtext.ngrams import (
+    feature_index,
+    load_arrays,
+    save_arrays,
+    text_features,
+    tfidf_vector,
+)
 
 DEFAULT_MODEL_FILE = Path(__file__).parent / "data" / "answer_model.npz"
 
@@ -44,10 +50,9 @@ class AnswerModel:
         """Read a model written by `save` (plain arrays, pickle refused); default: shipped."""
         path = path or DEFAULT_MODEL_FILE
         try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {key: data[key] for key in data.files}
+            arrays = load_arrays(path)
             return cls(
-                index={str(f): i for i, f in enumerate(arrays["features"])},
+                index=feature_index(arrays["features"]),
                 idf=arrays["idf"].astype(np.float32),
                 classes=tuple(AnswerClass(str(c)) for c in arrays["classes"]),
                 weights=arrays["weights"].astype(np.float32),
@@ -59,12 +64,10 @@ class AnswerModel:
 
     def save(self, path: Path) -> None:
         """Write the model as a compressed npz of plain arrays (weights as float16)."""
-        features = sorted(self.index, key=self.index.__getitem__)
-        np.savez_compressed(
-            path, features=np.array(features), idf=self.idf.astype(np.float16),
-            classes=np.array([c.value for c in self.classes]),
-            weights=self.weights.astype(np.float16), intercepts=self.intercepts,
-            threshold=np.array(self.threshold))
+        save_arrays(path, self.index, self.idf,
+                    classes=np.array([c.value for c in self.classes]),
+                    weights=self.weights.astype(np.float16), intercepts=self.intercepts,
+                    threshold=np.array(self.threshold))
 
     def with_threshold(self, threshold: float) -> AnswerModel:
         """The same weights with another threshold (chosen on dev at training time)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -61,3 +62,24 @@ def tfidf_vector(counts: Counter[str], index: Mapping[str, int], idf: np.ndarray
     idx = np.array([i for i, _ in pairs], np.int64)
     values = np.array([v for _, v in pairs], np.float32)
     return idx, values / np.linalg.norm(values)
+
+
+def load_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array of a learned model's .npz, pickle refused (numpy's OSError, ValueError)."""
+    with np.load(path, allow_pickle=False) as data:
+        return {key: data[key] for key in data.files}
+
+
+def feature_index(features: np.ndarray) -> dict[str, int]:
+    """The column of each feature name, as `save_arrays` wrote them."""
+    return {str(f): i for i, f in enumerate(features)}
+
+
+def save_arrays(path: Path, index: Mapping[str, int], idf: np.ndarray,
+                **arrays: np.ndarray) -> None:
+    """A learned model as a compressed .npz: its feature names in column order, its idf
+    (float16), and the model's own arrays."""
+    features = sorted(index, key=index.__getitem__)
+    # numpy's stub types every keyword as its allow_pickle flag; these are arrays to store
+    np.savez_compressed(path, features=np.array(features), idf=idf.astype(np.float16),
+                        **arrays)  # type: ignore[arg-type]
