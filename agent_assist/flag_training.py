@@ -12,6 +12,7 @@ from agent_assist.flag_features import utterance_features
 from agent_assist.flag_model import FlagModel
 from agent_assist.normalized_text import normalize
 from agent_assist.rule_set import RuleSet
+from zhtext.ngrams import feature_index
 
 C = 10.0
 MIN_DF = 2
@@ -42,7 +43,7 @@ def train(labelled: Sequence[LabelledUtterance], rule_set: RuleSet,
     rules = rule_set.rules
     by_rule = [fit([rule.id in item.rule_id.split("|") for item in labelled]) for rule in rules]
     return FlagModel(
-        index={str(f): i for i, f in enumerate(vectorizer.get_feature_names_out())},
+        index=feature_index(vectorizer.get_feature_names_out()),
         idf=vectorizer.idf_.astype(np.float32),
         categories=categories,
         weights=np.stack([w for w, _ in by_category]),
