@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from asr.codec import PIPELINE_RATE, Pcm16
-from asr.engines.base import CallDecoder, Engine, FileRecognizing
+from asr.context_vote import Context, vote_leg
+from asr.engines.base import CallDecoder, ContextVoting, Engine, FileRecognizing
 from asr.errors import AudioInputError
 from asr.events import LegDecode, Transcript, TranscriptPass, Undecodable
 from asr.stream import RecognitionStream
@@ -70,10 +71,13 @@ def transcribe_samples(engine: Engine, samples: Pcm16, leg: str | None = None
     return list(stream_samples(engine, samples, leg).finals)
 
 
-def stream_samples(engine: Engine, samples: Pcm16, leg: str | None = None) -> LegDecode:
+def stream_samples(engine: Engine, samples: Pcm16, leg: str | None = None,
+                   contexts: tuple[Context, ...] | None = None) -> LegDecode:
     """The live path over a whole signal: finals with text, and utterances that gave none.
 
     With an engine that has one, a file recogniser decodes: the same text on every run.
+    With extra `contexts` (None: the engine's HUIFANG_RECORDING_CONTEXTS) every utterance is
+    decoded again with each and its characters voted (context_vote.py).
     """
     recognizer = engine.new_file_recognizer(leg) if isinstance(engine, FileRecognizing) \
         else None
@@ -83,12 +87,17 @@ def stream_samples(engine: Engine, samples: Pcm16, leg: str | None = None) -> Le
         stream.push(samples[start : start + CHUNK_SAMPLES])
     stream.end()
     finals = [r for r in stream.results() if r.is_final]
-    return LegDecode(tuple(r for r in finals if r.text),
-                     tuple(Undecodable(r.start, r.end, r.leg) for r in finals if not r.text))
+    decoded = LegDecode(tuple(r for r in finals if r.text),
+                        tuple(Undecodable(r.start, r.end, r.leg) for r in finals if not r.text))
+    if not isinstance(engine, ContextVoting):
+        return decoded
+    chosen = engine.recording_contexts if contexts is None else contexts
+    return vote_leg(decoded, samples, engine.decode_utterance, chosen)
 
 
 def transcribe_leg(engine: Engine, samples: Pcm16, leg: str | None = None,
-                   after_call: bool | None = None) -> LegDecode:
+                   after_call: bool | None = None,
+                   contexts: tuple[Context, ...] | None = None) -> LegDecode:
     """One leg: the engine's after-call pass where it has one and it is wanted, else live.
 
     `after_call` None follows the engine's configuration (HUIFANG_AFTER_CALL_PASS).
@@ -96,7 +105,7 @@ def transcribe_leg(engine: Engine, samples: Pcm16, leg: str | None = None,
     if _wants_call_pass(engine, after_call):
         assert isinstance(engine, CallDecoder)
         return engine.decode_call(samples, leg)
-    return stream_samples(engine, samples, leg)
+    return stream_samples(engine, samples, leg, contexts)
 
 
 def _wants_call_pass(engine: Engine, after_call: bool | None) -> bool:
@@ -107,8 +116,8 @@ def _wants_call_pass(engine: Engine, after_call: bool | None) -> bool:
 
 
 def transcribe_file(engine: Engine, path: str | Path, max_duration_s: float | None = None,
-                    legs: tuple[str, ...] | None = None, after_call: bool | None = None
-                    ) -> FileTranscript:
+                    legs: tuple[str, ...] | None = None, after_call: bool | None = None,
+                    contexts: tuple[Context, ...] | None = None) -> FileTranscript:
     """Read, convert and transcribe one recording (AudioInputError if it cannot be used).
 
     With `legs`, a call recording's channels are transcribed separately (channel i is leg
@@ -117,12 +126,12 @@ def transcribe_file(engine: Engine, path: str | Path, max_duration_s: float | No
     began = time.perf_counter()
     clip = read_audio(path, max_duration_s)
     if legs is None:
-        decoded = [transcribe_leg(engine, clip.mono16k(), None, after_call)]
+        decoded = [transcribe_leg(engine, clip.mono16k(), None, after_call, contexts)]
     else:
         if clip.channels != len(legs):
             raise AudioInputError(str(path), f"{clip.channels} channel(s), but {len(legs)} legs"
                                   f" ({', '.join(legs)}) were asked for")
-        decoded = [transcribe_leg(engine, samples, leg, after_call)
+        decoded = [transcribe_leg(engine, samples, leg, after_call, contexts)
                    for leg, samples in clip.legs(legs).items()]
     finals = sorted((r for d in decoded for r in d.finals), key=lambda r: r.start)
     lost = sorted((u for d in decoded for u in d.undecodable), key=lambda u: u.start)

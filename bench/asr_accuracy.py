@@ -12,7 +12,9 @@ The sets (written down in BENCHMARKS.md before any change they judge):
 
 Each row prints the pipeline's CER — `pipeline`: `transcribe_file` as `huifang eval-asr` and
 `transcribe` run it (HUIFANG_AFTER_CALL_PASS decides: per utterance by default);
-`after-call`: the after-call pass; `live`: the per-utterance path — beside the baseline's,
+`after-call`: the after-call pass; `live`: the per-utterance path; `voted`: the per-utterance
+path with every utterance decoded again with each `--contexts` and its characters voted
+(context_vote.py) — beside the baseline's,
 `plain`: faster-whisper called plainly on the whole file (its defaults, beam 5, language zh,
 same model), OpenCC t2s, scored with the same `normalize_for_scoring`. Every system's
 temperature fallback samples with a seed taken from the audio (whisper_seeded.py), so each
@@ -36,6 +38,7 @@ import numpy as np
 import opencc
 from long_calls import build as build_long_calls
 
+from asr.context_vote import Context, parse_contexts
 from asr.engines import Engine, load_engine
 from asr.engines.whisper_seeded import SeededSampling
 from asr.evaluation import ManifestEntry, character_error_rate, read_manifest
@@ -46,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS_DIR = ROOT / "bench" / "data" / "asr"
 FROZEN = ("test", "test-long")
 ALL_SETS = ("corpus", "dev", "test", "dev-long", "test-long", "fixtures")
-SYSTEMS = ("pipeline", "after-call", "live", "plain", "rescored")
+SYSTEMS = ("pipeline", "after-call", "live", "plain", "rescored", "voted")
 
 
 @dataclass(frozen=True)
@@ -87,11 +90,14 @@ def score(entries: list[ManifestEntry], decode: Callable[[ManifestEntry], tuple[
     return Scored(character_error_rate([e.reference for e in entries], hyps), busy / audio, hyps)
 
 
-def pipeline(engine: Engine, after_call: bool | None
+def pipeline(engine: Engine, after_call: bool | None,
+             contexts: tuple[Context, ...] | None = None
              ) -> Callable[[ManifestEntry], tuple[str, float]]:
-    """The project's file transcription: as configured, the after-call pass, or the live path."""
+    """The project's file transcription: as configured, the after-call pass, or the live path
+    (with `contexts`: every utterance decoded again with each, characters voted)."""
     def decode(entry: ManifestEntry) -> tuple[str, float]:
-        result = transcribe_file(engine, entry.path, legs=entry.legs, after_call=after_call)
+        result = transcribe_file(engine, entry.path, legs=entry.legs, after_call=after_call,
+                                 contexts=contexts)
         return result.text, result.duration_s
     return decode
 
@@ -153,6 +159,9 @@ def main() -> None:
     parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS),
                         help="after-call: what the file commands run; live: the per-utterance"
                              " path of a live leg; plain: faster-whisper on the whole file")
+    parser.add_argument("--contexts", default="300:300,500:500",
+                        help="voted: the extra contexts (BEFORE_MS:AFTER_MS,…) each utterance"
+                             " is decoded again with (HUIFANG_RECORDING_CONTEXTS's form)")
     parser.add_argument("--files", action="store_true",
                         help="also print each file's texts (refused for the frozen test sets)")
     args = parser.parse_args()
@@ -163,11 +172,13 @@ def main() -> None:
     makers = {"pipeline": lambda: pipeline(engine, None),
               "after-call": lambda: pipeline(engine, True),
               "live": lambda: pipeline(engine, False), "plain": lambda: plain_whisper(settings),
-              "rescored": lambda: rescored(engine, settings)}
+              "rescored": lambda: rescored(engine, settings),
+              "voted": lambda: pipeline(engine, False, parse_contexts(args.contexts))}
     systems = {name: makers[name]() for name in args.systems}
     found = manifests(args.corpus)
     print(f"# {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()},"
           f" model {Path(settings.whisper_model).name}, beam {settings.whisper_beam_size},"
+          f" voted contexts {args.contexts},"
           f" {time.strftime('%Y-%m-%d %H:%M')}, load {os.getloadavg()[0]:.2f}")
     print(f"{'set':10} {'band':5} {'files':>5} {'audio s':>8} "
           + " ".join(f"{name + ' CER':>12} {'RTF':>6}" for name in systems))

@@ -95,6 +95,21 @@ class Settings(BaseSettings):
                            " sampling at rising temperatures as faster-whisper does, seeded from"
                            " the window's audio (the same file, the same text)",
     )
+    recording_contexts: str = Field(
+        "", description="recordings (transcribe, eval-asr, analyze), per-utterance path: extra"
+                        " contexts as BEFORE_MS:AFTER_MS,… (e.g. 300:300,500:500); every"
+                        " utterance is decoded again with each and its characters voted, the"
+                        " first decode winning ties; empty: one decode",
+    )
+
+    @field_validator("recording_contexts")
+    @classmethod
+    def _contexts(cls, value: str) -> str:
+        """BEFORE_MS:AFTER_MS pairs, so a typo fails at start, not on the first recording."""
+        from asr.context_vote import parse_contexts
+
+        parse_contexts(value)
+        return value
     vosk_model: str = Field(
         "vosk-model-small-cn-0.22", description="Vosk model directory, or a name Vosk downloads"
     )
@@ -463,6 +478,7 @@ def deadline_rules(settings: Settings) -> DeadlineRules:
 
 def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
     """The speech settings as asr/ takes them; `engine` overrides HUIFANG_ASR_ENGINE."""
+    from asr.context_vote import parse_contexts
     from asr.engines import AsrConfig
     from asr.vad import VadConfig
 
@@ -496,6 +512,7 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
         after_call_context=settings.after_call_context,
         after_call_whole_leg=settings.after_call_whole_leg,
         after_call_fallback=settings.after_call_fallback,
+        recording_contexts=parse_contexts(settings.recording_contexts),
         vosk_model=settings.vosk_model,
         vosk_phrases=tuple(settings.vosk_phrases),
         vad=vad,

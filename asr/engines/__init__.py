@@ -37,6 +37,7 @@ class AsrConfig:
     after_call_context: bool = False  # its windows prompted with the leg's text so far
     after_call_whole_leg: bool = False  # each leg decoded whole, uncovered stretches alone
     after_call_fallback: bool = False  # its windows retried by seeded sampling when doubtful
+    recording_contexts: tuple[tuple[int, int], ...] = ()  # recordings: re-decode and vote
     vosk_model: str = "vosk-model-small-cn-0.22"
     vosk_phrases: tuple[str, ...] = ()
     vad: VadConfig = field(default_factory=VadConfig)
@@ -83,6 +84,7 @@ def _create(config: AsrConfig) -> Engine:
         call_context=config.after_call_context,
         call_whole_leg=config.after_call_whole_leg,
         call_fallback=config.after_call_fallback,
+        recording_contexts=config.recording_contexts,
     )
     return WhisperEngine(config.whisper_model, options, config.vad, config.partial_interval_s,
                          config.speculate_ms)

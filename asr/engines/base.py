@@ -56,3 +56,17 @@ class TextScorer(Protocol):
     def score_texts(self, audio: Pcm16, texts: Sequence[str]) -> list[float]:
         """Log-likelihood of each text for the 16 kHz utterance, higher is likelier."""
         ...
+
+
+@runtime_checkable
+class ContextVoting(Protocol):
+    """An engine that decodes a recording's utterances again with wider context, then votes."""
+
+    @property
+    def recording_contexts(self) -> tuple[tuple[int, int], ...]:
+        """Extra contexts (ms before, ms after the speech) for recordings; () for none."""
+        ...
+
+    def decode_utterance(self, audio: Pcm16, offset_s: float) -> str:
+        """One stretch's text, the same on every run."""
+        ...

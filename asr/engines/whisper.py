@@ -67,6 +67,9 @@ class WhisperOptions:
     call_context: bool = False
     call_whole_leg: bool = False
     call_fallback: bool = False  # doubtful windows retried by sampling, seeded per window
+    # Recordings (per-utterance path): each utterance decoded again with these extra contexts
+    # (ms before, ms after the speech) and the characters voted (context_vote.py).
+    recording_contexts: tuple[tuple[int, int], ...] = ()
 
 
 def clean_text(text: str) -> str:
@@ -188,6 +191,15 @@ class WhisperEngine:
         and the text is the same on every run whatever the machine's load.
         """
         return WhisperRecognizer(self, leg, reproducible=True)
+
+    @property
+    def recording_contexts(self) -> tuple[tuple[int, int], ...]:
+        """Extra contexts a recording's utterances are decoded with, then voted."""
+        return self.options.recording_contexts
+
+    def decode_utterance(self, audio: Pcm16, offset_s: float) -> str:
+        """One stretch of a recording: the same text on every run."""
+        return self.transcribe(audio, offset_s, reproducible=True)[0]
 
     @property
     def call_pass_by_default(self) -> bool:

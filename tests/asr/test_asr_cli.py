@@ -167,3 +167,11 @@ def test_split_legs_transcribes_each_channel_of_a_call_recording(tmp_path: Path)
     mono = huifang("transcribe", "--split-legs", str(CLEAN / "funasr_asr_example.wav"))
     assert mono.returncode == 2
     assert "1 channel(s), but 2 legs (agent, customer) were asked for" in mono.stderr
+
+
+def test_a_bad_recording_contexts_setting_is_one_line_and_status_2() -> None:
+    done = huifang("transcribe", str(CLEAN / "funasr_asr_example.wav"),
+                   env={"HUIFANG_RECORDING_CONTEXTS": "300:300,500"})
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "HUIFANG_RECORDING_CONTEXTS" in done.stderr and "'500'" in done.stderr
