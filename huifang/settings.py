@@ -521,15 +521,6 @@ def asr_config(settings: Settings, engine: str | None = None) -> AsrConfig:
     )
 
 
-def decoder_label(settings: Settings) -> str:
-    """What decoded a stored transcript, in a few words: engine, model, beam."""
-    if settings.asr_engine == "vosk":
-        return f"vosk {Path(settings.vosk_model).name}"
-    how = "after-call pass" if settings.after_call_pass else "per utterance"
-    return (f"whisper {Path(settings.whisper_model).name} beam {settings.whisper_beam_size},"
-            f" {how}")
-
-
 def sip_config(settings: Settings) -> SipConfig:
     """The SIP endpoint's configuration from the HUIFANG_SIP_* settings."""
     registration = None
