@@ -116,6 +116,8 @@ def recogniser_identity(config: AsrConfig) -> str:
         parts.append(f"hotwords={config.whisper_hotwords}")
     if config.whisper_initial_prompt:
         parts.append(f"prompt={config.whisper_initial_prompt}")
+    if config.recording_contexts:  # recordings voted across contexts (context_vote.py)
+        parts.append("contexts=" + ",".join(f"{b}:{a}" for b, a in config.recording_contexts))
     return " ".join(parts)
 
 

@@ -65,7 +65,7 @@ def _answer_model() -> AnswerModel | None:
 def callback_asr_config(settings: Settings) -> AsrConfig:
     """The recogniser a callback loads: the shared speech settings, with answers decoded in a
     short encoder window, optionally without 30 s retries (HUIFANG_CALLBACK_WHISPER_SHORT_*;
-    BENCHMARKS.md)."""
+    BENCHMARKS.md). A callback hears live: one decode per answer, never the recordings' vote."""
     config = asr_config(settings)
     window = settings.callback_whisper_short_window_s or config.whisper_short_window_s
     trust = (settings.callback_whisper_short_trust_unlikely
@@ -74,4 +74,4 @@ def callback_asr_config(settings: Settings) -> AsrConfig:
                 and config.whisper_short_retry_sampling)
     return dataclasses.replace(config, whisper_short_window_s=window,
                                whisper_short_trust_unlikely=trust,
-                               whisper_short_retry_sampling=sampling)
+                               whisper_short_retry_sampling=sampling, recording_contexts=())
