@@ -16,7 +16,9 @@ Each row prints the pipeline's CER — `pipeline`: `transcribe_file` as `huifang
 path with every utterance decoded again with each `--contexts` and its characters voted
 (context_vote.py) — beside the baseline's,
 `plain`: faster-whisper called plainly on the whole file (its defaults, beam 5, language zh,
-same model), OpenCC t2s, scored with the same `normalize_for_scoring`. Every system's
+same model), OpenCC t2s, scored with the same `normalize_for_scoring`; on a row of five clips
+or more each system's difference from plain follows, with a 95 % bootstrap interval over clips
+and the clips it wins and loses (counts only). Every system's
 temperature fallback samples with a seed taken from the audio (whisper_seeded.py), so each
 row is the same on every run. Audio is read in place (most corpus licences forbid copying).
 
@@ -44,6 +46,7 @@ from asr.engines.whisper_seeded import SeededSampling
 from asr.evaluation import ManifestEntry, character_error_rate, read_manifest
 from asr.transcribe import transcribe_file
 from huifang.settings import Settings, asr_config
+from zhtext import normalize_for_scoring
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS_DIR = ROOT / "bench" / "data" / "asr"
@@ -88,6 +91,31 @@ def score(entries: list[ManifestEntry], decode: Callable[[ManifestEntry], tuple[
         audio += duration
         hyps.append(text)
     return Scored(character_error_rate([e.reference for e in entries], hyps), busy / audio, hyps)
+
+
+def clip_edits(reference: str, hypothesis: str) -> tuple[float, int]:
+    """One clip's character edits and reference length, normalised as the CER is."""
+    length = len(normalize_for_scoring(reference))
+    return character_error_rate([reference], [hypothesis]) * length, length
+
+
+def paired_difference(entries: list[ManifestEntry], ours: Scored, theirs: Scored,
+                      resamples: int = 2000) -> str:
+    """Our CER minus theirs in points, a 95 % bootstrap interval over clips, clips won/lost.
+
+    Clips are resampled with a fixed seed, so the interval repeats; only counts are shown, no
+    clip is named (the frozen sets allow it).
+    """
+    refs = [e.reference for e in entries]
+    a = np.array([clip_edits(r, h) for r, h in zip(refs, ours.hypotheses, strict=True)])
+    b = np.array([clip_edits(r, h) for r, h in zip(refs, theirs.hypotheses, strict=True)])
+    picks = np.random.default_rng(14).integers(0, len(refs), (resamples, len(refs)))
+    diffs = 100 * (a[picks, 0].sum(1) - b[picks, 0].sum(1)) / a[picks, 1].sum(1)
+    low, high = np.percentile(diffs, [2.5, 97.5])
+    better, worse = int((a[:, 0] < b[:, 0]).sum()), int((a[:, 0] > b[:, 0]).sum())
+    return (f"{100 * (ours.cer - theirs.cer):+.2f} points, 95 % interval [{low:+.2f},"
+            f" {high:+.2f}]; clips better {better}, worse {worse},"
+            f" same {len(refs) - better - worse}")
 
 
 def pipeline(engine: Engine, after_call: bool | None,
@@ -190,6 +218,11 @@ def main() -> None:
             print(f"{set_name:10} {band:5} {len(entries):5d} {audio:8.1f} "
                   + " ".join(f"{r.cer:12.4f} {r.rtf:6.3f}" for r in results.values()),
                   flush=True)
+            if "plain" in results and len(entries) >= 5:
+                for name, result in results.items():
+                    if name != "plain":
+                        print(f"    {name} − plain: "
+                              + paired_difference(entries, result, results["plain"]))
             if args.files:
                 for n, entry in enumerate(entries):
                     shown = " | ".join(f"{k}={r.hypotheses[n]}" for k, r in results.items())
