@@ -38,20 +38,19 @@ def vote_leg(decoded: LegDecode, samples: Pcm16, decode: Decode,
     """The leg's finals with every utterance's text voted across its extra contexts."""
     if not contexts:
         return decoded
-    spans = sorted([(f.start, f.end) for f in decoded.finals]
-                   + [(u.start, u.end) for u in decoded.undecodable])
+    heard: list[Transcript | Undecodable] = sorted([*decoded.finals, *decoded.undecodable],
+                                                   key=lambda u: (u.start, u.end))
+    spans = [(u.start, u.end) for u in heard]
     finals, lost = [], []
-    for start, end in spans:
-        texts = [decode(*_cut(samples, spans, start, end, c)) for c in contexts]
-        final = _final_at(decoded, start, end)
-        text = vote(final.text if final else "", texts)
-        if text and final is not None:
-            finals.append(_revised(final, text))
-        elif text:
-            finals.append(Transcript(TranscriptKind.FINAL, text, start, end,
-                                     _leg_at(decoded, start, end)))
-        else:  # reported with its span, never silently dropped
-            lost.append(Undecodable(start, end, _leg_at(decoded, start, end)))
+    for item in heard:
+        texts = [decode(*_cut(samples, spans, item.start, item.end, c)) for c in contexts]
+        text = vote(item.text if isinstance(item, Transcript) else "", texts)
+        if not text:  # reported with its span, never silently dropped
+            lost.append(Undecodable(item.start, item.end, item.leg))
+        elif isinstance(item, Transcript):
+            finals.append(_revised(item, text))
+        else:
+            finals.append(Transcript(TranscriptKind.FINAL, text, item.start, item.end, item.leg))
     return LegDecode(tuple(finals), tuple(lost))
 
 
@@ -64,16 +63,6 @@ def _cut(samples: Pcm16, spans: list[tuple[float, float]], start: float, end: fl
     hi = min(after, end + context[1] / 1000)
     first, last = round(lo * PIPELINE_RATE), round(hi * PIPELINE_RATE)
     return samples[first:last], first / PIPELINE_RATE
-
-
-def _final_at(decoded: LegDecode, start: float, end: float) -> Transcript | None:
-    return next((f for f in decoded.finals if (f.start, f.end) == (start, end)), None)
-
-
-def _leg_at(decoded: LegDecode, start: float, end: float) -> str | None:
-    spans: list[Transcript | Undecodable] = [*decoded.finals, *decoded.undecodable]
-    legs = [u.leg for u in spans if (u.start, u.end) == (start, end)]
-    return legs[0] if legs else None
 
 
 def _revised(final: Transcript, text: str) -> Transcript:

@@ -102,5 +102,3 @@ def answer_features(text: str) -> Counter[str]:
 def default_model() -> AnswerModel:
     """The shipped model, read once."""
     return AnswerModel.load()
-
-
