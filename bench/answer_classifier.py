@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scripts_zh import answer_hearing
+from scripts_zh import answer_classifier, answer_hearing
 from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_classifier import classify_answer
 from scripts_zh.answer_hearing import hear_answer, second_listen
@@ -180,10 +180,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--yes-doubt", type=float, metavar="P",
                         help="with --learned: the model's veto threshold for a yes instead of"
                         " the shipped answer_hearing.YES_DOUBT (0 turns the veto off)")
+    parser.add_argument("--whole-yes", choices=("on", "off"),
+                        help="take a yes only when every clause is read and, on the second"
+                        " listen, only when some text was heard (on, as shipped); off: as"
+                        " before 2026-12-07, stop 29")
     args = parser.parse_args(argv)
     args.learned = args.learned and AnswerModel.load(args.learned)
     if args.yes_doubt is not None:
         answer_hearing.YES_DOUBT = args.yes_doubt  # this run's setting: the bench's knob
+    if args.whole_yes is not None:
+        answer_classifier.WHOLE_YES = args.whole_yes == "on"  # likewise
     if args.spoken:
         print(f"# {platform.node()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
               f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")

@@ -9,11 +9,16 @@ from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_sound import sounds_like_answer
 from scripts_zh.answer_text import Clause, make_clause, parse_answer
 from scripts_zh.phrase_match import canonicalise, find_phrase
+from zhtext.normalize import normalize_for_matching
 from zhtext.sound import syllables_of
 
 # Keypad fallback announced in every prompt: 按1确认，按2否认，按0转人工.
 DTMF_CLASSES = {"1": AnswerClass.AFFIRMATIVE, "2": AnswerClass.NEGATIVE, "0": AnswerClass.HUMAN}
 _MASK = "□"  # stands in for spans already explained, so their negators are not read again
+# A yes is taken only when every clause of the answer is read (a yes, a doubt, a denial, a
+# hedge or a filler): a clause nobody read may be a correction (对，交五年), another matter
+# (是的，我在开车) or a misheard negation (没这回事 → 没错,回事), so the question is asked again.
+WHOLE_YES = True
 
 
 def classify_dtmf(digit: str) -> AnswerClass:
@@ -27,19 +32,26 @@ def answer_clauses(text: str) -> list[Clause]:
     return [clause for clause in clauses if clause.chars]
 
 
-def classify_answer(text: str) -> AnswerClass:
-    """The class of one recognised answer, worst-case-safe: doubt beats confirmation."""
-    heard = _classify(text)
+def classify_answer(text: str, question: str = "") -> AnswerClass:
+    """The class of one recognised answer, worst-case-safe: doubt beats confirmation. With the
+    question asked, a clause that repeats it (晓得，交十年嘛) is read as part of the answer."""
+    asked = _asked(question)
+    heard = _classify(text, asked)
     if heard is AnswerClass.AFFIRMATIVE:
         doubted = _negators_by_sound(text)
         # 美人说过 for 没人说过: a yes that a sound-alike negator would undo is not a yes.
-        return heard if doubted is None else _classify(doubted)
+        return heard if doubted is None else _classify(doubted, asked)
     if heard is not AnswerClass.OTHER:
         return heard
     rewritten = _by_sound(text)
-    by_sound = AnswerClass.OTHER if rewritten is None else _classify(rewritten)
+    by_sound = AnswerClass.OTHER if rewritten is None else _classify(rewritten, asked)
     # A sound-alike alone never confirms: a yes needs the audio's own word (answer_hearing.py).
     return AnswerClass.OTHER if by_sound is AnswerClass.AFFIRMATIVE else by_sound
+
+
+def _asked(question: str) -> str:
+    """The question's characters as answers are compared with them (numerals spelled out)."""
+    return normalize_for_matching(question)
 
 
 def _negators_by_sound(text: str) -> str | None:
@@ -83,8 +95,8 @@ def _by_sound(text: str) -> str | None:
     return "，".join(rewritten)
 
 
-def _classify(text: str) -> AnswerClass:
-    """The class of the text as heard."""
+def _classify(text: str, asked: str = "") -> AnswerClass:
+    """The class of the text as heard (`asked`: the question, normalised)."""
     clauses = answer_clauses(text)
     if not clauses:
         return AnswerClass.OTHER
@@ -97,7 +109,7 @@ def _classify(text: str) -> AnswerClass:
         return AnswerClass.QUESTION
     if lex.HOLD_RE.search(joined):
         return AnswerClass.OTHER
-    return _polarity(clauses)
+    return _polarity(clauses, asked)
 
 
 def _canonical(clause: Clause) -> Clause:
@@ -136,20 +148,22 @@ def _doubt_in(chars: str) -> bool:
     return bool(chars) and _negated_knowing(make_clause(chars))[0]
 
 
-def _polarity(clauses: list[Clause]) -> AnswerClass:
+def _polarity(clauses: list[Clause], asked: str = "") -> AnswerClass:
     """Doubt, then denial, then hedges, then confirmation; anything else is other."""
-    doubt = denial = hedge = affirm = False
+    doubt = denial = hedge = affirm = unread = False
     if len(clauses) > 1 and lex.DISCOURSE_MARKER_RE.match(clauses[0].chars):
         clauses = clauses[1:]
     for clause in clauses:
         negated, chars = _negated_knowing(make_clause(_mask_restated_risk(clause.chars)))
-        doubt = doubt or negated or bool(lex.UNSURE_RE.search(chars))
+        doubted = negated or bool(lex.UNSURE_RE.search(chars))
         chars = lex.UNSURE_RE.sub(_MASK, chars)
         affirmed = _affirms(chars) or bool(lex.NO_PROBLEM_RE.search(chars))
         hedged = bool(lex.HEDGE_RE.search(chars)) and (affirmed or _bare_hedge(chars))
-        hedge = hedge or hedged
-        denial = denial or _denies(chars)
-        affirm = affirm or affirmed
+        denied = _denies(chars)
+        doubt, hedge, denial, affirm = (doubt or doubted, hedge or hedged, denial or denied,
+                                        affirm or affirmed)
+        read = doubted or affirmed or hedged or denied or _filler(chars)
+        unread = unread or not (read or _repeats(chars, asked))
     if doubt:
         return AnswerClass.UNSURE
     if affirm and any(lex.RESERVATION_RE.search(clause.chars) for clause in clauses):
@@ -158,7 +172,25 @@ def _polarity(clauses: list[Clause]) -> AnswerClass:
         return AnswerClass.NEGATIVE
     if hedge:
         return AnswerClass.UNSURE
+    if affirm and unread and WHOLE_YES:
+        return AnswerClass.OTHER  # 对，我在吃饭呢 / 没错，回事: a yes beside words nobody read
     return AnswerClass.AFFIRMATIVE if affirm else AnswerClass.OTHER
+
+
+def _repeats(chars: str, asked: str) -> bool:
+    """A clause that repeats the question: most of its words and every number in it are the
+    question's (交十年嘛 after 缴费期间为十年; not 交五年, a correction)."""
+    said = lex.FILLER_RE.sub("", normalize_for_matching(chars))
+    content = [char for char in said if char not in lex.PARTICLES + lex.PRONOUNS]
+    if not asked or not content:
+        return False
+    numbers_asked = set(lex.NUMBER_RE.findall(said)) <= set(lex.NUMBER_RE.findall(asked))
+    return numbers_asked and sum(char in asked for char in content) * 3 >= len(content) * 2
+
+
+def _filler(chars: str) -> bool:
+    """A clause that says nothing: particles, interjections, a greeting (喂, 那个, 您好啊)."""
+    return not lex.FILLER_RE.sub("", re.sub(f"[{lex.PARTICLES}]", "", chars))
 
 
 def _negated_knowing(clause: Clause) -> tuple[bool, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from scripts_zh import answer_classifier
 from scripts_zh.answer_class import AnswerClass
 from scripts_zh.answer_classifier import classify_answer
 from scripts_zh.answer_model import AnswerModel
@@ -66,10 +67,10 @@ def _may_be(answer: str, heard: str) -> bool:
     return len(_chars(answer)) == len(_chars(heard))
 
 
-def second_listen(heard: str) -> tuple[str, ...]:
+def second_listen(heard: str, question: str = "") -> tuple[str, ...]:
     """The texts to score against the audio (the heard text first), or () when the heard
     text is understood already or too long to be one of the expected answers."""
-    if classify_answer(heard) is not AnswerClass.OTHER:
+    if classify_answer(heard, question) is not AnswerClass.OTHER:
         return ()
     syllables = _chars(heard)
     if len(syllables) > MAX_HEARD_CHARS or (syllables and set(syllables) <= INTERJECTIONS):
@@ -78,16 +79,16 @@ def second_listen(heard: str) -> tuple[str, ...]:
 
 
 def hear_answer(heard: str, scores: Sequence[float] | None = None,
-                model: AnswerModel | None = None) -> AnswerClass:
-    """The class of an answer: its text's, or else what the second listen's scores say
-    (`scores` as the engine returned them for `second_listen(heard)`), or else the learned
-    model's guess (never a yes) at what the rules and the audio left as other; a yes the
-    model finds unlikely is other (asked again)."""
-    texts = second_listen(heard)
+                model: AnswerModel | None = None, question: str = "") -> AnswerClass:
+    """The class of an answer to `question`: its text's, or else what the second listen's
+    scores say (`scores` as the engine returned them for `second_listen(heard, question)`), or
+    else the learned model's guess (never a yes) at what the rules and the audio left as
+    other; a yes the model finds unlikely is other (asked again)."""
+    texts = second_listen(heard, question)
     if texts and scores is not None:
         heard_as = _closed_listen(heard, texts, scores)
     else:
-        heard_as = classify_answer(heard)
+        heard_as = classify_answer(heard, question)
     if model is None:
         return heard_as
     if heard_as is AnswerClass.OTHER:
@@ -113,4 +114,6 @@ def _closed_listen(heard: str, texts: tuple[str, ...], scores: Sequence[float]) 
         return AnswerClass.OTHER
     if lead < (YES_MARGIN if cls is AnswerClass.AFFIRMATIVE else MARGIN):
         return AnswerClass.OTHER
+    if cls is AnswerClass.AFFIRMATIVE and not _chars(heard) and answer_classifier.WHOLE_YES:
+        return AnswerClass.OTHER  # nothing written to hear a yes in (犹豫期怎么算 → ""): ask again
     return cls

@@ -161,6 +161,15 @@ ANSWER_TOKENS_RE = re.compile(
     r"^(是|对|好|行|中|嗯|昂|系|有|对头|要得|可以|ok|没错|确认|当然|好嘞)+$"
 )
 PARTICLES = "的呀啊嘛呢吧啦嘞滴哦哈了呐咧噻撒咯哒"
+# Clauses that carry no answer: interjections, hesitations, greetings, thanks. Not "go on"
+# (嗯嗯，你说 may mean "I am listening", not "yes"). Any other clause beside a yes stops it
+# (answer_classifier.WHOLE_YES).
+FILLER_RE = re.compile(
+    r"[喂嗯呃额唉哎诶欸哦噢喔啊阿呀哟嗨唔□]|那个|这个|就是说|[您你]好|谢谢[您你]?|不用(再)?(说|讲)了?"
+)
+# Words that say who, not what: left out when a clause is compared with the question.
+PRONOUNS = "我你您他她它们这那"
+NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千万]+")  # a number, whole: 五 is not 五千
 # 对了 opening a longer answer is "oh, by the way", not a yes.
 DISCOURSE_MARKER_RE = re.compile(r"^(对了|好了|行了)$")
 

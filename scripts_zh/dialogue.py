@@ -97,7 +97,7 @@ class CallbackDialogue:
         step = self.current_step
         if step is None or step.expects is AnswerKind.IDENTITY_RECORD:
             return ()  # digits and dates are checked against the record, not a lexicon
-        return second_listen(text)
+        return second_listen(text, self._say(step.prompt))
 
     def on_answer(self, text: str, start_ms: int, end_ms: int,
                   scores: Sequence[float] | None = None) -> list[DialogueEvent]:
@@ -110,7 +110,7 @@ class CallbackDialogue:
         listened = self.second_listen(text)
         # Digits and dates are checked against the record: no guess at what they mean.
         model = None if step.expects is AnswerKind.IDENTITY_RECORD else self.answer_model
-        answer = hear_answer(text, scores if listened else None, model)
+        answer = hear_answer(text, scores if listened else None, model, self._say(step.prompt))
         evidence = Evidence(text, start_ms, end_ms, AnswerSource.SPEECH, answer)
         return self._emit(self._hear(step, evidence, self._spoken_verdict(step, text, answer)))
 

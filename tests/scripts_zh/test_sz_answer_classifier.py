@@ -124,3 +124,40 @@ def test_every_short_answer_is_understood_when_written_right() -> None:
     for cls, words in SHORT_ANSWERS.items():
         for word in words:
             assert classify_answer(word) is cls, word
+
+
+PAYMENT_QUESTION = "您这份保单的缴费方式是年交，缴费期间为10年，每期保费5000元。请问您清楚吗？"
+
+
+@pytest.mark.parametrize("text", ["对，我在吃饭呢", "是的，交五年", "没错，回事",
+                                  "是的，保单收到了", "知道，你们是保险公司", "嗯嗯，你说"])
+def test_a_yes_beside_words_nobody_read_is_asked_again(text: str) -> None:
+    """A correction, another matter or a misheard negation stands beside the yes."""
+    assert classify_answer(text) is AnswerClass.OTHER
+
+
+@pytest.mark.parametrize("text", ["喂，是的", "那个，是我签的", "嗯，知道了，谢谢你",
+                                  "是的是的，我自己签的"])
+def test_a_yes_with_only_fillers_or_other_yeses_is_a_yes(text: str) -> None:
+    assert classify_answer(text) is AnswerClass.AFFIRMATIVE
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("晓得，交十年嘛", AnswerClass.AFFIRMATIVE),  # repeats the question
+    ("十年，对", AnswerClass.AFFIRMATIVE),
+    ("对，五千块", AnswerClass.AFFIRMATIVE),
+    ("对，交五年", AnswerClass.OTHER),  # a number the question does not hold: a correction
+    ("对，交五个月", AnswerClass.OTHER),  # 五 is not the 五千 asked: numbers compare whole
+    ("对，我在吃饭呢", AnswerClass.OTHER),
+])
+def test_a_clause_that_repeats_the_question_is_read(text: str, expected: AnswerClass) -> None:
+    assert classify_answer(text, PAYMENT_QUESTION) is expected
+    assert classify_answer(text) in (expected, AnswerClass.OTHER)  # without it: asked again
+
+
+def test_without_the_rule_a_yes_beside_anything_is_a_yes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bench's --whole-yes off: how it read before."""
+    from scripts_zh import answer_classifier
+
+    monkeypatch.setattr(answer_classifier, "WHOLE_YES", False)
+    assert classify_answer("对，我在吃饭呢") is AnswerClass.AFFIRMATIVE

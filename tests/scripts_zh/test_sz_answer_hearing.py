@@ -77,7 +77,8 @@ def test_a_yes_that_a_sound_alike_negator_would_undo_is_not_a_yes() -> None:
 
     assert classify_answer("每人说过") is A.NEGATIVE  # 没人说过, heard with 每
     assert classify_answer("对，美人说过") is A.NEGATIVE
-    assert classify_answer("每年交一次，我知道") is A.AFFIRMATIVE  # 每 before a measure word
+    # 每 before a measure word (the first clause repeats the question, so it is read)
+    assert classify_answer("每年交一次，我知道", "您是每年交一次，对吗？") is A.AFFIRMATIVE
     assert classify_answer("全部都清楚") is A.AFFIRMATIVE
 
 
@@ -94,3 +95,11 @@ def test_a_lone_interjection_is_not_listened_to_again() -> None:
     assert second_listen("嗨") == ()  # 啊？ heard as 嗨: a sound, not a misheard 行
     assert second_listen("哦？") == ()
     assert second_listen("嗨转") != ()
+
+
+def test_nothing_heard_is_never_a_yes() -> None:
+    """An empty decode gave no words to hear a yes in: asked again; a clear no is still taken."""
+    yes = [-2.0 if text == "是的" else -30.0 - index for index, text in enumerate(CANDIDATES)]
+    assert hear_answer("", yes) is A.OTHER
+    no = [-2.0 if text == "不是" else -30.0 - index for index, text in enumerate(CANDIDATES)]
+    assert hear_answer("", no) is A.NEGATIVE
