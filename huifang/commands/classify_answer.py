@@ -22,6 +22,10 @@ def register(sub: Subparsers) -> None:
     parser.add_argument(
         "--text-file", required=True, type=Path, help="UTF-8 text, one recognised answer a line"
     )
+    parser.add_argument(
+        "--question", default="", help="the question the answers reply to: a clause that"
+        " repeats it (晓得，交十年嘛) is read as part of the answer, not as words nobody read"
+    )
     parser.set_defaults(run=run)
 
 
@@ -42,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         for line in lines:
-            record = {"text": line, "class": hear_answer(line, None, model).value}
+            record = {"text": line, "class": hear_answer(line, None, model, args.question).value}
             print(json.dumps(record, ensure_ascii=False), flush=True)
     except BrokenPipeError:  # the reader (head, a closed pipe) has had enough: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

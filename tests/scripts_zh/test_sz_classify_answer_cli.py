@@ -52,6 +52,22 @@ def test_prints_one_json_object_per_line(
     ]
 
 
+def test_the_question_lets_a_repeated_clause_be_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "answers.txt"
+    path.write_text("晓得，交十年嘛\n对，交五年\n", encoding="utf-8")
+    assert _run(["classify-answer", "--text-file", str(path)]) == 0
+    # A yes beside words nobody read is not a yes (the learned guess may name a non-yes).
+    alone = [json.loads(line)["class"] for line in capsys.readouterr().out.splitlines()]
+    assert "affirmative" not in alone
+    question = "您的缴费期间为10年，请问您清楚吗？"
+    assert _run(["classify-answer", "--text-file", str(path), "--question", question]) == 0
+    asked = [json.loads(line)["class"] for line in capsys.readouterr().out.splitlines()]
+    assert asked[0] == "affirmative"
+    assert asked[1] != "affirmative"  # 五年 is not the question's 十年: a correction
+
+
 def test_missing_file_is_one_line_naming_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
