@@ -23,6 +23,7 @@ from agent_assist.rule_set import RuleSet
 
 DATA = Path(__file__).parent / "data"
 TRAIN_SETS = ("train_a", "train_b", "eval", "heldout", "fresh", "train_d")
+EXTRA_SETS = ("train_e", "train_f")  # written 2026-12-07 (stop 29); --extra adds them
 DEV_SET = DATA / "misleading_sale_unseen_dev.tsv"
 THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 
@@ -54,8 +55,10 @@ def main() -> int:
                              " lines spoken by this voice through the phone band")
     parser.add_argument("--stride", type=int, default=2,
                         help="with --spoken: every n-th of those lines (default 2)")
+    parser.add_argument("--extra", action="store_true",
+                        help=f"also train on {', '.join(EXTRA_SETS)}")
     args = parser.parse_args()
-    labelled = [item for name in TRAIN_SETS
+    labelled = [item for name in TRAIN_SETS + (EXTRA_SETS if args.extra else ())
                 for item in load_labelled(DATA / f"misleading_sale_{name}.tsv")]
     if args.spoken:
         spoken_from = [item for name in TRAIN_SETS[:2]
