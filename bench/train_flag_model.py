@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/train_flag_model.py [--out FILE]
 
-Trains on the sets written blind to the unseen sets (train_a, train_b, train_d) and the older
-sets (eval, heldout, fresh) — never on the unseen dev or test halves — then picks the probability
-threshold on the unseen **dev** half only: the highest recall of rules OR model whose precision
-stays ≥ --precision. Deterministic (lbfgs), so the same TSVs give the same file.
+Trains on the sets written blind to the unseen sets (train_a, train_b, train_d, train_e,
+train_f) and the older sets (eval, heldout, fresh) — never on the unseen dev or test halves —
+then picks the probability threshold on the unseen **dev** half only: the highest recall of
+rules OR model whose precision stays ≥ --precision. Deterministic (lbfgs), so the same TSVs
+give the same file.
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ from agent_assist.misleading_sale import MisleadingSaleDetector
 from agent_assist.rule_set import RuleSet
 
 DATA = Path(__file__).parent / "data"
-TRAIN_SETS = ("train_a", "train_b", "eval", "heldout", "fresh", "train_d")
-EXTRA_SETS = ("train_e", "train_f")  # written 2026-12-07 (stop 29); --extra adds them
+TRAIN_SETS = ("train_a", "train_b", "eval", "heldout", "fresh", "train_d", "train_e", "train_f")
 DEV_SET = DATA / "misleading_sale_unseen_dev.tsv"
 THRESHOLDS = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
 
@@ -55,10 +55,8 @@ def main() -> int:
                              " lines spoken by this voice through the phone band")
     parser.add_argument("--stride", type=int, default=2,
                         help="with --spoken: every n-th of those lines (default 2)")
-    parser.add_argument("--extra", action="store_true",
-                        help=f"also train on {', '.join(EXTRA_SETS)}")
     args = parser.parse_args()
-    labelled = [item for name in TRAIN_SETS + (EXTRA_SETS if args.extra else ())
+    labelled = [item for name in TRAIN_SETS
                 for item in load_labelled(DATA / f"misleading_sale_{name}.tsv")]
     if args.spoken:
         spoken_from = [item for name in TRAIN_SETS[:2]
