@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from agent_assist.clause_context import MatchContext, analyse_context
 from agent_assist.events import Category, Flag, Utterance
 from agent_assist.flag_model import FlagModel
@@ -10,6 +12,14 @@ from agent_assist.normalized_text import NormalizedText, normalize
 from agent_assist.rule_matching import RawMatch, RuleMatcher
 from agent_assist.rule_schema import MisleadingSaleRule
 from agent_assist.rule_set import RuleSet
+
+# A claim quoted, then denied (收益翻倍？他可没这么讲; 稳赚不赔？那是骗子才说的，他可没这么说): a
+# claim (欺骗, 诱导) raised before the denial is not what the seller said. A concealment stands:
+# 退保亏钱？他可没这么讲 says nobody told the customer.
+_DENIAL_OF_SAYING_RE = re.compile(
+    r"没(这么|这样|那么|那样)(说|讲)|不是(这么|这样|那么|那样)(说|讲)的|没(说|讲)过(这|那)(话|个|种话)"
+)
+_CLAIMS = frozenset({Category.DECEPTION, Category.INDUCEMENT})
 
 
 def _survives(rule: MisleadingSaleRule, match: RawMatch, context: MatchContext) -> bool:
@@ -41,28 +51,33 @@ class MisleadingSaleDetector:
         """Flags for one utterance: at most one per rule, on the rules for the speaker's leg."""
         normalized = normalize(utterance.text)
         repaired = self._repairer.repair(normalized.text)
+        denied = _denial_at(repaired.text)
         flags = []
         for matcher in self._matchers:
             if utterance.leg not in matcher.rule.legs:
                 continue
-            found = self._first_surviving(matcher, repaired.text)
+            found = self._first_surviving(matcher, repaired.text, denied=denied)
             if found is None:
                 continue
             match, context = found
             via_pinyin = any(match.start <= i < match.end for i in repaired.changed)
             flags.append(_flag(matcher.rule, utterance, normalized, match, context, via_pinyin))
         flags.extend(self._speculative_flags(utterance, normalized, repaired.text,
-                                             {flag.rule_id for flag in flags}))
-        learned = self._learned_flag(utterance, normalized, {flag.category for flag in flags})
+                                             {flag.rule_id for flag in flags}, denied))
+        learned = self._learned_flag(utterance, normalized, {flag.category for flag in flags},
+                                     denied)
         return flags if learned is None else [*flags, learned]
 
     def _learned_flag(self, utterance: Utterance, normalized: NormalizedText,
-                      raised: set[Category]) -> Flag | None:
-        """The model's flag, when it names a category the rules did not raise."""
+                      raised: set[Category], denied: int) -> Flag | None:
+        """The model's flag, when it names a category the rules did not raise (and not a claim
+        that a later clause denies was said)."""
         if self._model is None:
             return None
         verdict = self._model.verdict(normalized.text, utterance.leg)
         if verdict is None or verdict.category in raised or verdict.rule_id not in self._rules:
+            return None
+        if verdict.category in _CLAIMS and verdict.clause[1] <= denied:
             return None
         start, end = verdict.clause
         anchor = _anchor(normalized.text, verdict.clause, verdict.ngrams)
@@ -73,7 +88,7 @@ class MisleadingSaleDetector:
                               normalized.original_span(start, end), attributed=context.attributed)
 
     def _speculative_flags(self, utterance: Utterance, normalized: NormalizedText, text: str,
-                           flagged: set[str]) -> list[Flag]:
+                           flagged: set[str], denied: int) -> list[Flag]:
         """Flags that only a near-sounding rewrite (面子 → 免责) completes, with more around it."""
         flags = []
         for repair in self._repairer.speculative(text):
@@ -81,7 +96,7 @@ class MisleadingSaleDetector:
                 rule = matcher.rule
                 if rule.id in flagged or utterance.leg not in rule.legs:
                     continue
-                found = self._first_surviving(matcher, repair.text, around=repair.changed)
+                found = self._first_surviving(matcher, repair.text, repair.changed, denied)
                 if found is None:
                     continue
                 flags.append(_flag(rule, utterance, normalized, *found, via_pinyin=True))
@@ -89,11 +104,14 @@ class MisleadingSaleDetector:
         return flags
 
     @staticmethod
-    def _first_surviving(matcher: RuleMatcher, text: str, around: frozenset[int] | None = None
-                         ) -> tuple[RawMatch, MatchContext] | None:
+    def _first_surviving(matcher: RuleMatcher, text: str, around: frozenset[int] | None = None,
+                         denied: int = -1) -> tuple[RawMatch, MatchContext] | None:
+        claim = matcher.rule.category in _CLAIMS
         for match in sorted(matcher.find(text), key=lambda m: (m.start, -m.end)):
             if around is not None and not _reaches_beyond(match, around):
                 continue
+            if claim and match.end <= denied:
+                continue  # quoted, then denied: 保本？他可没这么说
             context = analyse_context(text, match.start, match.end, list(match.gaps))
             if _survives(matcher.rule, match, context):
                 return match, context
@@ -106,6 +124,12 @@ def _flag(rule: MisleadingSaleRule, utterance: Utterance, normalized: Normalized
     span = normalized.original_span(match.start, match.end)
     return Flag.from_rule(rule, utterance, span, attributed=context.attributed,
                           via_pinyin=via_pinyin)
+
+
+def _denial_at(text: str) -> int:
+    """Where a denial that something was said begins (他可没这么讲), or -1."""
+    denial = _DENIAL_OF_SAYING_RE.search(text)
+    return -1 if denial is None else denial.start()
 
 
 def _reaches_beyond(match: RawMatch, changed: frozenset[int]) -> bool:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from assist_fixtures import flags, rule_ids
 
+from agent_assist.events import Category, Leg, Utterance
+from agent_assist.misleading_sale import MisleadingSaleDetector
+from agent_assist.rule_set import RuleSet
+
 GUARANTEE = "induce.guaranteed_return"
 
 
@@ -62,3 +66,20 @@ def test_negation_closed_by_le_does_not_reach_the_claim() -> None:
 def test_comment_clause_joins_its_topic() -> None:
     assert "conceal.cooling_off" in rule_ids("犹豫期是什么意思，没听说过")
     assert rule_ids("我知道退保有损失，具体能退多少我不清楚") == set()
+
+
+@pytest.mark.parametrize(("text", "categories"), [
+    ("稳赚不赔？那是骗子才说的，他可没这么说。", set()),
+    ("跟存银行一样？他没说过这话", set()),
+    ("他说稳赚不赔的", {Category.INDUCEMENT}),
+    ("他说稳赚不赔，后来又不是这么说了", {Category.INDUCEMENT}),  # he said it, then changed
+    ("保本？他不是这么说的，他说稳赚不赔", {Category.INDUCEMENT}),  # the claim after the denial
+    ("退保要亏钱这事，他可没这么讲。", {Category.CONCEALMENT}),  # nobody told: concealment
+])
+def test_a_claim_denied_afterwards_was_not_said(text: str, categories: set[Category]) -> None:
+    """A claim quoted and then denied (他可没这么说) is not the seller's; a concealment is."""
+    detector = MisleadingSaleDetector(RuleSet.load())
+    raised = {flag.category for flag in detector.analyse(Utterance(Leg.CUSTOMER, text))}
+    claims = {Category.DECEPTION, Category.INDUCEMENT}
+    assert raised & claims == categories & claims
+    assert categories - claims <= raised
