@@ -3,7 +3,7 @@
     HF_HUB_OFFLINE=1 .venv/bin/python bench/train_answer_model.py [--out FILE] [--voices ...]
 
 Trains on labelled answers written blind to the unseen sets (scripts_zh/data/answers_*.tsv and
-bench/data/answers_train_c.tsv) and on what the callbacks' recogniser heard of each of them
+bench/data/answers_train_c.tsv, answers_train_e.tsv) and on what the callbacks' recogniser heard of each of them
 spoken by the project's voices through the G.711 band (bench/spoken.py: rendered and decoded on
 first use, cached after) — never on the unseen dev or test halves or the misheard negatives.
 Then picks the probability threshold on the unseen **dev** half only (written text and each
@@ -29,12 +29,12 @@ from zhtext.ngrams import feature_index
 BENCH_DATA = Path(__file__).parent / "data"
 TRAIN_FILES = (*(DATA_DIR / f"answers_{name}.tsv"
                  for name in ("labelled", "heldout", "fresh", "blind")),
-               BENCH_DATA / "answers_train_c.tsv")
+               BENCH_DATA / "answers_train_c.tsv", BENCH_DATA / "answers_train_e.tsv")
 DEV_FILE = BENCH_DATA / "answers_unseen_dev.tsv"
 # Never trained on: a training line with the very words of one of these is left out, even
 # when its writer wrote it blind (common short answers recur: 是的, 不是, 转人工 …).
 HELD_OUT = (DEV_FILE, BENCH_DATA / "answers_unseen_test.tsv",
-            BENCH_DATA / "answers_negatives_spoken.tsv")
+            BENCH_DATA / "answers_negatives_spoken.tsv", BENCH_DATA / "answers_hard_dev.tsv")
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 C = 10.0
 
@@ -92,7 +92,7 @@ def main() -> int:
     written = [a for path in TRAIN_FILES for a in load_labelled_answers(path)]
     answers = [a for a in written if a.text not in held_out]
     print(f"{len(written)} training lines, {len(written) - len(answers)} left out: the same"
-          " words as a dev, test or misheard-negatives line", flush=True)
+          " words as a dev, test, misheard-negatives or hard-dev line", flush=True)
     heard = heard_versions(answers, args.voices) if args.voices else []
     texts = [a.text for a in answers] + [t for per_voice in heard for t in per_voice]
     labels = [a.label for a in answers] * (1 + len(heard))
