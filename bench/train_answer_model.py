@@ -2,10 +2,11 @@
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/train_answer_model.py [--out FILE] [--voices ...]
 
-Trains on labelled answers written blind to the unseen sets (scripts_zh/data/answers_*.tsv and
-bench/data/answers_train_c.tsv, answers_train_e.tsv) and on what the callbacks' recogniser heard of each of them
-spoken by the project's voices through the G.711 band (bench/spoken.py: rendered and decoded on
-first use, cached after) — never on the unseen dev or test halves or the misheard negatives.
+Trains on labelled answers written blind to the unseen sets (scripts_zh/data/answers_*.tsv,
+bench/data/answers_train_c.tsv and answers_train_e.tsv) and on what the callbacks' recogniser
+heard of each of them spoken by the project's voices through the G.711 band (bench/spoken.py:
+rendered and decoded on first use, cached after) — never on the unseen dev or test halves, the
+misheard negatives or the hard dev set.
 Then picks the probability threshold on the unseen **dev** half only (written text and each
 voice's heard text, read as `hear_answer` reads them): the highest summed accuracy.
 Deterministic (lbfgs).
