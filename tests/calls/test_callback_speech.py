@@ -18,6 +18,7 @@ from recording_testkit import check_answer_words, check_recording, spoken_answer
 
 from asr.engines import load_engine
 from huifang.settings import asr_config, get_settings
+from zhtext.pinyin import toneless_pinyin
 
 pytestmark = pytest.mark.slow
 SINGLE_PREMIUM = {"payment_years": 0, "payment_frequency": "趸交"}  # item 7 does not apply
@@ -39,12 +40,14 @@ def _spoken_call(directory: Path, surrender_answers: list[str]) -> SpokenRun:
     texts = {spoken_answer(text, answers): text for text in ["对", *surrender_answers]}
     yes = spoken_answer("对", answers)
     surrender = [f"start+1:say:{spoken_answer(text, answers)}" for text in surrender_answers]
-    # Two spare yeses: a customer asked again (a misheard answer is retried) says it again.
+    # Spare yeses: a customer asked again (a misheard answer is retried) says it again. Four
+    # after the last item, not two: a lone espeak 对 is heard as 喂 about one time in six, and
+    # this test failed once in eleven runs with two (2026-12-07; its texts were not kept).
     # The name and the ID digits are keyed: a spoken yes misheard there (a lone espeak 对 as the
     # call's first words came out as 喂 in a CI run) is asked again while the peer, whose turns
     # are fixed, keys the digits: out of step. Every spoken answer has the spares after it.
     turns = ["end:key:1", "start+1:key:4021", *[f"start+1:say:{yes}"] * 3, *surrender,
-             *[f"start+1:say:{yes}"] * 3]
+             *[f"start+1:say:{yes}"] * 5]
     peer = CustomerPeer(*turns, codec="G722")
     try:
         run = run_call([peer.uri, "--policy-json", str(policy_file(directory, **SINGLE_PREMIUM))],
@@ -83,9 +86,18 @@ def test_spoken_answers_confirm_every_item(spoken_runs: dict[str, CallRun]) -> N
     assert outcome["dialogue"]["outcome"] == "all_confirmed", heard
     sources = [item["evidence"][-1]["source"] for item in outcome["confirmed"]]
     assert sources == ["dtmf", "dtmf", "speech", "speech", "speech", "speech", "speech"]
-    assert all(item["evidence"][-1]["text"] == "对" for item in outcome["confirmed"]
-               if item["evidence"][-1]["source"] == "speech")
+    # Each spoken confirmation is the customer's 对 as the recogniser wrote it: 对, 对。, 对对 or a
+    # same-sound character (队), never some other word taken for a yes.
+    confirmed_by = [item["evidence"][-1]["text"] for item in outcome["confirmed"]
+                    if item["evidence"][-1]["source"] == "speech"]
+    assert all(_sounds_like_dui(text) for text in confirmed_by), (confirmed_by, heard)
     assert outcome["audio_frames_dropped"] == 0
+
+
+def _sounds_like_dui(text: str) -> bool:
+    """Whether every syllable of the text is dui (punctuation aside)."""
+    syllables = [s for s in toneless_pinyin(text) if s.isalpha() and s.isascii()]
+    return bool(syllables) and set(syllables) == {"dui"}
 
 
 def test_speech_barges_in_on_a_question(spoken_runs: dict[str, CallRun]) -> None:
