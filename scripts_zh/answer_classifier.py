@@ -35,7 +35,7 @@ def answer_clauses(text: str) -> list[Clause]:
 def classify_answer(text: str, question: str = "") -> AnswerClass:
     """The class of one recognised answer, worst-case-safe: doubt beats confirmation. With the
     question asked, a clause that repeats it (晓得，交十年嘛) is read as part of the answer."""
-    asked = _asked(question)
+    asked = normalize_for_matching(question)  # numerals spelled out, as in the answer
     heard = _classify(text, asked)
     if heard is AnswerClass.AFFIRMATIVE:
         doubted = _negators_by_sound(text)
@@ -47,11 +47,6 @@ def classify_answer(text: str, question: str = "") -> AnswerClass:
     by_sound = AnswerClass.OTHER if rewritten is None else _classify(rewritten, asked)
     # A sound-alike alone never confirms: a yes needs the audio's own word (answer_hearing.py).
     return AnswerClass.OTHER if by_sound is AnswerClass.AFFIRMATIVE else by_sound
-
-
-def _asked(question: str) -> str:
-    """The question's characters as answers are compared with them (numerals spelled out)."""
-    return normalize_for_matching(question)
 
 
 def _negators_by_sound(text: str) -> str | None:
@@ -160,8 +155,10 @@ def _polarity(clauses: list[Clause], asked: str = "") -> AnswerClass:
         affirmed = _affirms(chars) or bool(lex.NO_PROBLEM_RE.search(chars))
         hedged = bool(lex.HEDGE_RE.search(chars)) and (affirmed or _bare_hedge(chars))
         denied = _denies(chars)
-        doubt, hedge, denial, affirm = (doubt or doubted, hedge or hedged, denial or denied,
-                                        affirm or affirmed)
+        doubt = doubt or doubted
+        hedge = hedge or hedged
+        denial = denial or denied
+        affirm = affirm or affirmed
         read = doubted or affirmed or hedged or denied or _filler(chars)
         unread = unread or not (read or _repeats(chars, asked))
     if doubt:
@@ -180,9 +177,11 @@ def _polarity(clauses: list[Clause], asked: str = "") -> AnswerClass:
 def _repeats(chars: str, asked: str) -> bool:
     """A clause that repeats the question: most of its words and every number in it are the
     question's (交十年嘛 after 缴费期间为十年; not 交五年, a correction)."""
+    if not asked:
+        return False
     said = lex.FILLER_RE.sub("", normalize_for_matching(chars))
     content = [char for char in said if char not in lex.PARTICLES + lex.PRONOUNS]
-    if not asked or not content:
+    if not content:
         return False
     numbers_asked = set(lex.NUMBER_RE.findall(said)) <= set(lex.NUMBER_RE.findall(asked))
     return numbers_asked and sum(char in asked for char in content) * 3 >= len(content) * 2
