@@ -7,6 +7,9 @@ const ui = huifangConsole;
 const FILTER_FIELDS = ["kind", "severity", "salesperson", "team", "branch", "product",
                        "date_from", "date_to", "undecided"];
 const view = { sort: "flagged_at", order: "desc", offset: 0, limit: 50, total: 0, selected: 0 };
+// Each queue request is numbered: a reply overtaken by a later request (a sort clicked, then
+// the page size changed before the first answer came) is dropped, never drawn over the newer.
+let queueRequest = 0;
 
 // The filter, sort and order as a query string: what the workbench needs to step through.
 function queueQuery() {
@@ -75,13 +78,17 @@ async function showQueue() {
   const params = queueQuery();
   params.set("limit", view.limit);
   params.set("offset", view.offset);
-  let calls;
+  const request = ++queueRequest;
+  let reply;
   try {
-    ({ items: calls, total: view.total } = await huifangApi.page(`/api/review/queue?${params}`));
+    reply = await huifangApi.page(`/api/review/queue?${params}`);
   } catch (err) {
-    huifangConsole.showError("queue-error", err);
+    if (request === queueRequest) huifangConsole.showError("queue-error", err);
     return;
   }
+  if (request !== queueRequest) return;
+  const calls = reply.items;
+  view.total = reply.total;
   const query = queueQuery().toString();
   document.getElementById("queue-rows").replaceChildren(...calls.map((call) => queueRow(call, query)));
   document.getElementById("queue-total").textContent = `共 ${view.total} 通`;
