@@ -19,6 +19,9 @@ _MASK = "□"  # stands in for spans already explained, so their negators are no
 # hedge or a filler): a clause nobody read may be a correction (对，交五年), another matter
 # (是的，我在开车) or a misheard negation (没这回事 → 没错,回事), so the question is asked again.
 WHOLE_YES = True
+# Whisper seldom writes a comma in a short answer, so a clause may hold a yes and more: the
+# rest of a yes clause is read too (是的保安收到了, 没错彩怪, 是我老公仙的 are not whole yeses).
+YES_REST_READ = True
 
 
 def classify_dtmf(digit: str) -> AnswerClass:
@@ -159,7 +162,8 @@ def _polarity(clauses: list[Clause], asked: str = "") -> AnswerClass:
         hedge = hedge or hedged
         denial = denial or denied
         affirm = affirm or affirmed
-        read = doubted or affirmed or hedged or denied or _filler(chars)
+        rest_unread = affirmed and not (doubted or hedged or denied) and _rest_unread(chars, asked)
+        read = (doubted or affirmed or hedged or denied or _filler(chars)) and not rest_unread
         unread = unread or not (read or _repeats(chars, asked))
     if doubt:
         return AnswerClass.UNSURE
@@ -185,6 +189,28 @@ def _repeats(chars: str, asked: str) -> bool:
         return False
     numbers_asked = set(lex.NUMBER_RE.findall(said)) <= set(lex.NUMBER_RE.findall(asked))
     return numbers_asked and sum(char in asked for char in content) * 3 >= len(content) * 2
+
+
+def _rest_unread(chars: str, asked: str) -> bool:
+    """Whether a yes clause goes on, after its yes, with words beyond who and how (已经, 都)
+    that do not repeat the question. What comes before the yes is its topic (说明书我看过了)."""
+    if not YES_REST_READ:
+        return False
+    said = lex.SIGNED_NAME_RE.sub("签的", lex.YES_VERB_RE.sub("", chars))
+    said = _REDUPLICATED.sub(r"\1\2", said)  # 清清楚楚 → 清楚
+    yeses = [match.start() for match in (lex.AFFIRM_RE.search(said), lex.NO_PROBLEM_RE.search(said))
+             if match]  # fmt: skip
+    if not yeses:
+        return False
+    rest = lex.AFFIRM_RE.sub("", lex.NO_PROBLEM_RE.sub("", said[min(yeses):]))
+    rest = lex.FILLER_RE.sub("", lex.YES_MODIFIER_RE.sub("", rest))
+    rest = "".join(char for char in rest if char not in lex.PARTICLES + lex.PRONOUNS + _MASK)
+    if not rest or lex.ANSWER_TOKENS_RE.match(rest):
+        return False
+    return not _repeats(rest, asked)
+
+
+_REDUPLICATED = re.compile(r"(.)\1(.)\2")
 
 
 def _filler(chars: str) -> bool:

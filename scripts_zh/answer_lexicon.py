@@ -168,7 +168,17 @@ FILLER_RE = re.compile(
     r"[喂嗯呃额唉哎诶欸哦噢喔啊阿呀哟嗨唔□]|那个|这个|就是说|[您你]好|谢谢[您你]?|不用(再)?(说|讲)了?"
 )
 # Words that say who, not what: left out when a clause is compared with the question.
-PRONOUNS = "我你您他她它们这那"
+PRONOUNS = "我你您他她它们这那俺咱"
+# How a yes is said, not what: time, scope and degree (我已经都看过了, 确实很清楚, 清楚得很),
+# and words pointing back at the question (你说的这些, 刚才讲的).
+YES_MODIFIER_RE = re.compile(
+    r"已经|早就|早都|一直|都|也|全部|全|很|挺|蛮|非常|完全|真的|确实|一定|就|还|得很|自己|亲自|无误|"
+    r"好几次|好多次|几次|多次|几遍|"
+    r"[这那]些|[这那]个|刚才|[你您]?(说|讲)的"
+)
+# The verb a knowing word completes (听明白了, 讲清楚了, 看懂了): part of the yes.
+YES_VERB_RE = re.compile(r"[听讲说看读弄搞](?=得?(清|明|懂|了解|知道))")
+SIGNED_NAME_RE = re.compile(r"签的?[名字]")  # 我自己签的名: 签的, said in full
 NUMBER_RE = re.compile(r"[零〇一二两三四五六七八九十百千万]+")  # a number, whole: 五 is not 五千
 # 对了 opening a longer answer is "oh, by the way", not a yes.
 DISCOURSE_MARKER_RE = re.compile(r"^(对了|好了|行了)$")

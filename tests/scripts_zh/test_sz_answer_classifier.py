@@ -161,3 +161,38 @@ def test_without_the_rule_a_yes_beside_anything_is_a_yes(monkeypatch: pytest.Mon
 
     monkeypatch.setattr(answer_classifier, "WHOLE_YES", False)
     assert classify_answer("对，我在吃饭呢") is AnswerClass.AFFIRMATIVE
+
+
+SIGNING_QUESTION = "请问投保单上的签名是您本人亲笔签的吗？"
+
+
+@pytest.mark.parametrize("text", ["是的保安收到了", "没错彩怪", "是我老公仙的",
+                                  "知道你们是保险公司", "是的我想推掉", "直到个傻"])
+def test_a_yes_that_goes_on_with_unread_words_in_one_clause_is_asked_again(text: str) -> None:
+    """Whisper writes no comma in a short answer: the words after the yes are read too."""
+    assert classify_answer(text) is AnswerClass.OTHER
+    assert classify_answer(text, SIGNING_QUESTION) is AnswerClass.OTHER
+
+
+@pytest.mark.parametrize("text", ["听明白了", "讲清楚了", "清清楚楚", "是俺签的", "我已经都看过了",
+                                  "确实很清楚", "你说的这些我都清楚", "我自己签的名",
+                                  "说明书我看过了", "退保有损失我知道的", "业务员跟我讲过好几次了"])
+def test_a_yes_said_with_how_who_or_its_topic_first_is_a_yes(text: str) -> None:
+    """Degree, time, the verb a knowing word completes, who, and a topic before the yes."""
+    assert classify_answer(text) is AnswerClass.AFFIRMATIVE
+
+
+def test_words_after_the_yes_that_repeat_the_question_are_read() -> None:
+    assert classify_answer("对的投保单上", SIGNING_QUESTION) is AnswerClass.AFFIRMATIVE
+    assert classify_answer("对的投保单上") is AnswerClass.OTHER  # without it: asked again
+    assert classify_answer("是我老公签名", SIGNING_QUESTION) is AnswerClass.NEGATIVE
+
+
+def test_without_the_rest_rule_a_yes_clause_is_read_by_its_yes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bench's --yes-rest off: how it read before."""
+    from scripts_zh import answer_classifier
+
+    monkeypatch.setattr(answer_classifier, "YES_REST_READ", False)
+    assert classify_answer("是的保安收到了") is AnswerClass.AFFIRMATIVE

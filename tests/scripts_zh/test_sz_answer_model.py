@@ -57,12 +57,12 @@ def test_it_takes_only_what_the_rules_left_as_other() -> None:
 
 
 def test_a_yes_the_model_finds_unlikely_is_asked_again() -> None:
-    """Two readers must agree on a yes: 是我员工 reads as a person to the toy model."""
+    """Two readers must agree on a yes: 员工是我 reads as a person to the toy model."""
     model = toy_model()
     assert hear_answer("对", None, model) is A.AFFIRMATIVE  # no known gram: not doubted
-    assert model.doubts_yes("是我员工", 0.1)
-    assert hear_answer("是我员工", None, None) is A.AFFIRMATIVE
-    assert hear_answer("是我员工", None, model) is A.OTHER
+    assert model.doubts_yes("员工是我", 0.1)
+    assert hear_answer("员工是我", None, None) is A.AFFIRMATIVE  # 员工: the yes's topic
+    assert hear_answer("员工是我", None, model) is A.OTHER
 
 
 def test_it_comes_after_the_second_listen() -> None:
