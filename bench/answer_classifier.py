@@ -187,9 +187,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--yes-rest", choices=("on", "off"),
                         help="read the rest of a yes clause too (是的保安收到了 is not a whole"
                         " yes: on, as shipped); off: as before 2026-12-07, stop 30")
-    parser.add_argument("--trailing-yes", choices=("on", "off"),
-                        help="ask again a yes whose text trails off in an ellipsis (我可以...:"
-                        " on, as shipped); off: as before 2026-12-07, stop 30")
     args = parser.parse_args(argv)
     args.learned = args.learned and AnswerModel.load(args.learned)
     if args.yes_doubt is not None:
@@ -198,8 +195,6 @@ def main(argv: list[str] | None = None) -> int:
         answer_classifier.WHOLE_YES = args.whole_yes == "on"  # likewise
     if args.yes_rest is not None:
         answer_classifier.YES_REST_READ = args.yes_rest == "on"  # likewise
-    if args.trailing_yes is not None:
-        answer_classifier.TRAILING_YES_ASKED_AGAIN = args.trailing_yes == "on"  # likewise
     if args.spoken:
         print(f"# {platform.node()} {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
               f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}")

@@ -22,9 +22,6 @@ WHOLE_YES = True
 # Whisper seldom writes a comma in a short answer, so a clause may hold a yes and more: the
 # rest of a yes clause is read too (是的保安收到了, 没错彩怪, 是我老公仙的 are not whole yeses).
 YES_REST_READ = True
-# Whisper ends a text with an ellipsis when the voice went on or faded (不可以 → 我可以...,
-# 嗯……): what followed was not heard, so a yes there is not a whole yes either.
-TRAILING_YES_ASKED_AGAIN = True
 
 
 def classify_dtmf(digit: str) -> AnswerClass:
@@ -110,15 +107,7 @@ def _classify(text: str, asked: str = "") -> AnswerClass:
         return AnswerClass.QUESTION
     if lex.HOLD_RE.search(joined):
         return AnswerClass.OTHER
-    heard = _polarity(clauses, asked)
-    if heard is AnswerClass.AFFIRMATIVE and TRAILING_YES_ASKED_AGAIN and _trails_off(text):
-        return AnswerClass.OTHER  # 我可以... : the rest was not heard, so neither was a whole yes
-    return heard
-
-
-def _trails_off(text: str) -> bool:
-    """Whether the answer ends in an ellipsis: the speaker went on or the words were lost."""
-    return text.rstrip().endswith(("...", "…", "。。。"))
+    return _polarity(clauses, asked)
 
 
 def _canonical(clause: Clause) -> Clause:

@@ -196,14 +196,3 @@ def test_without_the_rest_rule_a_yes_clause_is_read_by_its_yes(
 
     monkeypatch.setattr(answer_classifier, "YES_REST_READ", False)
     assert classify_answer("是的保安收到了") is AnswerClass.AFFIRMATIVE
-
-
-@pytest.mark.parametrize("text", ["我可以...", "嗯……", "是的。。。", "对对，我..."])
-def test_a_yes_that_trails_off_is_asked_again(text: str) -> None:
-    """What followed the ellipsis was not heard: it may have been the 不 of 不可以."""
-    assert classify_answer(text) is AnswerClass.OTHER
-
-
-def test_an_ellipsis_inside_the_answer_or_after_a_no_changes_nothing() -> None:
-    assert classify_answer("嗯……是的") is AnswerClass.AFFIRMATIVE
-    assert classify_answer("不是...") is AnswerClass.NEGATIVE
