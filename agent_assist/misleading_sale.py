@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent_assist.clause_context import MatchContext, analyse_context, ends_as_question
+from agent_assist.clause_context import MatchContext, analyse_context
 from agent_assist.events import Category, Flag, Utterance
 from agent_assist.flag_model import FlagModel
 from agent_assist.homophones import ConfusionTable, HomophoneRepairer, load_confusions
@@ -20,11 +20,6 @@ _DENIAL_OF_SAYING_RE = re.compile(
     r"没(这么|这样|那么|那样)(说|讲)|不是(这么|这样|那么|那样)(说|讲)的|没(说|讲)过(这|那)(话|个|种话)"
 )
 _CLAIMS = frozenset({Category.DECEPTION, Category.INDUCEMENT})
-# A clause that asks about a term (退保会损失多少, 分红每年都一样多吗, 不赔的有哪些) and denies
-# nothing asks to be told: the model's concealment there is not the customer's complaint.
-_ASKING_RE = re.compile(r"多少|哪些|哪个|什么|怎么|几[个年天块]")
-_DENYING = "不没无未别非"
-_TRAILING = "啊呀呢吧嘛哦啦,，。？?！! "
 
 
 def _survives(rule: MisleadingSaleRule, match: RawMatch, context: MatchContext) -> bool:
@@ -84,8 +79,6 @@ class MisleadingSaleDetector:
             return None
         if verdict.category in _CLAIMS and verdict.clause[1] <= denied:
             return None
-        if verdict.category is Category.CONCEALMENT and _asks(normalized.text, verdict.clause):
-            return None
         start, end = verdict.clause
         anchor = _anchor(normalized.text, verdict.clause, verdict.ngrams)
         # Only attribution is taken from the clause: suppressing hypotheticals (如果/要是 before
@@ -137,17 +130,6 @@ def _denial_at(text: str) -> int:
     """Where a denial that something was said begins (他可没这么讲), or -1."""
     denial = _DENIAL_OF_SAYING_RE.search(text)
     return -1 if denial is None else denial.start()
-
-
-def _asks(text: str, clause: tuple[int, int]) -> bool:
-    """A clause that asks and has no negator in it: a question final, or one question word at
-    its end (扣多少钱; not 交多少退多少, a correlative, nor 什么既往症啊, a list)."""
-    body = text[clause[0] : clause[1]]
-    if any(char in _DENYING for char in body):
-        return False
-    asked = list(_ASKING_RE.finditer(body))
-    at_end = len(asked) == 1 and asked[0].end() >= len(body.rstrip(_TRAILING)) - 2
-    return at_end or ends_as_question(text, clause)
 
 
 def _reaches_beyond(match: RawMatch, changed: frozenset[int]) -> bool:
