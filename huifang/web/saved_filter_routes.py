@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from huifang.web.deps import CsrfUserDep, SessionDep, UserDep
 from storage.saved_filters import (
@@ -19,7 +19,10 @@ from storage.saved_filters import (
 router = APIRouter(prefix="/api/me/filters", tags=["saved filters"])
 # A page's key (review, cases …) and the name a person gives a filter (no control characters).
 PageKey = Annotated[str, Field(pattern=r"^[a-z_]{1,32}$")]
-FilterName = Annotated[str, Field(min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# Stripped before it is checked: a name of spaces alone (" ", "\u3000") is no name (422, not a
+# filter saved under "" that the listing then cannot return).
+FilterName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50,
+                                              pattern=r"^[^\x00-\x1f\x7f]+$")]
 # The page's own query string, as the page builds it (key=value&…, no fragment, no controls).
 FilterQuery = Annotated[str, Field(max_length=1000, pattern=r"^[^\x00-\x1f\x7f#]*$")]
 
@@ -51,7 +54,7 @@ def list_filters(
 def put_filter(body: FilterIn, session: SessionDep, user: CsrfUserDep) -> FilterOut:
     """Save the filter under its name (a filter of that name on the page is overwritten)."""
     try:
-        saved = save_filter(session, user.user_id, body.page, body.name.strip(), body.query)
+        saved = save_filter(session, user.user_id, body.page, body.name, body.query)
     except TooManyFiltersError as err:
         raise HTTPException(status.HTTP_409_CONFLICT, str(err)) from err
     return _out(saved)

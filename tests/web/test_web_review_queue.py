@@ -89,6 +89,12 @@ def test_saved_filters_are_each_users_own(tmp_path: Path) -> None:
         assert rig.client.put("/api/me/filters", json=body).status_code == 403  # no CSRF
         assert rig.client.put("/api/me/filters", headers=csrf,
                               json=body | {"page": "Review!"}).status_code == 422
+        for blank in (" ", "\u3000", "\x85"):  # no name once stripped (a fuzzer's 500 before)
+            refused = rig.client.put("/api/me/filters", headers=csrf, json=body | {"name": blank})
+            assert refused.status_code == 422, (blank, refused.text)
+        padded = rig.client.put("/api/me/filters", headers=csrf,
+                                json=body | {"name": " 高风险待处理 "})
+        assert padded.json()["id"] == saved.json()["id"]  # the same name, stripped
         sam = {"X-CSRF-Token": sign_in(rig.client, "sam")}
         assert rig.client.get("/api/me/filters", params={"page": "review"}).json() == []
         gone = rig.client.delete(f"/api/me/filters/{saved.json()['id']}", headers=sam)
