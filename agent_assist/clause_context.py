@@ -15,7 +15,13 @@ _ATTRIBUTION_VERBS = ("说", "讲", "告诉", "承诺", "保证", "介绍", "讲
 _QUESTION_FINALS = ("吗", "么", "嘛", "?")
 _QUESTION_WORDS = ("是否", "有无", "请问", "难道")
 _A_NOT_A = re.compile(r"(.)[不没]\1")
-_HYPOTHETICALS = ("如果", "假如", "假设", "要是", "万一", "若是", "倘若")
+# A question word at the clause's end asks (保证收益是多少, 每月扣的是啥钱); inside it, it is often
+# a correlative or a list (交多少退多少, 什么既往症啊、除外责任啊); before 都/也 it means "any"
+# (啥都赔, a claim), after 才/没/不/多 "so little" or "how much more" (定期才多少, 能多多少).
+_WH_WORDS = re.compile(r"(?<![才没不多])(多少|哪些|哪个|什么|啥)(?![都也])")
+_WH_END_REACH = 3
+# Hearsay is not the seller's word either: 听说有的业务员会代签名, 别家业务员说保本.
+_HYPOTHETICALS = ("如果", "假如", "假设", "要是", "万一", "若是", "倘若", "听说", "别家")
 _TRAILING_PARTICLES = "啊呀呢啦吧哈的了"
 # What makes a negated question rhetorical (不是说保本吗, 难道不是保本的吗): a plain negation in a
 # question (不保证收益，您清楚吗, often unpunctuated in a transcript) asks about the negation.
@@ -89,7 +95,16 @@ def is_question(text: str, clause: tuple[int, int], end: int) -> bool:
     if ends_as_question(text, clause):
         return True
     before = text[clause[0] : end]
-    return any(word in before for word in _QUESTION_WORDS) or bool(_A_NOT_A.search(before))
+    if any(word in before for word in _QUESTION_WORDS) or _A_NOT_A.search(before):
+        return True
+    return asks_at_end(text, clause)
+
+
+def asks_at_end(text: str, clause: tuple[int, int]) -> bool:
+    """One question word, ending the clause but for a word or a particle (扣的是啥钱)."""
+    body = text[clause[0] : clause[1]].rstrip(_TRAILING_PARTICLES)
+    found = list(_WH_WORDS.finditer(body))
+    return len(found) == 1 and len(body) - found[0].end() < _WH_END_REACH
 
 
 def analyse_context(text: str, start: int, end: int, gaps: list[tuple[int, int]]) -> MatchContext:

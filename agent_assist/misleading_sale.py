@@ -18,8 +18,16 @@ from agent_assist.rule_set import RuleSet
 # 退保亏钱？他可没这么讲 says nobody told the customer.
 _DENIAL_OF_SAYING_RE = re.compile(
     r"没(这么|这样|那么|那样)(说|讲)|不是(这么|这样|那么|那样)(说|讲)的|没(说|讲)过(这|那)(话|个|种话)"
+    r"|(这|那)种?话[^，。？！,.?!]{0,6}没有?(说|讲|提)过?"  # 保本这话他压根没讲过
+    r"|不是(他|她|业务员|人家)(说|讲)的"  # 比存款利息高这话是我说的，不是他说的
+)
+# A claim quoted inside a denial (他可从没说过稳赚不赔这种话): nothing matched in the quote was
+# said, a concealment included (its 不赔 is the claim's, not an exclusion left out).
+_QUOTED_DENIAL_RE = re.compile(
+    r"没有?(说|讲|提)过?[^，。？！,.?!]{1,15}?(这种|这样的|那种|这类|之类的)话"
 )
 _CLAIMS = frozenset({Category.DECEPTION, Category.INDUCEMENT})
+_NEGATORS = "不没无未别非"
 
 
 def _survives(rule: MisleadingSaleRule, match: RawMatch, context: MatchContext) -> bool:
@@ -52,24 +60,26 @@ class MisleadingSaleDetector:
         normalized = normalize(utterance.text)
         repaired = self._repairer.repair(normalized.text)
         denied = _denial_at(repaired.text)
+        quoted = _quoted_denials(repaired.text)
         flags = []
         for matcher in self._matchers:
             if utterance.leg not in matcher.rule.legs:
                 continue
-            found = self._first_surviving(matcher, repaired.text, denied=denied)
+            found = self._first_surviving(matcher, repaired.text, denied=denied, quoted=quoted)
             if found is None:
                 continue
             match, context = found
             via_pinyin = any(match.start <= i < match.end for i in repaired.changed)
             flags.append(_flag(matcher.rule, utterance, normalized, match, context, via_pinyin))
         flags.extend(self._speculative_flags(utterance, normalized, repaired.text,
-                                             {flag.rule_id for flag in flags}, denied))
+                                             {flag.rule_id for flag in flags}, denied, quoted))
         learned = self._learned_flag(utterance, normalized, {flag.category for flag in flags},
-                                     denied)
+                                     denied, _quoted_denials(normalized.text))
         return flags if learned is None else [*flags, learned]
 
     def _learned_flag(self, utterance: Utterance, normalized: NormalizedText,
-                      raised: set[Category], denied: int) -> Flag | None:
+                      raised: set[Category], denied: int,
+                      quoted: list[tuple[int, int]]) -> Flag | None:
         """The model's flag, when it names a category the rules did not raise (and not a claim
         that a later clause denies was said)."""
         if self._model is None:
@@ -81,14 +91,20 @@ class MisleadingSaleDetector:
             return None
         start, end = verdict.clause
         anchor = _anchor(normalized.text, verdict.clause, verdict.ngrams)
+        if _inside(anchor, quoted):
+            return None
         # Only attribution is taken from the clause: suppressing hypotheticals (如果/要是 before
         # the strongest n-gram) changed nothing on dev and cost a frozen-test line: not kept.
         context = analyse_context(normalized.text, anchor[0], anchor[1], [])
+        asks = context.question and not context.rhetorical
+        if asks and not _negator_in(normalized.text, start, end):
+            return None  # 利息比银行高吗？ asks; 怎么没人跟我说退保亏钱 (a negator) still complains
         return Flag.from_rule(self._rules[verdict.rule_id], utterance,
                               normalized.original_span(start, end), attributed=context.attributed)
 
     def _speculative_flags(self, utterance: Utterance, normalized: NormalizedText, text: str,
-                           flagged: set[str], denied: int) -> list[Flag]:
+                           flagged: set[str], denied: int,
+                           quoted: list[tuple[int, int]]) -> list[Flag]:
         """Flags that only a near-sounding rewrite (面子 → 免责) completes, with more around it."""
         flags = []
         for repair in self._repairer.speculative(text):
@@ -96,7 +112,8 @@ class MisleadingSaleDetector:
                 rule = matcher.rule
                 if rule.id in flagged or utterance.leg not in rule.legs:
                     continue
-                found = self._first_surviving(matcher, repair.text, repair.changed, denied)
+                found = self._first_surviving(matcher, repair.text, repair.changed, denied,
+                                              quoted)
                 if found is None:
                     continue
                 flags.append(_flag(rule, utterance, normalized, *found, via_pinyin=True))
@@ -105,13 +122,16 @@ class MisleadingSaleDetector:
 
     @staticmethod
     def _first_surviving(matcher: RuleMatcher, text: str, around: frozenset[int] | None = None,
-                         denied: int = -1) -> tuple[RawMatch, MatchContext] | None:
+                         denied: int = -1, quoted: list[tuple[int, int]] | None = None
+                         ) -> tuple[RawMatch, MatchContext] | None:
         claim = matcher.rule.category in _CLAIMS
         for match in sorted(matcher.find(text), key=lambda m: (m.start, -m.end)):
             if around is not None and not _reaches_beyond(match, around):
                 continue
             if claim and match.end <= denied:
                 continue  # quoted, then denied: 保本？他可没这么说
+            if _inside((match.start, match.end), quoted or []):
+                continue  # quoted inside a denial: 没说过稳赚不赔这种话
             context = analyse_context(text, match.start, match.end, list(match.gaps))
             if _survives(matcher.rule, match, context):
                 return match, context
@@ -130,6 +150,19 @@ def _denial_at(text: str) -> int:
     """Where a denial that something was said begins (他可没这么讲), or -1."""
     denial = _DENIAL_OF_SAYING_RE.search(text)
     return -1 if denial is None else denial.start()
+
+
+def _negator_in(text: str, start: int, end: int) -> bool:
+    return any(char in _NEGATORS for char in text[start:end])
+
+
+def _quoted_denials(text: str) -> list[tuple[int, int]]:
+    """The spans of claims quoted inside a denial that they were said."""
+    return [(found.start(), found.end()) for found in _QUOTED_DENIAL_RE.finditer(text)]
+
+
+def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start <= span[0] and span[1] <= end for start, end in spans)
 
 
 def _reaches_beyond(match: RawMatch, changed: frozenset[int]) -> bool:

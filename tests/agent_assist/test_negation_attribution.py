@@ -75,6 +75,9 @@ def test_comment_clause_joins_its_topic() -> None:
     ("他说稳赚不赔，后来又不是这么说了", {Category.INDUCEMENT}),  # he said it, then changed
     ("保本？他不是这么说的，他说稳赚不赔", {Category.INDUCEMENT}),  # the claim after the denial
     ("退保要亏钱这事，他可没这么讲。", {Category.CONCEALMENT}),  # nobody told: concealment
+    ("保本这话他压根没讲过，我记得清楚", set()),  # the claim named, then denied
+    ("比存款利息高这话是我说的，不是他说的", set()),  # said, but not by the seller
+    ("他说保本，这话我当时就信了", {Category.INDUCEMENT}),  # named, not denied
 ])
 def test_a_claim_denied_afterwards_was_not_said(text: str, categories: set[Category]) -> None:
     """A claim quoted and then denied (他可没这么说) is not the seller's; a concealment is."""
@@ -83,3 +86,29 @@ def test_a_claim_denied_afterwards_was_not_said(text: str, categories: set[Categ
     claims = {Category.DECEPTION, Category.INDUCEMENT}
     assert raised & claims == categories & claims
     assert categories - claims <= raised
+
+
+def test_a_claim_quoted_inside_a_denial_raises_nothing() -> None:
+    """他可从没说过稳赚不赔这种话: neither the claim nor its 不赔 (an exclusion) was said."""
+    detector = MisleadingSaleDetector(RuleSet.load())
+    assert detector.analyse(Utterance(Leg.CUSTOMER, "他可从没说过稳赚不赔这种话")) == []
+    told = detector.analyse(Utterance(Leg.CUSTOMER, "他没说过退保的话要损失"))  # 的话: "if"
+    assert Category.CONCEALMENT in {flag.category for flag in told}
+
+
+@pytest.mark.parametrize("text", ["保证收益是多少", "保本的产品有哪些", "账户每月扣的是啥钱"])
+def test_a_question_word_ending_the_clause_asks(text: str) -> None:
+    assert rule_ids(text) == set()
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("他说啥病都赔", "deceive.exaggerated_benefit"),  # 啥…都: "any", a claim
+    ("他说存定期才多少，买这个保本", GUARANTEE),  # 才多少: "so little"
+])
+def test_a_question_word_that_does_not_ask_keeps_the_claim(text: str, rule: str) -> None:
+    assert rule in rule_ids(text)
+
+
+@pytest.mark.parametrize("text", ["听说有的业务员会说保本", "别家业务员说保本，我们这个没说"])
+def test_hearsay_is_not_the_sellers_word(text: str) -> None:
+    assert GUARANTEE not in rule_ids(text)
