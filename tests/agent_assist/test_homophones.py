@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from assist_fixtures import flags, rule_ids
 
+from agent_assist.events import Leg
 from agent_assist.homophones import HomophoneRepairer, load_confusions, one_edit_apart
 
 
@@ -118,3 +119,13 @@ def test_speculative_rewrites_of_negatives_stay_quiet(text: str) -> None:
 def test_the_same_character_counts_whatever_its_reading() -> None:
     # 营行 for 银行: pypinyin reads 行 as xing here and hang in 银行; the character is the same.
     assert "deceive.as_deposit" in rule_ids("他说跟存营行一样")
+
+
+def test_a_near_sound_never_guesses_a_negator() -> None:
+    """每笔 is one syllable from 没提, but a negator guessed turns what was said around."""
+    guesses = [repair.text for repair in repairer("没提", "保息").speculative("每笔保费会扣一部分")]
+    assert not any("没" in text for text in guesses)
+
+
+def test_the_contracts_guaranteed_benefit_is_a_term_not_a_promised_return() -> None:
+    assert rule_ids("合同里只有保证利益那部分是确定的，分红不保证", leg=Leg.AGENT) == set()

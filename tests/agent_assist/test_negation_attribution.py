@@ -74,7 +74,9 @@ def test_comment_clause_joins_its_topic() -> None:
     ("他说稳赚不赔的", {Category.INDUCEMENT}),
     ("他说稳赚不赔，后来又不是这么说了", {Category.INDUCEMENT}),  # he said it, then changed
     ("保本？他不是这么说的，他说稳赚不赔", {Category.INDUCEMENT}),  # the claim after the denial
-    ("退保要亏钱这事，他可没这么讲。", {Category.CONCEALMENT}),  # nobody told: concealment
+    # Nobody told: a concealment stands. (退保要亏钱这事，他可没这么讲 raised it only by guessing
+    # 这么 → 这没 from the sound, which homophones.speculative no longer does.)
+    ("退保有损失这话他压根没讲过", {Category.CONCEALMENT}),
     ("保本这话他压根没讲过，我记得清楚", set()),  # the claim named, then denied
     ("比存款利息高这话是我说的，不是他说的", set()),  # said, but not by the seller
     ("他说保本，这话我当时就信了", {Category.INDUCEMENT}),  # named, not denied
