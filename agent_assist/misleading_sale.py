@@ -96,9 +96,6 @@ class MisleadingSaleDetector:
         # Only attribution is taken from the clause: suppressing hypotheticals (如果/要是 before
         # the strongest n-gram) changed nothing on dev and cost a frozen-test line: not kept.
         context = analyse_context(normalized.text, anchor[0], anchor[1], [])
-        if verdict.category is Category.PROCESS_VIOLATION and _done_oneself(normalized.text,
-                                                                            start, end):
-            return None
         asks = context.question and not context.rhetorical
         if asks and not _negator_in(normalized.text, start, end):
             return None  # 利息比银行高吗？ asks; 怎么没人跟我说退保亏钱 (a negator) still complains
@@ -153,16 +150,6 @@ def _denial_at(text: str) -> int:
     """Where a denial that something was said begins (他可没这么讲), or -1."""
     denial = _DENIAL_OF_SAYING_RE.search(text)
     return -1 if denial is None else denial.start()
-
-
-_ONESELF_RE = re.compile(r"自己|本人|亲手|亲自|亲笔")
-_PROXY_RE = re.compile(r"替|代|帮|别人|他人|家里人|老伴|老公|老婆|儿子|女儿|业务员|不是我|没")
-
-
-def _done_oneself(text: str, start: int, end: int) -> bool:
-    """A clause that says the act was the speaker's own (是我自己签的) and names no proxy."""
-    clause = text[start:end]
-    return bool(_ONESELF_RE.search(clause)) and not _PROXY_RE.search(clause)
 
 
 def _negator_in(text: str, start: int, end: int) -> bool:

@@ -51,33 +51,3 @@ def test_a_denial_a_statement_or_a_correlative_still_flags(
     detector: MisleadingSaleDetector, text: str,
 ) -> None:
     assert _concealment(detector, text)
-
-
-_SIGNED = ("process.signature_by_other", Category.PROCESS_VIOLATION)
-
-
-@pytest.fixture(scope="module")
-def signing_detector() -> MisleadingSaleDetector:
-    rule_set = RuleSet.load()
-    lines = [("签名是业务员替我签的", *_SIGNED), ("字是他帮我签的名", *_SIGNED),
-             ("那个签名是别人代签的", *_SIGNED), ("签字是我儿子签的", *_SIGNED),
-             ("今天天气不错", "", None), ("我在上班，晚点再说", "", None),
-             ("好的，我知道了", "", None), ("您好，请问是张先生吗", "", None)]
-    labelled = [LabelledUtterance(text, Leg.CUSTOMER, frozenset({c}) if c else frozenset(), rule)
-                for text, rule, c in lines]
-    return MisleadingSaleDetector(rule_set, model=train(labelled, rule_set, threshold=0.5,
-                                                        min_df=1))
-
-
-def _process(detector: MisleadingSaleDetector, text: str) -> bool:
-    flags = detector.analyse(Utterance(Leg.CUSTOMER, text))
-    return any(flag.category is Category.PROCESS_VIOLATION for flag in flags)
-
-
-def test_an_act_the_speaker_did_oneself_is_not_the_models_process_violation(
-    signing_detector: MisleadingSaleDetector,
-) -> None:
-    assert not _process(signing_detector, "签名是我自己签的")
-    assert not _process(signing_detector, "电子签名是我在自己手机上签的")
-    assert _process(signing_detector, "签名是我儿子替我签的")  # a proxy named: it stands
-    assert _process(signing_detector, "签名不是我自己签的")
