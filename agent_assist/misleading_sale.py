@@ -7,7 +7,7 @@ import re
 from agent_assist.clause_context import MatchContext, analyse_context
 from agent_assist.events import Category, Flag, Utterance
 from agent_assist.flag_model import FlagModel
-from agent_assist.homophones import ConfusionTable, HomophoneRepairer, Repair, load_confusions
+from agent_assist.homophones import ConfusionTable, HomophoneRepairer, load_confusions
 from agent_assist.normalized_text import NormalizedText, normalize
 from agent_assist.rule_matching import RawMatch, RuleMatcher
 from agent_assist.rule_schema import MisleadingSaleRule
@@ -59,7 +59,6 @@ class MisleadingSaleDetector:
         """Flags for one utterance: at most one per rule, on the rules for the speaker's leg."""
         normalized = normalize(utterance.text)
         repaired = self._repairer.repair(normalized.text)
-        repaired = Repair(_plain_register(repaired.text), repaired.changed)
         denied = _denial_at(repaired.text)
         quoted = _quoted_denials(repaired.text)
         flags = []
@@ -151,18 +150,6 @@ def _denial_at(text: str) -> int:
     """Where a denial that something was said begins (他可没这么讲), or -1."""
     denial = _DENIAL_OF_SAYING_RE.search(text)
     return -1 if denial is None else denial.start()
-
-
-# Written and dialect words for the rules' plain ones, of the same length so spans still map:
-# 只字未提 is 没提, 不晓得 is 不知道.
-_REGISTER = (("未提", "没提"), ("未说", "没说"), ("未讲", "没讲"), ("未告", "没告"),
-             ("晓得", "知道"))
-
-
-def _plain_register(text: str) -> str:
-    for written, plain in _REGISTER:
-        text = text.replace(written, plain)
-    return text
 
 
 def _negator_in(text: str, start: int, end: int) -> bool:
