@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 _CLAUSE_BREAKS = set(",.;:!?，。；：！？、\n")
-_NEGATORS = "不没无未别非"
+NEGATORS = "不没无未别非"  # shared by the homophone repair and the detector
 # 不/没 that do not negate what follows (不过 = but, 不少 = many, 差不多 = about …).
 _NOT_NEGATING = ("不过", "不管", "不然", "不仅", "不但", "不少", "不错", "差不多", "无论", "没事")
 _NEGATION_REACH = 6
@@ -53,7 +53,7 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 def _negator_positions(text: str) -> list[int]:
     positions = []
     for index, ch in enumerate(text):
-        if ch not in _NEGATORS:
+        if ch not in NEGATORS:
             continue
         words = [word for word in _NOT_NEGATING if ch in word]
         if any(_word_at(text, word, index - word.index(ch)) for word in words):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agent_assist.clause_context import NEGATORS
 from agent_assist.rule_loader import load_model
 from zhtext.sound import (
     SoundConfusions,
@@ -21,7 +22,6 @@ from zhtext.sound import (
 __all__ = ["ConfusionTable", "HomophoneRepairer", "Repair", "load_confusions", "one_edit_apart"]
 
 PROTECTED_FILE = Path(__file__).parent / "data" / "protected_words.yaml"
-_NEGATORS = "不没未无别"
 MIN_UNSHARED_SYLLABLES = 3  # a word this long may be repaired from a stretch sharing no character
 
 
@@ -131,7 +131,7 @@ class HomophoneRepairer:
             if heard == term or not _is_hanzi(heard):
                 continue
             changed = frozenset(i for i in range(start, end) if text[i] != term[i - start])
-            if changed & protected or any(term[i - start] in _NEGATORS for i in changed):
+            if changed & protected or any(term[i - start] in NEGATORS for i in changed):
                 continue  # a negator guessed from a near sound turns what was said (每笔 → 没提)
             if self._near_word(term, heard, syllables[start:end]):
                 repairs.append(Repair(text[:start] + term + text[end:], changed))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent_assist.clause_context import MatchContext, analyse_context
+from agent_assist.clause_context import NEGATORS, MatchContext, analyse_context
 from agent_assist.events import Category, Flag, Utterance
 from agent_assist.flag_model import FlagModel
 from agent_assist.homophones import ConfusionTable, HomophoneRepairer, load_confusions
@@ -27,7 +27,6 @@ _QUOTED_DENIAL_RE = re.compile(
     r"没有?(说|讲|提)过?[^，。？！,.?!]{1,15}?(这种|这样的|那种|这类|之类的)话"
 )
 _CLAIMS = frozenset({Category.DECEPTION, Category.INDUCEMENT})
-_NEGATORS = "不没无未别非"
 
 
 def _survives(rule: MisleadingSaleRule, match: RawMatch, context: MatchContext) -> bool:
@@ -153,7 +152,8 @@ def _denial_at(text: str) -> int:
 
 
 def _negator_in(text: str, start: int, end: int) -> bool:
-    return any(char in _NEGATORS for char in text[start:end])
+    """Whether text[start:end] holds a negator (怎么没人跟我说: a complaint, not a question)."""
+    return any(char in NEGATORS for char in text[start:end])
 
 
 def _quoted_denials(text: str) -> list[tuple[int, int]]:
@@ -162,6 +162,7 @@ def _quoted_denials(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """Whether the span lies wholly inside one of the spans."""
     return any(start <= span[0] and span[1] <= end for start, end in spans)
 
 
