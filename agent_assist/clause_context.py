@@ -97,10 +97,10 @@ def is_question(text: str, clause: tuple[int, int], end: int) -> bool:
     before = text[clause[0] : end]
     if any(word in before for word in _QUESTION_WORDS) or _A_NOT_A.search(before):
         return True
-    return asks_at_end(text, clause)
+    return _asks_at_end(text, clause)
 
 
-def asks_at_end(text: str, clause: tuple[int, int]) -> bool:
+def _asks_at_end(text: str, clause: tuple[int, int]) -> bool:
     """One question word, ending the clause but for a word or a particle (扣的是啥钱)."""
     body = text[clause[0] : clause[1]].rstrip(_TRAILING_PARTICLES)
     found = list(_WH_WORDS.finditer(body))

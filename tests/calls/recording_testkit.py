@@ -150,6 +150,7 @@ def check_customer_channel(recording: Recording, answers: list[Path]) -> list[Sp
 
 
 def _last_end(spans: list[Span]) -> int:
+    """Where the last stretch of sound ends, in ms (0 with none)."""
     return spans[-1].end_ms if spans else 0
 
 
